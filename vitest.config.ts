@@ -1,20 +1,19 @@
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
 
-// Tests run inside workerd with the real Durable Objects (SQLite-backed) from wrangler.toml.
-// The bindings below are a complete, valid test configuration; suites that need another
-// configuration build their own Config object instead of touching env.
+// Two projects: `workers` runs inside workerd with the real (SQLite-backed) Durable Objects
+// from wrangler.toml; `node` runs the command-line tool and other Node-side code.
+// The end-to-end suite (real `wrangler dev`) has its own config: vitest.e2e.config.ts.
 export default defineConfig({
-  plugins: [
-    cloudflareTest({
-      wrangler: { configPath: './wrangler.toml' },
-      miniflare: {
-        bindings: {},
-      },
-    }),
-  ],
   test: {
-    include: ['test/**/*.test.ts'],
-    testTimeout: 20_000,
+    projects: [
+      {
+        plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.toml' } })],
+        test: { name: 'workers', include: ['test/**/*.test.ts'], exclude: ['test/node/**', 'test/e2e/**'], testTimeout: 20_000 },
+      },
+      {
+        test: { name: 'node', include: ['test/node/**/*.test.ts'], environment: 'node', testTimeout: 30_000 },
+      },
+    ],
   },
 });

@@ -1,0 +1,142 @@
+// Types shared by the pure Alipay core. Nothing here touches Workers bindings:
+// the core needs only WebCrypto and TextDecoder, so it runs in workerd, Node and tests alike.
+
+export type SignType = 'RSA2' | 'RSA' | 'MD5';
+export const SIGN_TYPES: readonly SignType[] = ['RSA2', 'RSA', 'MD5'];
+
+/** v1 drops `sign` and `sign_type`; v2 ("rsaCheckV2") keeps `sign_type`. Both drop `sign` and empty values. */
+export type ContentRule = 'v1' | 'v2';
+
+/** One form parameter, percent-decoded to bytes exactly once. Keys are ASCII in practice; held as latin1 text. */
+export interface FormPair {
+  readonly key: string;
+  readonly value: Uint8Array;
+}
+
+export type ParseResult =
+  | { ok: true; pairs: FormPair[] }
+  | { ok: false; reason: 'malformed-body' | 'duplicate-key'; hint: string };
+
+// ---- keys ----------------------------------------------------------------
+
+export type KeyForm = 'base64-spki' | 'pem-spki' | 'pem-pkcs1' | 'certificate';
+
+/** An Alipay public key ready to verify with. `spki` is the DER SubjectPublicKeyInfo. */
+export interface AlipayPublicKey {
+  readonly form: KeyForm;
+  readonly spki: Uint8Array;
+  readonly modulusBits: number;
+  /** Lowercase hex SHA-256 of `spki` (64 chars). Safe to show: it is a public-key fingerprint. */
+  readonly fingerprint: string;
+  /** Certificate mode only: the Alipay cert SN (md5 of issuer DN + decimal serial). */
+  readonly certSn?: string;
+  /** Certificate mode only: notAfter, epoch ms. */
+  readonly notAfter?: number;
+}
+
+export type KeyLoadResult =
+  | { ok: true; keys: AlipayPublicKey[] }
+  | { ok: false; problems: string[] };
+
+// ---- verification --------------------------------------------------------
+
+export interface VerifyOptions {
+  /** Every configured Alipay public key (rotation: each is tried). */
+  readonly keys: readonly AlipayPublicKey[];
+  /** Sign types the merchant accepts; the message's `sign_type` must be one of them. */
+  readonly signTypes: readonly SignType[];
+  /** Legacy mapi MD5 partner key, as bytes. Required for MD5 to be usable. */
+  readonly md5Key?: Uint8Array;
+}
+
+export type VerifyFailureReason =
+  | 'malformed-body'
+  | 'duplicate-key'
+  | 'missing-signature'
+  | 'sign-type-not-accepted'
+  | 'signature-encoding'
+  | 'signature-mismatch'
+  | 'no-usable-key';
+
+export interface VerifySuccess {
+  ok: true;
+  signType: SignType;
+  /** Which content matched. MD5 always reports `v1` (legacy content drops sign_type too). */
+  rule: ContentRule;
+  /** Index into VerifyOptions.keys of the key that matched; -1 for MD5. */
+  keyIndex: number;
+  /** Fingerprint of the matching key; null for MD5. */
+  keyFingerprint: string | null;
+  pairs: FormPair[];
+  /** The exact bytes whose signature matched. */
+  signContent: Uint8Array;
+}
+
+export interface VerifyFailure {
+  ok: false;
+  reason: VerifyFailureReason;
+  /** One sentence a merchant can act on, naming the likely cause where it is knowable. */
+  hint: string;
+  /** Present once the body parsed: lets tools show what was checked. */
+  pairs?: FormPair[];
+  /** The v1 content that was checked (what a merchant compares with their own code). */
+  signContent?: Uint8Array;
+  /** The sign type the message claimed, if any. */
+  claimedSignType?: string;
+}
+
+export type VerifyResult = VerifySuccess | VerifyFailure;
+
+// ---- after verification --------------------------------------------------
+
+export type Charset = 'utf-8' | 'gbk' | 'gb2312' | 'gb18030';
+
+export type DecodeResult =
+  | { ok: true; charset: Charset; params: Record<string, string> }
+  | { ok: false; reason: 'unknown-charset' | 'charset-decode'; hint: string };
+
+/** The fields the gateway reasons about, decoded. Everything else stays in `params`. */
+export interface Notification {
+  readonly params: Readonly<Record<string, string>>;
+  readonly notifyId: string | null;
+  readonly notifyTime: string | null;
+  readonly notifyType: string | null;
+  readonly appId: string | null;
+  readonly sellerId: string | null;
+  readonly outTradeNo: string | null;
+  readonly tradeNo: string | null;
+  readonly tradeStatus: string | null;
+  readonly totalAmount: string | null;
+  readonly refundFee: string | null;
+  readonly outBizNo: string | null;
+  readonly gmtRefund: string | null;
+}
+
+export interface BusinessRules {
+  /** Accepted app_id values. Legacy mapi notifications carry no app_id: then seller_id must match. */
+  readonly appIds: readonly string[];
+  /** Accepted seller_id values; empty = not checked. */
+  readonly sellerIds: readonly string[];
+  /** `notify_time` older than this is refused (replay guard). */
+  readonly maxNotifyAgeMs: number;
+}
+
+export type BusinessCheckReason =
+  | 'missing-field'
+  | 'app-id-mismatch'
+  | 'seller-id-mismatch'
+  | 'notify-time-invalid'
+  | 'notify-too-old';
+
+export type BusinessCheckResult =
+  | { ok: true }
+  | { ok: false; reason: BusinessCheckReason; hint: string };
+
+export type EventKind = 'paid' | 'refund' | 'closed' | 'waiting' | 'other';
+export const EVENT_KINDS: readonly EventKind[] = ['paid', 'refund', 'closed', 'waiting', 'other'];
+
+/** What a notification means. `key` is the dedupe key within one order (DESIGN.md "Events and dedupe"). */
+export interface ClassifiedEvent {
+  readonly kind: EventKind;
+  readonly key: string;
+}
