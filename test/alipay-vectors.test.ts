@@ -1,0 +1,94 @@
+// Every signed vector in ../shared/vectors gives its expected answer through parseForm + verifyForm.
+// (certsn_node_antcertutil.json holds certificates, not a notification: alipay-cert.test.ts covers it.)
+import { describe, expect, it } from 'vitest';
+import { utf8Encode } from '../src/alipay/bytes';
+import { loadPublicKeys } from '../src/alipay/keys';
+import { encodeForm, parseForm } from '../src/alipay/parse';
+import { SIGN_TYPES, type AlipayPublicKey, type SignType, type VerifyOptions } from '../src/alipay/types';
+import { verifyForm } from '../src/alipay/verify';
+
+interface Vector {
+  id: string;
+  kind: string;
+  sign_type: SignType;
+  charset: string;
+  content_rule: string;
+  raw_body?: string;
+  params?: Record<string, string>;
+  alipay_public_key?: string;
+  alipay_public_cert_pem?: string;
+  md5_key?: string;
+  expected_valid: boolean;
+  expected_sign_content?: string;
+  expected_md5_input?: string;
+}
+
+const all = import.meta.glob('../../shared/vectors/*.json', { eager: true, import: 'default' }) as Record<string, Vector>;
+const vectors = Object.values(all).filter((v) => v.kind !== 'cert_sn');
+
+function bodyOf(v: Vector): Uint8Array {
+  // raw_body is the wire form (ASCII, percent-encoded); params are decoded text, sent as UTF-8 form data.
+  return v.raw_body !== undefined ? utf8Encode(v.raw_body) : encodeForm(v.params!);
+}
+
+async function keysOf(v: Vector): Promise<AlipayPublicKey[]> {
+  const text = v.alipay_public_key ?? v.alipay_public_cert_pem;
+  if (text === undefined) return [];
+  const loaded = await loadPublicKeys(text);
+  if (!loaded.ok) throw new Error(`${v.id}: key did not load: ${loaded.problems.join('; ')}`);
+  return loaded.keys;
+}
+
+async function optionsFor(v: Vector, signTypes: readonly SignType[]): Promise<VerifyOptions> {
+  return { keys: await keysOf(v), signTypes, ...(v.md5_key === undefined ? {} : { md5Key: utf8Encode(v.md5_key) }) };
+}
+
+/** The content as text in the vector's own charset (GBK vectors are signed over GBK bytes). */
+function contentText(content: Uint8Array, charset: string): string {
+  return new TextDecoder(/^gb/i.test(charset) ? 'gb18030' : 'utf-8', { fatal: true, ignoreBOM: true }).decode(content);
+}
+
+describe('signed vectors', () => {
+  it('are all here', () => {
+    expect(vectors.length).toBeGreaterThanOrEqual(15);
+  });
+
+  describe.each(vectors.map((v) => [v.id, v] as const))('%s', (_id, v) => {
+    it(`is ${v.expected_valid ? 'valid' : 'invalid'} with only its own sign type accepted`, async () => {
+      expect(parseForm(bodyOf(v)).ok).toBe(true);
+      const r = await verifyForm(bodyOf(v), await optionsFor(v, [v.sign_type]));
+      expect(r.ok, r.ok ? 'verified' : `${r.reason}: ${r.hint}`).toBe(v.expected_valid);
+      if (!r.ok) {
+        expect(r.reason).toBe('signature-mismatch');
+        return;
+      }
+      expect(r.signType).toBe(v.sign_type);
+      expect(r.rule).toBe(v.content_rule === 'v2' ? 'v2' : 'v1');
+      if (v.expected_sign_content !== undefined) expect(contentText(r.signContent, v.charset)).toBe(v.expected_sign_content);
+      if (v.expected_md5_input !== undefined) expect(contentText(r.signContent, v.charset) + v.md5_key).toBe(v.expected_md5_input);
+    });
+
+    it(`is ${v.expected_valid ? 'valid' : 'invalid'} with every sign type accepted`, async () => {
+      const r = await verifyForm(bodyOf(v), await optionsFor(v, SIGN_TYPES));
+      expect(r.ok, r.ok ? 'verified' : `${r.reason}: ${r.hint}`).toBe(v.expected_valid);
+    });
+
+    if (v.expected_valid && v.sign_type !== 'MD5') {
+      it('is refused when its sign type is not accepted', async () => {
+        const others = SIGN_TYPES.filter((t) => t !== v.sign_type);
+        const r = await verifyForm(bodyOf(v), await optionsFor(v, others));
+        expect(r.ok ? 'ok' : r.reason).toBe('sign-type-not-accepted');
+      });
+    }
+  });
+
+  it('the GBK vector fails once its body is re-encoded as UTF-8', async () => {
+    const v = vectors.find((x) => x.id === 'synthetic_gbk_notify_rsa2_v1')!;
+    const parsed = parseForm(bodyOf(v));
+    if (!parsed.ok) throw new Error(parsed.hint);
+    const gbk = new TextDecoder('gb18030');
+    const reencoded = encodeForm(parsed.pairs.map((p) => [p.key, gbk.decode(p.value)] as [string, string]));
+    const r = await verifyForm(reencoded, await optionsFor(v, ['RSA2']));
+    expect(r.ok ? 'ok' : r.reason).toBe('signature-mismatch');
+  });
+});
