@@ -1,0 +1,70 @@
+// Input and output for the command-line tool. Every input is read with a size cap, and a
+// failure to read is a value the command turns into exit status 2, not an exception.
+
+import { readFile, stat } from 'node:fs/promises';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+export type ReadResult = { ok: true; bytes: Uint8Array } | { ok: false; message: string };
+
+/** Exit statuses shared by every command. */
+export const EXIT = { ok: 0, notValid: 1, usage: 2 } as const;
+
+/** `path` of undefined or `-` reads stdin, which must then be a pipe or a file, not a terminal. */
+export async function readInput(path: string | undefined, limit: number, what: string): Promise<ReadResult> {
+  if (path === undefined || path === '-') {
+    if (process.stdin.isTTY) return { ok: false, message: `no ${what}: pass a file, or pipe it on stdin` };
+    return readStream(process.stdin, limit, what);
+  }
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) return { ok: false, message: `${path}: not a file` };
+    if (info.size > limit) return { ok: false, message: `${path}: too large for ${what} (${info.size} bytes; at most ${limit})` };
+    return { ok: true, bytes: new Uint8Array(await readFile(path)) };
+  } catch (error) {
+    return { ok: false, message: `${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? 'error'})` };
+  }
+}
+
+async function readStream(stream: NodeJS.ReadableStream, limit: number, what: string): Promise<ReadResult> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of stream) {
+      const bytes = typeof chunk === 'string' ? new TextEncoder().encode(chunk) : (chunk as Uint8Array);
+      size += bytes.length;
+      if (size > limit) return { ok: false, message: `stdin: too large for ${what} (more than ${limit} bytes)` };
+      chunks.push(bytes);
+    }
+  } catch (error) {
+    return { ok: false, message: `stdin: cannot read (${(error as Error).message})` };
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return { ok: true, bytes: out };
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+export function printError(message: string): void {
+  process.stderr.write(`alipay-notify-edge: ${message}\n`);
+}
+
+export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
+export type OptionValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
+export type ArgsResult = { ok: true; values: OptionValues; positionals: string[] } | { ok: false; message: string };
+
+/** node:util parseArgs, with its errors (unknown option, missing value) returned as a usage message. */
+export function parseCommandLine(args: string[], options: OptionSpec): ArgsResult {
+  try {
+    const parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
+    return { ok: true, values: parsed.values as OptionValues, positionals: parsed.positionals };
+  } catch (error) {
+    return { ok: false, message: (error as Error).message };
+  }
+}

@@ -1,0 +1,121 @@
+// `keys FILE`: what is in this file, and is it the key the gateway needs? Merchants paste the
+// wrong thing more often than anything else (their app's own key, a private key, the root
+// bundle), so this names what each piece looks like and prints the exact value to set.
+
+import { describeKeyText, type KeyDescription } from '../src/alipay/index';
+import { MAX_KEY_TEXT_LENGTH } from '../src/alipay/keys';
+import { EXIT, parseCommandLine, printError, printJson, readInput } from './io';
+import type { Command } from './main';
+
+export const KEYS_USAGE = `Usage: npx alipay-notify-edge keys FILE [--json]
+
+Says what FILE holds (a public key, a certificate, a private key by mistake, ...), the SHA-256
+fingerprint of each usable key, and the value to store as the ALIPAY_PUBLIC_KEY secret.
+FILE may be "-" for stdin.
+
+Options:
+  --json      print one JSON object instead of text
+  -h, --help  this help
+
+Exit status: 0 usable keys only, 1 something in the file cannot be used, 2 usage error or unreadable file.
+`;
+
+const OPTIONS = {
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const SECRET_NAME = 'ALIPAY_PUBLIC_KEY';
+
+export interface KeysReport {
+  file: string;
+  /** True when every piece is usable (or an ignored chain certificate) and there is at least one key. */
+  usable: boolean;
+  keys: KeyDescription[];
+  /** Bare base64 SPKI of every usable key, space-separated: the ALIPAY_PUBLIC_KEY value. */
+  value: string | null;
+  /** The commands that store `value` (or the file itself) as the Worker secret. */
+  wrangler: string[];
+}
+
+export const keysCommand: Command = {
+  summary: 'say what a key file holds and how to set it as ALIPAY_PUBLIC_KEY',
+  async run(args) {
+    const parsed = parseCommandLine(args, OPTIONS);
+    if (!parsed.ok) return usageError(parsed.message);
+    if (parsed.values.help) {
+      process.stdout.write(KEYS_USAGE);
+      return EXIT.ok;
+    }
+    if (parsed.positionals.length !== 1) return usageError('give exactly one FILE');
+    const file = parsed.positionals[0]!;
+
+    const read = await readInput(file, MAX_KEY_TEXT_LENGTH, 'a key file');
+    if (!read.ok) return usageError(read.message);
+    const report = keysReport(file, await describeKeyText(new TextDecoder().decode(read.bytes)));
+
+    if (parsed.values.json) printJson(report);
+    else process.stdout.write(keysText(report));
+    return report.usable ? EXIT.ok : EXIT.notValid;
+  },
+};
+
+function usageError(message: string): number {
+  printError(message);
+  process.stderr.write('Run `npx alipay-notify-edge keys --help` for usage.\n');
+  return EXIT.usage;
+}
+
+export function keysReport(file: string, keys: KeyDescription[]): KeysReport {
+  const normalized = [...new Set(keys.flatMap((k) => (k.normalized ? [k.normalized] : [])))];
+  const usable = normalized.length > 0 && keys.every((k) => k.problem === null);
+  const value = normalized.length > 0 ? normalized.join(' ') : null;
+  const wrangler: string[] = [];
+  if (value !== null && usable) {
+    wrangler.push(`echo '${value}' | npx wrangler secret put ${SECRET_NAME}`);
+    // Certificate mode: the file itself also works (the first certificate's key is used).
+    if (file !== '-' && keys.some((k) => k.certificate !== null && !k.ignored)) {
+      wrangler.push(`npx wrangler secret put ${SECRET_NAME} < ${shellQuote(file)}`);
+    }
+  }
+  return { file, usable, keys, value, wrangler };
+}
+
+function shellQuote(s: string): string {
+  return /^[A-Za-z0-9_./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+export function keysText(report: KeysReport): string {
+  const out: string[] = [];
+  const name = report.file === '-' ? 'stdin' : report.file;
+  if (report.keys.length === 0) out.push(`${name}: no key found.`);
+  else out.push(`${name} holds ${report.keys.length === 1 ? '1 piece' : `${report.keys.length} pieces`}:`);
+
+  report.keys.forEach((k, i) => {
+    out.push('', `${i + 1}. ${k.source}: ${k.looksLike}`);
+    if (k.ignored) out.push('   ignored (only the first certificate of a file is used)');
+    if (k.fingerprint) out.push(`   RSA-${k.bits}, SHA-256 fingerprint ${k.fingerprint}`);
+    if (k.certificate) {
+      const c = k.certificate;
+      out.push(`   subject: ${c.subject}`, `   issuer:  ${c.issuer}`, `   serial:  ${c.serialNumber}  (Alipay cert SN ${c.sn})`);
+      out.push(`   valid:   ${c.notBefore} to ${c.notAfter}`);
+      if (!k.ignored && Date.parse(c.notAfter) < Date.now()) {
+        out.push('   note: this certificate has expired; Alipay signs with the key of its current certificate (download it again from the console)');
+      }
+    }
+    if (k.warning) out.push(`   warning: ${k.warning}`);
+    if (k.problem) out.push(`   cannot be used: ${k.problem}`);
+  });
+
+  if (report.value !== null) {
+    out.push('', `${SECRET_NAME} value (bare base64 SubjectPublicKeyInfo${report.value.includes(' ') ? ', space-separated' : ''}):`, report.value);
+  }
+  if (report.wrangler.length > 0) {
+    if (report.keys.some((k) => k.warning)) out.push('', 'Read the warning above before you store it.');
+    out.push('', 'Store it as the Worker secret:', ...report.wrangler.map((c) => `  ${c}`));
+    out.push(`or run \`npx wrangler secret put ${SECRET_NAME}\` and paste the value when asked.`);
+  } else {
+    out.push('', `Nothing here can be stored as ${SECRET_NAME} as it is: fix the problems above.`);
+  }
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,302 @@
+// `verify`: why does (or doesn't) this notification verify? Reads a raw form body or a
+// return_url query, runs the same core as the gateway, and prints one JSON object with the
+// exact content that was checked, so a merchant can diff it against what their own code builds.
+
+import {
+  MAX_FORM_BYTES,
+  SIGN_TYPES,
+  checkBusiness,
+  classify,
+  decodeParams,
+  getParam,
+  latin1Decode,
+  loadPublicKeys,
+  toNotification,
+  utf8Encode,
+  verifyForm,
+  type AlipayPublicKey,
+  type BusinessRules,
+  type Charset,
+  type ContentRule,
+  type EventKind,
+  type FormPair,
+  type SignType,
+  type VerifyOptions,
+} from '../src/alipay/index';
+import { MAX_KEY_TEXT_LENGTH } from '../src/alipay/keys';
+import { splitList } from '../src/config-values';
+import { parseDuration } from '../src/duration';
+import { EXIT, parseCommandLine, printError, printJson, readInput, type OptionValues } from './io';
+import type { Command } from './main';
+
+export const VERIFY_USAGE = `Usage: npx alipay-notify-edge verify --key FILE [--key FILE ...] [options] [--body FILE]
+
+Checks the signature of an Alipay notification (the raw POST body) or of a return_url
+query string (with or without a leading "?", or the whole URL). The body is read from
+--body FILE, or from stdin when --body is absent or "-". Prints one JSON object.
+
+Options:
+  --key FILE          an Alipay public key: bare base64, PEM PUBLIC KEY, PEM RSA PUBLIC KEY,
+                      or a certificate file (alipayCertPublicKey_RSA2.crt); repeat for several
+  --md5-key KEY       the legacy mapi MD5 partner key (enables MD5)
+  --sign-types LIST   accepted sign types, e.g. RSA2 (default: RSA2,RSA, plus MD5 with --md5-key)
+  --body FILE         the body or query string (default: stdin)
+  --app-id IDS        also check app_id (comma-separated); like the gateway, checks notify_time too
+  --seller-id IDS     also check seller_id (comma-separated)
+  --max-age DURATION  notify_time age limit for those checks (default 72h)
+  -h, --help          this help
+
+Exit status: 0 valid, 1 not valid, 2 usage error or unreadable input.
+`;
+
+const OPTIONS = {
+  key: { type: 'string', multiple: true },
+  'md5-key': { type: 'string' },
+  'sign-types': { type: 'string' },
+  body: { type: 'string' },
+  'app-id': { type: 'string', multiple: true },
+  'seller-id': { type: 'string', multiple: true },
+  'max-age': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const DEFAULT_MAX_AGE = '72h';
+
+export interface VerifyReport {
+  valid: boolean;
+  reason: string | null;
+  hint: string | null;
+  /** The sign type that verified; `claimedSignType` is what the message said. */
+  signType: SignType | null;
+  rule: ContentRule | null;
+  charset: Charset | null;
+  keyFingerprint: string | null;
+  /** The exact content whose signature was checked (v1 on failure), decoded by the charset for display. */
+  signContent: string | null;
+  event: {
+    kind: EventKind;
+    key: string;
+    outTradeNo: string | null;
+    tradeNo: string | null;
+    tradeStatus: string | null;
+    totalAmount: string | null;
+  } | null;
+  /** Where it failed: the signature, decoding the values, or the business checks. */
+  stage: 'verify' | 'decode' | 'business' | null;
+  claimedSignType: string | null;
+}
+
+type Setup = { ok: true; options: VerifyOptions; business: BusinessRules | null; bodyPath: string | undefined } | { ok: false; message: string };
+
+export const verifyCommand: Command = {
+  summary: 'check the signature of a notification body or return_url query',
+  async run(args) {
+    const parsed = parseCommandLine(args, OPTIONS);
+    if (!parsed.ok) return usageError(parsed.message);
+    if (parsed.values.help) {
+      process.stdout.write(VERIFY_USAGE);
+      return EXIT.ok;
+    }
+    if (parsed.positionals.length > 0) return usageError(`unexpected argument "${parsed.positionals[0]}" (the body goes in --body FILE or stdin)`);
+
+    const setup = await prepare(parsed.values);
+    if (!setup.ok) return usageError(setup.message);
+
+    const input = await readInput(setup.bodyPath, MAX_FORM_BYTES * 2, 'a notification body');
+    if (!input.ok) return usageError(input.message);
+    const body = bodyOf(input.bytes);
+    if (!body.ok) return usageError(body.message);
+
+    const report = await verifyBody(body.bytes, setup.options, setup.business);
+    printJson(report);
+    return report.valid ? EXIT.ok : EXIT.notValid;
+  },
+};
+
+function usageError(message: string): number {
+  printError(message);
+  process.stderr.write('Run `npx alipay-notify-edge verify --help` for usage.\n');
+  return EXIT.usage;
+}
+
+async function prepare(values: OptionValues): Promise<Setup> {
+  const keyFiles = (values.key as string[] | undefined) ?? [];
+  const md5KeyText = values['md5-key'] as string | undefined;
+  if (keyFiles.length === 0 && md5KeyText === undefined) {
+    return { ok: false, message: 'give --key FILE (the Alipay public key, 支付宝公钥) or --md5-key KEY' };
+  }
+
+  let signTypes: SignType[] = md5KeyText === undefined ? ['RSA2', 'RSA'] : ['RSA2', 'RSA', 'MD5'];
+  const signTypesText = values['sign-types'] as string | undefined;
+  if (signTypesText !== undefined) {
+    const wanted = splitList(signTypesText).map((t) => t.toUpperCase());
+    const unknown = wanted.find((t) => !(SIGN_TYPES as readonly string[]).includes(t));
+    if (unknown !== undefined) return { ok: false, message: `--sign-types: unknown sign type "${unknown}" (use RSA2, RSA, MD5)` };
+    if (wanted.length === 0) return { ok: false, message: '--sign-types: empty (use RSA2, RSA, MD5)' };
+    signTypes = SIGN_TYPES.filter((t) => wanted.includes(t));
+  }
+  if (signTypes.includes('MD5') && md5KeyText === undefined) return { ok: false, message: '--sign-types includes MD5: give --md5-key KEY too' };
+  const business = businessRules(values);
+  if (!business.ok) return business;
+
+  // Keys last: reading files is the slow part, and option mistakes are reported first.
+  const keys: AlipayPublicKey[] = [];
+  for (const file of keyFiles) {
+    const loaded = await loadKeyFile(file);
+    if (!loaded.ok) return loaded;
+    for (const key of loaded.keys) if (!keys.some((k) => k.fingerprint === key.fingerprint)) keys.push(key);
+  }
+
+  if (signTypes.some((t) => t !== 'MD5') && keys.length === 0 && signTypesText !== undefined) {
+    return { ok: false, message: `--sign-types ${signTypes.join(',')} needs --key FILE` };
+  }
+
+  const options: VerifyOptions = {
+    keys,
+    signTypes,
+    ...(md5KeyText !== undefined ? { md5Key: utf8Encode(md5KeyText.trim()) } : {}),
+  };
+  return { ok: true, options, business: business.rules, bodyPath: values.body as string | undefined };
+}
+
+async function loadKeyFile(file: string): Promise<{ ok: true; keys: AlipayPublicKey[] } | { ok: false; message: string }> {
+  const read = await readInput(file, MAX_KEY_TEXT_LENGTH, 'a key file');
+  if (!read.ok) return read;
+  // One file at a time: the certificate rule ("the first certificate of the file") is per file.
+  const loaded = await loadPublicKeys(new TextDecoder().decode(read.bytes));
+  for (const warning of loaded.warnings) printError(`warning: ${file}: ${warning}`);
+  if (!loaded.ok) return { ok: false, message: loaded.problems.map((p) => `${file}: ${p}`).join('\n  ') };
+  return loaded;
+}
+
+function businessRules(values: OptionValues): { ok: true; rules: BusinessRules | null } | { ok: false; message: string } {
+  const appIds = ((values['app-id'] as string[] | undefined) ?? []).flatMap(splitList);
+  const sellerIds = ((values['seller-id'] as string[] | undefined) ?? []).flatMap(splitList);
+  const maxAgeText = values['max-age'] as string | undefined;
+  if (appIds.length === 0 && sellerIds.length === 0) {
+    // Signature only, unless asked: the gateway's checks need to know which app is ours.
+    if (maxAgeText !== undefined) return { ok: false, message: '--max-age needs --app-id or --seller-id (the checks run together, as in the gateway)' };
+    return { ok: true, rules: null };
+  }
+  const maxNotifyAgeMs = parseDuration(maxAgeText ?? DEFAULT_MAX_AGE);
+  if (maxNotifyAgeMs === null || maxNotifyAgeMs <= 0) return { ok: false, message: `--max-age: not a duration (e.g. 72h, 30m)` };
+  return { ok: true, rules: { appIds, sellerIds, maxNotifyAgeMs } };
+}
+
+// ---- input ------------------------------------------------------------------
+
+const QUESTION = 0x3f;
+const HASH = 0x23;
+
+/**
+ * What people paste: a body saved with a trailing newline (or a BOM, by Notepad), a query
+ * string with its "?", or the whole return URL. None of those bytes can be part of a real
+ * form body (whitespace and "?" would be percent-encoded), so removing them is safe.
+ */
+export function bodyOf(input: Uint8Array): { ok: true; bytes: Uint8Array } | { ok: false; message: string } {
+  let start = 0;
+  let end = input.length;
+  if (input[0] === 0xef && input[1] === 0xbb && input[2] === 0xbf) start = 3;
+  while (start < end && isSpace(input[start]!)) start++;
+  while (end > start && isSpace(input[end - 1]!)) end--;
+  let bytes = input.subarray(start, end);
+  if (bytes.length === 0) return { ok: false, message: 'the body is empty' };
+
+  const head = new TextDecoder('latin1').decode(bytes.subarray(0, 8)).toLowerCase();
+  if (head.startsWith('http://') || head.startsWith('https://')) {
+    const q = bytes.indexOf(QUESTION);
+    if (q < 0) return { ok: false, message: 'the URL has no query string to verify' };
+    bytes = bytes.subarray(q + 1);
+    const h = bytes.indexOf(HASH);
+    if (h >= 0) bytes = bytes.subarray(0, h);
+  } else if (bytes[0] === QUESTION) {
+    bytes = bytes.subarray(1);
+  }
+  return { ok: true, bytes };
+}
+
+function isSpace(b: number): boolean {
+  return b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
+}
+
+// ---- the check ----------------------------------------------------------------
+
+export async function verifyBody(body: Uint8Array, options: VerifyOptions, business: BusinessRules | null): Promise<VerifyReport> {
+  const verified = await verifyForm(body, options);
+  if (!verified.ok) {
+    const charset = verified.pairs ? charsetOf(verified.pairs) : null;
+    return report({
+      stage: 'verify',
+      reason: verified.reason,
+      hint: verified.hint,
+      claimedSignType: verified.claimedSignType ?? null,
+      charset,
+      signContent: verified.signContent ? forDisplay(verified.signContent, charset) : null,
+    });
+  }
+
+  const signed = {
+    signType: verified.signType,
+    claimedSignType: claimedOf(verified.pairs),
+    rule: verified.rule,
+    keyFingerprint: verified.keyFingerprint,
+  };
+  const decoded = decodeParams(verified.pairs);
+  if (!decoded.ok) {
+    const signContent = forDisplay(verified.signContent, null);
+    return report({ stage: 'decode', reason: decoded.reason, hint: decoded.hint, ...signed, signContent });
+  }
+
+  const notification = toNotification(decoded.params);
+  const checked = { ...signed, charset: decoded.charset, signContent: forDisplay(verified.signContent, decoded.charset) };
+  if (business !== null) {
+    const result = checkBusiness(notification, business, Date.now());
+    if (!result.ok) return report({ stage: 'business', reason: result.reason, hint: result.hint, ...checked });
+  }
+  const event = classify(notification);
+  return report({
+    valid: true,
+    ...checked,
+    event: {
+      kind: event.kind,
+      key: event.key,
+      outTradeNo: notification.outTradeNo,
+      tradeNo: notification.tradeNo,
+      tradeStatus: notification.tradeStatus,
+      totalAmount: notification.totalAmount,
+    },
+  });
+}
+
+/** Every field always present, in a fixed order (the documented ones first), so output diffs cleanly. */
+function report(fields: Partial<VerifyReport>): VerifyReport {
+  return {
+    valid: fields.valid ?? false,
+    reason: fields.reason ?? null,
+    hint: fields.hint ?? null,
+    signType: fields.signType ?? null,
+    rule: fields.rule ?? null,
+    charset: fields.charset ?? null,
+    keyFingerprint: fields.keyFingerprint ?? null,
+    signContent: fields.signContent ?? null,
+    event: fields.event ?? null,
+    stage: fields.stage ?? null,
+    claimedSignType: fields.claimedSignType ?? null,
+  };
+}
+
+function claimedOf(pairs: FormPair[]): string | null {
+  const value = getParam(pairs, 'sign_type');
+  return value === undefined || value.length === 0 ? null : latin1Decode(value);
+}
+
+/** The charset the values would be decoded with, or null when they cannot be. */
+function charsetOf(pairs: FormPair[]): Charset | null {
+  const decoded = decodeParams(pairs);
+  return decoded.ok ? decoded.charset : null;
+}
+
+// Display only: replacement characters are acceptable here, unlike when decoding for real.
+function forDisplay(content: Uint8Array, charset: Charset | null): string {
+  return new TextDecoder(charset ?? 'utf-8').decode(content);
+}

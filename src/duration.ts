@@ -1,0 +1,23 @@
+// Durations as operators write them in wrangler.toml: `1500ms`, `10s`, `1m`, `2h`, `1d`, `1.5h`.
+// A unit is mandatory: a bare `10` could mean seconds or milliseconds, and guessing wrong
+// turns a 10-second retry into a 10-millisecond one.
+
+const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+const DURATION = /^(\d{1,9}(?:\.\d{1,3})?)(ms|s|m|h|d)$/;
+
+/** Milliseconds (rounded to a whole number), or null when `s` is not a duration. */
+export function parseDuration(s: string): number | null {
+  const match = DURATION.exec(s.trim());
+  if (!match) return null;
+  const ms = Math.round(Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS]);
+  return Number.isSafeInteger(ms) ? ms : null;
+}
+
+/** The shortest exact spelling of `ms` in the same syntax, for summaries (`90000` -> `90s`). */
+export function formatDuration(ms: number): string {
+  for (const unit of ['d', 'h', 'm', 's'] as const) {
+    if (ms >= UNIT_MS[unit] && ms % UNIT_MS[unit] === 0) return `${ms / UNIT_MS[unit]}${unit}`;
+  }
+  return `${ms}ms`;
+}

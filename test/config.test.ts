@@ -1,0 +1,348 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { base64Encode } from '../src/alipay/bytes';
+import { formatProblem, loadConfig, type ConfigEnv, type ConfigResult } from '../src/config';
+
+let publicKey = '';
+let otherPublicKey = '';
+const whsec = (bytes: number, fill = 7) => `whsec_${base64Encode(new Uint8Array(bytes).fill(fill))}`;
+
+async function newSpkiBase64(): Promise<string> {
+  const pair = (await crypto.subtle.generateKey(
+    { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+    true,
+    ['sign', 'verify'],
+  )) as CryptoKeyPair;
+  return base64Encode(new Uint8Array((await crypto.subtle.exportKey('spki', pair.publicKey)) as ArrayBuffer));
+}
+
+beforeAll(async () => {
+  [publicKey, otherPublicKey] = await Promise.all([newSpkiBase64(), newSpkiBase64()]);
+});
+
+function validEnv(overrides: Partial<Record<keyof ConfigEnv, string | undefined>> = {}): ConfigEnv {
+  return {
+    ALIPAY_PUBLIC_KEY: publicKey,
+    ALIPAY_APP_ID: '2021000123456789',
+    ORIGIN_URL: 'https://shop.example.com/alipay/notify_url.asp',
+    FORWARD_SECRET: whsec(32),
+    ...overrides,
+  };
+}
+
+async function problemsOf(env: ConfigEnv): Promise<string[]> {
+  const result = await loadConfig(env);
+  expect(result.ok).toBe(false);
+  return result.ok ? [] : result.problems.map(formatProblem);
+}
+
+async function configOf(env: ConfigEnv) {
+  const result: ConfigResult = await loadConfig(env);
+  if (!result.ok) throw new Error(`unexpected problems: ${result.problems.map(formatProblem).join(' | ')}`);
+  return result.config;
+}
+
+describe('defaults', () => {
+  it('fills every optional setting from the DESIGN.md table', async () => {
+    const config = await configOf(validEnv());
+    expect(config.alipay.signTypes).toEqual(['RSA2']);
+    expect(config.alipay.keys).toHaveLength(1);
+    expect(config.alipay.appIds).toEqual(['2021000123456789']);
+    expect(config.alipay.sellerIds).toEqual([]);
+    expect(config.alipay.md5Key).toBeUndefined();
+    expect(config.alipay.maxNotifyAgeMs).toBe(72 * 3_600_000);
+    expect(config.notifyPath).toBe('/alipay/notify');
+    expect(config.ackMode).toBe('durable');
+    expect(config.forward.originUrl).toBe('https://shop.example.com/alipay/notify_url.asp');
+    expect(config.forward.format).toBe('form');
+    expect([...config.forward.events]).toEqual(['paid']);
+    expect(config.forward.ackBody).toBe('success');
+    expect(config.forward.secrets).toEqual([new Uint8Array(32).fill(7)]);
+    expect(config.forward.timeoutMs).toBe(15_000);
+    expect(config.forward.retryScheduleMs).toEqual([
+      10_000, 60_000, 300_000, 1_800_000, 7_200_000, 21_600_000, 43_200_000, 86_400_000, 86_400_000, 86_400_000,
+    ]);
+    expect(config.forward.signing).toBe('standard-webhooks');
+    expect(config.forward.originMd5Key).toBeNull();
+    expect(config.returnUrl).toBeNull();
+    expect(config.adminToken).toBeNull();
+    expect(config.summary.warnings).toEqual([]);
+  });
+
+  it('treats empty and whitespace-only values as unset', async () => {
+    const config = await configOf(validEnv({ FORWARD_FORMAT: '', ACK_MODE: '  ', ADMIN_TOKEN: '' }));
+    expect(config.forward.format).toBe('form');
+    expect(config.ackMode).toBe('durable');
+    expect(config.adminToken).toBeNull();
+  });
+
+  it('leaves the ack body unset for json', async () => {
+    const config = await configOf(validEnv({ FORWARD_FORMAT: 'json' }));
+    expect(config.forward.format).toBe('json');
+    expect(config.forward.ackBody).toBeNull();
+    const withBody = await configOf(validEnv({ FORWARD_FORMAT: 'json', ORIGIN_ACK_BODY: ' OK ' }));
+    expect(withBody.forward.ackBody).toBe('OK');
+  });
+});
+
+describe('all problems at once, by name', () => {
+  it('lists every missing required setting', async () => {
+    const problems = await problemsOf({});
+    expect(problems.map((p) => p.split(':')[0])).toEqual(['ALIPAY_PUBLIC_KEY', 'ALIPAY_APP_ID', 'ORIGIN_URL', 'FORWARD_SECRET']);
+    expect(problems).toContain('ALIPAY_APP_ID: required (your Alipay app id, e.g. 2021000123456789; comma-separate several)');
+  });
+
+  it('reports malformed settings together with missing ones', async () => {
+    const problems = await problemsOf({
+      ALIPAY_SIGN_TYPES: 'RSA2,SHA256',
+      FORWARD_FORMAT: 'xml',
+      FORWARD_EVENTS: 'paid,shipped',
+      ACK_MODE: 'eventually',
+      RETRY_SCHEDULE: '10s,soon',
+      DELIVERY_TIMEOUT: '15',
+      MAX_NOTIFY_AGE: '-1h',
+      NOTIFY_PATH: 'alipay/notify',
+      FORWARD_SIGNING: 'hmac',
+    });
+    const names = problems.map((p) => p.split(':')[0]);
+    for (const name of [
+      'ALIPAY_PUBLIC_KEY',
+      'ALIPAY_APP_ID',
+      'ALIPAY_SIGN_TYPES',
+      'ORIGIN_URL',
+      'FORWARD_SECRET',
+      'FORWARD_FORMAT',
+      'FORWARD_EVENTS',
+      'ACK_MODE',
+      'RETRY_SCHEDULE',
+      'DELIVERY_TIMEOUT',
+      'MAX_NOTIFY_AGE',
+      'NOTIFY_PATH',
+      'FORWARD_SIGNING',
+    ]) {
+      expect(names).toContain(name);
+    }
+    expect(problems).toContain('ALIPAY_SIGN_TYPES: unknown sign type "SHA256" (use RSA2, RSA or MD5, comma-separated)');
+    expect(problems.find((p) => p.startsWith('RETRY_SCHEDULE'))).toMatch(/entry 2 "soon"/);
+  });
+
+  it('rejects a value that is not text', async () => {
+    const problems = await problemsOf(validEnv({ DELIVERY_TIMEOUT: 15 as unknown as string }));
+    expect(problems).toEqual(['DELIVERY_TIMEOUT: must be text (a wrangler var or secret), not number']);
+  });
+});
+
+describe('secrets are never echoed', () => {
+  it('keeps every secret value out of every problem', async () => {
+    const marker = 'S3CRETMARK';
+    const problems = await problemsOf({
+      ALIPAY_PUBLIC_KEY: `${marker}${marker}`,
+      ALIPAY_APP_ID: '2021000123456789',
+      ALIPAY_SIGN_TYPES: 'RSA2,MD5',
+      ALIPAY_MD5_KEY: `${marker} x`,
+      ORIGIN_URL: `http://${marker}.example.com/notify?token=${marker}`,
+      FORWARD_SECRET: `whsec_${marker}!! ${marker}`,
+      ADMIN_TOKEN: marker,
+    });
+    expect(problems.map((p) => p.split(':')[0])).toEqual([
+      'ALIPAY_PUBLIC_KEY',
+      'ALIPAY_MD5_KEY',
+      'ORIGIN_URL',
+      'FORWARD_SECRET',
+      'ADMIN_TOKEN',
+    ]);
+    for (const p of problems) expect(p.toUpperCase()).not.toContain(marker);
+  });
+
+  it('keeps secrets out of the summary', async () => {
+    const secret = whsec(40, 9);
+    const config = await configOf(
+      validEnv({ FORWARD_SECRET: secret, ADMIN_TOKEN: 'admin-token-0123456789', ORIGIN_URL: 'https://shop.example.com/n.asp?k=tok3n' }),
+    );
+    const summary = JSON.stringify(config.summary);
+    expect(summary).not.toContain(secret.slice(6, 20));
+    expect(summary).not.toContain('admin-token');
+    expect(summary).not.toContain('tok3n');
+    expect(config.summary.originHost).toBe('shop.example.com');
+    expect(config.summary.adminApi).toBe(true);
+  });
+});
+
+describe('ALIPAY_PUBLIC_KEY', () => {
+  it('loads several keys for rotation', async () => {
+    const config = await configOf(validEnv({ ALIPAY_PUBLIC_KEY: `${publicKey}\n${otherPublicKey}` }));
+    expect(config.alipay.keys).toHaveLength(2);
+    expect(config.summary.keys.map((k) => k.fingerprint)).toEqual(config.alipay.keys.map((k) => k.fingerprint));
+  });
+
+  it('reports unusable key material under the setting name', async () => {
+    const problems = await problemsOf(validEnv({ ALIPAY_PUBLIC_KEY: 'this is not a key' }));
+    expect(problems.length).toBeGreaterThan(0);
+    for (const p of problems) expect(p).toMatch(/^ALIPAY_PUBLIC_KEY: /);
+  });
+
+  it('is not needed when only MD5 is accepted', async () => {
+    const config = await configOf(
+      validEnv({ ALIPAY_PUBLIC_KEY: undefined, ALIPAY_SIGN_TYPES: 'MD5', ALIPAY_MD5_KEY: '10000000000000000000000000000000' }),
+    );
+    expect(config.alipay.keys).toEqual([]);
+    expect(config.alipay.signTypes).toEqual(['MD5']);
+  });
+});
+
+describe('ALIPAY_SIGN_TYPES and ALIPAY_MD5_KEY', () => {
+  it('accepts any case and puts the strongest first', async () => {
+    const config = await configOf(validEnv({ ALIPAY_SIGN_TYPES: 'rsa, RSA2' }));
+    expect(config.alipay.signTypes).toEqual(['RSA2', 'RSA']);
+  });
+
+  it('requires the MD5 key when MD5 is accepted', async () => {
+    expect(await problemsOf(validEnv({ ALIPAY_SIGN_TYPES: 'RSA2,MD5' }))).toEqual([
+      'ALIPAY_MD5_KEY: required because ALIPAY_SIGN_TYPES includes MD5 (the legacy mapi partner key, 32 characters)',
+    ]);
+    const config = await configOf(validEnv({ ALIPAY_SIGN_TYPES: 'RSA2,MD5', ALIPAY_MD5_KEY: ' abc123 ' }));
+    expect(config.alipay.md5Key).toEqual(new TextEncoder().encode('abc123'));
+  });
+
+  it('ignores an MD5 key when MD5 is not accepted, with a warning', async () => {
+    const config = await configOf(validEnv({ ALIPAY_MD5_KEY: 'abc123' }));
+    expect(config.alipay.md5Key).toBeUndefined();
+    expect(config.summary.warnings).toEqual(['ALIPAY_MD5_KEY: set but not used: ALIPAY_SIGN_TYPES does not include MD5']);
+  });
+});
+
+describe('ALIPAY_APP_ID and ALIPAY_SELLER_ID', () => {
+  it('splits comma-separated ids', async () => {
+    const config = await configOf(validEnv({ ALIPAY_APP_ID: '2021000123456789, 2021000123456790', ALIPAY_SELLER_ID: '2088102534368455' }));
+    expect(config.alipay.appIds).toEqual(['2021000123456789', '2021000123456790']);
+    expect(config.alipay.sellerIds).toEqual(['2088102534368455']);
+  });
+
+  it('lets a legacy mapi merchant use the seller id alone', async () => {
+    const config = await configOf(validEnv({ ALIPAY_APP_ID: undefined, ALIPAY_SELLER_ID: '2088102534368455' }));
+    expect(config.alipay.appIds).toEqual([]);
+  });
+
+  it('rejects ids that are not digits', async () => {
+    expect(await problemsOf(validEnv({ ALIPAY_APP_ID: '2021000123456789,my-app' }))).toEqual([
+      'ALIPAY_APP_ID: "my-app" is not an app id: Alipay ids are digits only',
+    ]);
+  });
+});
+
+describe('ORIGIN_URL and ORIGIN_RETURN_URL', () => {
+  it.each(['https://shop.example.com/notify', 'http://localhost:8788/notify', 'http://127.0.0.1/notify', 'http://[::1]:3000/'])(
+    'accepts %s',
+    async (url) => {
+      expect((await configOf(validEnv({ ORIGIN_URL: url }))).forward.originUrl).toBe(new URL(url).href);
+    },
+  );
+
+  it.each(['http://shop.example.com/notify', 'http://localhost.example.com/', 'ftp://shop.example.com/', 'shop.example.com/notify'])(
+    'refuses %s',
+    async (url) => {
+      const problems = await problemsOf(validEnv({ ORIGIN_URL: url }));
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/^ORIGIN_URL: /);
+    },
+  );
+
+  it('applies the same rule to the return URL', async () => {
+    expect(await problemsOf(validEnv({ ORIGIN_RETURN_URL: 'http://shop.example.com/return.asp' }))).toEqual([
+      'ORIGIN_RETURN_URL: must use https (plain http is only allowed for localhost, 127.0.0.1 and [::1])',
+    ]);
+    const config = await configOf(validEnv({ ORIGIN_RETURN_URL: 'https://shop.example.com/return.asp' }));
+    expect(config.returnUrl).toBe('https://shop.example.com/return.asp');
+  });
+});
+
+describe('FORWARD_SECRET', () => {
+  it('keeps rotation order, newest first', async () => {
+    const config = await configOf(validEnv({ FORWARD_SECRET: `${whsec(32, 1)}  ${whsec(24, 2)}` }));
+    expect(config.forward.secrets).toEqual([new Uint8Array(32).fill(1), new Uint8Array(24).fill(2)]);
+  });
+
+  it.each([
+    ['no prefix', base64Encode(new Uint8Array(32)), /does not start with whsec_/],
+    ['bad base64', 'whsec_not*base64', /not whsec_ followed by standard base64/],
+    ['too short', whsec(16), /decodes to 16 bytes/],
+    ['too long', whsec(65), /decodes to 65 bytes/],
+  ])('refuses %s', async (_name, value, message) => {
+    const problems = await problemsOf(validEnv({ FORWARD_SECRET: value }));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(message);
+  });
+
+  it('names the bad entry by position', async () => {
+    expect(await problemsOf(validEnv({ FORWARD_SECRET: `${whsec(32)} whsec_AAAA` }))).toEqual([
+      'FORWARD_SECRET: entry 2 of 2 decodes to 3 bytes; a secret must be 24 to 64 bytes',
+    ]);
+  });
+});
+
+describe('forwarding choices', () => {
+  it('accepts all as every event kind', async () => {
+    const config = await configOf(validEnv({ FORWARD_EVENTS: 'all' }));
+    expect([...config.forward.events].sort()).toEqual(['closed', 'other', 'paid', 'refund', 'waiting']);
+    const some = await configOf(validEnv({ FORWARD_EVENTS: 'paid, refund' }));
+    expect([...some.forward.events]).toEqual(['paid', 'refund']);
+  });
+
+  it('parses the retry schedule and timeout durations', async () => {
+    const config = await configOf(validEnv({ RETRY_SCHEDULE: '1s, 2m,1500ms', DELIVERY_TIMEOUT: '30s', MAX_NOTIFY_AGE: '25h' }));
+    expect(config.forward.retryScheduleMs).toEqual([1_000, 120_000, 1_500]);
+    expect(config.summary.forward.maxAttempts).toBe(4);
+    expect(config.forward.timeoutMs).toBe(30_000);
+    expect(config.alipay.maxNotifyAgeMs).toBe(25 * 3_600_000);
+  });
+
+  it('refuses a timeout outside 1s..5m', async () => {
+    expect(await problemsOf(validEnv({ DELIVERY_TIMEOUT: '15ms' }))).toEqual(['DELIVERY_TIMEOUT: must be between 1s and 5m']);
+  });
+
+  it('requires ORIGIN_MD5_KEY for alipay-md5 forwarding', async () => {
+    expect(await problemsOf(validEnv({ FORWARD_SIGNING: 'alipay-md5' }))).toEqual([
+      'ORIGIN_MD5_KEY: required because FORWARD_SIGNING is alipay-md5 (the key your legacy notify page checks the MD5 sign with)',
+    ]);
+    const config = await configOf(validEnv({ FORWARD_SIGNING: 'alipay-md5', ORIGIN_MD5_KEY: 'k3y' }));
+    expect(config.forward.signing).toBe('alipay-md5');
+    expect(config.forward.originMd5Key).toEqual(new TextEncoder().encode('k3y'));
+  });
+
+  it('accepts after-delivery acks and a custom notify path', async () => {
+    const config = await configOf(validEnv({ ACK_MODE: 'after-delivery', NOTIFY_PATH: '/notify_url.asp' }));
+    expect(config.ackMode).toBe('after-delivery');
+    expect(config.notifyPath).toBe('/notify_url.asp');
+  });
+
+  it('refuses a notify path that is not a path', async () => {
+    expect(await problemsOf(validEnv({ NOTIFY_PATH: '/alipay/notify?x=1' }))).toEqual([
+      'NOTIFY_PATH: must be a plain URL path (no spaces, "?" or "#")',
+    ]);
+  });
+});
+
+describe('ADMIN_TOKEN', () => {
+  it('must be at least 16 characters when set', async () => {
+    expect(await problemsOf(validEnv({ ADMIN_TOKEN: '0123456789abcde' }))).toEqual([
+      'ADMIN_TOKEN: too short: use at least 16 random characters (or unset it to disable the admin API)',
+    ]);
+    expect((await configOf(validEnv({ ADMIN_TOKEN: '0123456789abcdef' }))).adminToken).toBe('0123456789abcdef');
+  });
+});
+
+describe('memoization', () => {
+  it('parses the same strings once per isolate', async () => {
+    const env = validEnv({ FORWARD_EVENTS: 'paid,closed' });
+    const first = loadConfig(env);
+    const second = loadConfig({ ...env });
+    expect(second).toBe(first);
+    expect(await second).toBe(await first);
+  });
+
+  it('parses again when a value changes', async () => {
+    const a = await configOf(validEnv({ FORWARD_EVENTS: 'paid' }));
+    const b = await configOf(validEnv({ FORWARD_EVENTS: 'refund' }));
+    expect(b).not.toBe(a);
+    expect([...b.forward.events]).toEqual(['refund']);
+  });
+});

@@ -1,0 +1,70 @@
+import { beforeAll, expect, it } from 'vitest';
+import { base64Encode, sha256Hex } from '../src/alipay/bytes';
+import { loadConfig, type ConfigEnv } from '../src/config';
+import { healthResponse } from '../src/health';
+
+let spki = new Uint8Array();
+const forwardSecret = `whsec_${base64Encode(new Uint8Array(32).fill(42))}`;
+
+beforeAll(async () => {
+  const pair = (await crypto.subtle.generateKey(
+    { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+    true,
+    ['sign', 'verify'],
+  )) as CryptoKeyPair;
+  spki = new Uint8Array((await crypto.subtle.exportKey('spki', pair.publicKey)) as ArrayBuffer);
+});
+
+function env(overrides: ConfigEnv = {}): ConfigEnv {
+  return {
+    ALIPAY_PUBLIC_KEY: base64Encode(spki),
+    ALIPAY_APP_ID: '2021000123456789',
+    ALIPAY_SIGN_TYPES: 'RSA2,RSA',
+    ORIGIN_URL: 'https://shop.example.com/alipay/notify_url.asp?token=0r1g1n',
+    FORWARD_SECRET: forwardSecret,
+    FORWARD_EVENTS: 'paid,refund',
+    ADMIN_TOKEN: 'adm1n-token-0123456789',
+    ...overrides,
+  };
+}
+
+it('answers 200 with a summary an operator can check', async () => {
+  const res = healthResponse(await loadConfig(env()));
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+  expect(res.headers.get('cache-control')).toBe('no-store');
+  const body = (await res.json()) as Record<string, any>;
+  expect(body.ok).toBe(true);
+  expect(body.signTypes).toEqual(['RSA2', 'RSA']);
+  expect(body.keys).toHaveLength(1);
+  expect(body.keys[0].fingerprint).toBe(await sha256Hex(spki));
+  expect(body.keys[0].bits).toBe(2048);
+  expect(body.originHost).toBe('shop.example.com');
+  expect(body.ackMode).toBe('durable');
+  expect(body.notifyPath).toBe('/alipay/notify');
+  expect(body.forward.format).toBe('form');
+  expect(body.forward.events).toEqual(['paid', 'refund']);
+  expect(body.forward.secrets).toBe(1);
+  expect(body.forward.retrySchedule).toEqual(['10s', '1m', '5m', '30m', '2h', '6h', '12h', '1d', '1d', '1d']);
+  expect(body.adminApi).toBe(true);
+});
+
+it('shows no secret in the 200 summary', async () => {
+  const text = await healthResponse(await loadConfig(env())).text();
+  expect(text).not.toContain('0r1g1n');
+  expect(text).not.toContain('adm1n');
+  expect(text).not.toContain(forwardSecret.slice(6));
+  expect(text).not.toContain(base64Encode(spki).slice(40, 80));
+});
+
+it('answers 503 listing every problem by name, without secrets', async () => {
+  const res = healthResponse(
+    await loadConfig(env({ ALIPAY_APP_ID: '', FORWARD_SECRET: 'whsec_sh0rtsecret', ADMIN_TOKEN: 'sh0rt', ORIGIN_URL: 'http://sh0rt.example/' })),
+  );
+  expect(res.status).toBe(503);
+  expect(res.headers.get('cache-control')).toBe('no-store');
+  const body = (await res.json()) as { ok: boolean; problems: string[] };
+  expect(body.ok).toBe(false);
+  expect(body.problems.map((p) => p.split(':')[0])).toEqual(['ALIPAY_APP_ID', 'ORIGIN_URL', 'FORWARD_SECRET', 'ADMIN_TOKEN']);
+  expect(JSON.stringify(body)).not.toMatch(/sh0rt/);
+});

@@ -1,0 +1,112 @@
+// `alipay-notify-edge keys FILE` as a user runs it: what each kind of file is said to hold,
+// the normalized value and wrangler step for usable keys, and exit statuses.
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli, runInProcess } from './cli-run';
+
+const certVector = JSON.parse(
+  readFileSync(fileURLToPath(new URL('../../../shared/vectors/certsn_node_antcertutil.json', import.meta.url)), 'utf8'),
+) as { alipay_public_cert_pem: string; alipay_root_cert_pem: string; app_cert_pem: string; expected: { alipay_public_key_base64: string; alipay_cert_sn: string } };
+
+const dir = mkdtempSync(join(tmpdir(), 'cli-keys-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const spkiDer = publicKey.export({ type: 'spki', format: 'der' });
+const spkiBase64 = spkiDer.toString('base64');
+const fingerprint = createHash('sha256').update(spkiDer).digest('hex');
+
+function file(name: string, content: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+describe('keys', () => {
+  it('describes a bare base64 key and prints the wrangler step (real process)', async () => {
+    const run = await runCli(['keys', file('bare.txt', `${spkiBase64}\n`)]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('RSA-2048');
+    expect(run.stdout).toContain(fingerprint);
+    expect(run.stdout).toContain(`echo '${spkiBase64}' | npx wrangler secret put ALIPAY_PUBLIC_KEY`);
+  });
+
+  it('normalizes a PKCS#1 PEM to the same SPKI and fingerprint', async () => {
+    const pkcs1 = publicKey.export({ type: 'pkcs1', format: 'pem' }) as string;
+    const run = await runInProcess(['keys', '--json', file('pkcs1.pem', pkcs1)]);
+    expect(run.code).toBe(0);
+    const out = JSON.parse(run.stdout);
+    expect(out.usable).toBe(true);
+    expect(out.keys).toHaveLength(1);
+    expect(out.keys[0]).toMatchObject({ form: 'pem-pkcs1', bits: 2048, fingerprint, problem: null });
+    expect(out.value).toBe(spkiBase64);
+    expect(out.wrangler).toEqual([`echo '${spkiBase64}' | npx wrangler secret put ALIPAY_PUBLIC_KEY`]);
+  });
+
+  it('extracts the key of an Alipay public key certificate and offers the file itself too', async () => {
+    const crt = file('alipayCertPublicKey_RSA2.crt', certVector.alipay_public_cert_pem);
+    const run = await runInProcess(['keys', '--json', crt]);
+    expect(run.code).toBe(0);
+    const out = JSON.parse(run.stdout);
+    expect(out.value).toBe(certVector.expected.alipay_public_key_base64);
+    expect(out.keys[0].form).toBe('certificate');
+    expect(out.keys[0].certificate.sn).toBe(certVector.expected.alipay_cert_sn);
+    expect(out.wrangler[1]).toBe(`npx wrangler secret put ALIPAY_PUBLIC_KEY < ${crt}`);
+  });
+
+  it('joins several keys for rotation, read from stdin (real process)', async () => {
+    const pem = publicKey.export({ type: 'spki', format: 'pem' }) as string;
+    const run = await runCli(['keys', '--json', '-'], { stdin: `${pem}\n${certVector.expected.alipay_public_key_base64}\n` });
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).value).toBe(`${spkiBase64} ${certVector.expected.alipay_public_key_base64}`);
+  });
+
+  it('warns about an app certificate', async () => {
+    const run = await runInProcess(['keys', file('appCertPublicKey.crt', certVector.app_cert_pem)]);
+    expect(run.stdout).toMatch(/warning: .*app certificate/);
+    expect(run.stdout).toContain('Read the warning above before you store it.');
+  });
+
+  it('says a private key is a private key, without printing it, and exits 1', async () => {
+    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+    const run = await runInProcess(['keys', file('private.pem', pem)]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/private key/);
+    expect(run.stdout).toContain('Nothing here can be stored as ALIPAY_PUBLIC_KEY');
+    expect(run.stdout).not.toContain(pem.split('\n')[2]);
+    expect(run.stdout).not.toContain('wrangler secret put ALIPAY_PUBLIC_KEY <');
+  });
+
+  it('refuses the root certificate bundle with exit 1', async () => {
+    const run = await runInProcess(['keys', '--json', file('alipayRootCert.crt', certVector.alipay_root_cert_pem)]);
+    expect(run.code).toBe(1);
+    const out = JSON.parse(run.stdout);
+    expect(out.usable).toBe(false);
+    expect(out.value).toBeNull();
+    expect(out.wrangler).toEqual([]);
+    expect(out.keys[0].problem).toMatch(/root/i);
+  });
+
+  it.each([
+    ['a missing file', ['keys', join(dir, 'nope.pem')], /nope\.pem: cannot read/],
+    ['no file', ['keys'], /give exactly one FILE/],
+    ['an unknown command', ['key', 'x'], /unknown command "key"/],
+  ])('exits 2 for %s', async (_name, args, message) => {
+    const run = await runInProcess(args);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+  });
+
+  it('prints help for the tool and the command', async () => {
+    const top = await runInProcess(['--help']);
+    expect(top.code).toBe(0);
+    expect(top.stdout).toMatch(/verify .*\n\s+keys /);
+    const keys = await runInProcess(['keys', '--help']);
+    expect(keys.code).toBe(0);
+    expect(keys.stdout).toMatch(/^Usage: npx alipay-notify-edge keys FILE/);
+  });
+});
