@@ -1,8 +1,9 @@
 import { SELF } from 'cloudflare:test';
 import { expect, it } from 'vitest';
-const vectors = import.meta.glob('../../shared/vectors/*.json', { eager: true, import: 'default' });
-it('runs in workerd', async () => {
-  const res = await SELF.fetch('https://x/health');
-  expect(await res.text()).toBe('ok');
-  expect(Object.keys(vectors).length).toBeGreaterThan(10);
+
+// The test worker boots with the configuration from vitest.config.ts and reports itself healthy.
+it('serves /health from workerd with the test configuration', async () => {
+  const res = await SELF.fetch('https://gateway.test/health');
+  expect(res.status).toBe(200);
+  expect(((await res.json()) as { ok: boolean }).ok).toBe(true);
 });

@@ -1,0 +1,82 @@
+// What the origin receives for one event. A builder turns a recorded event into body bytes +
+// headers; signing is a separate step (src/delivery/request.ts), so another scheme can reuse
+// the builders or replace them without touching the ledger.
+import { utf8Encode } from '../alipay/bytes';
+import type { Charset, ContentRule, EventKind, SignType } from '../alipay/types';
+import type { ForwardFormat } from '../config';
+
+/** Everything the ledger knows about an event that a payload may need. */
+export interface DeliveryEvent {
+  /** Stable per event: the origin's idempotency key (`webhook-id`). */
+  readonly webhookId: string;
+  readonly orderKey: string;
+  readonly eventKey: string;
+  readonly kind: EventKind;
+  /** 1-based number of this attempt (across redeliveries). */
+  readonly attempt: number;
+  readonly notifyId: string;
+  readonly signType: SignType;
+  readonly contentRule: ContentRule;
+  /** The signed `charset`, normalised. */
+  readonly charset: Charset;
+  /** The notification body exactly as Alipay sent it. */
+  readonly rawBody: Uint8Array;
+  /** Every parameter, decoded by the signed charset. */
+  readonly params: Readonly<Record<string, string>>;
+}
+
+export interface OutboundPayload {
+  readonly body: Uint8Array;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export type PayloadBuilder = (event: DeliveryEvent) => OutboundPayload;
+
+/**
+ * `form`: the original bytes, so a legacy page's `Request.Form` (or a receiver's own Alipay
+ * signature check) sees exactly what Alipay sent; the charset parameter tells it how to decode.
+ */
+export function buildFormPayload(event: DeliveryEvent): OutboundPayload {
+  return {
+    body: event.rawBody,
+    headers: { 'content-type': `application/x-www-form-urlencoded; charset=${event.charset}`, ...informationalHeaders(event) },
+  };
+}
+
+/** Fields lifted to the top of the JSON event; all of them stay in `params` too. */
+const JSON_FIELDS = [
+  'app_id', 'seller_id', 'out_trade_no', 'trade_no', 'notify_id', 'notify_type', 'notify_time', 'trade_status',
+  'total_amount', 'receipt_amount', 'buyer_pay_amount', 'refund_fee', 'out_biz_no', 'gmt_refund', 'gmt_payment',
+] as const;
+
+/** `json`: a normalised UTF-8 event. Amounts stay strings (decimal text, never floats). */
+export function buildJsonPayload(event: DeliveryEvent): OutboundPayload {
+  const doc: Record<string, unknown> = { type: event.kind, event_key: event.eventKey, order_key: event.orderKey };
+  for (const field of JSON_FIELDS) doc[field] = event.params[field] ?? null;
+  doc['verified'] = { sign_type: event.signType, content_rule: event.contentRule, charset: event.charset };
+  doc['params'] = { ...event.params };
+  return {
+    body: utf8Encode(JSON.stringify(doc)),
+    headers: { 'content-type': 'application/json; charset=utf-8', ...informationalHeaders(event) },
+  };
+}
+
+export function payloadBuilder(format: ForwardFormat): PayloadBuilder {
+  return format === 'json' ? buildJsonPayload : buildFormPayload;
+}
+
+/** Not signed by Standard Webhooks: hints for logs and routing at the origin, never trusted for money. */
+function informationalHeaders(event: DeliveryEvent): Record<string, string> {
+  return {
+    'x-alipay-event-kind': event.kind,
+    'x-alipay-event-key': asciiHeader(event.eventKey),
+    'x-alipay-notify-id': asciiHeader(event.notifyId),
+    'x-alipay-verified-by': `${event.signType}/${event.contentRule}`,
+    'x-delivery-attempt': String(event.attempt),
+  };
+}
+
+/** Header values must be ByteStrings; event keys can carry out_biz_no in any script. */
+function asciiHeader(s: string): string {
+  return /^[\x20-\x7e]*$/.test(s) ? s : encodeURIComponent(s);
+}

@@ -1,0 +1,10 @@
+// The Worker's env: configuration strings (see src/config.ts) plus the two Durable Object bindings
+// declared in wrangler.toml.
+import type { ConfigEnv } from './config';
+import type { DeadLetterIndex } from './orders/dead-letters';
+import type { OrderLedger } from './orders/ledger';
+
+export interface GatewayEnv extends ConfigEnv {
+  readonly ORDER_LEDGER: DurableObjectNamespace<OrderLedger>;
+  readonly DEAD_LETTERS: DurableObjectNamespace<DeadLetterIndex>;
+}

@@ -1,0 +1,145 @@
+// POST NOTIFY_PATH: the endpoint Alipay calls. Verify, decode, check, classify, hand the
+// notification to its order's ledger, and answer Alipay by DESIGN.md's reply rules: `success`
+// only for a verified notification that is durably recorded (or, in after-delivery mode,
+// acknowledged by the origin). Every other answer makes Alipay send it again later.
+import { processNotification, type ProcessResult } from './alipay/process';
+import type { VerifySuccess } from './alipay/types';
+import type { ConfigResult } from './config';
+import type { GatewayEnv } from './env';
+import { logLine } from './log';
+import type { AcceptResult } from './orders/ledger-types';
+import { orderKeyFor } from './orders/order-key';
+import { readBodyCapped } from './read-body';
+
+/** Real notifications are a few KiB; fund_bill_list and passback_params keep them well under this. */
+export const MAX_NOTIFY_BYTES = 64 * 1024;
+const MAX_CONTENT_TYPE_CHARS = 200;
+
+const SUCCESS = 'success';
+
+/** Alipay reads only the body: exactly `success`, or anything else for "send it again". */
+function reply(status: number, body: string, extra: Record<string, string> = {}): Response {
+  return new Response(body, { status, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...extra } });
+}
+
+const VERIFY_STATUS: Record<string, number> = {
+  'malformed-body': 400,
+  'duplicate-key': 400,
+  'missing-signature': 403,
+  'sign-type-not-accepted': 403,
+  'signature-encoding': 403,
+  'signature-mismatch': 403,
+  // No configured key can check this sign type: the gateway's problem, and Alipay should keep the message.
+  'no-usable-key': 503,
+};
+
+const BUSINESS_STATUS: Record<string, number> = {
+  'app-id-mismatch': 409,
+  'seller-id-mismatch': 409,
+};
+
+/** First 16 hex characters of the key's SHA-256 SPKI fingerprint (/health shows it in full); null for MD5 (no public key). */
+function keyFingerprintOf(verified: VerifySuccess): string | null {
+  return verified.keyFingerprint?.slice(0, 16) ?? null;
+}
+
+function rejectionStatus(result: Extract<ProcessResult, { ok: false }>): number {
+  if (result.stage === 'verify') return VERIFY_STATUS[result.reason] ?? 403;
+  if (result.stage === 'decode') return 400;
+  return BUSINESS_STATUS[result.reason] ?? 422;
+}
+
+export async function handleNotify(request: Request, env: GatewayEnv, configResult: ConfigResult): Promise<Response> {
+  const started = Date.now();
+  const log = (fields: Record<string, unknown>) => logLine({ msg: 'notification', latency_ms: Date.now() - started, ...fields });
+
+  if (request.method !== 'POST') return reply(405, 'fail: method not allowed', { allow: 'POST' });
+  // Alipay never sends Standard Webhooks headers; the gateway's own deliveries do. One arriving
+  // here is a delivery looping back (ORIGIN_URL pointing at this notify path): it would dedupe as
+  // a re-send and be answered `success` while the origin never gets the event. Fail it loudly, so
+  // the delivery is retried and dead-lettered where the operator sees it.
+  if (request.headers.has('webhook-id') || request.headers.has('webhook-signature')) {
+    log({
+      level: 'error',
+      outcome: 'loop-detected',
+      status: 508,
+      reason: 'loop-detected',
+      hint: 'a gateway delivery came back to the notify path: ORIGIN_URL must be the merchant page, not the gateway',
+    });
+    return reply(508, 'loop-detected');
+  }
+  if (!configResult.ok) {
+    log({ level: 'error', outcome: 'misconfigured', status: 503, problems: configResult.problems.map((p) => p.setting) });
+    return reply(503, 'fail: gateway misconfigured');
+  }
+  const config = configResult.config;
+
+  const read = await readBodyCapped(request, MAX_NOTIFY_BYTES);
+  if (!read.ok) {
+    const status = read.reason === 'too-large' ? 413 : 400;
+    log({ level: 'warn', outcome: 'rejected', status, reason: read.reason });
+    return reply(status, `fail: ${read.reason}`);
+  }
+
+  const result = await processNotification(read.body, config.alipay, Date.now());
+  if (!result.ok) {
+    const status = rejectionStatus(result);
+    const verifiedBy = result.verified ? { key_fingerprint: keyFingerprintOf(result.verified), content_rule: result.verified.rule } : {};
+    log({ level: 'warn', outcome: 'rejected', status, stage: result.stage, reason: result.reason, hint: result.hint, bytes: read.body.byteLength, ...verifiedBy });
+    return reply(status, `fail: ${result.reason}`);
+  }
+
+  const n = result.notification;
+  const key = orderKeyFor(n);
+  if (!key.ok) {
+    log({ level: 'warn', outcome: 'rejected', status: 422, reason: key.reason, hint: key.hint, notify_id: n.notifyId });
+    return reply(422, `fail: ${key.reason}`);
+  }
+
+  const forward = config.forward.events.has(result.event.kind);
+  const waitForDelivery = config.ackMode === 'after-delivery' && forward;
+  const context = {
+    order: key.key,
+    notify_id: n.notifyId,
+    event: result.event.key,
+    kind: result.event.kind,
+    trade_status: n.tradeStatus,
+    sign_type: result.verified.signType,
+    // Which key and content rule verified it: during a key rotation this shows when the old key stops being used.
+    key_fingerprint: keyFingerprintOf(result.verified),
+    content_rule: result.verified.rule,
+    forwarded: forward,
+    ack_mode: config.ackMode,
+  };
+
+  let accepted: AcceptResult;
+  try {
+    const ledger = env.ORDER_LEDGER.get(env.ORDER_LEDGER.idFromName(key.key));
+    accepted = await ledger.accept({
+      orderKey: key.key,
+      app: key.app,
+      outTradeNo: key.outTradeNo,
+      notifyId: key.notifyId,
+      event: result.event,
+      forward,
+      waitForDelivery,
+      rawBody: read.body,
+      contentType: request.headers.get('content-type')?.slice(0, MAX_CONTENT_TYPE_CHARS) ?? null,
+      charset: result.charset,
+      signType: result.verified.signType,
+      contentRule: result.verified.rule,
+      params: n.params,
+    });
+  } catch (error) {
+    log({ level: 'error', outcome: 'unavailable', status: 503, reason: 'ledger-unavailable', error, ...context });
+    return reply(503, 'fail: storage unavailable');
+  }
+
+  if (!accepted.ok) {
+    const { reason, hint, duplicate, state } = accepted;
+    log({ level: 'warn', outcome: 'not-acknowledged', status: 503, reason, hint, duplicate, state, ...context });
+    return reply(503, `fail: ${accepted.reason}`);
+  }
+  log({ outcome: accepted.duplicate ? 'duplicate' : 'accepted', status: 200, duplicate: accepted.duplicate, state: accepted.state, ...context });
+  return reply(200, SUCCESS);
+}

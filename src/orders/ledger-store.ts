@@ -1,0 +1,396 @@
+// All SQL of one order's ledger. Synchronous on purpose: SQLite in a Durable Object is local,
+// and a method that never awaits cannot be interleaved with another request.
+import type { Charset, ContentRule, EventKind, SignType } from '../alipay/types';
+import type { AcceptInput, AttemptView, Duplicate, EventState, EventView, LedgerSnapshot, NotificationView } from './ledger-types';
+
+export interface EventRow {
+  event_key: string;
+  kind: EventKind;
+  notify_id: string;
+  webhook_id: string;
+  state: EventState;
+  attempts: number;
+  cycle_attempts: number;
+  next_attempt_at: number | null;
+  lease_until: number | null;
+  last_error: string | null;
+  created_at: number;
+  delivered_at: number | null;
+  dead_at: number | null;
+  dead_indexed: number;
+}
+
+interface NotificationRow {
+  notify_id: string;
+  event_key: string;
+  received_at: number;
+  last_seen_at: number;
+  resends: number;
+  notify_time: string | null;
+  notify_type: string | null;
+  trade_status: string | null;
+  sign_type: string;
+  content_rule: string;
+  charset: string;
+  content_type: string | null;
+  body_bytes: number;
+  raw_body: ArrayBuffer | null;
+  params_json: string | null;
+  body_purged_at: number | null;
+}
+
+interface OrderInfoRow {
+  order_key: string;
+  app: string;
+  out_trade_no: string | null;
+  created_at: number;
+}
+
+/** An event claimed for one attempt: everything a payload needs, read in the claiming transaction. */
+export interface ClaimedEvent {
+  eventKey: string;
+  kind: EventKind;
+  notifyId: string;
+  webhookId: string;
+  attempt: number;
+  cycleAttempt: number;
+  signType: SignType;
+  contentRule: ContentRule;
+  charset: Charset;
+  rawBody: Uint8Array;
+  params: Record<string, string>;
+}
+
+export type ClaimResult =
+  | { ok: true; claimed: ClaimedEvent }
+  | { ok: false; reason: 'unknown-event' | 'not-due' | 'body-purged'; state: EventState | null };
+
+export interface AttemptRecord {
+  eventKey: string;
+  attempt: number;
+  startedAt: number;
+  durationMs: number | null;
+  status: number | null;
+  outcome: string;
+  excerpt: string | null;
+  retryAfterMs: number | null;
+}
+
+/** What an attempt leaves the event as. */
+export type NextState =
+  | { state: 'delivered'; at: number }
+  | { state: 'pending'; nextAttemptAt: number; lastError: string }
+  | { state: 'dead'; at: number; lastError: string };
+
+/** Bodies of events still owed to the origin are kept whatever their age: they are what gets sent. */
+const PURGEABLE = `raw_body IS NOT NULL AND received_at < ?
+  AND notify_id NOT IN (SELECT notify_id FROM events WHERE state IN ('pending', 'delivering'))`;
+
+export class LedgerStore {
+  constructor(private readonly storage: DurableObjectStorage) {}
+
+  private get sql(): SqlStorage {
+    return this.storage.sql;
+  }
+
+  orderInfo(): OrderInfoRow | null {
+    const row = this.sql.exec('SELECT order_key, app, out_trade_no, created_at FROM order_info').toArray()[0];
+    return (row as OrderInfoRow | undefined) ?? null;
+  }
+
+  event(key: string): EventRow | null {
+    return (this.sql.exec('SELECT * FROM events WHERE event_key = ?', key).toArray()[0] as EventRow | undefined) ?? null;
+  }
+
+  eventKeys(): { key: string; state: EventState }[] {
+    return this.sql
+      .exec<{ event_key: string; state: EventState }>('SELECT event_key, state FROM events ORDER BY created_at, event_key')
+      .toArray()
+      .map((r) => ({ key: r.event_key, state: r.state }));
+  }
+
+  /**
+   * Dedupe and record in one transaction: by notify_id first (a re-send), then by event key
+   * (a new notification for something already recorded, e.g. TRADE_FINISHED after TRADE_SUCCESS).
+   */
+  record(input: AcceptInput, webhookId: string, now: number): { duplicate: Duplicate; event: EventRow } {
+    return this.storage.transactionSync(() => {
+      if (this.orderInfo() === null) {
+        this.sql.exec(
+          'INSERT INTO order_info (id, order_key, app, out_trade_no, created_at) VALUES (1, ?, ?, ?, ?)',
+          input.orderKey,
+          input.app,
+          input.outTradeNo,
+          now,
+        );
+      }
+      const seen = this.sql.exec<{ event_key: string }>('SELECT event_key FROM notifications WHERE notify_id = ?', input.notifyId).toArray()[0];
+      if (seen) {
+        this.sql.exec('UPDATE notifications SET resends = resends + 1, last_seen_at = ? WHERE notify_id = ?', now, input.notifyId);
+        const event = this.event(seen.event_key);
+        if (event) return { duplicate: 'notify-id', event };
+      }
+      if (!seen) {
+        const p = input.params;
+        this.sql.exec(
+          `INSERT INTO notifications (notify_id, event_key, received_at, last_seen_at, notify_time, notify_type, trade_status,
+             sign_type, content_rule, charset, content_type, body_bytes, raw_body, params_json)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          input.notifyId,
+          input.event.key,
+          now,
+          now,
+          p['notify_time'] ?? null,
+          p['notify_type'] ?? null,
+          p['trade_status'] ?? null,
+          input.signType,
+          input.contentRule,
+          input.charset,
+          input.contentType,
+          input.rawBody.byteLength,
+          // Its own ArrayBuffer: an RPC-delivered Uint8Array may be a view into a larger buffer.
+          input.rawBody.slice().buffer,
+          JSON.stringify(p),
+        );
+      }
+      const existing = this.event(input.event.key);
+      if (existing) return { duplicate: seen ? 'notify-id' : 'event', event: existing };
+      this.sql.exec(
+        `INSERT INTO events (event_key, kind, notify_id, webhook_id, state, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        input.event.key,
+        input.event.kind,
+        input.notifyId,
+        webhookId,
+        input.forward ? 'pending' : 'recorded',
+        input.forward ? now : null,
+        now,
+      );
+      return { duplicate: seen ? 'notify-id' : null, event: this.event(input.event.key)! };
+    });
+  }
+
+  /** Whether the body this event forwards is still stored (not purged). */
+  hasBody(key: string): boolean {
+    return (
+      this.sql
+        .exec(`SELECT 1 FROM events e JOIN notifications n ON n.notify_id = e.notify_id WHERE e.event_key = ? AND n.raw_body IS NOT NULL`, key)
+        .toArray().length > 0
+    );
+  }
+
+  /**
+   * Marks the event `delivering` and counts the attempt BEFORE the request leaves: the output
+   * gate holds the request until this write is durable, and any later caller sees the claim.
+   * `due`: only a pending event whose time has come; `now`: any pending event (a re-send in
+   * after-delivery mode, or a redelivery that was just reset).
+   */
+  claim(key: string, mode: 'due' | 'now', now: number, leaseMs: number): ClaimResult {
+    return this.storage.transactionSync((): ClaimResult => {
+      const event = this.event(key);
+      if (!event) return { ok: false, reason: 'unknown-event', state: null };
+      if (event.state !== 'pending' || (mode === 'due' && (event.next_attempt_at ?? Infinity) > now)) {
+        return { ok: false, reason: 'not-due', state: event.state };
+      }
+      const source = this.sql
+        .exec<Pick<NotificationRow, 'raw_body' | 'params_json' | 'sign_type' | 'content_rule' | 'charset'>>(
+          'SELECT raw_body, params_json, sign_type, content_rule, charset FROM notifications WHERE notify_id = ?',
+          event.notify_id,
+        )
+        .toArray()[0];
+      if (!source || source.raw_body === null || source.params_json === null) {
+        return { ok: false, reason: 'body-purged', state: event.state };
+      }
+      this.sql.exec(
+        `UPDATE events SET state = 'delivering', attempts = attempts + 1, cycle_attempts = cycle_attempts + 1,
+           lease_until = ?, next_attempt_at = NULL WHERE event_key = ?`,
+        now + leaseMs,
+        key,
+      );
+      return {
+        ok: true,
+        claimed: {
+          eventKey: key,
+          kind: event.kind,
+          notifyId: event.notify_id,
+          webhookId: event.webhook_id,
+          attempt: event.attempts + 1,
+          cycleAttempt: event.cycle_attempts + 1,
+          signType: source.sign_type as SignType,
+          contentRule: source.content_rule as ContentRule,
+          charset: source.charset as Charset,
+          rawBody: new Uint8Array(source.raw_body),
+          params: JSON.parse(source.params_json) as Record<string, string>,
+        },
+      };
+    });
+  }
+
+  finishAttempt(record: AttemptRecord, next: NextState): void {
+    this.storage.transactionSync(() => {
+      this.sql.exec(
+        `INSERT INTO attempts (event_key, attempt, started_at, duration_ms, status, outcome, excerpt, retry_after_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        record.eventKey,
+        record.attempt,
+        record.startedAt,
+        record.durationMs,
+        record.status,
+        record.outcome,
+        record.excerpt,
+        record.retryAfterMs,
+      );
+      if (next.state === 'delivered') {
+        this.sql.exec(
+          `UPDATE events SET state = 'delivered', delivered_at = ?, lease_until = NULL, next_attempt_at = NULL, last_error = NULL
+           WHERE event_key = ?`,
+          next.at,
+          record.eventKey,
+        );
+      } else if (next.state === 'pending') {
+        this.sql.exec(
+          `UPDATE events SET state = 'pending', next_attempt_at = ?, lease_until = NULL, last_error = ? WHERE event_key = ?`,
+          next.nextAttemptAt,
+          next.lastError,
+          record.eventKey,
+        );
+      } else {
+        this.sql.exec(
+          `UPDATE events SET state = 'dead', dead_at = ?, dead_indexed = 0, lease_until = NULL, next_attempt_at = NULL, last_error = ?
+           WHERE event_key = ?`,
+          next.at,
+          next.lastError,
+          record.eventKey,
+        );
+      }
+    });
+  }
+
+  /** An operator's redelivery: a fresh retry cycle starting now, whatever the state was. */
+  resetForRedelivery(key: string, now: number): void {
+    this.sql.exec(
+      `UPDATE events SET state = 'pending', cycle_attempts = 0, next_attempt_at = ?, lease_until = NULL WHERE event_key = ?`,
+      now,
+      key,
+    );
+  }
+
+  /** `delivering` rows nobody in this instance is working on: their attempt died with a previous instance. */
+  strandedDeliveries(inFlight: ReadonlySet<string>, leaseExpiredBefore: number | null): EventRow[] {
+    const rows = this.sql.exec(`SELECT * FROM events WHERE state = 'delivering'`).toArray() as unknown as EventRow[];
+    return rows.filter((r) => !inFlight.has(r.event_key) && (leaseExpiredBefore === null || (r.lease_until ?? 0) < leaseExpiredBefore));
+  }
+
+  dueEventKeys(now: number): string[] {
+    return this.sql
+      .exec<{ event_key: string }>(`SELECT event_key FROM events WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at`, now)
+      .toArray()
+      .map((r) => r.event_key);
+  }
+
+  unindexedDead(): EventRow[] {
+    return this.sql.exec(`SELECT * FROM events WHERE state = 'dead' AND dead_indexed = 0`).toArray() as unknown as EventRow[];
+  }
+
+  markDeadIndexed(key: string): void {
+    this.sql.exec(`UPDATE events SET dead_indexed = 1 WHERE event_key = ? AND state = 'dead'`, key);
+  }
+
+  clearDeadIndexed(key: string): void {
+    this.sql.exec(`UPDATE events SET dead_indexed = 0 WHERE event_key = ? AND state != 'dead'`, key);
+  }
+
+  /** Clears bodies older than the cutoff; the rows (and so dedupe) stay. Returns how many were purged. */
+  purgeBodies(receivedBefore: number, now: number): number {
+    return this.sql.exec(`UPDATE notifications SET raw_body = NULL, params_json = NULL, body_purged_at = ? WHERE ${PURGEABLE}`, now, receivedBefore)
+      .rowsWritten;
+  }
+
+  /** The earliest time this object owes work: a retry, a lease running out, a purge, an index write. */
+  nextWakeAt(now: number, retentionMs: number, indexRetryMs: number): number | null {
+    const times = this.sql
+      .exec<{ t: number | null }>(
+        `SELECT MIN(next_attempt_at) AS t FROM events WHERE state = 'pending'
+         UNION ALL SELECT MIN(lease_until) FROM events WHERE state = 'delivering'
+         UNION ALL SELECT MIN(received_at) + ? FROM notifications WHERE raw_body IS NOT NULL
+           AND notify_id NOT IN (SELECT notify_id FROM events WHERE state IN ('pending', 'delivering'))
+         UNION ALL SELECT CASE WHEN EXISTS (SELECT 1 FROM events WHERE state = 'dead' AND dead_indexed = 0) THEN ? END`,
+        retentionMs,
+        now + indexRetryMs,
+      )
+      .toArray()
+      .map((r) => r.t)
+      .filter((t): t is number => t !== null);
+    return times.length === 0 ? null : Math.min(...times);
+  }
+
+  snapshot(): LedgerSnapshot | null {
+    const info = this.orderInfo();
+    if (info === null) return null;
+    const notifications = (this.sql.exec('SELECT * FROM notifications ORDER BY received_at, notify_id').toArray() as unknown as NotificationRow[]).map(
+      (n): NotificationView => ({
+        notifyId: n.notify_id,
+        eventKey: n.event_key,
+        receivedAt: iso(n.received_at),
+        lastSeenAt: iso(n.last_seen_at),
+        resends: n.resends,
+        notifyTime: n.notify_time,
+        notifyType: n.notify_type,
+        tradeStatus: n.trade_status,
+        signType: n.sign_type,
+        contentRule: n.content_rule,
+        charset: n.charset,
+        contentType: n.content_type,
+        bodyBytes: n.body_bytes,
+        params: n.params_json === null ? null : (JSON.parse(n.params_json) as Record<string, string>),
+        bodyPurgedAt: isoOrNull(n.body_purged_at),
+      }),
+    );
+    const events = (this.sql.exec('SELECT * FROM events ORDER BY created_at, event_key').toArray() as unknown as EventRow[]).map(
+      (e): EventView => ({
+        eventKey: e.event_key,
+        kind: e.kind,
+        notifyId: e.notify_id,
+        webhookId: e.webhook_id,
+        state: e.state,
+        attempts: e.attempts,
+        nextAttemptAt: isoOrNull(e.next_attempt_at),
+        lastError: e.last_error,
+        createdAt: iso(e.created_at),
+        deliveredAt: isoOrNull(e.delivered_at),
+        deadAt: isoOrNull(e.dead_at),
+      }),
+    );
+    const attempts = (
+      this.sql.exec('SELECT * FROM attempts ORDER BY id').toArray() as unknown as {
+        event_key: string;
+        attempt: number;
+        started_at: number;
+        duration_ms: number | null;
+        status: number | null;
+        outcome: string;
+        excerpt: string | null;
+        retry_after_ms: number | null;
+      }[]
+    ).map(
+      (a): AttemptView => ({
+        eventKey: a.event_key,
+        attempt: a.attempt,
+        startedAt: iso(a.started_at),
+        durationMs: a.duration_ms,
+        status: a.status,
+        outcome: a.outcome,
+        excerpt: a.excerpt,
+        retryAfterMs: a.retry_after_ms,
+      }),
+    );
+    return { orderKey: info.order_key, app: info.app, outTradeNo: info.out_trade_no, createdAt: iso(info.created_at), notifications, events, attempts };
+  }
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+function isoOrNull(ms: number | null): string | null {
+  return ms === null ? null : iso(ms);
+}

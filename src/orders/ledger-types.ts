@@ -1,0 +1,110 @@
+// The OrderLedger's RPC shapes: what the Worker and the admin API send and get back.
+import type { Charset, ClassifiedEvent, ContentRule, EventKind, SignType } from '../alipay/types';
+
+/**
+ * recorded: a kind that is not forwarded (FORWARD_EVENTS); kept for the record.
+ * pending: owed to the origin, next attempt at next_attempt_at.
+ * delivering: an attempt is in flight (written BEFORE the request leaves).
+ * delivered: the origin acknowledged it. dead: the retry schedule ran out.
+ */
+export type EventState = 'recorded' | 'pending' | 'delivering' | 'delivered' | 'dead';
+
+/** One verified, decoded notification, as the Worker hands it to its order's ledger. */
+export interface AcceptInput {
+  readonly orderKey: string;
+  readonly app: string;
+  readonly outTradeNo: string | null;
+  readonly notifyId: string;
+  readonly event: ClassifiedEvent;
+  /** Whether this kind is forwarded (config.forward.events), decided by the Worker. */
+  readonly forward: boolean;
+  /** ACK_MODE=after-delivery: answer only once the origin has the event (or the attempt failed). */
+  readonly waitForDelivery: boolean;
+  readonly rawBody: Uint8Array;
+  readonly contentType: string | null;
+  readonly charset: Charset;
+  readonly signType: SignType;
+  readonly contentRule: ContentRule;
+  readonly params: Readonly<Record<string, string>>;
+}
+
+/** `notify-id`: Alipay re-sent a notification already recorded. `event`: a new notification for an event already recorded. */
+export type Duplicate = 'notify-id' | 'event' | null;
+
+export type AcceptResult =
+  | { ok: true; duplicate: Duplicate; eventKey: string; state: EventState }
+  | {
+      ok: false;
+      /** not-delivered: the origin has not acknowledged (after-delivery mode). misconfigured: the ledger cannot load its settings. */
+      reason: 'not-delivered' | 'dead' | 'misconfigured';
+      hint: string;
+      duplicate: Duplicate;
+      eventKey: string;
+      state: EventState;
+    };
+
+export interface NotificationView {
+  notifyId: string;
+  eventKey: string;
+  receivedAt: string;
+  lastSeenAt: string;
+  resends: number;
+  notifyTime: string | null;
+  notifyType: string | null;
+  tradeStatus: string | null;
+  signType: string;
+  contentRule: string;
+  charset: string;
+  contentType: string | null;
+  bodyBytes: number;
+  /** Null once the body is purged (retention). Not masked here: the admin API masks before showing. */
+  params: Record<string, string> | null;
+  bodyPurgedAt: string | null;
+}
+
+export interface EventView {
+  eventKey: string;
+  kind: EventKind;
+  notifyId: string;
+  webhookId: string;
+  state: EventState;
+  attempts: number;
+  nextAttemptAt: string | null;
+  lastError: string | null;
+  createdAt: string;
+  deliveredAt: string | null;
+  deadAt: string | null;
+}
+
+export interface AttemptView {
+  eventKey: string;
+  attempt: number;
+  startedAt: string;
+  durationMs: number | null;
+  status: number | null;
+  outcome: string;
+  excerpt: string | null;
+  retryAfterMs: number | null;
+}
+
+export interface LedgerSnapshot {
+  orderKey: string;
+  app: string;
+  outTradeNo: string | null;
+  createdAt: string;
+  notifications: NotificationView[];
+  events: EventView[];
+  attempts: AttemptView[];
+}
+
+export interface RedeliveryResult {
+  eventKey: string;
+  state: EventState;
+  /** The attempt's outcome: `delivered` or a failure reason; absent when no attempt was made. */
+  outcome?: string;
+  hint?: string;
+}
+
+export type RedeliverResult =
+  | { ok: true; results: RedeliveryResult[] }
+  | { ok: false; reason: 'unknown-order' | 'unknown-event' | 'misconfigured'; hint: string };

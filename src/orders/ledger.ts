@@ -1,0 +1,329 @@
+// OrderLedger: one SQLite-backed Durable Object per order. It is the lock for its order: every
+// notification about the order goes through it, it dedupes and records them, and it owes each
+// forwarded event to the origin until the origin has it (alarm-driven retries, then dead-letter).
+import { DurableObject } from 'cloudflare:workers';
+import { loadConfig, type Config } from '../config';
+import { attemptDelivery, type AttemptOutcome } from '../delivery/attempt';
+import { buildAttemptRequest } from '../delivery/request';
+import { nextRetryDelayMs } from '../delivery/retry';
+import { webhookIdFor } from '../delivery/webhook-id';
+import type { GatewayEnv } from '../env';
+import { logLine } from '../log';
+import { deadLetterIndex } from './dead-letters';
+import { LedgerStore, type ClaimedEvent, type NextState } from './ledger-store';
+import type { AcceptInput, AcceptResult, EventState, LedgerSnapshot, RedeliverResult, RedeliveryResult } from './ledger-types';
+import { migrate } from './schema';
+
+/** Raw bodies are kept this long (for redelivery and inspection); the rows stay for dedupe. */
+export const BODY_RETENTION_MS = 30 * 86_400_000;
+/** A `delivering` claim outlives its attempt by this much before the alarm treats it as stranded. */
+const LEASE_GRACE_MS = 60_000;
+/** How soon to try again to write a dead event into the index when the index was unreachable. */
+const INDEX_RETRY_MS = 60_000;
+/** While settings are broken nothing can be delivered; look again after this. */
+const MISCONFIGURED_RETRY_MS = 5 * 60_000;
+const MAX_ERROR_CHARS = 300;
+
+/** What one delivery (or the wait for one) ended as. */
+interface DeliveryResult {
+  state: EventState;
+  outcome?: string;
+  hint?: string;
+}
+
+/** An attempt's outcome, plus the failures the ledger itself can report. */
+type Outcome =
+  | AttemptOutcome
+  | {
+      ok: false;
+      reason: 'interrupted' | 'internal-error' | 'body-purged';
+      hint: string;
+      status: null;
+      retryAfterMs: null;
+      durationMs: number | null;
+      excerpt: string;
+    };
+
+const MISCONFIGURED_HINT = 'the gateway settings have problems (see /health)';
+
+export class OrderLedger extends DurableObject<GatewayEnv> {
+  private readonly store: LedgerStore;
+  /** Attempts running in this instance. A `delivering` row not in here was stranded by a previous instance. */
+  private readonly inFlight = new Map<string, Promise<DeliveryResult>>();
+
+  constructor(ctx: DurableObjectState, env: GatewayEnv) {
+    super(ctx, env);
+    this.store = new LedgerStore(ctx.storage);
+    ctx.blockConcurrencyWhile(async () => {
+      migrate(ctx.storage);
+      // Evicted mid-attempt: resume from storage right away rather than when the lease runs out.
+      if (this.store.strandedDeliveries(new Set(), null).length > 0) await ctx.storage.setAlarm(Date.now());
+    });
+  }
+
+  // ---- RPC ------------------------------------------------------------------
+
+  /** Records one verified notification (deduped) and, in after-delivery mode, waits for the origin. */
+  async accept(input: AcceptInput): Promise<AcceptResult> {
+    const webhookId = await webhookIdFor(input.orderKey, input.event.key);
+    let config: Config | null = null;
+    if (input.waitForDelivery) {
+      const loaded = await loadConfig(this.env);
+      if (!loaded.ok) {
+        return { ok: false, reason: 'misconfigured', hint: MISCONFIGURED_HINT, duplicate: null, eventKey: input.event.key, state: 'pending' };
+      }
+      config = loaded.config;
+    }
+
+    const { duplicate, event } = this.store.record(input, webhookId, Date.now());
+    const eventKey = event.event_key;
+    if (config === null) {
+      if (event.state === 'pending') await this.scheduleAlarm();
+      return { ok: true, duplicate, eventKey, state: event.state };
+    }
+
+    const result = await this.deliverNow(eventKey, config);
+    if (result.state === 'delivered' || result.state === 'recorded') return { ok: true, duplicate, eventKey, state: result.state };
+    const dead = result.state === 'dead';
+    const fallbackHint = dead ? 'the event is dead-lettered; redeliver it with the admin API' : 'the origin has not acknowledged the event yet';
+    return {
+      ok: false,
+      reason: dead ? 'dead' : 'not-delivered',
+      hint: result.hint ?? fallbackHint,
+      duplicate,
+      eventKey,
+      state: result.state,
+    };
+  }
+
+  /** The whole ledger of this order, or null when the object has never recorded anything. */
+  snapshot(): LedgerSnapshot | null {
+    return this.store.snapshot();
+  }
+
+  /** Operator redelivery: attempt now, whatever the state. Without `eventKey`, every forwarded event. */
+  async redeliver(eventKey?: string): Promise<RedeliverResult> {
+    const loaded = await loadConfig(this.env);
+    if (!loaded.ok) return { ok: false, reason: 'misconfigured', hint: MISCONFIGURED_HINT };
+    const config = loaded.config;
+    const info = this.store.orderInfo();
+    if (info === null) return { ok: false, reason: 'unknown-order', hint: 'no notification was ever recorded for this order' };
+
+    let keys: string[];
+    if (eventKey !== undefined) {
+      if (this.store.event(eventKey) === null) return { ok: false, reason: 'unknown-event', hint: `this order has no event "${eventKey}"` };
+      keys = [eventKey];
+    } else {
+      keys = this.store.eventKeys().filter((e) => e.state !== 'recorded').map((e) => e.key);
+    }
+
+    const results = await Promise.all(
+      keys.map(async (key): Promise<RedeliveryResult> => {
+        const running = this.inFlight.get(key);
+        if (running) return { eventKey: key, ...(await running) };
+        if (!this.store.hasBody(key)) {
+          const hint = 'the notification body was purged after the retention period; this event can no longer be forwarded';
+          return { eventKey: key, state: this.store.event(key)!.state, outcome: 'body-purged', hint };
+        }
+        // Reset and claim with no await in between: nothing can slip in and start a second attempt.
+        this.store.resetForRedelivery(key, Date.now());
+        return { eventKey: key, ...(await this.startDelivery(key, 'now', config)) };
+      }),
+    );
+    await this.scheduleAlarm();
+    return { ok: true, results };
+  }
+
+  /** Alarms are at-least-once: running this twice, or with nothing due, changes nothing. */
+  override async alarm(): Promise<void> {
+    const loaded = await loadConfig(this.env);
+    if (!loaded.ok) {
+      logLine({ level: 'error', msg: 'ledger cannot deliver: gateway settings have problems', problems: loaded.problems.map((p) => p.setting) });
+      await this.ctx.storage.setAlarm(Date.now() + MISCONFIGURED_RETRY_MS);
+      return;
+    }
+    const config = loaded.config;
+    this.recoverStranded(config);
+    const now = Date.now();
+    await Promise.all(this.store.dueEventKeys(now).map((key) => this.startDelivery(key, 'due', config)));
+    const purged = this.store.purgeBodies(now - BODY_RETENTION_MS, now);
+    if (purged > 0) logLine({ msg: 'raw bodies purged', order: this.store.orderInfo()?.order_key, purged });
+    await this.indexDeadEvents();
+    await this.scheduleAlarm();
+  }
+
+  // ---- delivery -------------------------------------------------------------
+
+  /**
+   * after-delivery mode: the answer for this event. In flight: wait for that attempt's answer.
+   * Owed and due (a new event, or a retry the alarm has not run yet): attempt it now. Owed but not
+   * due: "not yet", without an extra attempt, so Alipay's re-sends cannot hammer a failing origin
+   * faster than RETRY_SCHEDULE; once the alarm delivers it, the next re-send gets `success`.
+   */
+  private async deliverNow(eventKey: string, config: Config): Promise<DeliveryResult> {
+    const running = this.inFlight.get(eventKey);
+    if (running) return running;
+    this.recoverStranded(config);
+    return this.startDelivery(eventKey, 'due', config);
+  }
+
+  /**
+   * Claims the event (state written before the request leaves) and starts one attempt. Synchronous
+   * up to the claim, and the promise is registered in the same turn, so a concurrent caller either
+   * sees the claim in storage or the promise here, never neither.
+   */
+  private startDelivery(eventKey: string, mode: 'due' | 'now', config: Config): Promise<DeliveryResult> {
+    const running = this.inFlight.get(eventKey);
+    if (running) return running;
+    const claim = this.store.claim(eventKey, mode, Date.now(), config.forward.timeoutMs + LEASE_GRACE_MS);
+    if (!claim.ok) {
+      if (claim.reason === 'body-purged') {
+        // Owed but nothing left to send (cannot happen through purging, which spares owed events): give up loudly.
+        const event = this.store.event(eventKey)!;
+        const hint = 'the notification body is missing; this event can no longer be forwarded';
+        return Promise.resolve(this.settle(eventKey, event.attempts, Infinity, failure('body-purged', hint), Date.now(), config));
+      }
+      const lastError = this.store.event(eventKey)?.last_error;
+      return Promise.resolve({ state: claim.state ?? 'pending', ...(lastError ? { hint: lastError } : {}) });
+    }
+    const promise = this.runAttempt(claim.claimed, config).finally(() => this.inFlight.delete(eventKey));
+    this.inFlight.set(eventKey, promise);
+    return promise;
+  }
+
+  private async runAttempt(claimed: ClaimedEvent, config: Config): Promise<DeliveryResult> {
+    const orderKey = this.store.orderInfo()?.order_key ?? '';
+    const started = Date.now();
+    let outcome: Outcome;
+    try {
+      await this.scheduleAlarm(); // the lease: if this instance dies mid-attempt, the alarm resumes
+      const request = await buildAttemptRequest({ ...claimed, orderKey }, config.forward, started);
+      outcome = await attemptDelivery(request);
+    } catch (error) {
+      outcome = failure('internal-error', `the attempt could not be made: ${error instanceof Error ? error.name : 'error'}`, Date.now() - started);
+    }
+    const result = this.settle(claimed.eventKey, claimed.attempt, claimed.cycleAttempt, outcome, started, config);
+    if (result.state === 'dead') await this.indexDeadEvents();
+    if (result.state === 'delivered' && this.store.event(claimed.eventKey)?.dead_indexed === 1) {
+      await this.resolveDeadLetter(orderKey, claimed.eventKey);
+    }
+    await this.scheduleAlarm();
+    return result;
+  }
+
+  /** Records the attempt and moves the event on: delivered, pending with the next retry, or dead. */
+  private settle(eventKey: string, attempt: number, cycleAttempt: number, outcome: Outcome, startedAt: number, config: Config): DeliveryResult {
+    const now = Date.now();
+    const event = this.store.event(eventKey)!;
+    let next: NextState;
+    if (outcome.ok) {
+      next = { state: 'delivered', at: now };
+    } else {
+      const lastError = `${outcome.reason}: ${outcome.hint}`.slice(0, MAX_ERROR_CHARS);
+      const delay = Number.isFinite(cycleAttempt) ? nextRetryDelayMs(config.forward.retryScheduleMs, cycleAttempt, outcome.retryAfterMs) : null;
+      next = delay === null ? { state: 'dead', at: now, lastError } : { state: 'pending', nextAttemptAt: now + delay, lastError };
+    }
+    this.store.finishAttempt(
+      {
+        eventKey,
+        attempt,
+        startedAt,
+        durationMs: outcome.durationMs,
+        status: outcome.status,
+        outcome: outcome.ok ? 'delivered' : outcome.reason,
+        excerpt: outcome.excerpt || null,
+        retryAfterMs: outcome.ok ? null : outcome.retryAfterMs,
+      },
+      next,
+    );
+
+    const order = this.store.orderInfo()?.order_key;
+    logLine({
+      level: outcome.ok ? 'info' : 'warn',
+      msg: 'delivery attempt',
+      order,
+      event: eventKey,
+      kind: event.kind,
+      webhook_id: event.webhook_id,
+      attempt,
+      outcome: outcome.ok ? 'delivered' : outcome.reason,
+      status: outcome.status,
+      duration_ms: outcome.durationMs,
+      state: next.state,
+      ...(next.state === 'pending' ? { next_attempt_at: new Date(next.nextAttemptAt).toISOString() } : {}),
+    });
+    if (next.state === 'dead') {
+      logLine({
+        level: 'error',
+        alert: 'dead-letter',
+        msg: `event ${eventKey} of order ${order} is dead after ${attempt} attempts; redeliver it with POST /admin/orders/.../redeliver`,
+        order,
+        event: eventKey,
+        kind: event.kind,
+        attempts: attempt,
+        last_error: next.lastError,
+      });
+    }
+    return outcome.ok ? { state: next.state, outcome: 'delivered' } : { state: next.state, outcome: outcome.reason, hint: outcome.hint };
+  }
+
+  /** Attempts that died with a previous instance count as failed attempts (the origin may or may not have them). */
+  private recoverStranded(config: Config): void {
+    for (const row of this.store.strandedDeliveries(new Set(this.inFlight.keys()), null)) {
+      const hint = 'the gateway restarted during the attempt; the origin may have received it (it dedupes on webhook-id)';
+      this.settle(row.event_key, row.attempts, row.cycle_attempts, failure('interrupted', hint), Date.now(), config);
+    }
+  }
+
+  // ---- bookkeeping ----------------------------------------------------------
+
+  /** One alarm per object: set it to the earliest thing this order owes. */
+  private async scheduleAlarm(): Promise<void> {
+    const now = Date.now();
+    const next = this.store.nextWakeAt(now, BODY_RETENTION_MS, INDEX_RETRY_MS);
+    const current = await this.ctx.storage.getAlarm();
+    if (next === null) {
+      if (current !== null) await this.ctx.storage.deleteAlarm();
+    } else if (current !== next) {
+      await this.ctx.storage.setAlarm(next);
+    }
+  }
+
+  private async indexDeadEvents(): Promise<void> {
+    const rows = this.store.unindexedDead();
+    if (rows.length === 0) return;
+    const orderKey = this.store.orderInfo()?.order_key ?? '';
+    const index = deadLetterIndex(this.env);
+    for (const row of rows) {
+      try {
+        await index.record({
+          orderKey,
+          eventKey: row.event_key,
+          kind: row.kind,
+          webhookId: row.webhook_id,
+          attempts: row.attempts,
+          lastError: row.last_error,
+          diedAt: row.dead_at ?? Date.now(),
+        });
+        this.store.markDeadIndexed(row.event_key);
+      } catch (error) {
+        // Left unindexed: nextWakeAt brings the alarm back to try again.
+        logLine({ level: 'warn', msg: 'dead-letter index unreachable', order: orderKey, event: row.event_key, error });
+      }
+    }
+  }
+
+  /** A dead event was redelivered: take it off the operator's list. */
+  private async resolveDeadLetter(orderKey: string, eventKey: string): Promise<void> {
+    try {
+      await deadLetterIndex(this.env).resolve(orderKey, eventKey);
+      this.store.clearDeadIndexed(eventKey);
+    } catch (error) {
+      logLine({ level: 'warn', msg: 'could not remove a redelivered event from the dead-letter index', order: orderKey, event: eventKey, error });
+    }
+  }
+}
+
+function failure(reason: 'interrupted' | 'internal-error' | 'body-purged', hint: string, durationMs: number | null = null): Outcome {
+  return { ok: false, reason, hint, status: null, retryAfterMs: null, durationMs, excerpt: '' };
+}

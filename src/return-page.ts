@@ -1,0 +1,148 @@
+// GET /alipay/return (when ORIGIN_RETURN_URL is set): the buyer's browser comes back from Alipay
+// with a signed query string. The gateway checks that signature (same core as notifications:
+// v1 then v2 content, the sign types of ALIPAY_SIGN_TYPES, every configured key) and redirects
+// the browser to ORIGIN_RETURN_URL with Alipay's query unchanged plus a verdict the origin can
+// check with the forward secret. A failed check is redirected too, saying so: never silently.
+//
+// The return is a DISPLAY HINT, never proof of payment: the buyer can stop, replay or share the
+// URL. Only a forwarded notification (webhook) may credit an order.
+//
+// What the origin receives, and how it checks it (docs/DEPLOY.md "Return page verification"):
+//
+//   <ORIGIN_RETURN_URL>?<covered>&gw_verified=<1|0>[&gw_reason=<reason>]&gw_ts=<ts>&gw_sig=<sig>
+//
+//   covered  = everything in the redirect's query before "&gw_verified=": ORIGIN_RETURN_URL's own
+//              query (if it has one) and "&", then Alipay's query exactly as the gateway received
+//              it (empty when both are empty; then the query starts with "gw_verified=")
+//   canonical = "gw-return-v1" LF covered LF verified LF reason LF ts
+//              (LF = one 0x0A byte; reason is "" when verified = 1; ts is decimal Unix seconds)
+//   gw_sig   = base64url without padding of HMAC-SHA256(key, canonical as ASCII bytes), where key
+//              is the first FORWARD_SECRET entry decoded (the bytes after "whsec_", base64-decoded)
+//
+// The "gw-return-v1" line keeps these signatures apart from Standard Webhooks ones made with the
+// same secret: a webhook-id header cannot contain a line feed, so neither kind can pass as the other.
+import { base64Encode, latin1Decode, utf8Encode } from './alipay/bytes';
+import { getParam, parseForm } from './alipay/parse';
+import type { BusinessRules, FormPair, VerifyOptions } from './alipay/types';
+import { verifyPairs } from './alipay/verify';
+import type { ConfigResult } from './config';
+import type { GatewayEnv } from './env';
+import { logLine } from './log';
+
+/** A real return query is well under 2 KiB; browsers and servers start failing around 8 KiB. */
+export const MAX_RETURN_QUERY_CHARS = 8 * 1024;
+export const RETURN_SIGNATURE_CONTEXT = 'gw-return-v1';
+/** Parameters the gateway adds; a query that already has one is refused, so the origin never sees two. */
+const RESERVED_PREFIX = 'gw_';
+
+export type ReturnCheck = { verified: true } | { verified: false; reason: string; hint: string };
+
+function text(body: string, status: number, extra: Record<string, string> = {}): Response {
+  return new Response(body, { status, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...extra } });
+}
+
+/** The query exactly as it reached the Worker (no "?"), without any fragment. */
+export function rawQueryOf(url: string): string {
+  const withoutFragment = url.split('#', 1)[0]!;
+  const at = withoutFragment.indexOf('?');
+  return at < 0 ? '' : withoutFragment.slice(at + 1);
+}
+
+/** Alipay's signature over the query, then that the return is for this merchant (as for notifications). */
+export async function checkReturnQuery(query: string, rules: VerifyOptions & BusinessRules): Promise<ReturnCheck> {
+  if (query === '') return { verified: false, reason: 'missing-signature', hint: 'the return URL has no query string' };
+  const parsed = parseForm(utf8Encode(query));
+  if (!parsed.ok) return { verified: false, reason: parsed.reason === 'malformed-body' ? 'malformed-query' : parsed.reason, hint: parsed.hint };
+  const pairs = parsed.pairs;
+  if (pairs.some((p) => p.key.startsWith(RESERVED_PREFIX))) {
+    return { verified: false, reason: 'reserved-parameter', hint: `the query already has a ${RESERVED_PREFIX}* parameter: not made by Alipay` };
+  }
+  const result = await verifyPairs(pairs, rules);
+  if (!result.ok) return { verified: false, reason: result.reason, hint: result.hint };
+  return checkIdentity(pairs, rules);
+}
+
+function checkIdentity(pairs: FormPair[], rules: BusinessRules): ReturnCheck {
+  const value = (key: string) => {
+    const v = getParam(pairs, key);
+    return v === undefined || v.length === 0 ? null : latin1Decode(v);
+  };
+  const appId = value('app_id');
+  const sellerId = value('seller_id');
+  if (appId !== null) {
+    if (!rules.appIds.includes(appId)) return { verified: false, reason: 'app-id-mismatch', hint: 'app_id is not in ALIPAY_APP_ID' };
+  } else if (rules.sellerIds.length === 0) {
+    return { verified: false, reason: 'app-id-mismatch', hint: 'no app_id (legacy mapi): set ALIPAY_SELLER_ID to accept it' };
+  }
+  if (rules.sellerIds.length > 0) {
+    if (sellerId === null) return { verified: false, reason: 'missing-field', hint: 'no seller_id, and ALIPAY_SELLER_ID is set' };
+    if (!rules.sellerIds.includes(sellerId)) return { verified: false, reason: 'seller-id-mismatch', hint: 'seller_id is not in ALIPAY_SELLER_ID' };
+  }
+  return { verified: true };
+}
+
+/** gw_sig for the canonical string described at the top of this file. */
+export async function signReturnVerdict(secret: Uint8Array, covered: string, verified: boolean, reason: string, ts: number): Promise<string> {
+  const canonical = [RETURN_SIGNATURE_CONTEXT, covered, verified ? '1' : '0', verified ? '' : reason, String(ts)].join('\n');
+  const key = await crypto.subtle.importKey('raw', secret, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, utf8Encode(canonical)));
+  return base64Encode(mac).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/** ORIGIN_RETURN_URL + covered query + the signed verdict (the fragment, if any, stays last). */
+export async function returnRedirectLocation(
+  returnUrl: string,
+  alipayQuery: string,
+  check: ReturnCheck,
+  secret: Uint8Array,
+  nowMs: number,
+): Promise<string> {
+  const url = new URL(returnUrl);
+  const bare = new URL(returnUrl);
+  bare.search = '';
+  bare.hash = '';
+  const base = bare.href;
+  const covered = [url.search.slice(1), alipayQuery].filter((part) => part !== '').join('&');
+  const ts = Math.floor(nowMs / 1000);
+  const reason = check.verified ? '' : check.reason;
+  const sig = await signReturnVerdict(secret, covered, check.verified, reason, ts);
+  const trailer = check.verified
+    ? `gw_verified=1&gw_ts=${ts}&gw_sig=${sig}`
+    : `gw_verified=0&gw_reason=${encodeURIComponent(reason)}&gw_ts=${ts}&gw_sig=${sig}`;
+  return `${base}?${covered === '' ? '' : `${covered}&`}${trailer}${url.hash}`;
+}
+
+export async function handleReturn(request: Request, env: GatewayEnv, configResult: ConfigResult): Promise<Response> {
+  const started = Date.now();
+  const log = (fields: Record<string, unknown>) => logLine({ msg: 'return', latency_ms: Date.now() - started, ...fields });
+
+  // Not configured: the route does not exist (even while other settings are broken).
+  const configured = configResult.ok ? configResult.config.returnUrl !== null : (env.ORIGIN_RETURN_URL?.trim() ?? '') !== '';
+  if (!configured) return text('not found', 404);
+  if (request.method !== 'GET' && request.method !== 'HEAD') return text('method not allowed', 405, { allow: 'GET, HEAD' });
+
+  const query = rawQueryOf(request.url);
+  if (query.length > MAX_RETURN_QUERY_CHARS) {
+    log({ level: 'warn', outcome: 'rejected', status: 414, reason: 'query-too-long', query_chars: query.length });
+    return text('query too long', 414);
+  }
+  if (!configResult.ok) {
+    log({ level: 'error', outcome: 'misconfigured', status: 503, problems: configResult.problems.map((p) => p.setting) });
+    return text('gateway misconfigured', 503);
+  }
+  const config = configResult.config;
+
+  const check = await checkReturnQuery(query, config.alipay);
+  const location = await returnRedirectLocation(config.returnUrl!, query, check, config.forward.secrets[0]!, Date.now());
+  log({
+    level: check.verified ? 'info' : 'warn',
+    outcome: check.verified ? 'verified' : 'not-verified',
+    status: 302,
+    ...(check.verified ? {} : { reason: check.reason, hint: check.hint }),
+    query_chars: query.length,
+  });
+  return new Response(null, {
+    status: 302,
+    headers: { location, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' },
+  });
+}

@@ -1,0 +1,70 @@
+// A GBK notification reaches the origin byte-identical, signed per Standard Webhooks, and the
+// signature verifies with the reference `standardwebhooks` package for every configured secret.
+import { Webhook } from 'standardwebhooks';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { formatBeijingTime } from '../src/alipay/beijing-time';
+import { utf8Encode } from '../src/alipay/bytes';
+import { TEST_ONLY_FORWARD_SECRETS } from './fixtures/gateway-test-keys';
+import { mockOrigin, postNotify, resign, settled, testPrivateKey, uniqueId } from './gateway-support';
+
+const vectors = import.meta.glob('../../shared/vectors/*.json', { eager: true, import: 'default' }) as Record<
+  string,
+  { raw_body?: string; test_private_key_pem?: string }
+>;
+const gbk = Object.entries(vectors).find(([path]) => path.endsWith('/synthetic_gbk_notify_rsa2_v1.json'))![1];
+
+beforeEach(() => {
+  mockOrigin();
+});
+
+/** The vector's GBK body with fresh ids and time, re-signed with the vector's own test key. */
+async function freshGbkBody(): Promise<{ body: Uint8Array; outTradeNo: string }> {
+  const outTradeNo = uniqueId('GBK');
+  const key = await testPrivateKey(gbk.test_private_key_pem!);
+  const body = await resign(
+    utf8Encode(gbk.raw_body!),
+    { notify_id: uniqueId('nid-gbk'), notify_time: formatBeijingTime(Date.now()), out_trade_no: outTradeNo },
+    key,
+  );
+  return { body, outTradeNo };
+}
+
+describe('GBK notification', () => {
+  it('is forwarded byte-identical with the signed charset', async () => {
+    const origin = mockOrigin();
+    const { body, outTradeNo } = await freshGbkBody();
+    // The body really is GBK: decoding it as UTF-8 would fail.
+    expect(new TextDecoder().decode(body)).toContain('subject=%D6%A7%B8%B6');
+    const response = await postNotify(body);
+    expect(await response.text()).toBe('success');
+    await settled(`2021000000000001:${outTradeNo}`);
+
+    const [call] = origin.for(outTradeNo);
+    expect(call).toBeDefined();
+    expect(call!.body).toEqual(body);
+    expect(call!.headers['content-type']).toBe('application/x-www-form-urlencoded; charset=gbk');
+    expect(call!.headers['x-alipay-event-kind']).toBe('paid');
+    expect(call!.headers['x-alipay-verified-by']).toBe('RSA2/v1');
+  });
+
+  it('carries a Standard Webhooks signature that verifies with either configured secret', async () => {
+    const origin = mockOrigin();
+    const { body, outTradeNo } = await freshGbkBody();
+    await postNotify(body);
+    await settled(`2021000000000001:${outTradeNo}`);
+    const [call] = origin.for(outTradeNo);
+    const headers = {
+      'webhook-id': call!.headers['webhook-id']!,
+      'webhook-timestamp': call!.headers['webhook-timestamp']!,
+      'webhook-signature': call!.headers['webhook-signature']!,
+    };
+    expect(headers['webhook-id']).toMatch(/^msg_[0-9a-f]{32}$/);
+    expect(headers['webhook-signature'].split(' ')).toHaveLength(2);
+    // The form body is ASCII (percent-encoded), so the string the library hashes is the exact bytes.
+    const payload = new TextDecoder().decode(call!.body);
+    for (const secret of TEST_ONLY_FORWARD_SECRETS) {
+      expect(() => new Webhook(secret).verify(payload, headers, { jsonParse: false })).not.toThrow();
+    }
+    expect(() => new Webhook(TEST_ONLY_FORWARD_SECRETS[0]).verify(`${payload}&x=1`, headers, { jsonParse: false })).toThrow();
+  });
+});

@@ -1,0 +1,45 @@
+// A gateway delivery that comes back to the notify path (ORIGIN_URL pointing at the gateway) is
+// refused with 508, never answered `success` as if it were one of Alipay's re-sends.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { callWorker, ledger, mockOrigin, NOTIFY_URL, orderKeyOf, settled, signParams, tradeParams } from './gateway-support';
+
+let lines: Record<string, unknown>[];
+let spy: { mockRestore(): void };
+beforeEach(() => {
+  lines = [];
+  spy = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
+    const line = args.map(String).join(' ');
+    if (line.startsWith('{')) lines.push(JSON.parse(line) as Record<string, unknown>);
+  });
+});
+afterEach(() => spy.mockRestore());
+
+function post(body: Uint8Array, headers: Record<string, string>): Promise<Response> {
+  return callWorker(
+    new Request(NOTIFY_URL, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', ...headers }, body }),
+  );
+}
+
+describe('delivery loop', () => {
+  it.each([
+    ['webhook-id', { 'webhook-id': 'msg_00112233445566778899aabbccddeeff' }],
+    ['webhook-signature', { 'webhook-signature': 'v1,AAAA' }],
+  ])('a POST carrying %s is answered 508 loop-detected, logged as an error, and not recorded', async (_name, headers) => {
+    mockOrigin();
+    const params = tradeParams();
+    // A genuinely signed body: without the check it would be accepted and answered `success`.
+    const response = await post(await signParams(params), { ...headers, 'webhook-timestamp': String(Math.floor(Date.now() / 1000)) });
+    expect(response.status).toBe(508);
+    expect(await response.text()).toBe('loop-detected');
+    expect(lines.filter((l) => l['msg'] === 'notification').at(-1)).toMatchObject({ level: 'error', outcome: 'loop-detected', status: 508 });
+    expect(await ledger(orderKeyOf(params)).snapshot()).toBeNull();
+  });
+
+  it('the same body without webhook headers is accepted', async () => {
+    mockOrigin();
+    const params = tradeParams();
+    const response = await post(await signParams(params), {});
+    expect(await response.text()).toBe('success');
+    await settled(orderKeyOf(params));
+  });
+});

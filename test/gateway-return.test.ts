@@ -1,0 +1,169 @@
+// GET /alipay/return: the buyer's return query is checked and the browser redirected to
+// ORIGIN_RETURN_URL with the query unchanged plus a verdict signed with the first forward secret.
+// The verdict's gw_sig is recomputed here from the documented canonical string with crypto.subtle.
+import { describe, expect, it } from 'vitest';
+import { utf8Encode } from '../src/alipay/bytes';
+import { buildSignContent } from '../src/alipay/content';
+import { encodeFormBytes } from '../src/alipay/parse';
+import { checkReturn } from '../examples/node-origin/return-check.mjs';
+import { TEST_APP_ID, TEST_ONLY_FORWARD_SECRETS } from './fixtures/gateway-test-keys';
+import { callWorker, signParams, testPrivateKey, uniqueId } from './gateway-support';
+
+const RETURN_URL = 'https://shop.test/pay/return.asp';
+
+function returnParams(overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    app_id: TEST_APP_ID,
+    auth_app_id: TEST_APP_ID,
+    charset: 'utf-8',
+    method: 'alipay.trade.page.pay.return',
+    out_trade_no: uniqueId('R'),
+    seller_id: '2088000000000002',
+    timestamp: '2026-05-01 12:00:00',
+    total_amount: '88.80',
+    trade_no: uniqueId('2026'),
+    version: '1.0',
+    ...overrides,
+  };
+}
+
+async function signedQuery(params: Record<string, string>): Promise<string> {
+  return new TextDecoder().decode(await signParams(params));
+}
+
+function getReturn(query: string | null, overrides: Record<string, unknown> = { ORIGIN_RETURN_URL: RETURN_URL }, method = 'GET') {
+  const url = `https://gateway.test/alipay/return${query === null ? '' : `?${query}`}`;
+  return callWorker(new Request(url, { method, redirect: 'manual' }), overrides);
+}
+
+// ---- the origin's side, written from the documentation -----------------------------------
+
+interface Verdict {
+  covered: string;
+  verified: string;
+  reason: string | null;
+  ts: number;
+  sig: string;
+}
+
+function verdictOf(location: string, expectedBase = RETURN_URL): Verdict {
+  expect(location.startsWith(`${expectedBase}?`)).toBe(true);
+  const query = location.slice(expectedBase.length + 1);
+  const at = query.lastIndexOf('gw_verified=');
+  const trailer = new URLSearchParams(query.slice(at));
+  return {
+    covered: at === 0 ? '' : query.slice(0, at - 1),
+    verified: trailer.get('gw_verified')!,
+    reason: trailer.get('gw_reason'),
+    ts: Number(trailer.get('gw_ts')),
+    sig: trailer.get('gw_sig')!,
+  };
+}
+
+async function expectedSig(secret: string, v: Verdict): Promise<string> {
+  const canonical = `gw-return-v1\n${v.covered}\n${v.verified}\n${v.reason ?? ''}\n${v.ts}`;
+  const raw = Uint8Array.from(atob(secret.slice('whsec_'.length)), (c) => c.charCodeAt(0));
+  const key = await crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(canonical)));
+  return btoa(String.fromCharCode(...mac)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+async function redirected(response: Response, expectedBase = RETURN_URL): Promise<Verdict> {
+  expect(response.status).toBe(302);
+  expect(response.headers.get('cache-control')).toBe('no-store');
+  return verdictOf(response.headers.get('location')!, expectedBase);
+}
+
+describe('GET /alipay/return', () => {
+  it('a genuine return: 302 with the query unchanged, gw_verified=1 and a gw_sig the origin can check', async () => {
+    const query = await signedQuery(returnParams({ subject: '测试 A&B' }));
+    const before = Math.floor(Date.now() / 1000);
+    const v = await redirected(await getReturn(query));
+    expect(v.covered).toBe(query);
+    expect(v.verified).toBe('1');
+    expect(v.reason).toBeNull();
+    expect(v.ts).toBeGreaterThanOrEqual(before);
+    expect(v.ts).toBeLessThanOrEqual(Math.floor(Date.now() / 1000));
+    expect(v.sig).toBe(await expectedSig(TEST_ONLY_FORWARD_SECRETS[0], v));
+    // Signed with the FIRST (newest) secret only.
+    expect(v.sig).not.toBe(await expectedSig(TEST_ONLY_FORWARD_SECRETS[1], v));
+    // A flipped flag no longer matches the signature.
+    expect(v.sig).not.toBe(await expectedSig(TEST_ONLY_FORWARD_SECRETS[0], { ...v, verified: '0' }));
+  });
+
+  it('accepts a return signed with sign_type kept in the content (v2 rule)', async () => {
+    const params = { ...returnParams(), sign_type: 'RSA2' };
+    const pairs = Object.entries(params).map(([key, value]) => ({ key, value: utf8Encode(value) }));
+    const signature = new Uint8Array(await crypto.subtle.sign('RSASSA-PKCS1-v1_5', await testPrivateKey(), buildSignContent(pairs, 'v2')));
+    const query = new TextDecoder().decode(
+      encodeFormBytes([...pairs, { key: 'sign', value: utf8Encode(btoa(String.fromCharCode(...signature))) }]),
+    );
+    const v = await redirected(await getReturn(query));
+    expect([v.verified, v.reason]).toEqual(['1', null]);
+  });
+
+  it('a tampered return: 302 with gw_verified=0 and the reason, still signed', async () => {
+    const query = (await signedQuery(returnParams())).replace('total_amount=88.80', 'total_amount=0.01');
+    const v = await redirected(await getReturn(query));
+    expect(v.covered).toBe(query);
+    expect([v.verified, v.reason]).toEqual(['0', 'signature-mismatch']);
+    expect(v.sig).toBe(await expectedSig(TEST_ONLY_FORWARD_SECRETS[0], v));
+  });
+
+  it('a return for another app, or without any query, is reported with its reason', async () => {
+    const otherApp = await redirected(await getReturn(await signedQuery(returnParams({ app_id: '2021999999999999' }))));
+    expect([otherApp.verified, otherApp.reason]).toEqual(['0', 'app-id-mismatch']);
+    const empty = await redirected(await getReturn(null));
+    expect(empty).toMatchObject({ covered: '', verified: '0', reason: 'missing-signature' });
+    expect(empty.sig).toBe(await expectedSig(TEST_ONLY_FORWARD_SECRETS[0], empty));
+  });
+
+  it('a query that already carries gw_ parameters is refused as not made by Alipay', async () => {
+    const query = `${await signedQuery(returnParams())}&gw_verified=1`;
+    const response = await getReturn(query);
+    const location = response.headers.get('location')!;
+    // The gateway's own verdict is last, and it says 0.
+    expect(location.endsWith(`gw_sig=${verdictOf(location).sig}`)).toBe(true);
+    expect(verdictOf(location)).toMatchObject({ covered: query, verified: '0', reason: 'reserved-parameter' });
+  });
+
+  it("keeps ORIGIN_RETURN_URL's own query (covered by the signature) and fragment", async () => {
+    const query = await signedQuery(returnParams());
+    const response = await getReturn(query, { ORIGIN_RETURN_URL: `${RETURN_URL}?site=cn#paid` });
+    const location = response.headers.get('location')!;
+    expect(location.endsWith('#paid')).toBe(true);
+    const v = verdictOf(location.slice(0, -'#paid'.length));
+    expect(v.covered).toBe(`site=cn&${query}`);
+    expect(v.verified).toBe('1');
+    expect(v.sig).toBe(await expectedSig(TEST_ONLY_FORWARD_SECRETS[0], v));
+  });
+
+  it('agrees with the origin example examples/node-origin/return-check.mjs', async () => {
+    const secrets = TEST_ONLY_FORWARD_SECRETS.join(' ');
+    const good = (await getReturn(await signedQuery(returnParams()))).headers.get('location')!;
+    const goodQuery = good.slice(RETURN_URL.length + 1);
+    const verdict = await checkReturn(goodQuery, secrets);
+    expect(verdict).toMatchObject({ ok: true, verified: true });
+    expect(verdict.ok && verdict.params.get('total_amount')).toBe('88.80');
+
+    const tampered = (await getReturn((await signedQuery(returnParams())).replace('88.80', '0.01'))).headers.get('location')!;
+    expect(await checkReturn(tampered.slice(RETURN_URL.length + 1), secrets)).toMatchObject({ ok: true, verified: false, reason: 'signature-mismatch' });
+
+    expect(await checkReturn(goodQuery.replace('gw_verified=1', 'gw_verified=0'), secrets)).toEqual({ ok: false, reason: 'signature-mismatch' });
+    expect(await checkReturn(goodQuery, secrets, { nowSeconds: Math.floor(Date.now() / 1000) + 3600 })).toEqual({ ok: false, reason: 'expired' });
+  });
+
+  it('is 404 when ORIGIN_RETURN_URL is not set', async () => {
+    const response = await getReturn(await signedQuery(returnParams()), {});
+    expect(response.status).toBe(404);
+    expect(response.headers.get('location')).toBeNull();
+  });
+
+  it('refuses an oversized query with 414 and other methods with 405', async () => {
+    const oversized = await getReturn(`${await signedQuery(returnParams())}&body=${'x'.repeat(9000)}`);
+    expect(oversized.status).toBe(414);
+    expect(oversized.headers.get('location')).toBeNull();
+    const post = await getReturn(await signedQuery(returnParams()), { ORIGIN_RETURN_URL: RETURN_URL }, 'POST');
+    expect(post.status).toBe(405);
+  });
+});

@@ -1,0 +1,214 @@
+// Shared helpers for the gateway tests (not a test file): sign notifications with the TEST-ONLY
+// key, post them to the Worker, mock the origin, and drive a ledger's alarms.
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { expect, vi } from 'vitest';
+import { base64Decode, base64Encode, utf8Encode } from '../src/alipay/bytes';
+import { formatBeijingTime } from '../src/alipay/beijing-time';
+import { buildSignContent } from '../src/alipay/content';
+import { encodeFormBytes, parseForm } from '../src/alipay/parse';
+import type { FormPair } from '../src/alipay/types';
+import type { GatewayEnv } from '../src/env';
+import worker from '../src/index';
+import type { OrderLedger } from '../src/orders/ledger';
+import type { LedgerSnapshot } from '../src/orders/ledger-types';
+import { TEST_APP_ID, TEST_ONLY_ADMIN_TOKEN, TEST_ONLY_ALIPAY_PRIVATE_KEY_PEM, TEST_ORIGIN_URL } from './fixtures/gateway-test-keys';
+
+export const gatewayEnv = env as unknown as GatewayEnv;
+export const NOTIFY_URL = 'https://gateway.test/alipay/notify';
+
+let counter = 0;
+/** Unique per call, so tests never share an order even when storage is shared. */
+export function uniqueId(prefix: string): string {
+  counter += 1;
+  return `${prefix}${Date.now().toString(36)}${counter}${Math.floor(Math.random() * 1e6)}`;
+}
+
+/** A fresh TRADE_SUCCESS notification's params (UTF-8), overridable field by field. */
+export function tradeParams(overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    app_id: TEST_APP_ID,
+    auth_app_id: TEST_APP_ID,
+    buyer_id: '2088102122524333',
+    buyer_logon_id: 'buyer@example.com',
+    charset: 'utf-8',
+    gmt_create: formatBeijingTime(Date.now() - 60_000),
+    gmt_payment: formatBeijingTime(Date.now() - 30_000),
+    notify_id: uniqueId('nid'),
+    notify_time: formatBeijingTime(Date.now()),
+    notify_type: 'trade_status_sync',
+    out_trade_no: uniqueId('T'),
+    seller_id: '2088000000000002',
+    subject: '测试商品 A&B+1',
+    total_amount: '88.80',
+    trade_no: uniqueId('2026'),
+    trade_status: 'TRADE_SUCCESS',
+    version: '1.0',
+    ...overrides,
+  };
+}
+
+let privateKey: Promise<CryptoKey> | undefined;
+export function testPrivateKey(pem = TEST_ONLY_ALIPAY_PRIVATE_KEY_PEM): Promise<CryptoKey> {
+  const load = () =>
+    crypto.subtle.importKey('pkcs8', base64Decode(pem.replace(/-----[A-Z ]+-----/g, ''))!, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, [
+      'sign',
+    ]);
+  if (pem !== TEST_ONLY_ALIPAY_PRIVATE_KEY_PEM) return load();
+  return (privateKey ??= load());
+}
+
+/** Signs byte pairs the way Alipay does (RSA2, v1 content) and returns the form body bytes. */
+export async function signPairs(pairs: FormPair[], key?: CryptoKey): Promise<Uint8Array> {
+  const unsigned = pairs.filter((p) => p.key !== 'sign' && p.key !== 'sign_type');
+  const content = buildSignContent(unsigned, 'v1');
+  const signature = new Uint8Array(await crypto.subtle.sign('RSASSA-PKCS1-v1_5', key ?? (await testPrivateKey()), content));
+  return encodeFormBytes([...unsigned, { key: 'sign_type', value: utf8Encode('RSA2') }, { key: 'sign', value: utf8Encode(base64Encode(signature)) }]);
+}
+
+export async function signParams(params: Record<string, string>): Promise<Uint8Array> {
+  return signPairs(Object.entries(params).map(([key, value]) => ({ key, value: utf8Encode(value) })));
+}
+
+/** Re-signs an existing body after replacing some (ASCII) values; other value bytes stay untouched. */
+export async function resign(body: Uint8Array, replace: Record<string, string>, key?: CryptoKey): Promise<Uint8Array> {
+  const parsed = parseForm(body);
+  if (!parsed.ok) throw new Error('test body does not parse');
+  const pairs = parsed.pairs.map((p) => (p.key in replace ? { key: p.key, value: utf8Encode(replace[p.key]!) } : p));
+  return signPairs(pairs, key);
+}
+
+/** POSTs to the Worker; `overrides` change settings for this request only (the ledger keeps the test config). */
+export function postNotify(body: Uint8Array | string, overrides: Record<string, unknown> = {}): Promise<Response> {
+  const request = new Request(NOTIFY_URL, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+    body,
+  });
+  return callWorker(request, overrides);
+}
+
+export function callWorker(request: Request, overrides: Record<string, unknown> = {}): Promise<Response> {
+  return worker.fetch(request as Parameters<typeof worker.fetch>[0], { ...gatewayEnv, ...overrides } as unknown as GatewayEnv);
+}
+
+export function adminRequest(path: string, init: RequestInit = {}, token: string | null = TEST_ONLY_ADMIN_TOKEN): Request {
+  const headers = new Headers(init.headers);
+  if (token !== null) headers.set('authorization', `Bearer ${token}`);
+  return new Request(`https://gateway.test${path}`, { ...init, headers });
+}
+
+// ---- origin ----------------------------------------------------------------
+
+export interface OriginCall {
+  url: string;
+  headers: Record<string, string>;
+  body: Uint8Array;
+  /** Parsed from the forwarded body, so a test can pick out its own order's deliveries. */
+  outTradeNo: string | null;
+}
+
+export type OriginResponder = (call: OriginCall, index: number, signal: AbortSignal | undefined) => Response | Promise<Response>;
+
+export interface Origin {
+  /** Every origin request since mockOrigin() was called (alarms of earlier tests' orders included). */
+  readonly calls: OriginCall[];
+  /** The requests for one order. */
+  for(outTradeNo: string): OriginCall[];
+}
+
+// The spy is installed once and never restored: an alarm left over from an earlier test must
+// still hit a mock (default: 503), never the network.
+let responder: OriginResponder = () => new Response('no origin mocked for this test', { status: 503 });
+let recorded: OriginCall[] = [];
+let installed = false;
+
+function installOriginSpy(): void {
+  if (installed) return;
+  installed = true;
+  const realFetch = globalThis.fetch;
+  vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
+    const request = new Request(input, init);
+    if (new URL(request.url).host !== new URL(TEST_ORIGIN_URL).host) return realFetch(input, init);
+    const body = new Uint8Array(await request.arrayBuffer());
+    const call: OriginCall = { url: request.url, headers: Object.fromEntries(request.headers), body, outTradeNo: outTradeNoOf(body) };
+    recorded.push(call);
+    return responder(call, recorded.filter((c) => c.outTradeNo === call.outTradeNo).length - 1, init?.signal ?? undefined);
+  });
+}
+
+function outTradeNoOf(body: Uint8Array): string | null {
+  const parsed = parseForm(body);
+  if (parsed.ok) {
+    const pair = parsed.pairs.find((p) => p.key === 'out_trade_no');
+    if (pair) return new TextDecoder().decode(pair.value);
+  }
+  try {
+    return (JSON.parse(new TextDecoder().decode(body)) as { out_trade_no?: string }).out_trade_no ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Mocks the origin (every fetch to origin.test) for the current test. `index` passed to the
+ * responder counts that order's requests, so per-order sequences are unaffected by other orders.
+ */
+export function mockOrigin(respond: OriginResponder = () => new Response('success')): Origin {
+  installOriginSpy();
+  responder = respond;
+  const calls: OriginCall[] = [];
+  recorded = calls;
+  return { calls, for: (outTradeNo) => calls.filter((c) => c.outTradeNo === outTradeNo) };
+}
+
+/** Origin responses in order; the last one repeats. */
+export function originSequence(...responses: (() => Response | Promise<Response>)[]): OriginResponder {
+  return (_call, index) => responses[Math.min(index, responses.length - 1)]!();
+}
+
+/** An origin that never answers (until the attempt's timeout aborts the request). */
+export function hangingResponse(signal: AbortSignal | undefined): Promise<Response> {
+  return new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(signal.reason)));
+}
+
+// ---- ledger ----------------------------------------------------------------
+
+export function ledger(orderKey: string): DurableObjectStub<OrderLedger> {
+  return gatewayEnv.ORDER_LEDGER.get(gatewayEnv.ORDER_LEDGER.idFromName(orderKey));
+}
+
+export function orderKeyOf(params: Record<string, string>): string {
+  return `${params['app_id']}:${params['out_trade_no']}`;
+}
+
+export async function snapshot(orderKey: string): Promise<LedgerSnapshot> {
+  const s = await ledger(orderKey).snapshot();
+  expect(s, `ledger ${orderKey} is empty`).not.toBeNull();
+  return s as LedgerSnapshot;
+}
+
+/** Waits until no event of the order is due now or in flight (the alarm set at "now" has run). */
+export async function settled(orderKey: string): Promise<LedgerSnapshot> {
+  await vi.waitFor(
+    async () => {
+      const s = await snapshot(orderKey);
+      const busy = s.events.filter(
+        (e) => e.state === 'delivering' || (e.state === 'pending' && e.nextAttemptAt !== null && Date.parse(e.nextAttemptAt) <= Date.now()),
+      );
+      expect(busy).toEqual([]);
+    },
+    { timeout: 5_000, interval: 10 },
+  );
+  return snapshot(orderKey);
+}
+
+/** Time travel for retries: makes every pending event due now, then runs the alarm. */
+export async function runRetryNow(orderKey: string): Promise<LedgerSnapshot> {
+  const stub = ledger(orderKey);
+  await runInDurableObject(stub, (_instance, state) => {
+    state.storage.sql.exec(`UPDATE events SET next_attempt_at = ? WHERE state = 'pending'`, Date.now());
+  });
+  await runDurableObjectAlarm(stub);
+  return settled(orderKey);
+}
