@@ -1,0 +1,176 @@
+// Asks a running gateway's GET /health and turns the answer into plain sentences. Used by the
+// `check` command and by `npm start` (scripts/dev.mjs), which waits for the local gateway with it.
+// The answer's shape is src/health.ts: 200 `{ ok: true, ...ConfigSummary }` or
+// 503 `{ ok: false, problems: ["SETTING: message", ...] }`.
+
+import type { ConfigSummary, SettingName } from '../src/config';
+import { readReplyCapped } from './http-reply';
+
+export type HealthOutcome =
+  | { kind: 'healthy'; url: string; summary: Partial<ConfigSummary> }
+  | { kind: 'problems'; url: string; status: number; problems: string[] }
+  /** Nothing answered: connection refused, DNS, TLS, timeout. */
+  | { kind: 'unreachable'; url: string; message: string }
+  /** Something answered, but not a gateway's health check (wrong URL, a proxy error page, ...). */
+  | { kind: 'unexpected'; url: string; status: number; message: string };
+
+const MAX_HEALTH_BYTES = 256 * 1024;
+export const DEFAULT_CHECK_TIMEOUT_MS = 10_000;
+
+/** The gateway's base URL, its /health URL, or any URL on it (e.g. the notify URL) -> the /health URL. */
+export function healthUrlOf(input: string): { ok: true; url: string } | { ok: false; message: string } {
+  let url: URL;
+  try {
+    url = new URL(input.trim());
+  } catch {
+    return { ok: false, message: `"${input.slice(0, 100)}" is not a URL (e.g. https://alipay-notify-edge.example.workers.dev)` };
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { ok: false, message: `${url.protocol} is not http or https` };
+  // /health is always at the root of the Worker, whatever path the notify URL has.
+  const path = url.pathname.replace(/\/+$/, '').endsWith('/health') ? url.pathname : '/health';
+  return { ok: true, url: new URL(path, url.origin).href };
+}
+
+export async function fetchHealth(url: string, timeoutMs = DEFAULT_CHECK_TIMEOUT_MS): Promise<HealthOutcome> {
+  let response: Response;
+  let bytes: Uint8Array | null;
+  try {
+    response = await fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(timeoutMs) });
+    bytes = await readReplyCapped(response, MAX_HEALTH_BYTES);
+  } catch (error) {
+    return { kind: 'unreachable', url, message: describeFetchError(error, timeoutMs) };
+  }
+  const text = bytes === null ? null : new TextDecoder().decode(bytes);
+  let body: unknown = null;
+  try {
+    body = text === null ? null : JSON.parse(text);
+  } catch {
+    body = null;
+  }
+  const record = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : null;
+  if (response.status === 200 && record?.ok === true) {
+    return { kind: 'healthy', url, summary: record as Partial<ConfigSummary> };
+  }
+  if (record?.ok === false && Array.isArray(record.problems)) {
+    return { kind: 'problems', url, status: response.status, problems: record.problems.map((p) => String(p)) };
+  }
+  return {
+    kind: 'unexpected',
+    url,
+    status: response.status,
+    message:
+      response.status === 404
+        ? 'answered 404: there is no gateway health check at this URL (is it the Worker\'s URL, and is the Worker deployed?)'
+        : `answered ${response.status} with something that is not the gateway's health report (a proxy or error page?)`,
+  };
+}
+
+/** Why a fetch() got no answer, in words (undici hides the reason in `cause`). */
+export function describeFetchError(error: unknown, timeoutMs: number): string {
+  const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (e.name === 'TimeoutError' || e.name === 'AbortError') return `no answer within ${timeoutMs / 1000}s`;
+  const code = e.cause?.code ?? '';
+  if (code === 'ECONNREFUSED') return 'nothing is listening there (connection refused): is the gateway running (npm start, or wrangler dev)?';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'the host name does not resolve (a typo in the URL, or no network?)';
+  if (code === 'ECONNRESET') return 'the connection was reset before an answer came';
+  if (code.startsWith('CERT_') || code.includes('SELF_SIGNED') || code.startsWith('UNABLE_TO')) return `TLS certificate problem (${code})`;
+  return `cannot connect (${code || e.cause?.message || e.message || 'unknown error'})`;
+}
+
+// ---- explaining ----------------------------------------------------------------
+
+type SettingKind = 'secret' | 'var' | 'secret or var';
+
+/** What each setting is, in a merchant's words, and where it is set. */
+const SETTINGS: Record<SettingName, { kind: SettingKind; what: string }> = {
+  ALIPAY_PUBLIC_KEY: { kind: 'secret', what: 'the Alipay public key (支付宝公钥) that verifies notifications, not your app key' },
+  ALIPAY_APP_ID: { kind: 'var', what: 'your Alipay app id(s); notifications for other apps are refused' },
+  ALIPAY_SELLER_ID: { kind: 'var', what: 'your seller / partner id (2088...), checked when set' },
+  ALIPAY_SIGN_TYPES: { kind: 'var', what: 'which signatures are accepted: RSA2, RSA, MD5' },
+  ALIPAY_MD5_KEY: { kind: 'secret', what: 'the legacy mapi MD5 partner key' },
+  ORIGIN_URL: { kind: 'secret or var', what: 'where verified events are forwarded (your notify page)' },
+  FORWARD_SECRET: { kind: 'secret', what: 'the whsec_ secret your origin checks the webhook signature with' },
+  FORWARD_FORMAT: { kind: 'var', what: 'what the origin receives: form (the original body) or json' },
+  FORWARD_EVENTS: { kind: 'var', what: 'which events are forwarded: paid, refund, closed, waiting, other, all' },
+  ORIGIN_ACK_BODY: { kind: 'var', what: 'the origin answer that means "received" (default success)' },
+  ACK_MODE: { kind: 'var', what: 'when Alipay gets "success": durable or after-delivery' },
+  RETRY_SCHEDULE: { kind: 'var', what: 'delays between delivery attempts, e.g. 10s,1m,5m' },
+  DELIVERY_TIMEOUT: { kind: 'var', what: 'how long one delivery attempt may take' },
+  MAX_NOTIFY_AGE: { kind: 'var', what: 'how old a notification may be (replay guard)' },
+  NOTIFY_PATH: { kind: 'var', what: 'the path Alipay posts to' },
+  ADMIN_TOKEN: { kind: 'secret', what: 'the Bearer token of the admin API' },
+  FORWARD_SIGNING: { kind: 'var', what: 'how forwarded forms are signed: standard-webhooks or alipay-md5' },
+  ORIGIN_MD5_KEY: { kind: 'secret', what: 'the MD5 key your legacy notify page checks the sign with' },
+  ORIGIN_RETURN_URL: { kind: 'var', what: 'where the verified return_url redirects to' },
+};
+
+function howToSet(name: string, kind: SettingKind): string {
+  const local = 'locally: a line in .dev.vars';
+  if (kind === 'secret') return `npx wrangler secret put ${name}   (${local})`;
+  if (kind === 'var') return `${name} under [vars] in wrangler.toml   (${local})`;
+  return `npx wrangler secret put ${name}, or under [vars] in wrangler.toml   (${local})`;
+}
+
+/** One problem line from /health ("SETTING: message") -> a few lines saying what it is and how to fix it. */
+export function explainProblem(problem: string): string[] {
+  const colon = problem.indexOf(':');
+  const name = colon > 0 ? problem.slice(0, colon) : '';
+  const setting = SETTINGS[name as SettingName];
+  if (setting === undefined) return [`- ${problem}`];
+  return [`- ${name}: ${problem.slice(colon + 1).trim()}`, `    what: ${setting.what}`, `    set:  ${howToSet(name, setting.kind)}`];
+}
+
+function list(value: unknown): string {
+  return Array.isArray(value) && value.length > 0 ? value.map(String).join(', ') : '(none)';
+}
+
+function describeSummary(s: Partial<ConfigSummary>): string[] {
+  const rows: [string, string][] = [];
+  if (s.signTypes) rows.push(['accepted sign types', list(s.signTypes)]);
+  if (s.keys) {
+    const keys = s.keys.map((k) => `RSA ${k.bits}, ${k.form}, sha256 ${String(k.fingerprint).slice(0, 16)}…${k.notAfter ? `, expires ${k.notAfter}` : ''}`);
+    rows.push([`Alipay public keys (${s.keys.length})`, keys.join('; ') || '(none)']);
+  }
+  if (s.appIds) rows.push(['app ids', list(s.appIds)]);
+  if (s.sellerIds) rows.push(['seller ids', list(s.sellerIds)]);
+  if (s.notifyPath) rows.push(['notify path', s.notifyPath]);
+  if (s.ackMode) rows.push(['ack mode', s.ackMode]);
+  if (s.maxNotifyAge) rows.push(['max notification age', s.maxNotifyAge]);
+  if (s.originHost) {
+    const f = s.forward;
+    const detail = f ? ` (${f.format}, events: ${list(f.events)}, ${f.signing}, ${f.secrets} secret${f.secrets === 1 ? '' : 's'})` : '';
+    rows.push(['forwards to', `${s.originHost}${detail}`]);
+  }
+  if (s.forward?.retrySchedule) {
+    rows.push(['retries', `${list(s.forward.retrySchedule)} (${s.forward.maxAttempts} attempts, ${s.forward.timeout} each)`]);
+  }
+  if (s.returnUrlHost) rows.push(['return_url redirects to', s.returnUrlHost]);
+  if (s.adminApi !== undefined) rows.push(['admin API', s.adminApi ? 'on' : 'off (ADMIN_TOKEN not set)']);
+  const width = Math.max(0, ...rows.map(([label]) => label.length));
+  return rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`);
+}
+
+/** The whole report, as lines for a terminal. */
+export function explainHealth(outcome: HealthOutcome): string[] {
+  switch (outcome.kind) {
+    case 'healthy': {
+      const warnings = outcome.summary.warnings ?? [];
+      return [
+        `healthy: ${outcome.url}`,
+        ...describeSummary(outcome.summary),
+        ...warnings.map((w) => `warning: ${w}`),
+      ];
+    }
+    case 'problems':
+      return [
+        `NOT healthy: ${outcome.url} answered ${outcome.status} with ${outcome.problems.length} configuration problem${outcome.problems.length === 1 ? '' : 's'}.`,
+        'Until they are fixed the gateway answers Alipay with an error, so Alipay keeps (and re-sends) its notifications.',
+        ...outcome.problems.flatMap(explainProblem),
+        'After changing a secret or var, redeploy (npx wrangler deploy) or restart `npm start`, then check again.',
+      ];
+    case 'unreachable':
+      return [`cannot reach ${outcome.url}: ${outcome.message}`];
+    case 'unexpected':
+      return [`${outcome.url} ${outcome.message}`];
+  }
+}

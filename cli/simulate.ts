@@ -1,0 +1,335 @@
+// `simulate`: plays Alipay against a gateway (or any notify_url). Builds a realistic signed
+// notification, POSTs it as Alipay does, and prints one JSON line per reply. `--repeat` re-sends
+// it the way Alipay does (same notify_id, new notify_time and sign); `--concurrency` sends
+// identical copies at the same moment, which is what exercises the per-order lock.
+
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DEV_APP_ID, DEV_PRIVATE_KEY_FILE, DEV_SELLER_ID, DEV_VARS_FILE, readDevVars } from '../scripts/dev-vars';
+import { splitList } from '../src/config-values';
+import { describeFetchError } from './health-check';
+import { readReplyCapped } from './http-reply';
+import { EXIT, parseCommandLine, printError, readInput, type OptionValues } from './io';
+import type { Command } from './main';
+import {
+  SIMULATED_CHARSETS,
+  TRADE_STATUSES,
+  hashOf,
+  notificationParams,
+  planNotification,
+  signNotification,
+  type NotificationPlan,
+  type SimulatedCharset,
+  type SimulatedSignType,
+  type TradeStatus,
+} from './notification-builder';
+import { importSigningKey } from './private-key';
+
+export const SIMULATE_USAGE = `Usage: npx alipay-notify-edge simulate --to URL [options]
+
+Sends a signed Alipay trade notification to URL, as Alipay would, and prints the reply
+(one JSON line per send: status, body, ms). By default it signs with the local development
+key that \`npm start\` generated (dev-keys/alipay-dev-private.pem), so the local gateway accepts it:
+  npx alipay-notify-edge simulate --to http://127.0.0.1:8787/alipay/notify
+
+Options:
+  --to URL             where to POST (the gateway's notify URL)
+  --status STATUS      TRADE_SUCCESS (default), TRADE_FINISHED, TRADE_CLOSED, WAIT_BUYER_PAY
+  --refund AMOUNT      make it a refund notification (refund_fee, gmt_refund, out_biz_no);
+                       without --status: TRADE_CLOSED when it refunds everything, else TRADE_SUCCESS
+  --order ID           out_trade_no (default: a new SIM-... id)
+  --amount AMOUNT      total_amount in yuan (default 1.00)
+  --charset CHARSET    utf-8 (default) or gbk: values are signed and sent as those bytes
+  --repeat N           send it N times in a row, as Alipay's re-sends: same notify_id,
+                       new notify_time and sign each time (default 1)
+  --concurrency N      send N identical copies at once, each time (default 1)
+  --private-key FILE   the key to sign with (PEM PKCS#8 or PKCS#1, or bare base64)
+  --app-id ID          app_id (default: ALIPAY_APP_ID from .dev.vars, else ${DEV_APP_ID})
+  --seller-id ID       seller_id (default: ALIPAY_SELLER_ID from .dev.vars, else ${DEV_SELLER_ID})
+  --sign-type TYPE     RSA2 (default, SHA256withRSA) or RSA (SHA1withRSA)
+  -h, --help           this help
+
+Exit status: 0 when every reply is exactly "success", 1 otherwise, 2 usage error.
+`;
+
+const OPTIONS = {
+  to: { type: 'string' },
+  status: { type: 'string' },
+  refund: { type: 'string' },
+  order: { type: 'string' },
+  amount: { type: 'string' },
+  charset: { type: 'string' },
+  repeat: { type: 'string' },
+  concurrency: { type: 'string' },
+  'private-key': { type: 'string' },
+  'app-id': { type: 'string' },
+  'seller-id': { type: 'string' },
+  'sign-type': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const MAX_REPEAT = 1000;
+const MAX_CONCURRENCY = 100;
+const SEND_TIMEOUT_MS = 30_000;
+const MAX_REPLY_BYTES = 64 * 1024;
+const SHOWN_REPLY_CHARS = 500;
+const MAX_PRIVATE_KEY_BYTES = 64 * 1024;
+const SUCCESS = 'success';
+// The package root: where `npm start` writes .dev.vars and dev-keys/ when run from a clone.
+const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+interface Settings {
+  url: string;
+  status: TradeStatus | undefined;
+  refund: string | undefined;
+  order: string | undefined;
+  amount: string;
+  charset: SimulatedCharset;
+  signType: SimulatedSignType;
+  repeat: number;
+  concurrency: number;
+  privateKeyFile: string | undefined;
+  appId: string | undefined;
+  sellerId: string | undefined;
+}
+
+/** One line of output: a send's reply (or why there was none). */
+export interface SendReport {
+  send: number;
+  copy: number;
+  status: number | null;
+  body: string | null;
+  ms: number;
+  error?: string;
+  notify_id: string;
+  notify_time: string;
+  out_trade_no: string;
+}
+
+export const simulateCommand: Command = {
+  summary: 'send a signed test notification to a gateway, as Alipay would',
+  async run(args) {
+    const parsed = parseCommandLine(args, OPTIONS);
+    if (!parsed.ok) return usageError(parsed.message);
+    if (parsed.values.help) {
+      process.stdout.write(SIMULATE_USAGE);
+      return EXIT.ok;
+    }
+    if (parsed.positionals.length > 0) return usageError(`unexpected argument "${parsed.positionals[0]}"`);
+    const settings = readSettings(parsed.values);
+    if (!settings.ok) return usageError(settings.message);
+    const s = settings.value;
+
+    const dev = await devDefaults();
+    const keyFile = s.privateKeyFile ?? dev.privateKeyFile;
+    if (keyFile === null) {
+      return usageError(`no signing key: run \`npm start\` once (it generates ${DEV_PRIVATE_KEY_FILE}), or pass --private-key FILE`);
+    }
+    const keyText = await readInput(keyFile, MAX_PRIVATE_KEY_BYTES, 'a private key');
+    if (!keyText.ok) return usageError(keyText.message);
+    const key = await importSigningKey(new TextDecoder().decode(keyText.bytes), hashOf(s.signType));
+    if (!key.ok) return usageError(`${keyFile}: ${key.message}`);
+
+    // Re-sends are one second apart in notify_time, the last one "now": all distinct, none in the future.
+    const firstNotifyMs = Math.floor(Date.now() / 1000) * 1000 - (s.repeat - 1) * 1000;
+    const planned = planNotification(
+      {
+        ...(s.status ? { status: s.status } : {}),
+        ...(s.refund !== undefined ? { refund: s.refund } : {}),
+        outTradeNo: s.order ?? newOrderId(),
+        amount: s.amount,
+        appId: s.appId ?? dev.appId,
+        sellerId: s.sellerId ?? dev.sellerId,
+        charset: s.charset,
+        signType: s.signType,
+      },
+      firstNotifyMs,
+    );
+    if (!planned.ok) return usageError(planned.message);
+    const plan = planned.plan;
+
+    process.stderr.write(
+      `simulate: ${plan.status}${plan.refundFee ? ` refund ${plan.refundFee}` : ''} for order ${plan.outTradeNo} ` +
+        `(${plan.totalAmount} CNY, ${plan.charset}, ${plan.signType}, app_id ${plan.appId}, notify_id ${plan.notifyId}) ` +
+        `-> ${s.url}: ${s.repeat} send${s.repeat === 1 ? '' : 's'} x ${s.concurrency} cop${s.concurrency === 1 ? 'y' : 'ies'}\n`,
+    );
+
+    let allSuccess = true;
+    for (let send = 1; send <= s.repeat; send++) {
+      const reports = await sendRound(plan, firstNotifyMs + (send - 1) * 1000, send, s, key.key);
+      if (reports === null) return EXIT.usage; // the notification could not be built (reported)
+      for (const report of reports) {
+        process.stdout.write(`${JSON.stringify(report)}\n`);
+        if (report.body !== SUCCESS) allSuccess = false;
+      }
+    }
+    return allSuccess ? EXIT.ok : EXIT.notValid;
+  },
+};
+
+function usageError(message: string): number {
+  printError(message);
+  process.stderr.write('Run `npx alipay-notify-edge simulate --help` for usage.\n');
+  return EXIT.usage;
+}
+
+type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
+
+function readSettings(values: OptionValues): Parsed<Settings> {
+  const text = (name: keyof typeof OPTIONS): string | undefined => values[name] as string | undefined;
+
+  const to = text('to');
+  if (to === undefined) return { ok: false, message: 'give --to URL (e.g. --to http://127.0.0.1:8787/alipay/notify)' };
+  let url: URL;
+  try {
+    url = new URL(to);
+  } catch {
+    return { ok: false, message: `--to "${to.slice(0, 100)}" is not a URL` };
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { ok: false, message: '--to must be an http or https URL' };
+
+  const statusText = text('status')?.toUpperCase();
+  if (statusText !== undefined && !(TRADE_STATUSES as readonly string[]).includes(statusText)) {
+    return { ok: false, message: `--status must be one of ${TRADE_STATUSES.join(', ')}` };
+  }
+  const charsetText = (text('charset') ?? 'utf-8').toLowerCase().replace(/^utf8$/, 'utf-8');
+  if (!(SIMULATED_CHARSETS as readonly string[]).includes(charsetText)) return { ok: false, message: '--charset must be utf-8 or gbk' };
+  const signTypeText = (text('sign-type') ?? 'RSA2').toUpperCase();
+  if (signTypeText !== 'RSA2' && signTypeText !== 'RSA') return { ok: false, message: '--sign-type must be RSA2 or RSA' };
+
+  const order = text('order');
+  if (order !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(order)) {
+    return { ok: false, message: '--order: out_trade_no is 1 to 64 letters, digits, "_", "-" or "."' };
+  }
+  const appId = text('app-id');
+  const sellerId = text('seller-id');
+  for (const [name, id] of [['--app-id', appId], ['--seller-id', sellerId]] as const) {
+    if (id !== undefined && !/^\d{1,32}$/.test(id)) return { ok: false, message: `${name}: Alipay ids are digits only` };
+  }
+
+  const repeat = count(text('repeat'), '--repeat', MAX_REPEAT);
+  if (!repeat.ok) return repeat;
+  const concurrency = count(text('concurrency'), '--concurrency', MAX_CONCURRENCY);
+  if (!concurrency.ok) return concurrency;
+
+  return {
+    ok: true,
+    value: {
+      url: url.href,
+      status: statusText as TradeStatus | undefined,
+      refund: text('refund'),
+      order,
+      amount: text('amount') ?? '1.00',
+      charset: charsetText as SimulatedCharset,
+      signType: signTypeText,
+      repeat: repeat.value,
+      concurrency: concurrency.value,
+      privateKeyFile: text('private-key'),
+      appId,
+      sellerId,
+    },
+  };
+}
+
+function count(s: string | undefined, name: string, max: number): Parsed<number> {
+  if (s === undefined) return { ok: true, value: 1 };
+  const n = /^\d{1,6}$/.test(s) ? Number(s) : NaN;
+  if (!(n >= 1 && n <= max)) return { ok: false, message: `${name} must be a whole number from 1 to ${max}` };
+  return { ok: true, value: n };
+}
+
+// ---- development defaults ------------------------------------------------------
+
+interface DevDefaults {
+  privateKeyFile: string | null;
+  appId: string;
+  sellerId: string;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The development key and ids `npm start` generated: in the current directory when it has them,
+ * else in the project this tool belongs to. Both come from the same directory so they match.
+ */
+async function devDefaults(): Promise<DevDefaults> {
+  let dir = PROJECT_ROOT;
+  for (const candidate of [process.cwd(), PROJECT_ROOT]) {
+    if ((await exists(join(candidate, DEV_VARS_FILE))) || (await exists(join(candidate, DEV_PRIVATE_KEY_FILE)))) {
+      dir = candidate;
+      break;
+    }
+  }
+  const vars = (await readDevVars(dir)) ?? {};
+  const keyFile = join(dir, DEV_PRIVATE_KEY_FILE);
+  return {
+    privateKeyFile: (await exists(keyFile)) ? keyFile : null,
+    appId: firstId(vars.ALIPAY_APP_ID) ?? DEV_APP_ID,
+    sellerId: firstId(vars.ALIPAY_SELLER_ID) ?? DEV_SELLER_ID,
+  };
+}
+
+function firstId(list: string | undefined): string | undefined {
+  const id = list === undefined ? undefined : splitList(list)[0];
+  return id !== undefined && /^\d{1,32}$/.test(id) ? id : undefined;
+}
+
+function newOrderId(): string {
+  const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
+  const suffix = Array.from(crypto.getRandomValues(new Uint8Array(3)), (b) => b.toString(16).padStart(2, '0')).join('');
+  return `SIM-${stamp}-${suffix}`;
+}
+
+// ---- sending -------------------------------------------------------------------
+
+/** One send: `concurrency` identical copies of the notification as of `notifyTimeMs`, all at once. */
+async function sendRound(plan: NotificationPlan, notifyTimeMs: number, send: number, s: Settings, key: CryptoKey): Promise<SendReport[] | null> {
+  const params = notificationParams(plan, notifyTimeMs);
+  const signed = await signNotification(params, plan.charset, key);
+  if (!signed.ok) {
+    printError(signed.message);
+    return null;
+  }
+  const notifyTime = params.find(([k]) => k === 'notify_time')![1];
+  const copies = Array.from({ length: s.concurrency }, (_, i) => i + 1);
+  return Promise.all(
+    copies.map(async (copy) => {
+      const reply = await post(s.url, signed.body, plan.charset);
+      return { send, copy, ...reply, notify_id: plan.notifyId, notify_time: notifyTime, out_trade_no: plan.outTradeNo };
+    }),
+  );
+}
+
+async function post(url: string, body: Uint8Array, charset: SimulatedCharset): Promise<Pick<SendReport, 'status' | 'body' | 'ms' | 'error'>> {
+  const started = performance.now();
+  const ms = () => Math.round(performance.now() - started);
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': `application/x-www-form-urlencoded; charset=${charset}` },
+      redirect: 'manual', // Alipay does not follow redirects: a 3xx is a failed delivery
+      signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
+    });
+    const text = await replyText(response);
+    return { status: response.status, body: text, ms: ms() };
+  } catch (error) {
+    return { status: null, body: null, ms: ms(), error: describeFetchError(error, SEND_TIMEOUT_MS) };
+  }
+}
+
+/** The reply as text, shortened for the terminal; a huge reply is not `success` either way. */
+async function replyText(response: Response): Promise<string> {
+  const bytes = await readReplyCapped(response, MAX_REPLY_BYTES);
+  if (bytes === null) return `(a reply of more than ${MAX_REPLY_BYTES} bytes)`;
+  const text = new TextDecoder().decode(bytes);
+  return text.length > SHOWN_REPLY_CHARS ? `${text.slice(0, SHOWN_REPLY_CHARS)}…` : text;
+}

@@ -1,0 +1,124 @@
+// The local development configuration `npm start` needs on a fresh clone: when a directory has
+// no .dev.vars, write one with throwaway values, and the Alipay key pair that goes with it
+// (dev-keys/, git-ignored like .dev.vars). The private key plays Alipay for
+// `npx alipay-notify-edge simulate`; the public key is the gateway's ALIPAY_PUBLIC_KEY.
+// An existing .dev.vars is the user's: it is read, never rewritten.
+
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { base64Encode } from '../src/alipay/bytes';
+import { toPem } from '../src/alipay/pem';
+import { newForwardSecret } from '../cli/secret';
+
+export const DEV_VARS_FILE = '.dev.vars';
+export const DEV_KEYS_DIR = 'dev-keys';
+export const DEV_PRIVATE_KEY_FILE = join(DEV_KEYS_DIR, 'alipay-dev-private.pem');
+export const DEV_PUBLIC_KEY_FILE = join(DEV_KEYS_DIR, 'alipay-dev-public.pem');
+export const DEV_APP_ID = '2021000000000000';
+export const DEV_SELLER_ID = '2088000000000000';
+export const DEV_GATEWAY_PORT = 8787;
+export const DEV_ORIGIN_PORT = 8788;
+/** Short, so a failing origin shows the whole retry story within minutes while playing locally. */
+export const DEV_RETRY_SCHEDULE = '5s,30s,2m';
+const MAX_DEV_VARS_BYTES = 256 * 1024;
+
+export interface DevVarsOptions {
+  /** Port of the demo origin that ORIGIN_URL points at. Default 8788. */
+  originPort?: number;
+}
+
+export interface DevVarsOutcome {
+  /** false: the file was already there and was left as it is. */
+  created: boolean;
+  path: string;
+  vars: Record<string, string>;
+}
+
+/** .dev.vars (dotenv syntax) -> settings. `#` comments, blank lines, optional quotes around values. */
+export function parseDevVars(text: string): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const match = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
+    if (match === null) continue;
+    let value = match[2]!;
+    const quoted = /^(["'`])(.*)\1$/.exec(value);
+    if (quoted !== null) value = quoted[1] === '"' ? quoted[2]!.replace(/\\n/g, '\n') : quoted[2]!;
+    else value = value.replace(/\s+#.*$/, '').trim(); // an unquoted value ends at an inline comment
+    vars[match[1]!] = value;
+  }
+  return vars;
+}
+
+/** The settings in `dir`/.dev.vars, or null when there is no such file. */
+export async function readDevVars(dir: string): Promise<Record<string, string> | null> {
+  let text: string;
+  try {
+    const bytes = await readFile(join(dir, DEV_VARS_FILE));
+    if (bytes.length > MAX_DEV_VARS_BYTES) return null;
+    text = bytes.toString('utf8');
+  } catch {
+    return null;
+  }
+  return parseDevVars(text);
+}
+
+/** Generates `dir`/.dev.vars (and the key pair in `dir`/dev-keys/) unless .dev.vars exists. */
+export async function ensureDevVars(dir: string, options: DevVarsOptions = {}): Promise<DevVarsOutcome> {
+  const path = join(dir, DEV_VARS_FILE);
+  const existing = await readDevVars(dir);
+  if (existing !== null) return { created: false, path, vars: existing };
+
+  const { publicKeyBase64 } = await writeDevKeyPair(dir);
+  const vars: Record<string, string> = {
+    ALIPAY_PUBLIC_KEY: publicKeyBase64,
+    ALIPAY_APP_ID: DEV_APP_ID,
+    ALIPAY_SELLER_ID: DEV_SELLER_ID,
+    FORWARD_SECRET: newForwardSecret(),
+    ORIGIN_URL: `http://127.0.0.1:${options.originPort ?? DEV_ORIGIN_PORT}/alipay/notify`,
+    ADMIN_TOKEN: base64Encode(crypto.getRandomValues(new Uint8Array(24))).replace(/\+/g, '-').replace(/\//g, '_'),
+    RETRY_SCHEDULE: DEV_RETRY_SCHEDULE,
+  };
+  try {
+    // 'wx': if another process created .dev.vars meanwhile, theirs wins and is not overwritten.
+    await writeFile(path, devVarsText(vars), { flag: 'wx', mode: 0o600 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return { created: false, path, vars: (await readDevVars(dir)) ?? {} };
+  }
+  return { created: true, path, vars };
+}
+
+/** A fresh RSA-2048 pair (WebCrypto): private PKCS#8 PEM (mode 0600) and public SPKI PEM. */
+async function writeDevKeyPair(dir: string): Promise<{ publicKeyBase64: string }> {
+  const pair = (await crypto.subtle.generateKey(
+    { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+    true,
+    ['sign', 'verify'],
+  )) as CryptoKeyPair;
+  const spki = new Uint8Array((await crypto.subtle.exportKey('spki', pair.publicKey)) as ArrayBuffer);
+  const pkcs8 = new Uint8Array((await crypto.subtle.exportKey('pkcs8', pair.privateKey)) as ArrayBuffer);
+
+  await mkdir(join(dir, DEV_KEYS_DIR), { recursive: true, mode: 0o700 });
+  const privatePath = join(dir, DEV_PRIVATE_KEY_FILE);
+  await writeFile(privatePath, toPem('PRIVATE KEY', pkcs8), { mode: 0o600 });
+  // The mode option applies only when the file is created; a left-over key file keeps its old mode.
+  await chmod(privatePath, 0o600);
+  await writeFile(join(dir, DEV_PUBLIC_KEY_FILE), toPem('PUBLIC KEY', spki));
+  return { publicKeyBase64: base64Encode(spki) };
+}
+
+function devVarsText(vars: Record<string, string>): string {
+  const lines = Object.entries(vars).map(([name, value]) => `${name}="${value}"`);
+  return [
+    '# Local development settings for `npm start` (wrangler dev reads this file; it is git-ignored).',
+    `# Generated ${new Date().toISOString()} with THROWAWAY values for this machine only: the key`,
+    `# pair in ${DEV_KEYS_DIR}/ is not Alipay's. \`npx alipay-notify-edge simulate\` signs with its private key.`,
+    '# Never deploy these values. Delete this file and dev-keys/ to generate fresh ones.',
+    ...lines,
+    '# To see refunds and closed trades at the demo origin too:',
+    '# FORWARD_EVENTS="all"',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,129 @@
+// `secret` prints a usable whsec_ forward secret; `check URL` reads a gateway's /health (served
+// here by a stub that answers with the project's own healthResponse) and explains it.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config';
+import { parseWebhookSecrets } from '../../src/config-values';
+import { healthResponse } from '../../src/health';
+import { runInProcess } from './cli-run';
+
+describe('secret', () => {
+  it('prints whsec_ and the base64 of 32 random bytes, which the gateway accepts', async () => {
+    const first = await runInProcess(['secret']);
+    const second = await runInProcess(['secret']);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/^whsec_[A-Za-z0-9+/]{43}=\n$/);
+    const secret = first.stdout.trim();
+    expect(Buffer.from(secret.slice('whsec_'.length), 'base64')).toHaveLength(32);
+    expect(second.stdout).not.toBe(first.stdout);
+    const parsed = parseWebhookSecrets(secret);
+    expect(parsed.ok && parsed.value[0]!.length).toBe(32);
+  });
+
+  it('exits 2 on an unexpected argument', async () => {
+    const run = await runInProcess(['secret', 'extra']);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+  });
+});
+
+// A valid configuration (keys generated here) and a broken one, shaped by the real src/health.ts.
+let healthy: Response;
+let broken: Response;
+let mode: 'healthy' | 'broken' | 'not-found' = 'healthy';
+const paths: string[] = [];
+let server: Server;
+let base: string;
+
+beforeAll(async () => {
+  const pair = (await crypto.subtle.generateKey(
+    { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+    true,
+    ['sign', 'verify'],
+  )) as CryptoKeyPair;
+  const spki = Buffer.from((await crypto.subtle.exportKey('spki', pair.publicKey)) as ArrayBuffer).toString('base64');
+  const good = await loadConfig({
+    ALIPAY_PUBLIC_KEY: spki,
+    ALIPAY_APP_ID: '2021000000000777',
+    ORIGIN_URL: 'https://shop.example.com/alipay/notify_url.asp',
+    FORWARD_SECRET: `whsec_${Buffer.alloc(32, 7).toString('base64')}`,
+  });
+  expect(good.ok).toBe(true);
+  healthy = healthResponse(good);
+  broken = healthResponse(await loadConfig({ ALIPAY_APP_ID: 'not-digits', FORWARD_SECRET: 'secret-without-prefix' }));
+  expect(broken.status).toBe(503);
+
+  server = createServer(async (req, res) => {
+    paths.push(req.url ?? '');
+    const answer = mode === 'not-found' || req.url !== '/health' ? new Response('not found', { status: 404 }) : (mode === 'healthy' ? healthy : broken).clone();
+    res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'text/plain' });
+    res.end(await answer.text());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(() => new Promise((resolve) => server.close(resolve)));
+
+beforeEach(() => {
+  mode = 'healthy';
+  paths.length = 0;
+});
+
+describe('check', () => {
+  it('exits 0 for a healthy gateway and shows its summary', async () => {
+    const run = await runInProcess(['check', base]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`healthy: ${base}/health`);
+    expect(run.stdout).toMatch(/app ids\s+2021000000000777/);
+    expect(run.stdout).toMatch(/forwards to\s+shop\.example\.com \(form, events: paid/);
+    expect(run.stdout).toMatch(/Alipay public keys \(1\)\s+RSA 2048/);
+    expect(run.stdout).not.toContain('whsec_'); // nothing secret in the summary, nothing secret printed
+  });
+
+  it('asks /health whether given the base URL, the /health URL or the notify URL', async () => {
+    for (const target of [base, `${base}/`, `${base}/health`, `${base}/alipay/notify`]) {
+      expect((await runInProcess(['check', target])).code).toBe(0);
+    }
+    expect(paths).toEqual(['/health', '/health', '/health', '/health']);
+  });
+
+  it('exits 1 for a misconfigured gateway and explains each problem by setting', async () => {
+    mode = 'broken';
+    const run = await runInProcess(['check', base]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('NOT healthy');
+    // Each problem: the gateway's message, what the setting is, and where to set it.
+    expect(run.stdout).toMatch(/- ALIPAY_PUBLIC_KEY: required[^\n]*\n {4}what: the Alipay public key[^\n]*\n {4}set: {2}npx wrangler secret put ALIPAY_PUBLIC_KEY/);
+    expect(run.stdout).toMatch(/- ALIPAY_APP_ID: "not-digits" is not an app id[^\n]*\n {4}what: [^\n]*\n {4}set: {2}ALIPAY_APP_ID under \[vars\] in wrangler\.toml/);
+    expect(run.stdout).toMatch(/- ORIGIN_URL: required/);
+    expect(run.stdout).toMatch(/- FORWARD_SECRET: the value does not start with whsec_[^\n]*\n {4}what: [^\n]*\n {4}set: {2}npx wrangler secret put FORWARD_SECRET/);
+  });
+
+  it('exits 2 when the URL answers but is not a gateway', async () => {
+    mode = 'not-found';
+    const run = await runInProcess(['check', base]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('answered 404');
+  });
+
+  it('exits 2 when nothing listens at the URL', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const run = await runInProcess(['check', `http://127.0.0.1:${port}`]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('connection refused');
+  });
+
+  it.each([[[]], [['ftp://example.com']], [['not a url']], [['http://a.example', 'http://b.example']]])(
+    'exits 2 on a usage error: %j',
+    async (args) => {
+      const run = await runInProcess(['check', ...args]);
+      expect(run.code).toBe(2);
+      expect(paths).toEqual([]);
+    },
+  );
+});

@@ -1,0 +1,346 @@
+// `alipay-notify-edge simulate` plays Alipay: every body it sends is checked here by a small
+// receiver with the project's own core (parseForm + verifyForm + decodeParams), as the gateway
+// would, with the public key from the generated development configuration.
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { encodeGbk } from '../../cli/gbk';
+import { SIMULATED_SUBJECT } from '../../cli/notification-builder';
+import { DEV_PRIVATE_KEY_FILE, DEV_PUBLIC_KEY_FILE, ensureDevVars } from '../../scripts/dev-vars';
+import {
+  buildSignContent,
+  classify,
+  decodeParams,
+  getParam,
+  importVerifyKey,
+  loadPublicKeys,
+  parseBeijingTime,
+  parseForm,
+  toNotification,
+  verifyForm,
+  type AlipayPublicKey,
+  type FormPair,
+  type VerifyOptions,
+} from '../../src/alipay/index';
+import { runCli, runInProcess } from './cli-run';
+
+interface Received {
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+  verified: boolean;
+  signType: string | null;
+  pairs: FormPair[];
+  params: Record<string, string>;
+  charset: string | null;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'cli-simulate-'));
+const CUSTOM_APP_ID = '2021000000009999';
+let privateKeyFile: string;
+let publicKey: AlipayPublicKey;
+let verifyOptions: VerifyOptions;
+
+let server: Server;
+let url: string;
+let received: Received[] = [];
+/** What the receiver answers to a verified body (unverified ones always get `fail`). */
+let answer = 'success';
+/** When set, hold replies until this many requests are in flight (proves they were sent at once). */
+let barrier: number | null = null;
+let held: ((text?: string) => void)[] = [];
+
+async function inspect(body: Buffer, headers: IncomingHttpHeaders): Promise<Received> {
+  const bytes = new Uint8Array(body);
+  const parsed = parseForm(bytes);
+  const pairs = parsed.ok ? parsed.pairs : [];
+  const verified = await verifyForm(bytes, verifyOptions);
+  const decoded = decodeParams(pairs);
+  return {
+    headers,
+    body,
+    verified: verified.ok,
+    signType: verified.ok ? verified.signType : null,
+    pairs,
+    params: decoded.ok ? decoded.params : {},
+    charset: decoded.ok ? decoded.charset : null,
+  };
+}
+
+beforeAll(async () => {
+  const generated = await ensureDevVars(dir);
+  // Prove simulate reads the app id from .dev.vars (not just the built-in default).
+  writeFileSync(generated.path, `${'#'} test copy\nALIPAY_APP_ID="${CUSTOM_APP_ID}"\nALIPAY_SELLER_ID="${generated.vars.ALIPAY_SELLER_ID}"\n`);
+  privateKeyFile = join(dir, DEV_PRIVATE_KEY_FILE);
+  const loaded = await loadPublicKeys(generated.vars.ALIPAY_PUBLIC_KEY!);
+  if (!loaded.ok) throw new Error(loaded.problems.join('; '));
+  publicKey = loaded.keys[0]!;
+  verifyOptions = { keys: [publicKey], signTypes: ['RSA2', 'RSA'] };
+
+  server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', async () => {
+      const got = await inspect(Buffer.concat(chunks), req.headers);
+      received.push(got);
+      const send = (text = got.verified ? answer : 'fail') => res.writeHead(200, { 'content-type': 'text/plain' }).end(text);
+      if (barrier === null) return send();
+      held.push(send);
+      // Copies sent one after another would never fill the barrier: answer them "not at once"
+      // after a while instead of leaving the test to hang.
+      if (held.length === 1) {
+        const waiting = held;
+        setTimeout(() => waiting === held && held.splice(0).forEach((f) => f('not sent at once')), 5_000);
+      }
+      if (held.length >= barrier) {
+        const release = held;
+        held = [];
+        release.forEach((f) => f());
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/alipay/notify`;
+});
+
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+beforeEach(() => {
+  received = [];
+  answer = 'success';
+  barrier = null;
+  held = [];
+});
+
+function lines(stdout: string): Record<string, unknown>[] {
+  return stdout
+    .trim()
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/** Runs simulate in-process with the generated dev key. */
+function simulate(...args: string[]) {
+  return runInProcess(['simulate', '--to', url, '--private-key', privateKeyFile, ...args]);
+}
+
+describe('simulate', () => {
+  it('by default signs with the generated dev key and ids from .dev.vars, and sends a realistic TRADE_SUCCESS (real process)', async () => {
+    const run = await runCli(['simulate', '--to', url], { cwd: dir });
+    expect(run.code).toBe(0);
+    const [line, ...more] = lines(run.stdout);
+    expect(more).toHaveLength(0);
+    expect(line).toMatchObject({ send: 1, copy: 1, status: 200, body: 'success' });
+    expect(typeof line!.ms).toBe('number');
+
+    expect(received).toHaveLength(1);
+    const got = received[0]!;
+    expect(got.verified).toBe(true);
+    expect(got.signType).toBe('RSA2');
+    expect(got.headers['content-type']).toBe('application/x-www-form-urlencoded; charset=utf-8');
+    const p = got.params;
+    expect(p).toMatchObject({
+      notify_type: 'trade_status_sync',
+      app_id: CUSTOM_APP_ID,
+      auth_app_id: CUSTOM_APP_ID,
+      seller_id: '2088000000000000',
+      charset: 'utf-8',
+      version: '1.0',
+      sign_type: 'RSA2',
+      trade_status: 'TRADE_SUCCESS',
+      total_amount: '1.00',
+      receipt_amount: '1.00',
+      invoice_amount: '1.00',
+      buyer_pay_amount: '1.00',
+      point_amount: '0.00',
+      subject: SIMULATED_SUBJECT,
+    });
+    expect(p.notify_id).toMatch(/^\d{34}$/);
+    expect(p.trade_no).toMatch(/^\d{28}$/);
+    expect(p.out_trade_no).toMatch(/^SIM-/);
+    expect(p.buyer_id).toMatch(/^2088\d{12}$/);
+    expect(p.buyer_logon_id).toContain('***');
+    expect(p.body).toContain('&');
+    expect(JSON.parse(p.fund_bill_list!)).toEqual([{ amount: '1.00', fundChannel: 'ALIPAYACCOUNT' }]);
+    expect(line).toMatchObject({ notify_id: p.notify_id, notify_time: p.notify_time, out_trade_no: p.out_trade_no });
+
+    // Beijing time: notify_time is now (within the test's run), and the trade happened before it.
+    const notifyMs = parseBeijingTime(p.notify_time!)!;
+    expect(Math.abs(notifyMs - Date.now())).toBeLessThan(120_000);
+    expect(parseBeijingTime(p.gmt_create!)!).toBeLessThanOrEqual(parseBeijingTime(p.gmt_payment!)!);
+    expect(parseBeijingTime(p.gmt_payment!)!).toBeLessThanOrEqual(notifyMs);
+    expect(classify(toNotification(p))).toEqual({ kind: 'paid', key: 'paid' });
+  });
+
+  it('with --charset gbk sends GBK bytes, percent-encoded, signed over those bytes', async () => {
+    const run = await simulate('--charset', 'gbk', '--order', 'GBK-ORDER-1');
+    expect(run.code).toBe(0);
+    const got = received[0]!;
+    expect(got.headers['content-type']).toBe('application/x-www-form-urlencoded; charset=gbk');
+    // The wire body is ASCII; the subject's bytes are GBK: 测 B2E2, 试 CAD4, 商 C9CC, 品 C6B7.
+    expect(got.body.every((b) => b < 0x80)).toBe(true);
+    expect(got.body.toString('latin1')).toContain('subject=%B2%E2%CA%D4%C9%CC%C6%B7+1%2B1');
+    const subject = getParam(got.pairs, 'subject')!;
+    expect(Buffer.from(subject).toString('hex')).toBe('b2e2cad4c9ccc6b7' + Buffer.from(' 1+1').toString('hex'));
+    expect(() => new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(subject)).toThrow();
+
+    expect(got.verified).toBe(true);
+    expect(got.charset).toBe('gbk');
+    expect(got.params.subject).toBe(SIMULATED_SUBJECT);
+    expect(got.params.out_trade_no).toBe('GBK-ORDER-1');
+
+    // The signature covers the GBK bytes: over a UTF-8 re-encoding of the same text it fails.
+    const sign = Buffer.from(new TextDecoder().decode(getParam(got.pairs, 'sign')!), 'base64');
+    const key = await importVerifyKey(publicKey, 'SHA-256');
+    const verifyOver = (pairs: FormPair[]) => crypto.subtle.verify('RSASSA-PKCS1-v1_5', key, sign, buildSignContent(pairs, 'v1'));
+    expect(await verifyOver(got.pairs)).toBe(true);
+    const utf8Pairs = got.pairs.map((pair) => ({ key: pair.key, value: new TextEncoder().encode(got.params[pair.key] ?? '') }));
+    expect(await verifyOver(utf8Pairs)).toBe(false);
+  });
+
+  it('--repeat keeps notify_id and changes notify_time and sign on every re-send', async () => {
+    const run = await simulate('--repeat', '3');
+    expect(run.code).toBe(0);
+    expect(lines(run.stdout).map((l) => l.send)).toEqual([1, 2, 3]);
+    expect(received).toHaveLength(3);
+    expect(received.every((r) => r.verified)).toBe(true);
+    expect(new Set(received.map((r) => r.params.notify_id)).size).toBe(1);
+    const times = received.map((r) => parseBeijingTime(r.params.notify_time!)!);
+    expect(times[0]! < times[1]! && times[1]! < times[2]!).toBe(true);
+    expect(new Set(received.map((r) => r.params.sign)).size).toBe(3);
+    // Everything else is the same notification.
+    const strip = (r: Received) => ({ ...r.params, notify_time: '', sign: '' });
+    expect(strip(received[1]!)).toEqual(strip(received[0]!));
+    expect(strip(received[2]!)).toEqual(strip(received[0]!));
+  });
+
+  it('--concurrency sends identical copies at once, on every send', async () => {
+    barrier = 4; // the receiver answers only once 4 requests are in flight together
+    const run = await simulate('--concurrency', '4', '--repeat', '2');
+    expect(run.code).toBe(0);
+    const out = lines(run.stdout);
+    expect(out.map((l) => [l.send, l.copy])).toEqual([
+      [1, 1], [1, 2], [1, 3], [1, 4],
+      [2, 1], [2, 2], [2, 3], [2, 4],
+    ]);
+    expect(received).toHaveLength(8);
+    expect(received.every((r) => r.verified)).toBe(true);
+    const bodies = received.map((r) => r.body.toString('latin1'));
+    expect(new Set(bodies).size).toBe(2); // 4 identical copies per send, and the two sends differ
+  });
+
+  it('--refund makes a partial refund (TRADE_SUCCESS) or, for the whole amount, a full one (TRADE_CLOSED)', async () => {
+    expect((await simulate('--amount', '10', '--refund', '2.5')).code).toBe(0);
+    expect((await simulate('--amount', '10', '--refund', '10.00')).code).toBe(0);
+    const [partial, full] = received.map((r) => r.params);
+    expect(partial).toMatchObject({ trade_status: 'TRADE_SUCCESS', total_amount: '10.00', refund_fee: '2.50' });
+    expect(partial!.gmt_refund).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/);
+    expect(partial!.out_biz_no).toMatch(/^RF\d+$/);
+    expect(classify(toNotification(partial!))).toEqual({ kind: 'refund', key: `refund:${partial!.out_biz_no}` });
+    expect(full).toMatchObject({ trade_status: 'TRADE_CLOSED', refund_fee: '10.00' });
+    expect(full!.gmt_close).toBeDefined();
+    expect(classify(toNotification(full!)).kind).toBe('refund');
+  });
+
+  it('--status shapes the notification: unpaid statuses carry no payment fields', async () => {
+    expect((await simulate('--status', 'TRADE_CLOSED')).code).toBe(0);
+    expect((await simulate('--status', 'WAIT_BUYER_PAY')).code).toBe(0);
+    expect((await simulate('--status', 'TRADE_FINISHED')).code).toBe(0);
+    const [closed, waiting, finished] = received.map((r) => r.params);
+    for (const unpaid of [closed!, waiting!]) {
+      for (const field of ['gmt_payment', 'receipt_amount', 'buyer_pay_amount', 'fund_bill_list', 'refund_fee']) {
+        expect(unpaid[field]).toBeUndefined();
+      }
+    }
+    expect(classify(toNotification(closed!))).toEqual({ kind: 'closed', key: 'closed' });
+    expect(classify(toNotification(waiting!))).toEqual({ kind: 'waiting', key: 'waiting' });
+    expect(finished).toMatchObject({ trade_status: 'TRADE_FINISHED', receipt_amount: '1.00' });
+    expect(classify(toNotification(finished!))).toEqual({ kind: 'paid', key: 'paid' });
+  });
+
+  it('--sign-type RSA signs with SHA1withRSA and says so', async () => {
+    const run = await simulate('--sign-type', 'RSA', '--app-id', '2021000000000042');
+    expect(run.code).toBe(0);
+    expect(received[0]).toMatchObject({ verified: true, signType: 'RSA' });
+    expect(received[0]!.params).toMatchObject({ sign_type: 'RSA', app_id: '2021000000000042' });
+  });
+
+  it('exits 1 when a reply is not exactly "success"', async () => {
+    answer = 'fail';
+    const failed = await simulate();
+    expect(failed.code).toBe(1);
+    expect(lines(failed.stdout)[0]).toMatchObject({ status: 200, body: 'fail' });
+
+    answer = 'success\n';
+    expect((await simulate()).code).toBe(1);
+  });
+
+  it('exits 1, with the reason on the line, when nothing answers', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const run = await runInProcess(['simulate', '--to', `http://127.0.0.1:${port}/alipay/notify`, '--private-key', privateKeyFile]);
+    expect(run.code).toBe(1);
+    expect(lines(run.stdout)[0]).toMatchObject({ status: null, body: null });
+    expect(String(lines(run.stdout)[0]!.error)).toContain('connection refused');
+  });
+
+  it.each([
+    [[], 'give --to URL'],
+    [['--to', 'not a url'], 'is not a URL'],
+    [['--status', 'PAID'], '--status must be one of'],
+    [['--charset', 'latin1'], '--charset must be utf-8 or gbk'],
+    [['--repeat', '0'], '--repeat must be a whole number'],
+    [['--concurrency', '101'], '--concurrency must be a whole number'],
+    [['--amount', '1.001'], '--amount'],
+    [['--refund', '2.00'], 'more than the order amount'],
+    [['--refund', '0.50', '--status', 'WAIT_BUYER_PAY'], 'does not go with WAIT_BUYER_PAY'],
+    [['--app-id', 'abc'], 'digits only'],
+    [['--sign-type', 'MD5'], '--sign-type must be RSA2 or RSA'],
+  ])('exits 2 on a usage error: %j', async (args, message) => {
+    const withTo = args[0] === '--to' || args.length === 0 ? args : ['--to', url, ...args];
+    const run = await runInProcess(['simulate', '--private-key', privateKeyFile, ...withTo]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(message);
+    expect(received).toHaveLength(0);
+  });
+
+  it('exits 2 when the key file holds a public key', async () => {
+    const run = await runInProcess(['simulate', '--to', url, '--private-key', join(dir, DEV_PUBLIC_KEY_FILE)]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('needs the private key');
+    expect(received).toHaveLength(0);
+  });
+});
+
+describe('the GBK encoder', () => {
+  it('is the exact inverse of TextDecoder("gbk") over the whole 2-byte range', () => {
+    const decoder = new TextDecoder('gbk');
+    let checked = 0;
+    const mismatches: string[] = [];
+    for (let lead = 0x81; lead <= 0xfe; lead++) {
+      for (let trail = 0x40; trail <= 0xfe; trail++) {
+        if (trail === 0x7f) continue;
+        const text = decoder.decode(Uint8Array.of(lead, trail));
+        if (text.length !== 1 || text === '\uFFFD') continue;
+        const encoded = encodeGbk(text);
+        if (!encoded.ok || decoder.decode(encoded.bytes) !== text) mismatches.push(text);
+        checked++;
+      }
+    }
+    expect(mismatches).toEqual([]);
+    expect(checked).toBeGreaterThan(21_000); // GBK has about 21,886 two-byte characters
+  });
+
+  it('reports the first character GBK cannot hold', () => {
+    expect(encodeGbk('ok 😀')).toEqual({ ok: false, character: '😀' });
+    expect(encodeGbk('€')).toEqual({ ok: true, bytes: Uint8Array.of(0x80) });
+  });
+});

@@ -1,0 +1,216 @@
+// The Node origin example (examples/node-origin) accepts exactly the deliveries the gateway
+// signs, once per webhook-id. Signatures here are made with node:crypto, independently of
+// both the example and the gateway's signer.
+import { spawn } from 'node:child_process';
+import { createHmac, randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { startOrigin, type OriginEvent, type RunningOrigin } from '../../examples/node-origin/origin.mjs';
+
+const key = randomBytes(32);
+const secret = `whsec_${key.toString('base64')}`;
+const otherKey = randomBytes(32);
+const otherSecret = `whsec_${otherKey.toString('base64')}`;
+
+const formBody = Buffer.from(
+  'notify_id=2024abc&out_trade_no=ORDER-1001&trade_status=TRADE_SUCCESS&total_amount=88.00&subject=a%26b+c&charset=utf-8',
+);
+
+function sign(signingKey: Buffer, id: string, timestamp: number, body: Buffer): string {
+  const signed = Buffer.concat([Buffer.from(`${id}.${timestamp}.`), body]);
+  return `v1,${createHmac('sha256', signingKey).update(signed).digest('base64')}`;
+}
+
+function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+interface Delivery {
+  id?: string;
+  timestamp?: number;
+  body?: Buffer;
+  signature?: string;
+  contentType?: string;
+}
+
+async function deliver(origin: RunningOrigin, delivery: Delivery = {}): Promise<{ status: number; text: string }> {
+  const id = delivery.id ?? `msg_${randomBytes(8).toString('hex')}`;
+  const timestamp = delivery.timestamp ?? nowSeconds();
+  const body = delivery.body ?? formBody;
+  const response = await fetch(origin.url, {
+    method: 'POST',
+    body,
+    headers: {
+      'content-type': delivery.contentType ?? 'application/x-www-form-urlencoded; charset=utf-8',
+      'webhook-id': id,
+      'webhook-timestamp': String(timestamp),
+      'webhook-signature': delivery.signature ?? sign(key, id, timestamp, body),
+      'x-alipay-event-kind': 'paid',
+      'x-delivery-attempt': '1',
+    },
+  });
+  return { status: response.status, text: await response.text() };
+}
+
+describe('node origin example', () => {
+  let origin: RunningOrigin;
+  let onEvent: ReturnType<typeof vi.fn<(event: OriginEvent) => void | Promise<void>>>;
+
+  beforeEach(async () => {
+    onEvent = vi.fn<(event: OriginEvent) => void | Promise<void>>();
+    origin = await startOrigin({ port: 0, secret, onEvent, log: null });
+  });
+  afterEach(async () => {
+    await origin.close();
+  });
+
+  it('listens on 127.0.0.1 by default', () => {
+    expect(origin.host).toBe('127.0.0.1');
+    expect(origin.url).toBe(`http://127.0.0.1:${origin.port}/`);
+  });
+
+  it('answers success to a correctly signed delivery and hands over the verified bytes and fields', async () => {
+    const reply = await deliver(origin, { id: 'msg_ok' });
+    expect(reply).toEqual({ status: 200, text: 'success' });
+    expect(onEvent).toHaveBeenCalledTimes(1);
+    const event = onEvent.mock.calls[0]![0];
+    expect(event.id).toBe('msg_ok');
+    expect(event.kind).toBe('paid');
+    expect(event.format).toBe('form');
+    expect(Buffer.compare(event.body, formBody)).toBe(0);
+    expect(event.fields).toMatchObject({ out_trade_no: 'ORDER-1001', total_amount: '88.00', subject: 'a&b c' });
+  });
+
+  it('rejects a tampered body', async () => {
+    const id = 'msg_tampered';
+    const timestamp = nowSeconds();
+    const signature = sign(key, id, timestamp, formBody);
+    const tampered = Buffer.from(formBody.toString().replace('88.00', '0.01'));
+    const reply = await deliver(origin, { id, timestamp, signature, body: tampered });
+    expect([400, 401]).toContain(reply.status);
+    expect(reply.text).not.toBe('success');
+    expect(onEvent).not.toHaveBeenCalled();
+  });
+
+  it('rejects a signature made with another secret', async () => {
+    const id = 'msg_other_secret';
+    const timestamp = nowSeconds();
+    const reply = await deliver(origin, { id, timestamp, signature: sign(otherKey, id, timestamp, formBody) });
+    expect(reply.status).toBe(401);
+    expect(onEvent).not.toHaveBeenCalled();
+  });
+
+  it('answers success to a replayed webhook-id but handles the event once', async () => {
+    const first = await deliver(origin, { id: 'msg_replayed' });
+    // A retry is signed afresh with a new timestamp, exactly as the gateway does.
+    const again = await deliver(origin, { id: 'msg_replayed', timestamp: nowSeconds() + 1 });
+    expect(first).toEqual({ status: 200, text: 'success' });
+    expect(again).toEqual({ status: 200, text: 'success' });
+    expect(onEvent).toHaveBeenCalledTimes(1);
+  });
+
+  it('handles concurrent copies of one webhook-id once', async () => {
+    const replies = await Promise.all(Array.from({ length: 10 }, () => deliver(origin, { id: 'msg_concurrent' })));
+    expect(replies.every((r) => r.status === 200 && r.text === 'success')).toBe(true);
+    expect(onEvent).toHaveBeenCalledTimes(1);
+  });
+
+  it('rejects a correctly signed delivery whose timestamp is older than 5 minutes', async () => {
+    const reply = await deliver(origin, { id: 'msg_stale', timestamp: nowSeconds() - 6 * 60 });
+    expect(reply.status).toBe(401);
+    expect(reply.text).toBe('timestamp-too-old');
+    expect(onEvent).not.toHaveBeenCalled();
+  });
+
+  it('rejects a delivery without the Standard Webhooks headers', async () => {
+    const response = await fetch(origin.url, { method: 'POST', body: formBody });
+    expect(response.status).toBe(400);
+    expect(onEvent).not.toHaveBeenCalled();
+  });
+
+  it('verifies a form body with raw GBK bytes over the exact bytes and decodes it as GBK', async () => {
+    // "subject=你好" in GBK, not percent-encoded: not valid UTF-8, so the example must HMAC the bytes.
+    const gbkBody = Buffer.concat([Buffer.from('out_trade_no=GBK-1&charset=gbk&subject='), Buffer.from([0xc4, 0xe3, 0xba, 0xc3])]);
+    const contentType = 'application/x-www-form-urlencoded; charset=gbk';
+    const ok = await deliver(origin, { id: 'msg_gbk', body: gbkBody, contentType });
+    expect(ok).toEqual({ status: 200, text: 'success' });
+    expect(onEvent.mock.calls[0]![0].fields).toMatchObject({ out_trade_no: 'GBK-1', subject: '你好' });
+
+    const timestamp = nowSeconds();
+    const signature = sign(key, 'msg_gbk_tampered', timestamp, gbkBody);
+    const flipped = Buffer.from(gbkBody);
+    flipped[flipped.length - 1] = 0xc4;
+    const tampered = await deliver(origin, { id: 'msg_gbk_tampered', timestamp, signature, body: flipped, contentType });
+    expect(tampered.status).toBe(401);
+
+    const stale = await deliver(origin, { id: 'msg_gbk_stale', timestamp: nowSeconds() - 6 * 60, body: gbkBody, contentType });
+    expect(stale).toEqual({ status: 401, text: 'timestamp-too-old' });
+    expect(onEvent).toHaveBeenCalledTimes(1);
+  });
+
+  it('passes the parsed event of a JSON delivery', async () => {
+    const body = Buffer.from(JSON.stringify({ type: 'paid', out_trade_no: 'J-1', params: { out_trade_no: 'J-1' } }));
+    const reply = await deliver(origin, { id: 'msg_json', body, contentType: 'application/json; charset=utf-8' });
+    expect(reply.status).toBe(200);
+    expect(onEvent.mock.calls[0]![0].json).toMatchObject({ type: 'paid', out_trade_no: 'J-1' });
+  });
+
+  it('answers 500 when the handler fails, and runs it again on the retry', async () => {
+    onEvent.mockRejectedValueOnce(new Error('database down'));
+    const failed = await deliver(origin, { id: 'msg_retry' });
+    const retried = await deliver(origin, { id: 'msg_retry' });
+    expect(failed.status).toBe(500);
+    expect(retried).toEqual({ status: 200, text: 'success' });
+    expect(onEvent).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('node origin example during secret rotation', () => {
+  it('accepts a delivery signed with either configured secret, one entry per secret in the header', async () => {
+    const onEvent = vi.fn();
+    const origin = await startOrigin({ port: 0, secret: `${otherSecret} ${secret}`, onEvent, log: null });
+    try {
+      const id = 'msg_rotation';
+      const timestamp = nowSeconds();
+      const unknownKey = randomBytes(32);
+      // The gateway holds the new secret plus `key`; the origin holds `otherKey` plus `key`.
+      const signature = `${sign(unknownKey, id, timestamp, formBody)} ${sign(key, id, timestamp, formBody)}`;
+      const reply = await deliver(origin, { id, timestamp, signature });
+      expect(reply).toEqual({ status: 200, text: 'success' });
+      expect(onEvent).toHaveBeenCalledTimes(1);
+    } finally {
+      await origin.close();
+    }
+  });
+});
+
+describe('node origin example CLI (server.mjs)', () => {
+  it('starts from the environment, logs one line per event, and exits 0 on SIGTERM', async () => {
+    const script = fileURLToPath(new URL('../../examples/node-origin/server.mjs', import.meta.url));
+    const child = spawn(process.execPath, [script], {
+      env: { ...process.env, FORWARD_SECRET: secret, PORT: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.setEncoding('utf8');
+    const listening = new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (chunk: string) => {
+        output += chunk;
+        const url = /listening on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(output)?.[1];
+        if (url) resolve(url);
+      });
+      child.once('exit', (code) => reject(new Error(`server.mjs exited early with ${code}`)));
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      const url = await listening;
+      const port = Number(new URL(url).port);
+      const reply = await deliver({ url, port, host: '127.0.0.1', close: async () => {} }, { id: 'msg_cli' });
+      expect(reply).toEqual({ status: 200, text: 'success' });
+      await vi.waitFor(() => expect(output).toMatch(/"outcome":"received".*"webhook_id":"msg_cli".*"out_trade_no":"ORDER-1001"/));
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+  });
+});

@@ -1,2 +1,0 @@
-import { expect, it } from 'vitest';
-it('runs in node', () => { expect(typeof process.version).toBe('string'); });
