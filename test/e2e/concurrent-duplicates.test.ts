@@ -1,0 +1,23 @@
+// Alipay (or a replaying proxy) sending the same notification many times at once: every copy
+// is acknowledged, and the order's Durable Object lets exactly one delivery through.
+import { expect, test } from 'vitest';
+import { acceptedAtOrigin, deliveredLedger, origin, postNotification } from './client';
+import { paidNotification } from './notifications';
+
+const COPIES = 50;
+
+test(`${COPIES} identical notifications at once: all success, exactly one delivery at the origin`, async () => {
+  const { params, body } = await paidNotification();
+
+  const replies = await Promise.all(Array.from({ length: COPIES }, () => postNotification(body)));
+  expect(replies.filter((r) => r.status === 200 && r.body === 'success')).toHaveLength(COPIES);
+
+  const accepted = await acceptedAtOrigin(params.out_trade_no!);
+  expect(accepted).toHaveLength(1);
+  expect(await origin().deliveries(params.out_trade_no!)).toHaveLength(1);
+
+  const ledger = await deliveredLedger(params.out_trade_no!);
+  expect(ledger.notifications).toHaveLength(1);
+  expect(ledger.notifications[0]!.resends).toBe(COPIES - 1);
+  expect(ledger.attempts).toHaveLength(1);
+});

@@ -1,0 +1,17 @@
+import { defineConfig } from 'vitest/config';
+
+// The end-to-end suite (`npm run test:e2e`): real `wrangler dev` (local mode) and a real origin
+// process on 127.0.0.1, started once by test/e2e/global-setup.ts and shared by every file.
+// Files run one after another: they share one gateway, and a 2-core machine has no spare cores
+// for parallel workerd load anyway.
+export default defineConfig({
+  test: {
+    name: 'e2e',
+    environment: 'node',
+    include: ['test/e2e/**/*.test.ts'],
+    globalSetup: ['test/e2e/global-setup.ts'],
+    fileParallelism: false,
+    testTimeout: 45_000,
+    hookTimeout: 90_000,
+  },
+});
