@@ -89,6 +89,24 @@ describe('verifyForm: success', () => {
     expect(r.ok && Array.from(r.signContent.slice(-4))).toEqual([0xd6, 0xa7, 0xb8, 0xb6]);
   });
 
+  it('relies on WebCrypto copying its inputs when verify is called (the verifier reuses its buffers)', async () => {
+    const content = utf8Encode('a=1&b=2');
+    const signature = await alipay.sign(content);
+    const key = await crypto.subtle.importKey('spki', alipay.publicKey.spki, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['verify']);
+    const [sigBuf, contentBuf] = [signature.slice(), content.slice()];
+    const pending = crypto.subtle.verify('RSASSA-PKCS1-v1_5', key, sigBuf, contentBuf);
+    sigBuf.fill(0);
+    contentBuf.fill(0x41);
+    expect(await pending).toBe(true);
+  });
+
+  it('gives the verified content to a caller that reads it later, after other verifications', async () => {
+    const first = await verifyForm(encodeFormBytes(await signPairs(alipay, pairsOf(NOTIFY))), rsa2());
+    await verifyForm(encodeFormBytes(await signPairs(alipay, pairsOf({ ...NOTIFY, notify_id: 'OTHER' }))), rsa2());
+    expect(first.ok && text(first.signContent)).toContain('notify_id=N-0001&');
+    expect(first.ok && first.signContent).toBeInstanceOf(Uint8Array);
+  });
+
   it('keeps concurrent verifications apart (different keys, bodies and outcomes at once)', async () => {
     const signers = [alipay, rotated, appKey];
     const bodies = await Promise.all(

@@ -56,15 +56,25 @@ export function base64DecodeBytes(text: Uint8Array): Uint8Array | null {
   return base64DecodeCanonical(text) ?? base64DecodeLenient(text);
 }
 
-/**
- * Fast path for the usual case (signatures): whole quads of alphabet chars, padding only in the
- * last one. Returns null for anything else, and the lenient loop then decides.
- */
+/** Fast path for the usual case (signatures); null when `text` is not canonical quads. */
 function base64DecodeCanonical(text: Uint8Array): Uint8Array | null {
   const n = text.length;
   if (n === 0 || n % 4 !== 0) return null;
+  const out = new Uint8Array((n / 4) * 3);
+  const length = base64DecodeInto(text, out);
+  return length < 0 ? null : out.subarray(0, length);
+}
+
+/**
+ * Decodes canonical base64 (whole quads of alphabet chars, padding only in the last one) into
+ * `out`, returning the byte count, or -1 when `text` is not in that form or `out` is too small.
+ * Lets a caller decode into a buffer it reuses (the verifier's signature buffer).
+ */
+export function base64DecodeInto(text: Uint8Array, out: Uint8Array): number {
+  const n = text.length;
+  if (n === 0 || n % 4 !== 0) return -1;
   const pad = text[n - 1] === 0x3d ? (text[n - 2] === 0x3d ? 2 : 1) : 0;
-  const out = new Uint8Array((n / 4) * 3 - pad);
+  if (out.length < (n / 4) * 3 - pad) return -1;
   const full = pad > 0 ? n - 4 : n;
   let o = 0;
   for (let i = 0; i < full; i += 4) {
@@ -72,7 +82,7 @@ function base64DecodeCanonical(text: Uint8Array): Uint8Array | null {
     const b = BASE64_VALUE[text[i + 1]!]!;
     const c = BASE64_VALUE[text[i + 2]!]!;
     const d = BASE64_VALUE[text[i + 3]!]!;
-    if ((a | b | c | d) < 0) return null; // whitespace or a stray char: not the fast case
+    if ((a | b | c | d) < 0) return -1; // whitespace or a stray char: not the fast case
     const v = (a << 18) | (b << 12) | (c << 6) | d;
     out[o++] = v >> 16;
     out[o++] = (v >> 8) & 0xff;
@@ -82,14 +92,14 @@ function base64DecodeCanonical(text: Uint8Array): Uint8Array | null {
     const a = BASE64_VALUE[text[n - 4]!]!;
     const b = BASE64_VALUE[text[n - 3]!]!;
     const c = pad === 1 ? BASE64_VALUE[text[n - 2]!]! : 0;
-    if ((a | b | c) < 0) return null;
+    if ((a | b | c) < 0) return -1;
     const v = (a << 18) | (b << 12) | (c << 6);
-    // Non-canonical trailing bits: let the lenient loop give its verdict.
-    if ((pad === 2 ? v & 0xffff : v & 0xff) !== 0) return null;
+    // Non-canonical trailing bits: let the lenient decoder give its verdict.
+    if ((pad === 2 ? v & 0xffff : v & 0xff) !== 0) return -1;
     out[o++] = v >> 16;
     if (pad === 1) out[o++] = (v >> 8) & 0xff;
   }
-  return out;
+  return o;
 }
 
 function base64DecodeLenient(text: Uint8Array): Uint8Array | null {

@@ -12,6 +12,15 @@ import type { ContentRule, FormPair } from './types';
  * v2 content with it even when the field is left out of what they send.
  */
 export function buildSignContent(pairs: FormPair[], rule: ContentRule, v2SignType?: string): Uint8Array {
+  return signContentView(pairs, rule, v2SignType).slice();
+}
+
+/**
+ * The same bytes as buildSignContent, as a view into a reused buffer: valid only until the next
+ * call, so use it at once and never keep it. The verifier hands it straight to WebCrypto, which
+ * copies its inputs when called, and so saves an off-heap allocation per notification.
+ */
+export function signContentView(pairs: FormPair[], rule: ContentRule, v2SignType?: string): Uint8Array {
   const kept: FormPair[] = [];
   let hasSignType = false;
   let size = 0;
@@ -32,11 +41,10 @@ export function buildSignContent(pairs: FormPair[], rule: ContentRule, v2SignTyp
   }
   sortByKeyBytes(kept);
 
-  // Built in a reused scratch buffer, then sliced out as one exact-size array. When the pairs come
-  // from one parsed body, that body is copied once to the front of the scratch, so each "key=value"
-  // run moves with copyWithin (a native memmove: no view per pair, no byte loop) and encoded values
-  // decode in place. Typed arrays beyond a few dozen bytes are allocated off the JS heap, so the
-  // hot path makes exactly one: the result.
+  // Built in a reused scratch buffer (typed arrays beyond a few dozen bytes are allocated off the JS
+  // heap, which costs more than building the content). When the pairs come from one parsed body,
+  // that body is copied once to the front of the scratch, so each "key=value" run moves with
+  // copyWithin (a native memmove: no view per pair, no byte loop) and encoded values decode in place.
   const contentSize = size > 0 ? size - 1 : 0;
   const body = commonBody(kept);
   const base = body === null ? 0 : body.length;
@@ -59,11 +67,10 @@ export function buildSignContent(pairs: FormPair[], rule: ContentRule, v2SignTyp
       at += value.length;
     }
   }
-  return out.slice(base, at);
+  return out.subarray(base, at);
 }
 
-// Reused between calls: buildSignContent is synchronous, so two calls never share it, and the
-// result is always a fresh copy.
+// Reused between calls: content building is synchronous, so two calls never share it.
 // Bodies beyond its (generous) size get a one-off buffer, so one large body cannot pin memory.
 const SCRATCH_BYTES = 16 * 1024;
 const scratchBuffer = new Uint8Array(SCRATCH_BYTES);
@@ -112,15 +119,15 @@ function keyPrefix(p: FormPair): number {
   return n;
 }
 
+// Reused between calls (sorting is synchronous, so never shared by two at once): a typed array per
+// call would be allocated off the JS heap, which costs more than the sort itself.
+let prefixScratch = new Float64Array(64);
+
 /**
  * Byte order of keys (one char per byte, so UTF-16 order is byte order). Insertion sort: a
  * notification has a few dozen keys, often nearly sorted already, and an inlined numeric
  * comparison beats Array.prototype.sort calling back into a string comparator.
  */
-// Reused between calls (this is synchronous, so never shared by two at once): a typed array per
-// call would be allocated off the JS heap, which costs more than the sort itself.
-let prefixScratch = new Float64Array(64);
-
 function sortByKeyBytes(items: FormPair[]): void {
   if (prefixScratch.length < items.length) prefixScratch = new Float64Array(items.length * 2);
   const prefixes = prefixScratch;

@@ -23,5 +23,5 @@ export { toNotification } from './notification';
 export { MAX_CLOCK_SKEW_MS, checkBusiness } from './checks';
 export { classify } from './classify';
 export { processNotification, type ProcessResult } from './process';
-export { describeKeyText, importVerifyKey, loadPublicKeys, type KeyDescription } from './keys';
+export { describeKeyText, importVerifyKey, loadPublicKeys, type KeyDescription, type KeyLoadReport, type VerifyHash } from './keys';
 export { alipayCertSn, alipayRootCertSn, certificateInfo, type CertInfo } from './cert';

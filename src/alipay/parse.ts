@@ -129,7 +129,10 @@ function find(text: string, ch: string, from: number): number {
 // typed array per call would be allocated off the JS heap, which costs more than it saves.
 const bucketScratch = new Uint8Array(256);
 
-/** Never throws: every problem is a `{ ok: false }` with a hint a merchant can act on. */
+/**
+ * Never throws: every problem is a `{ ok: false }` with a hint a merchant can act on.
+ * The pairs read their bytes from `body` (no copy): do not modify it afterwards.
+ */
 export function parseForm(body: Uint8Array): ParseResult {
   if (body.length === 0) return malformed('The body is empty: Alipay posts the notification as a form body.');
   if (body.length > MAX_FORM_BYTES) return malformed(`The body is larger than ${MAX_FORM_BYTES} bytes: not an Alipay notification.`);
