@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 // The end-to-end suite (`npm run test:e2e`): real `wrangler dev` (local mode) and a real origin
-// process on 127.0.0.1, started once by test/e2e/global-setup.ts and shared by every file.
-// Files run one after another: they share one gateway, and a 2-core machine has no spare cores
+// process on 127.0.0.1, started once by test/e2e/global-setup.ts and shared by the files, except
+// example-origin.test.ts, which starts its own gateway in front of examples/node-origin/server.mjs.
+// Files run one after another: most share one gateway, and a 2-core machine has no spare cores
 // for parallel workerd load anyway.
 export default defineConfig({
   test: {

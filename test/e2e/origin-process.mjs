@@ -3,7 +3,8 @@
 // in memory, so it can neither fail on demand nor show how many times an event arrived; this
 // one can. It checks Standard Webhooks with node:crypto only (independent of the gateway's code
 // and of the standardwebhooks package, which the tests use as a second, reference check), and
-// records EVERY request so "exactly once" is counted at the origin, not inferred.
+// records EVERY request so "exactly once" is counted at the origin, not inferred. The example
+// itself is run against the real worker by test/e2e/example-origin.test.ts.
 //
 // Environment: FORWARD_SECRET (whsec_..., space-separated for rotation; required),
 // PORT (default 0 = any free port), HOST (default 127.0.0.1), ACK_BODY (default `success`).
