@@ -1,37 +1,18 @@
 // Every signed vector in ../shared/vectors gives its expected answer through parseForm + verifyForm.
-// (certsn_node_antcertutil.json holds certificates, not a notification: alipay-cert.test.ts covers it.)
 import { describe, expect, it } from 'vitest';
 import { utf8Encode } from '../src/alipay/bytes';
 import { loadPublicKeys } from '../src/alipay/keys';
 import { encodeForm, parseForm } from '../src/alipay/parse';
 import { SIGN_TYPES, type AlipayPublicKey, type SignType, type VerifyOptions } from '../src/alipay/types';
 import { verifyForm } from '../src/alipay/verify';
+import { signedVectors as vectors, type SignedVector } from './support/vectors';
 
-interface Vector {
-  id: string;
-  kind: string;
-  sign_type: SignType;
-  charset: string;
-  content_rule: string;
-  raw_body?: string;
-  params?: Record<string, string>;
-  alipay_public_key?: string;
-  alipay_public_cert_pem?: string;
-  md5_key?: string;
-  expected_valid: boolean;
-  expected_sign_content?: string;
-  expected_md5_input?: string;
-}
-
-const all = import.meta.glob('../../shared/vectors/*.json', { eager: true, import: 'default' }) as Record<string, Vector>;
-const vectors = Object.values(all).filter((v) => v.kind !== 'cert_sn');
-
-function bodyOf(v: Vector): Uint8Array {
+function bodyOf(v: SignedVector): Uint8Array {
   // raw_body is the wire form (ASCII, percent-encoded); params are decoded text, sent as UTF-8 form data.
   return v.raw_body !== undefined ? utf8Encode(v.raw_body) : encodeForm(v.params!);
 }
 
-async function keysOf(v: Vector): Promise<AlipayPublicKey[]> {
+async function keysOf(v: SignedVector): Promise<AlipayPublicKey[]> {
   const text = v.alipay_public_key ?? v.alipay_public_cert_pem;
   if (text === undefined) return [];
   const loaded = await loadPublicKeys(text);
@@ -39,7 +20,7 @@ async function keysOf(v: Vector): Promise<AlipayPublicKey[]> {
   return loaded.keys;
 }
 
-async function optionsFor(v: Vector, signTypes: readonly SignType[]): Promise<VerifyOptions> {
+async function optionsFor(v: SignedVector, signTypes: readonly SignType[]): Promise<VerifyOptions> {
   return { keys: await keysOf(v), signTypes, ...(v.md5_key === undefined ? {} : { md5Key: utf8Encode(v.md5_key) }) };
 }
 

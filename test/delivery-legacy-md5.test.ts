@@ -3,41 +3,25 @@
 // sort, join, append the key) and workerd's native MD5, not the project's own parser or md5.ts.
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, type Config } from '../src/config';
+import type { Config } from '../src/config';
 import type { DeliveryEvent } from '../src/delivery/payload';
 import { buildAttemptRequest } from '../src/delivery/request';
 import { TEST_ONLY_FORWARD_SECRETS } from './fixtures/gateway-test-keys';
-import { gatewayEnv } from './gateway-support';
+import { gatewayConfig } from './gateway-support';
+import { paidEvent, webhookHeaders } from './support/delivery';
+import { signedVector, type SignedVector } from './support/vectors';
 
-const vectors = import.meta.glob('../../shared/vectors/*.json', { eager: true, import: 'default' }) as Record<
-  string,
-  { params: Record<string, string>; md5_key: string }
->;
-const published = Object.entries(vectors).find(([path]) => path.endsWith('/legacy_md5_sign_test_key1.json'))![1];
+const published = signedVector('legacy_md5_sign_test_key1') as Required<Pick<SignedVector, 'params' | 'md5_key'>>;
 
 const ascii = (s: string) => new TextEncoder().encode(s);
 const ORIGIN_KEY = 'origin-md5-key-0123456789abcdef';
 
 async function forward(key: string): Promise<Config['forward']> {
-  const loaded = await loadConfig(gatewayEnv);
-  if (!loaded.ok) throw new Error('test config has problems');
-  return { ...loaded.config.forward, signing: 'alipay-md5', originMd5Key: ascii(key) };
+  return { ...(await gatewayConfig()).forward, signing: 'alipay-md5', originMd5Key: ascii(key) };
 }
 
 function eventFor(rawBody: string, charset: DeliveryEvent['charset'] = 'utf-8'): DeliveryEvent {
-  return {
-    webhookId: 'msg_0123456789abcdef0123456789abcdef',
-    orderKey: '2021000000000001:T1',
-    eventKey: 'paid',
-    kind: 'paid',
-    attempt: 1,
-    notifyId: 'N1',
-    signType: 'RSA2',
-    contentRule: 'v1',
-    charset,
-    rawBody: ascii(rawBody),
-    params: {},
-  };
+  return paidEvent({ charset, rawBody: ascii(rawBody) });
 }
 
 // ---- the legacy algorithm, independently ------------------------------------------------
@@ -131,11 +115,7 @@ describe('FORWARD_SIGNING=alipay-md5', () => {
     const body = 'out_trade_no=T1&total_amount=1.00&sign_type=RSA2&sign=cnNhMnNpZ24%3D';
     const request = await buildAttemptRequest(eventFor(body), await forward(ORIGIN_KEY), Date.now());
     expect(request.body).not.toEqual(ascii(body));
-    const headers = {
-      'webhook-id': request.headers['webhook-id']!,
-      'webhook-timestamp': request.headers['webhook-timestamp']!,
-      'webhook-signature': request.headers['webhook-signature']!,
-    };
+    const headers = webhookHeaders(request.headers);
     const payload = new TextDecoder().decode(request.body);
     for (const secret of TEST_ONLY_FORWARD_SECRETS) {
       expect(() => new Webhook(secret).verify(payload, headers, { jsonParse: false })).not.toThrow();

@@ -3,54 +3,36 @@
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { utf8Encode } from '../src/alipay/bytes';
-import { loadConfig, type Config } from '../src/config';
-import type { DeliveryEvent } from '../src/delivery/payload';
 import { buildAttemptRequest } from '../src/delivery/request';
 import { TEST_ONLY_FORWARD_SECRETS, TEST_ORIGIN_URL } from './fixtures/gateway-test-keys';
-import { gatewayEnv } from './gateway-support';
+import { gatewayConfig } from './gateway-support';
+import { paidEvent, webhookHeaders } from './support/delivery';
 
-async function testConfig(): Promise<Config> {
-  const loaded = await loadConfig(gatewayEnv);
-  if (!loaded.ok) throw new Error(`test config has problems: ${JSON.stringify(loaded.problems)}`);
-  return loaded.config;
-}
-
-const event: DeliveryEvent = {
-  webhookId: 'msg_00112233445566778899aabbccddeeff',
+const event = paidEvent({
   orderKey: '2021000000000001:GBK-1',
-  eventKey: 'paid',
-  kind: 'paid',
-  attempt: 1,
-  notifyId: 'N1',
-  signType: 'RSA2',
-  contentRule: 'v1',
   charset: 'gbk',
   rawBody: utf8Encode('charset=GBK&out_trade_no=GBK-1&subject=%D6%A7%B8%B6&total_amount=1.00'),
   params: { charset: 'GBK', out_trade_no: 'GBK-1', subject: '支付', total_amount: '1.00' },
-};
-
-function signatureHeaders(headers: Readonly<Record<string, string>>) {
-  return { 'webhook-id': headers['webhook-id']!, 'webhook-timestamp': headers['webhook-timestamp']!, 'webhook-signature': headers['webhook-signature']! };
-}
+});
 
 describe('buildAttemptRequest', () => {
   it('form: original bytes to ORIGIN_URL with the ack body and timeout from config', async () => {
-    const config = await testConfig();
+    const config = await gatewayConfig();
     const request = await buildAttemptRequest(event, config.forward, Date.now());
     expect(request.url).toBe(TEST_ORIGIN_URL);
     expect(request.body).toEqual(event.rawBody);
     expect(request.ackBody).toBe('success');
     expect(request.timeoutMs).toBe(1000);
     for (const secret of TEST_ONLY_FORWARD_SECRETS) {
-      expect(() => new Webhook(secret).verify(new TextDecoder().decode(request.body), signatureHeaders(request.headers), { jsonParse: false })).not.toThrow();
+      expect(() => new Webhook(secret).verify(new TextDecoder().decode(request.body), webhookHeaders(request.headers), { jsonParse: false })).not.toThrow();
     }
   });
 
   it('json: a UTF-8 event with decoded values, verifiable and parseable by standardwebhooks', async () => {
-    const config = await testConfig();
+    const config = await gatewayConfig();
     const request = await buildAttemptRequest(event, { ...config.forward, format: 'json', ackBody: null }, Date.now());
     expect(request.headers['content-type']).toBe('application/json; charset=utf-8');
-    const parsed = new Webhook(TEST_ONLY_FORWARD_SECRETS[1]).verify(new TextDecoder().decode(request.body), signatureHeaders(request.headers)) as Record<
+    const parsed = new Webhook(TEST_ONLY_FORWARD_SECRETS[1]).verify(new TextDecoder().decode(request.body), webhookHeaders(request.headers)) as Record<
       string,
       unknown
     >;
@@ -58,7 +40,7 @@ describe('buildAttemptRequest', () => {
   });
 
   it('signs each attempt at its own time', async () => {
-    const config = await testConfig();
+    const config = await gatewayConfig();
     const a = await buildAttemptRequest(event, config.forward, 1_700_000_000_000);
     const b = await buildAttemptRequest({ ...event, attempt: 2 }, config.forward, 1_700_000_060_000);
     expect(a.headers['webhook-id']).toBe(b.headers['webhook-id']);

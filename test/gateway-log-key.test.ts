@@ -1,23 +1,13 @@
 // The per-notification log line names the key (first 16 hex characters of its SHA-256 SPKI
 // fingerprint) and the content rule that verified it, so an operator rotating the Alipay key can
 // see when the old key stops being used.
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { base64Decode, utf8Encode } from '../src/alipay/bytes';
-import { buildSignContent } from '../src/alipay/content';
-import { encodeFormBytes } from '../src/alipay/parse';
+import { describe, expect, it } from 'vitest';
+import { base64Decode } from '../src/alipay/bytes';
 import { TEST_ONLY_ALIPAY_PUBLIC_KEY_BASE64 } from './fixtures/gateway-test-keys';
-import { mockOrigin, orderKeyOf, postNotify, settled, signParams, testPrivateKey, tradeParams } from './gateway-support';
+import { mockOrigin, orderKeyOf, postNotify, settled, signParams, tradeParams } from './gateway-support';
+import { captureJsonLogs } from './support/json-logs';
 
-let lines: Record<string, unknown>[];
-let spy: { mockRestore(): void };
-beforeEach(() => {
-  lines = [];
-  spy = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
-    const line = args.map(String).join(' ');
-    if (line.startsWith('{')) lines.push(JSON.parse(line) as Record<string, unknown>);
-  });
-});
-afterEach(() => spy.mockRestore());
+const logs = captureJsonLogs();
 
 async function fingerprint16(spkiBase64: string): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', base64Decode(spkiBase64)!));
@@ -25,7 +15,7 @@ async function fingerprint16(spkiBase64: string): Promise<string> {
 }
 
 function notificationLine(notifyId: string): Record<string, unknown> | undefined {
-  return lines.find((l) => l['msg'] === 'notification' && l['notify_id'] === notifyId);
+  return logs.lines.find((l) => l['msg'] === 'notification' && l['notify_id'] === notifyId);
 }
 
 describe('notification log line', () => {
@@ -44,11 +34,8 @@ describe('notification log line', () => {
 
   it('says v2 when sign_type was part of the signed content', async () => {
     mockOrigin();
-    const params: Record<string, string> = { ...tradeParams(), sign_type: 'RSA2' };
-    const pairs = Object.entries(params).map(([key, value]) => ({ key, value: utf8Encode(value) }));
-    const signature = new Uint8Array(await crypto.subtle.sign('RSASSA-PKCS1-v1_5', await testPrivateKey(), buildSignContent(pairs, 'v2')));
-    const body = encodeFormBytes([...pairs, { key: 'sign', value: utf8Encode(btoa(String.fromCharCode(...signature))) }]);
-    expect(await (await postNotify(body)).text()).toBe('success');
+    const params = tradeParams();
+    expect(await (await postNotify(await signParams(params, { rule: 'v2' }))).text()).toBe('success');
     await settled(orderKeyOf(params));
     expect(notificationLine(params['notify_id']!)).toMatchObject({ content_rule: 'v2', key_fingerprint: await fingerprint16(TEST_ONLY_ALIPAY_PUBLIC_KEY_BASE64) });
   });

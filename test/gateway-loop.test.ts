@@ -1,18 +1,10 @@
 // A gateway delivery that comes back to the notify path (ORIGIN_URL pointing at the gateway) is
 // refused with 508, never answered `success` as if it were one of Alipay's re-sends.
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { callWorker, ledger, mockOrigin, NOTIFY_URL, orderKeyOf, settled, signParams, tradeParams } from './gateway-support';
+import { captureJsonLogs } from './support/json-logs';
 
-let lines: Record<string, unknown>[];
-let spy: { mockRestore(): void };
-beforeEach(() => {
-  lines = [];
-  spy = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
-    const line = args.map(String).join(' ');
-    if (line.startsWith('{')) lines.push(JSON.parse(line) as Record<string, unknown>);
-  });
-});
-afterEach(() => spy.mockRestore());
+const logs = captureJsonLogs();
 
 function post(body: Uint8Array, headers: Record<string, string>): Promise<Response> {
   return callWorker(
@@ -31,7 +23,7 @@ describe('delivery loop', () => {
     const response = await post(await signParams(params), { ...headers, 'webhook-timestamp': String(Math.floor(Date.now() / 1000)) });
     expect(response.status).toBe(508);
     expect(await response.text()).toBe('loop-detected');
-    expect(lines.filter((l) => l['msg'] === 'notification').at(-1)).toMatchObject({ level: 'error', outcome: 'loop-detected', status: 508 });
+    expect(logs.lines.filter((l) => l['msg'] === 'notification').at(-1)).toMatchObject({ level: 'error', outcome: 'loop-detected', status: 508 });
     expect(await ledger(orderKeyOf(params)).snapshot()).toBeNull();
   });
 

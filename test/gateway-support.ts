@@ -3,71 +3,32 @@
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { expect, vi } from 'vitest';
-import { base64Decode, base64Encode, utf8Encode } from '../src/alipay/bytes';
-import { formatBeijingTime } from '../src/alipay/beijing-time';
-import { buildSignContent } from '../src/alipay/content';
-import { encodeFormBytes, parseForm } from '../src/alipay/parse';
-import type { FormPair } from '../src/alipay/types';
+import { utf8Encode } from '../src/alipay/bytes';
+import { parseForm } from '../src/alipay/parse';
+import { loadConfig, type Config } from '../src/config';
 import type { GatewayEnv } from '../src/env';
 import worker from '../src/index';
 import type { OrderLedger } from '../src/orders/ledger';
 import type { LedgerSnapshot } from '../src/orders/ledger-types';
-import { TEST_APP_ID, TEST_ONLY_ADMIN_TOKEN, TEST_ONLY_ALIPAY_PRIVATE_KEY_PEM, TEST_ORIGIN_URL } from './fixtures/gateway-test-keys';
+import { TEST_ONLY_ADMIN_TOKEN, TEST_ORIGIN_URL } from './fixtures/gateway-test-keys';
+import { signedNotificationPairs } from './support/notifications';
+
+// Playing Alipay is shared with the end-to-end suite; re-exported under the names these tests use.
+export {
+  alipayPrivateKey as testPrivateKey,
+  signedNotification as signParams,
+  tradeParams,
+  uniqueId,
+} from './support/notifications';
 
 export const gatewayEnv = env as unknown as GatewayEnv;
 export const NOTIFY_URL = 'https://gateway.test/alipay/notify';
 
-let counter = 0;
-/** Unique per call, so tests never share an order even when storage is shared. */
-export function uniqueId(prefix: string): string {
-  counter += 1;
-  return `${prefix}${Date.now().toString(36)}${counter}${Math.floor(Math.random() * 1e6)}`;
-}
-
-/** A fresh TRADE_SUCCESS notification's params (UTF-8), overridable field by field. */
-export function tradeParams(overrides: Record<string, string> = {}): Record<string, string> {
-  return {
-    app_id: TEST_APP_ID,
-    auth_app_id: TEST_APP_ID,
-    buyer_id: '2088102122524333',
-    buyer_logon_id: 'buyer@example.com',
-    charset: 'utf-8',
-    gmt_create: formatBeijingTime(Date.now() - 60_000),
-    gmt_payment: formatBeijingTime(Date.now() - 30_000),
-    notify_id: uniqueId('nid'),
-    notify_time: formatBeijingTime(Date.now()),
-    notify_type: 'trade_status_sync',
-    out_trade_no: uniqueId('T'),
-    seller_id: '2088000000000002',
-    subject: '测试商品 A&B+1',
-    total_amount: '88.80',
-    trade_no: uniqueId('2026'),
-    trade_status: 'TRADE_SUCCESS',
-    version: '1.0',
-    ...overrides,
-  };
-}
-
-let privateKey: Promise<CryptoKey> | undefined;
-export function testPrivateKey(pem = TEST_ONLY_ALIPAY_PRIVATE_KEY_PEM): Promise<CryptoKey> {
-  const load = () =>
-    crypto.subtle.importKey('pkcs8', base64Decode(pem.replace(/-----[A-Z ]+-----/g, ''))!, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, [
-      'sign',
-    ]);
-  if (pem !== TEST_ONLY_ALIPAY_PRIVATE_KEY_PEM) return load();
-  return (privateKey ??= load());
-}
-
-/** Signs byte pairs the way Alipay does (RSA2, v1 content) and returns the form body bytes. */
-export async function signPairs(pairs: FormPair[], key?: CryptoKey): Promise<Uint8Array> {
-  const unsigned = pairs.filter((p) => p.key !== 'sign' && p.key !== 'sign_type');
-  const content = buildSignContent(unsigned, 'v1');
-  const signature = new Uint8Array(await crypto.subtle.sign('RSASSA-PKCS1-v1_5', key ?? (await testPrivateKey()), content));
-  return encodeFormBytes([...unsigned, { key: 'sign_type', value: utf8Encode('RSA2') }, { key: 'sign', value: utf8Encode(base64Encode(signature)) }]);
-}
-
-export async function signParams(params: Record<string, string>): Promise<Uint8Array> {
-  return signPairs(Object.entries(params).map(([key, value]) => ({ key, value: utf8Encode(value) })));
+/** The Config the Worker builds from the test bindings (vitest.config.ts). */
+export async function gatewayConfig(): Promise<Config> {
+  const loaded = await loadConfig(gatewayEnv);
+  if (!loaded.ok) throw new Error(`test config has problems: ${JSON.stringify(loaded.problems)}`);
+  return loaded.config;
 }
 
 /** Re-signs an existing body after replacing some (ASCII) values; other value bytes stay untouched. */
@@ -75,7 +36,7 @@ export async function resign(body: Uint8Array, replace: Record<string, string>, 
   const parsed = parseForm(body);
   if (!parsed.ok) throw new Error('test body does not parse');
   const pairs = parsed.pairs.map((p) => (p.key in replace ? { key: p.key, value: utf8Encode(replace[p.key]!) } : p));
-  return signPairs(pairs, key);
+  return signedNotificationPairs(pairs, { key });
 }
 
 /** POSTs to the Worker; `overrides` change settings for this request only (the ledger keeps the test config). */

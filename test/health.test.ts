@@ -2,17 +2,13 @@ import { beforeAll, expect, it } from 'vitest';
 import { base64Encode, sha256Hex } from '../src/alipay/bytes';
 import { loadConfig, type ConfigEnv } from '../src/config';
 import { healthResponse } from '../src/health';
+import { throwawayRsaKeys } from './support/throwaway-keys';
 
 let spki = new Uint8Array();
 const forwardSecret = `whsec_${base64Encode(new Uint8Array(32).fill(42))}`;
 
 beforeAll(async () => {
-  const pair = (await crypto.subtle.generateKey(
-    { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
-    true,
-    ['sign', 'verify'],
-  )) as CryptoKeyPair;
-  spki = new Uint8Array((await crypto.subtle.exportKey('spki', pair.publicKey)) as ArrayBuffer);
+  ({ spki } = await throwawayRsaKeys());
 });
 
 function env(overrides: ConfigEnv = {}): ConfigEnv {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config';
 import { parseWebhookSecrets } from '../../src/config-values';
 import { healthResponse } from '../../src/health';
+import { throwawayRsaKeys } from '../support/throwaway-keys';
 import { runInProcess } from './cli-run';
 
 describe('secret', () => {
@@ -37,14 +38,9 @@ let server: Server;
 let base: string;
 
 beforeAll(async () => {
-  const pair = (await crypto.subtle.generateKey(
-    { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
-    true,
-    ['sign', 'verify'],
-  )) as CryptoKeyPair;
-  const spki = Buffer.from((await crypto.subtle.exportKey('spki', pair.publicKey)) as ArrayBuffer).toString('base64');
+  const { spki } = await throwawayRsaKeys();
   const good = await loadConfig({
-    ALIPAY_PUBLIC_KEY: spki,
+    ALIPAY_PUBLIC_KEY: Buffer.from(spki).toString('base64'),
     ALIPAY_APP_ID: '2021000000000777',
     ORIGIN_URL: 'https://shop.example.com/alipay/notify_url.asp',
     FORWARD_SECRET: `whsec_${Buffer.alloc(32, 7).toString('base64')}`,

@@ -1,34 +1,17 @@
 // `alipay-notify-edge verify` as a user runs it: every shared vector through the real process
 // (one process per vector, all started at once), plus the input forms and exit statuses.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeForm } from '../../src/alipay/parse';
+import { signedVectors as vectors, type SignedVector } from '../support/vectors';
 import { runCli, runInProcess, type CliRun } from './cli-run';
-
-interface Vector {
-  id: string;
-  raw_body?: string;
-  params?: Record<string, string>;
-  alipay_public_key?: string;
-  alipay_public_cert_pem?: string;
-  md5_key?: string;
-  expected_valid: boolean;
-  expected_sign_content?: string;
-}
-
-const VECTOR_DIR = fileURLToPath(new URL('../../../shared/vectors/', import.meta.url));
-const vectors: Vector[] = readdirSync(VECTOR_DIR)
-  .filter((f) => f.endsWith('.json') && f !== 'certsn_node_antcertutil.json')
-  .sort()
-  .map((f) => JSON.parse(readFileSync(join(VECTOR_DIR, f), 'utf8')) as Vector);
 
 const dir = mkdtempSync(join(tmpdir(), 'cli-verify-'));
 const results = new Map<string, CliRun>();
 
-function vectorArgs(v: Vector): string[] {
+function vectorArgs(v: SignedVector): string[] {
   const bodyFile = join(dir, `${v.id}.body`);
   writeFileSync(bodyFile, v.raw_body !== undefined ? Buffer.from(v.raw_body, 'latin1') : encodeForm(v.params!));
   const args = ['verify', '--body', bodyFile];

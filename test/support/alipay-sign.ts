@@ -1,25 +1,37 @@
-// Test-only signer: plays Alipay with throwaway keys, so verify tests can make any notification.
+// Test-only signing: plays Alipay with any RSA key (throwaway ones from makeSigner, or the
+// fixture key via test/support/notifications.ts), so tests can make any notification.
 
 import { base64Encode } from '../../src/alipay/bytes';
 import { buildSignContent } from '../../src/alipay/content';
 import { loadPublicKeys } from '../../src/alipay/keys';
 import { parseForm } from '../../src/alipay/parse';
 import type { AlipayPublicKey, ContentRule, FormPair } from '../../src/alipay/types';
+import { throwawayRsaKeys } from './throwaway-keys';
 
-export interface TestSigner {
-  readonly publicKey: AlipayPublicKey;
-  /** base64 SPKI, as pasted into ALIPAY_PUBLIC_KEY. */
-  readonly publicKeyText: string;
+/** Anything that can make an RSA signature over signed content (RSA2 = SHA-256, RSA = SHA-1). */
+export interface ContentSigner {
   sign(content: Uint8Array, hash?: 'SHA-256' | 'SHA-1'): Promise<Uint8Array>;
 }
 
+export interface TestSigner extends ContentSigner {
+  readonly publicKey: AlipayPublicKey;
+  /** base64 SPKI, as pasted into ALIPAY_PUBLIC_KEY. */
+  readonly publicKeyText: string;
+}
+
+/** A signer for one imported private key; it refuses a hash the key was not imported for. */
+export function keySigner(key: CryptoKey): ContentSigner {
+  const keyHash = (key.algorithm as { hash?: { name?: string } }).hash?.name;
+  return {
+    async sign(content, hash = 'SHA-256') {
+      if (hash !== keyHash) throw new Error(`test key signs with ${keyHash}, not ${hash}`);
+      return new Uint8Array(await crypto.subtle.sign('RSASSA-PKCS1-v1_5', key, content));
+    },
+  };
+}
+
 export async function makeSigner(modulusLength = 2048): Promise<TestSigner> {
-  const pair = (await crypto.subtle.generateKey(
-    { name: 'RSASSA-PKCS1-v1_5', modulusLength, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
-    true,
-    ['sign', 'verify'],
-  )) as CryptoKeyPair;
-  const spki = new Uint8Array((await crypto.subtle.exportKey('spki', pair.publicKey)) as ArrayBuffer);
+  const { pair, spki } = await throwawayRsaKeys(modulusLength);
   const pkcs8 = (await crypto.subtle.exportKey('pkcs8', pair.privateKey)) as ArrayBuffer;
   const sha1Key = await crypto.subtle.importKey('pkcs8', pkcs8, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-1' }, false, ['sign']);
   const publicKeyText = base64Encode(spki);
@@ -49,7 +61,7 @@ export function mustParse(body: Uint8Array): FormPair[] {
 
 /** Signs `pairs` the way Alipay does and returns them with `sign` (and `sign_type` unless omitted) appended. */
 export async function signPairs(
-  signer: TestSigner,
+  signer: ContentSigner,
   pairs: FormPair[],
   opts: { signType?: 'RSA2' | 'RSA'; rule?: ContentRule; includeSignType?: boolean } = {},
 ): Promise<FormPair[]> {
