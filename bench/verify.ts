@@ -1,0 +1,130 @@
+// bench:verify — verifications per second of the core path vs the physical limit vs the official SDK.
+// Run by hand: `npm run bench:verify` (options after `--`: --rounds N --slot-ms N --paired-ms N
+// --warmup-ms N --concurrency N --skip-workerd). See bench/README.md for what the figures mean.
+
+import { availableParallelism, loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { buildFixtures, type Fixtures } from './verify/candidates';
+import { measure, measurePaired, runRounds, type RoundPlan } from './verify/harness';
+import { measureWorkerd } from './verify/workerd';
+import { breakdown, GOAL_A_OVER_B, GOAL_A_OVER_C, ratios, summarize, table, type Summary } from './verify/report';
+
+const PIECE_MS = 300;
+/** The candidates that run one op at a time, so they can also be interleaved op by op. */
+const PAIRED_IDS = ['a-seq', 'b-seq', 'c', 'd-seq'];
+
+const WORKERD_ROUNDS = 7;
+const WORKERD_OPS_PER_REQUEST = 2000;
+
+interface Plan extends RoundPlan {
+  readonly pairedMs: number;
+  readonly workerd: boolean;
+}
+
+function readPlan(): Plan {
+  const { values } = parseArgs({
+    options: {
+      rounds: { type: 'string', default: '6' },
+      'slot-ms': { type: 'string', default: '700' },
+      'paired-ms': { type: 'string', default: '8000' },
+      'warmup-ms': { type: 'string', default: '300' },
+      concurrency: { type: 'string', default: '16' },
+      'skip-workerd': { type: 'boolean', default: false },
+    },
+  });
+  const positive = (name: string, text: string): number => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got "${text}"`);
+    return n;
+  };
+  return {
+    rounds: positive('rounds', values.rounds),
+    slotMs: positive('slot-ms', values['slot-ms']),
+    pairedMs: positive('paired-ms', values['paired-ms']),
+    warmupMs: positive('warmup-ms', values['warmup-ms']),
+    concurrency: positive('concurrency', values.concurrency),
+    workerd: !values['skip-workerd'],
+  };
+}
+
+const print = (line = ''): void => void process.stdout.write(`${line}\n`);
+/** Progress goes to stderr, and only to a terminal, so a captured report stays clean. */
+const progress = (line: string): void => void (process.stderr.isTTY && process.stderr.write(`${line}\n`));
+
+async function main(): Promise<void> {
+  const plan = readPlan();
+  const startedAt = performance.now();
+  const fixtures = await buildFixtures();
+  const { candidates, pieces, steps } = fixtures;
+
+  print('bench:verify  (alipay-notify-edge)');
+  print(
+    `Node ${process.version} ${process.platform}/${process.arch}, ${availableParallelism()} CPUs, ` +
+      `UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? '4 (default)'}, load average ${loadavg()[0]!.toFixed(2)} at start`,
+  );
+  for (const line of fixtures.description) print(line);
+  print(
+    `method: warm-up ${plan.warmupMs} ms each; ${plan.rounds} rounds x ${plan.slotMs} ms per candidate, order reversed ` +
+      `every other round, medians; then ${plan.pairedMs} ms op-by-op interleaving of the one-at-a-time candidates and the core path's steps`,
+  );
+  print(`goal: a/b >= ${GOAL_A_OVER_B} and a/c >= ${GOAL_A_OVER_C}`);
+  print();
+
+  const samples = await runRounds(candidates, plan, (round) => progress(`round ${round + 1}/${plan.rounds}`));
+  const results = new Map<string, Summary>([...samples].map(([id, s]) => [id, summarize(s)]));
+  progress('op-by-op interleaving');
+  const paired = await measurePaired([...PAIRED_IDS.map((id) => candidates.find((c) => c.id === id)!), ...steps], plan.pairedMs);
+  const pieceResults = new Map<string, Summary>();
+  for (const p of pieces) {
+    await measure(p, PIECE_MS / 3, 1);
+    pieceResults.set(p.id, summarize([await measure(p, PIECE_MS, 1)]));
+  }
+
+  for (const line of table(candidates, results, paired, plan.concurrency)) print(line);
+  print();
+  print('ratios: "rounds" = median of per-round ratios; "op-by-op" = interleaved one op at a time; "CPU time" = inverse ratio of CPU us/op');
+  for (const line of ratios({ samples, results, paired, concurrency: plan.concurrency })) print(`  ${line}`);
+  print();
+  print('where the core path spends its time, per verification (one at a time):');
+  for (const line of breakdown(paired, results, steps, pieces, pieceResults)) print(`  ${line}`);
+  print();
+  if (plan.workerd) {
+    progress('workerd');
+    for (const line of await workerdSection(fixtures)) print(line);
+    print();
+  }
+  print('notes:');
+  print(`  - Node's WebCrypto runs each verify on the libuv thread pool, so the async candidates are shown one at a time`);
+  print(`    (sequential) AND with ${plan.concurrency} in flight, which can use several cores. alipay-sdk is synchronous node:crypto`);
+  print('    on the main thread: concurrency cannot change it, so it is measured once. workerd (the Worker runtime) has');
+  print('    no such pool: an isolate verifies one request at a time on its own thread; its section measures that directly.');
+  print('  - CPU us/op = process CPU time (main + pool threads) per verification: its cost regardless of threading, and');
+  print('    the figure least disturbed by other processes on a shared machine.');
+  print('  - checkNotifySignV2 on a v1 notification verifies twice (v2 content with sign_type first, then v1) and');
+  print('    re-parses the PEM key string on every call; (c) is handed the params object, (c+) also parses the body.');
+  print(`total run time ${((performance.now() - startedAt) / 1000).toFixed(1)} s, load average ${loadavg()[0]!.toFixed(2)} at end`);
+}
+
+async function workerdSection(fixtures: Fixtures): Promise<string[]> {
+  const title = 'in workerd (the Worker runtime, through miniflare), one isolate, one verification at a time:';
+  try {
+    const w = await measureWorkerd(fixtures.workerdInput, WORKERD_ROUNDS, WORKERD_OPS_PER_REQUEST);
+    const ratio = w.bareMicros / w.coreMicros;
+    return [
+      title,
+      `  (a) core verifyForm          ${w.coreMicros.toFixed(1).padStart(6)} us/op  ${Math.round(1e6 / w.coreMicros).toLocaleString('en-US').padStart(7)} ops/s`,
+      `  (b) bare crypto.subtle.verify ${w.bareMicros.toFixed(1).padStart(5)} us/op  ${Math.round(1e6 / w.bareMicros).toLocaleString('en-US').padStart(7)} ops/s`,
+      `  a/b ${ratio.toFixed(2)} ${ratio >= GOAL_A_OVER_B ? 'pass' : 'FAIL'} (goal >= ${GOAL_A_OVER_B}): the core path adds +${(w.coreMicros - w.bareMicros).toFixed(1)} us; ` +
+        `the goal allows +${(w.bareMicros / GOAL_A_OVER_B - w.bareMicros).toFixed(1)} us`,
+      `  (${w.rounds} rounds of ${w.opsPerRequest}-verification requests timed from Node, minus an empty request; ` +
+        'here (b) is a plain BoringSSL call with no thread pool or Node glue)',
+    ];
+  } catch (error) {
+    return [title, `  skipped: ${error instanceof Error ? error.message : String(error)}`];
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench:verify failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});
