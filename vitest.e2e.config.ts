@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 // The end-to-end suite (`npm run test:e2e`): real `wrangler dev` (local mode) and a real origin
 // process on 127.0.0.1, started once by test/e2e/global-setup.ts and shared by the files, except
-// example-origin.test.ts, which starts its own gateway in front of examples/node-origin/server.mjs.
+// example-origin.test.ts (its own gateway in front of examples/node-origin/server.mjs) and
+// json-format.test.ts (its own gateway with FORWARD_FORMAT=json): settings fixed at start-up.
 // Files run one after another: most share one gateway, and a 2-core machine has no spare cores
 // for parallel workerd load anyway.
 export default defineConfig({
