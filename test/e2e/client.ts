@@ -1,34 +1,15 @@
 // What an end-to-end test does over real HTTP: post a notification to the gateway as Alipay
 // would, ask the test origin what it received, and read the order's ledger through the admin API.
+// The plain exports talk to the suite's shared stack (global-setup.ts); a file that starts a stack
+// of its own (settings fixed at start-up) gets the same functions from stackClient().
 import { inject } from 'vitest';
 import type { LedgerSnapshot } from '../../src/orders/ledger-types';
-import { originClient, sleep, type OriginDelivery } from './harness';
+import { originClient, sleep, type OriginDelivery, type StackInfo } from './harness';
 import { TEST_APP_ID } from './notifications';
-
-export const stack = () => inject('e2e');
-export const origin = () => originClient(stack().originControlUrl);
 
 export interface GatewayReply {
   status: number;
   body: string;
-}
-
-export async function postNotification(body: Uint8Array): Promise<GatewayReply> {
-  const response = await fetch(stack().notifyUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
-    body,
-  });
-  return { status: response.status, body: await response.text() };
-}
-
-export async function ledgerOf(outTradeNo: string): Promise<LedgerSnapshot | null> {
-  const response = await fetch(`${stack().gatewayUrl}/admin/orders/${TEST_APP_ID}/${encodeURIComponent(outTradeNo)}`, {
-    headers: { authorization: `Bearer ${stack().adminToken}` },
-  });
-  if (response.status === 404) return null;
-  if (!response.ok) throw new Error(`admin API answered ${response.status}`);
-  return (await response.json()) as LedgerSnapshot;
 }
 
 /** Polls until `check` returns a value (not undefined) or the time runs out. */
@@ -42,29 +23,77 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
   }
 }
 
-/** Waits until the ledger says the order's `paid` event is delivered; returns that ledger. */
-export function deliveredLedger(outTradeNo: string, timeoutMs?: number): Promise<LedgerSnapshot> {
-  return eventually(
-    `the paid event of ${outTradeNo} to be delivered`,
-    async () => {
-      const ledger = await ledgerOf(outTradeNo);
-      return ledger?.events.find((e) => e.eventKey === 'paid')?.state === 'delivered' ? ledger : undefined;
-    },
-    timeoutMs,
-  );
+// A second, concurrent delivery (the bug these tests look for) would have been sent no later than
+// the first one, so it has arrived by the end of this wait.
+const SETTLE_MS = 500;
+
+/** The test client for one running stack; `info` is read on each call. */
+export function stackClient(info: () => StackInfo) {
+  const origin = () => originClient(info().originControlUrl);
+
+  async function postNotification(body: Uint8Array): Promise<GatewayReply> {
+    const response = await fetch(info().notifyUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+      body,
+    });
+    return { status: response.status, body: await response.text() };
+  }
+
+  async function ledgerOf(outTradeNo: string): Promise<LedgerSnapshot | null> {
+    const response = await fetch(`${info().gatewayUrl}/admin/orders/${TEST_APP_ID}/${encodeURIComponent(outTradeNo)}`, {
+      headers: { authorization: `Bearer ${info().adminToken}` },
+    });
+    if (response.status === 404) return null;
+    if (!response.ok) throw new Error(`admin API answered ${response.status}`);
+    return (await response.json()) as LedgerSnapshot;
+  }
+
+  /** Waits until the ledger says the order's `paid` event is delivered; returns that ledger. */
+  function deliveredLedger(outTradeNo: string, timeoutMs?: number): Promise<LedgerSnapshot> {
+    return eventually(
+      `the paid event of ${outTradeNo} to be delivered`,
+      async () => {
+        const ledger = await ledgerOf(outTradeNo);
+        return ledger?.events.find((e) => e.eventKey === 'paid')?.state === 'delivered' ? ledger : undefined;
+      },
+      timeoutMs,
+    );
+  }
+
+  async function accepted(outTradeNo: string): Promise<OriginDelivery[]> {
+    return (await origin().deliveries(outTradeNo)).filter((d) => d.outcome === 'accepted');
+  }
+
+  /** The deliveries the origin accepted for an order, read once the ledger says `paid` is delivered and the settle time passed. */
+  async function acceptedAtOrigin(outTradeNo: string): Promise<OriginDelivery[]> {
+    await deliveredLedger(outTradeNo);
+    await sleep(SETTLE_MS);
+    return accepted(outTradeNo);
+  }
+
+  /** The accepted deliveries for an order once there are at least `count`, read again after the settle time. */
+  async function acceptedOnceThere(outTradeNo: string, count: number): Promise<OriginDelivery[]> {
+    await eventually(`${count} accepted deliveries for ${outTradeNo}`, async () => ((await accepted(outTradeNo)).length >= count ? true : undefined));
+    await sleep(SETTLE_MS);
+    return accepted(outTradeNo);
+  }
+
+  return { origin, postNotification, ledgerOf, deliveredLedger, acceptedAtOrigin, acceptedOnceThere };
 }
 
-/**
- * The deliveries the origin accepted for an order, read once the ledger says it is delivered
- * plus a short settle time: a second, concurrent delivery (the bug these tests look for) would
- * have been sent no later than the first one, so it has arrived by then.
- */
-export async function acceptedAtOrigin(outTradeNo: string): Promise<OriginDelivery[]> {
-  await deliveredLedger(outTradeNo);
-  await sleep(500);
-  return (await origin().deliveries(outTradeNo)).filter((d) => d.outcome === 'accepted');
-}
+export const stack = () => inject('e2e');
+export const { origin, postNotification, ledgerOf, deliveredLedger, acceptedAtOrigin } = stackClient(stack);
 
 export function bodyBytes(delivery: OriginDelivery): Uint8Array {
   return new Uint8Array(Buffer.from(delivery.bodyBase64, 'base64'));
+}
+
+/** The Standard Webhooks headers the origin recorded for a delivery. */
+export function webhookHeadersOf(delivery: OriginDelivery): Record<'webhook-id' | 'webhook-timestamp' | 'webhook-signature', string> {
+  return {
+    'webhook-id': delivery.webhookId!,
+    'webhook-timestamp': delivery.webhookTimestamp!,
+    'webhook-signature': delivery.webhookSignature!,
+  };
 }

@@ -7,12 +7,13 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { formatBeijingTime } from '../../src/alipay/beijing-time';
 import { TEST_ONLY_FORWARD_SECRETS } from '../fixtures/gateway-test-keys';
-import { eventually } from './client';
+import { stackClient, webhookHeadersOf } from './client';
 import { gbkPaidNotification } from './gbk-notifications';
-import { originClient, sleep, startStack, type OriginDelivery, type RunningStack } from './harness';
+import { startStack, type OriginDelivery, type RunningStack } from './harness';
 import { paidNotification, signedNotification } from './notifications';
 
 let running: RunningStack;
+const { postNotification: post, acceptedOnceThere } = stackClient(() => running.info);
 
 beforeAll(async () => {
   running = await startStack({ settings: { FORWARD_FORMAT: 'json', FORWARD_EVENTS: 'paid,refund' }, logLevel: 'warn' });
@@ -22,33 +23,10 @@ afterAll(async () => {
   await running?.stop();
 });
 
-async function post(body: Uint8Array): Promise<{ status: number; body: string }> {
-  const response = await fetch(running.info.notifyUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
-    body,
-  });
-  return { status: response.status, body: await response.text() };
-}
-
-/** The origin's accepted deliveries for an order once there are `count`, after a settle time that would let a wrong extra one arrive. */
-async function acceptedOnceThere(outTradeNo: string, count: number): Promise<OriginDelivery[]> {
-  const origin = originClient(running.info.originControlUrl);
-  const accepted = async () => (await origin.deliveries(outTradeNo)).filter((d) => d.outcome === 'accepted');
-  await eventually(`${count} delivery(ies) of ${outTradeNo}`, async () => ((await accepted()).length >= count ? true : undefined));
-  await sleep(500);
-  return accepted();
-}
-
 function verifiedJson(delivery: OriginDelivery): Record<string, unknown> {
   const text = Buffer.from(delivery.bodyBase64, 'base64').toString('utf8');
-  const headers = {
-    'webhook-id': delivery.webhookId!,
-    'webhook-timestamp': delivery.webhookTimestamp!,
-    'webhook-signature': delivery.webhookSignature!,
-  };
   // Default options: the library parses the JSON it verified, as an origin using it would.
-  for (const secret of TEST_ONLY_FORWARD_SECRETS) expect(() => new Webhook(secret).verify(text, headers)).not.toThrow();
+  for (const secret of TEST_ONLY_FORWARD_SECRETS) expect(() => new Webhook(secret).verify(text, webhookHeadersOf(delivery))).not.toThrow();
   return JSON.parse(text) as Record<string, unknown>;
 }
 

@@ -2,7 +2,7 @@
 // with the original bytes and a Standard Webhooks signature the reference library accepts.
 import { Webhook } from 'standardwebhooks';
 import { expect, test } from 'vitest';
-import { acceptedAtOrigin, bodyBytes, deliveredLedger, postNotification, stack } from './client';
+import { acceptedAtOrigin, bodyBytes, deliveredLedger, postNotification, stack, webhookHeadersOf } from './client';
 import { paidNotification } from './notifications';
 
 test('a valid notification is acknowledged and reaches the origin once, byte-identical and signed', async () => {
@@ -22,11 +22,7 @@ test('a valid notification is acknowledged and reaches the origin once, byte-ide
   expect(delivery.webhookId).toBe(ledger.events[0]!.webhookId);
 
   // Every configured secret (rotation) signs; check each with the reference verifier.
-  const headers = {
-    'webhook-id': delivery.webhookId!,
-    'webhook-timestamp': delivery.webhookTimestamp!,
-    'webhook-signature': delivery.webhookSignature!,
-  };
+  const headers = webhookHeadersOf(delivery);
   const text = Buffer.from(body).toString('utf8');
   for (const secret of stack().forwardSecrets) {
     expect(() => new Webhook(secret).verify(text, headers, { jsonParse: false })).not.toThrow();
