@@ -3,10 +3,10 @@
 // md5_hex(issuer DN + decimal serial), the DN written the way Java's X500Principal.getName() and the
 // Node SDK write it (RDNs last-to-first, "CN=..,OU=..,O=..,C=..", no spaces, values unescaped).
 
-import { hexEncode, utf8Encode, latin1Decode } from './bytes';
+import { hexEncode, utf8Encode, latin1Decode, timingSafeEqual } from './bytes';
 import { md5 } from './md5';
 import { TAG, bitStringBytes, children, decodeOid, integerValue, parseDer, sequence, type Tlv } from './der';
-import { scanPem } from './pem';
+import { pemBlocks } from './pem';
 
 export interface CertInfo {
   /** DER SubjectPublicKeyInfo: the public key, ready for importKey('spki', ...). */
@@ -124,12 +124,6 @@ function parseTime(tlv: Tlv | undefined): number | null {
   return Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
 }
 
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 /** Reads basicConstraints and keyUsage: enough to tell a CA certificate from an end-entity one. */
 function extensionsSayCa(extensionsField: Tlv | undefined): boolean {
   if (!extensionsField) return false;
@@ -175,7 +169,7 @@ export function certificateInfo(der: Uint8Array): CertInfo | null {
   const notAfter = parseTime(validity?.[1]);
   if (serial === null || !issuerAttributes || !subjectAttributes || notBefore === null || notAfter === null) return null;
   if (!spkiField || !sequence(spkiField)) return null;
-  const selfIssued = equalBytes(issuerField!.raw, subjectField!.raw);
+  const selfIssued = timingSafeEqual(issuerField!.raw, subjectField!.raw);
   const commonNames = subjectAttributes.filter((a) => a.name === 'CN');
   const magnitude = serial < 0n ? -serial : serial;
   return {
@@ -210,8 +204,7 @@ export function alipayCertSn(der: Uint8Array): string | null {
  */
 export function alipayRootCertSn(pemBundle: string): string {
   const sns: string[] = [];
-  for (const block of scanPem(pemBundle).blocks) {
-    if (!block.der) continue;
+  for (const block of pemBlocks(pemBundle)) {
     const info = certificateInfo(block.der);
     if (info && info.signatureAlgorithmOid.startsWith(RSA_SIGNATURE_OID_PREFIX)) sns.push(certSnOf(info));
   }

@@ -49,7 +49,7 @@ export function checkBusiness(n: Notification, rules: BusinessRules, nowMs: numb
     return {
       ok: false,
       reason: 'notify-time-invalid',
-      hint: `notify_time ${n.notifyTime} is more than 10 minutes in the future (it is Beijing time, UTC+8).`,
+      hint: `notify_time ${n.notifyTime} is more than ${MAX_CLOCK_SKEW_MS / 60_000} minutes in the future (it is Beijing time, UTC+8).`,
     };
   }
   if (nowMs - sentAt > rules.maxNotifyAgeMs) {

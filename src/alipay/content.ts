@@ -3,7 +3,7 @@
 // This runs on every notification, so it avoids per-pair views and comparator callbacks.
 
 import { utf8Encode } from './bytes';
-import { ParsedPair, decodeInto } from './parse';
+import { ParsedPair, decodeInto, valueLength } from './parse';
 import type { ContentRule, FormPair } from './types';
 
 /**
@@ -97,10 +97,6 @@ function moveRange(buf: Uint8Array, start: number, end: number, at: number): num
   }
   buf.copyWithin(at, start, end);
   return at + (end - start);
-}
-
-function valueLength(p: FormPair): number {
-  return p instanceof ParsedPair ? p.valueLength : p.value.length;
 }
 
 /** `key=`; keys hold one char per byte. */

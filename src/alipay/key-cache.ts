@@ -1,5 +1,6 @@
-// CryptoKeys, made once per isolate: the cache behind importVerifyKey. keys.ts also imports each
-// key as it loads (to prove WebCrypto accepts it) and seeds the cache with that import.
+// CryptoKeys, made once per isolate: the cache behind importVerifyKey and the verifier's
+// verifyKeyFor. keys.ts also imports each key as it loads (to prove WebCrypto accepts it) and
+// seeds the cache with that import.
 
 import type { AlipayPublicKey } from './types';
 
@@ -36,7 +37,18 @@ export function importVerifyKey(key: AlipayPublicKey, hash: VerifyHash): Promise
   return made;
 }
 
-/** How many CryptoKeys this isolate holds (for tests that prove keys are imported once). */
-export function cachedKeyCount(): number {
-  return cryptoKeys.size;
+// The verifier's fast path: the resolved CryptoKey kept next to the key object, so a verification
+// after the first needs no lookup string and no await. Misses fall back to importVerifyKey.
+const resolvedKeys = new WeakMap<AlipayPublicKey, Map<VerifyHash, CryptoKey>>();
+
+/** The CryptoKey itself once this key object has used it, else the (cached) import in flight. */
+export function verifyKeyFor(key: AlipayPublicKey, hash: VerifyHash): CryptoKey | Promise<CryptoKey> {
+  const known = resolvedKeys.get(key)?.get(hash);
+  if (known !== undefined) return known;
+  return importVerifyKey(key, hash).then((cryptoKey) => {
+    let byHash = resolvedKeys.get(key);
+    if (byHash === undefined) resolvedKeys.set(key, (byHash = new Map()));
+    byHash.set(hash, cryptoKey);
+    return cryptoKey;
+  });
 }

@@ -16,9 +16,7 @@ import { sourceOf, splitMaterial, unwrap } from './key-material';
 import { checkSpki, identify } from './key-identify';
 import { importForVerify, rememberKey } from './key-cache';
 
-// Moved names stay importable from here, so existing imports of './keys' keep working.
-export { MIN_MODULUS_BITS, MAX_MODULUS_BITS, wrapPkcs1 } from './key-identify';
-export { cachedKeyCount, importVerifyKey, type VerifyHash } from './key-cache';
+export { importVerifyKey, type VerifyHash } from './key-cache';
 
 // ---- limits ----------------------------------------------------------------
 
@@ -184,7 +182,7 @@ async function inspect(rawText: string): Promise<Inspected[]> {
       spki,
       modulusBits: check.bits,
       fingerprint,
-      ...(cert ? { certSn: certSnOf(cert), notAfter: cert.notAfter } : {}),
+      ...(cert && certificate ? { certSn: certificate.sn, notAfter: cert.notAfter } : {}),
     };
     out.push({
       description: { source, looksLike, form, bits: check.bits, fingerprint, certificate, problem: null, warning, ignored: false, normalized: base64Encode(spki) },

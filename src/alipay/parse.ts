@@ -57,6 +57,11 @@ export class ParsedPair implements FormPair {
   }
 }
 
+/** Length of a pair's value once decoded, without decoding it. */
+export function valueLength(p: FormPair): number {
+  return p instanceof ParsedPair ? p.valueLength : p.value.length;
+}
+
 /** The first 6 bytes of bytes[start, end) as one number, zero-padded: numeric order is byte order. */
 export function bytesPrefix(bytes: Uint8Array, start: number, end: number): number {
   let n = 0;
@@ -96,7 +101,7 @@ function bodyText(body: Uint8Array): string {
   return text.length === body.length && !text.includes('\uFFFD') ? text : latin1Decode(body);
 }
 
-function isHexCode(c: number): boolean {
+export function isHexCode(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
 }
 
@@ -257,7 +262,7 @@ export function encodeFormBytes(pairs: FormPair[]): Uint8Array {
 }
 
 /** UTF-8 form body from text params (insertion order kept). For tests and the simulator. */
-export function encodeForm(params: Record<string, string> | [string, string][], _charset: 'utf-8' = 'utf-8'): Uint8Array {
+export function encodeForm(params: Record<string, string> | [string, string][]): Uint8Array {
   const entries = Array.isArray(params) ? params : Object.entries(params);
   const encoder = new TextEncoder();
   return encodeFormBytes(entries.map(([key, value]) => ({ key: latin1Decode(encoder.encode(key)), value: encoder.encode(value) })));

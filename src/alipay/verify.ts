@@ -5,11 +5,11 @@
 // `npm run bench:verify`: it avoids extra awaits, closures and typed-array allocations
 // (those beyond a few dozen bytes live off the JS heap and cost more than the parsing).
 
-import { base64DecodeBytes, base64DecodeInto, concatBytes, hexEncode, latin1Decode, timingSafeEqual } from './bytes';
+import { base64DecodeBytes, base64DecodeInto, latin1Decode, timingSafeEqual } from './bytes';
 import { buildSignContent, signContentView } from './content';
-import { importVerifyKey, type VerifyHash } from './keys';
-import { md5 } from './md5';
-import { decodeInto, ParsedPair, parseForm } from './parse';
+import { verifyKeyFor, type VerifyHash } from './key-cache';
+import { legacyMd5Sign } from './md5';
+import { decodeInto, isHexCode, ParsedPair, parseForm, valueLength } from './parse';
 import type {
   AlipayPublicKey,
   ContentRule,
@@ -54,7 +54,7 @@ export function verifyPairs(pairs: FormPair[], options: VerifyOptions): Promise<
   if (signTypeValue !== undefined && signTypeValue.length === 0) signTypeValue = undefined;
   const refuse = (reason: VerifyFailureReason, hint: string) => Promise.resolve(failure(pairs, signTypeValue, reason, hint));
 
-  if (signPair === undefined || isEmpty(signPair)) {
+  if (signPair === undefined || valueLength(signPair) === 0) {
     return refuse('missing-signature', 'The body has no `sign` parameter: it is not a signed Alipay notification (or the body was cut short).');
   }
 
@@ -81,10 +81,6 @@ export function verifyPairs(pairs: FormPair[], options: VerifyOptions): Promise<
     );
   }
   return verifyRsa(pairs, undefined, signPair, candidates, options.keys);
-}
-
-function isEmpty(p: FormPair): boolean {
-  return p instanceof ParsedPair ? p.valueLength === 0 : p.value.length === 0;
 }
 
 /** The sign type named by `sign_type` bytes (ASCII, any case), without making a string on the hot path. */
@@ -127,21 +123,6 @@ function notAcceptedHint(type: SignType, options: VerifyOptions): string {
     `The message says ${type} but ALIPAY_SIGN_TYPES allows ${acceptedList(options)}. If your Alipay app really signs with ${type}, ` +
     `add it to ALIPAY_SIGN_TYPES${weaker}; otherwise this message was not made by Alipay for this app.`
   );
-}
-
-// importVerifyKey imports once per isolate; this also keeps the resolved CryptoKey next to the
-// key object, so a verification after the first needs no lookup string and no extra await.
-const resolvedKeys = new WeakMap<AlipayPublicKey, Map<VerifyHash, CryptoKey>>();
-
-function verifyKeyFor(key: AlipayPublicKey, hash: VerifyHash): CryptoKey | Promise<CryptoKey> {
-  const known = resolvedKeys.get(key)?.get(hash);
-  if (known !== undefined) return known;
-  return importVerifyKey(key, hash).then((cryptoKey) => {
-    let byHash = resolvedKeys.get(key);
-    if (byHash === undefined) resolvedKeys.set(key, (byHash = new Map()));
-    byHash.set(hash, cryptoKey);
-    return cryptoKey;
-  });
 }
 
 /**
@@ -263,10 +244,7 @@ async function verifyRsa(
 }
 
 function isHex(b: Uint8Array): boolean {
-  for (const c of b) {
-    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66))) return false;
-  }
-  return true;
+  return b.every(isHexCode);
 }
 
 /** `sign` may be the reused sign buffer: this is synchronous, so it is read at once. */
@@ -277,9 +255,9 @@ function verifyMd5(pairs: FormPair[], signTypeValue: Uint8Array, sign: Uint8Arra
   if (sign.length !== 32 || !isHex(sign)) {
     return failure(pairs, signTypeValue, 'signature-encoding', 'An MD5 sign is 32 hex characters; this one is not. Was the body altered on the way?');
   }
-  // Legacy content is the v1 content; the partner key is appended directly (no "&").
+  // Legacy content is the v1 content.
   const content = buildSignContent(pairs, 'v1');
-  const expected = new TextEncoder().encode(hexEncode(md5(concatBytes(content, md5Key))));
+  const expected = legacyMd5Sign(content, md5Key);
   const given = sign.map((c) => (c >= 0x41 && c <= 0x46 ? c + 0x20 : c)); // hex compares lowercase
   if (timingSafeEqual(expected, given)) {
     return { ok: true, signType: 'MD5', rule: 'v1', keyIndex: -1, keyFingerprint: null, pairs, signContent: content };

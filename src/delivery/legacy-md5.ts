@@ -6,9 +6,9 @@
 // Every original parameter is kept, in its original order, with its original value BYTES (a GBK
 // notification stays GBK: the legacy page signs and decodes in the charset Alipay used); only
 // `sign_type` becomes `MD5` and `sign` becomes md5_hex(content + key).
-import { concatBytes, hexEncode, utf8Encode } from '../alipay/bytes';
+import { utf8Encode } from '../alipay/bytes';
 import { buildSignContent } from '../alipay/content';
-import { md5 } from '../alipay/md5';
+import { legacyMd5Sign } from '../alipay/md5';
 import { encodeFormBytes, parseForm } from '../alipay/parse';
 import type { FormPair } from '../alipay/types';
 import { buildFormPayload, type PayloadBuilder } from './payload';
@@ -21,7 +21,7 @@ export function resignLegacyMd5(rawBody: Uint8Array, key: Uint8Array): Uint8Arra
 
   // Legacy content = the v1 rule: drop sign, sign_type and empty values; sort; join.
   const content = buildSignContent(parsed.pairs, 'v1');
-  const sign = utf8Encode(hexEncode(md5(concatBytes(content, key))));
+  const sign = legacyMd5Sign(content, key);
   const signType = utf8Encode('MD5');
 
   const pairs: FormPair[] = parsed.pairs.map((p) => {
