@@ -112,7 +112,18 @@ export interface Config {
   summary: ConfigSummary;
 }
 
-export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: ConfigProblem[] };
+/**
+ * While the settings have problems, the gateway still answers on the paths they name (with 503),
+ * so Alipay keeps its notifications: `routes` is the best reading of those two settings.
+ */
+export interface BrokenConfigRoutes {
+  /** NOTIFY_PATH as set (trimmed, even if invalid), else the default. */
+  readonly notifyPath: string;
+  /** Whether ORIGIN_RETURN_URL is set at all (valid or not). */
+  readonly returnPage: boolean;
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: ConfigProblem[]; routes: BrokenConfigRoutes };
 
 export const DEFAULTS = {
   ALIPAY_SIGN_TYPES: 'RSA2',
@@ -263,7 +274,8 @@ async function parseConfig(raw: Record<string, unknown>): Promise<ConfigResult> 
   const ackMode = parseChoice('ACK_MODE', withDefault('ACK_MODE'), ['durable', 'after-delivery'] as const, problem);
   const retryScheduleMs = parseRetrySchedule(withDefault('RETRY_SCHEDULE'), (m) => problem('RETRY_SCHEDULE', m));
   const timeoutMs = parseTimeout(withDefault('DELIVERY_TIMEOUT'), problem);
-  const notifyPath = parseNotifyPath(withDefault('NOTIFY_PATH'), (m) => problem('NOTIFY_PATH', m));
+  const notifyPathText = withDefault('NOTIFY_PATH');
+  const notifyPath = parseNotifyPath(notifyPathText, (m) => problem('NOTIFY_PATH', m));
 
   let adminToken: string | null = null;
   const adminTokenText = text('ADMIN_TOKEN');
@@ -307,7 +319,8 @@ async function parseConfig(raw: Record<string, unknown>): Promise<ConfigResult> 
 
   if (problems.length > 0) {
     const order = (p: ConfigProblem) => SETTING_NAMES.indexOf(p.setting);
-    return { ok: false, problems: problems.sort((a, b) => order(a) - order(b)) };
+    const routes = { notifyPath: notifyPathText.trim(), returnPage: returnUrlText !== undefined };
+    return { ok: false, problems: problems.sort((a, b) => order(a) - order(b)), routes };
   }
 
   // Every `null` below was reported as a problem above, so these are all set.

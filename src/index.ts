@@ -6,7 +6,7 @@
 //   /admin/*                                   operator API when ADMIN_TOKEN is set (src/admin.ts)
 import { Router, type IRequest } from 'itty-router';
 import { handleAdmin } from './admin';
-import { DEFAULTS, RETURN_PATH, loadConfig, type ConfigResult } from './config';
+import { RETURN_PATH, loadConfig, type ConfigResult } from './config';
 import type { GatewayEnv } from './env';
 import { healthResponse } from './health';
 import { handleNotify } from './notify';
@@ -20,22 +20,21 @@ const notFound = () => new Response('not found', { status: 404, headers: { 'cont
 const router = Router<IRequest, [GatewayEnv, ConfigResult]>()
   .get('/health', (_r, _env, config) => healthResponse(config))
   .all('/health', () => new Response('method not allowed', { status: 405, headers: { allow: 'GET' } }))
-  .all(RETURN_PATH, (r, env, config) => handleReturn(r, env, config))
+  .all(RETURN_PATH, (r, _env, config) => handleReturn(r, config))
   .all('/admin/*', (r, env, config) => handleAdmin(r, env, config));
 
 /**
  * The notify path comes from config; while config is broken the configured (or default) path
  * still answers, with 503, so Alipay keeps its notifications until the problem is fixed.
  */
-function notifyPathOf(env: GatewayEnv, config: ConfigResult): string {
-  if (config.ok) return config.config.notifyPath;
-  return env.NOTIFY_PATH?.trim() || DEFAULTS.NOTIFY_PATH;
+function notifyPathOf(config: ConfigResult): string {
+  return config.ok ? config.config.notifyPath : config.routes.notifyPath;
 }
 
 export default {
   async fetch(request, env): Promise<Response> {
     const config = await loadConfig(env);
-    if (new URL(request.url).pathname === notifyPathOf(env, config)) return handleNotify(request, env, config);
+    if (new URL(request.url).pathname === notifyPathOf(config)) return handleNotify(request, env, config);
     return ((await router.fetch(request, env, config)) as Response | undefined) ?? notFound();
   },
 } satisfies ExportedHandler<GatewayEnv>;

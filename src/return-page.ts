@@ -26,7 +26,6 @@ import { getParam, parseForm } from './alipay/parse';
 import type { BusinessRules, FormPair, VerifyOptions } from './alipay/types';
 import { verifyPairs } from './alipay/verify';
 import type { ConfigResult } from './config';
-import type { GatewayEnv } from './env';
 import { logLine } from './log';
 
 /** A real return query is well under 2 KiB; browsers and servers start failing around 8 KiB. */
@@ -112,12 +111,12 @@ export async function returnRedirectLocation(
   return `${base}?${covered === '' ? '' : `${covered}&`}${trailer}${url.hash}`;
 }
 
-export async function handleReturn(request: Request, env: GatewayEnv, configResult: ConfigResult): Promise<Response> {
+export async function handleReturn(request: Request, configResult: ConfigResult): Promise<Response> {
   const started = Date.now();
   const log = (fields: Record<string, unknown>) => logLine({ msg: 'return', latency_ms: Date.now() - started, ...fields });
 
   // Not configured: the route does not exist (even while other settings are broken).
-  const configured = configResult.ok ? configResult.config.returnUrl !== null : (env.ORIGIN_RETURN_URL?.trim() ?? '') !== '';
+  const configured = configResult.ok ? configResult.config.returnUrl !== null : configResult.routes.returnPage;
   if (!configured) return text('not found', 404);
   if (request.method !== 'GET' && request.method !== 'HEAD') return text('method not allowed', 405, { allow: 'GET, HEAD' });
 

@@ -92,6 +92,14 @@ describe('notify endpoint replies', () => {
     await expectReply(response, 503);
   });
 
+  it('a setting that is not text (a number in wrangler.toml) is reported, not a crash of every route', async () => {
+    const broken = { NOTIFY_PATH: 404 };
+    await expectReply(await postNotify(await signParams(tradeParams()), broken), 503);
+    const health = await callWorker(new Request('https://gateway.test/health'), broken);
+    expect(health.status).toBe(503);
+    expect(JSON.stringify(await health.json())).toContain('NOTIFY_PATH');
+  });
+
   it('503 when the ledger (storage) is unavailable', async () => {
     const unavailable = {
       idFromName: (name: string) => gatewayEnv.ORDER_LEDGER.idFromName(name),
