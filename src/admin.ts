@@ -26,7 +26,7 @@ function json(status: number, body: unknown, extra: Record<string, string> = {})
 const notFound = () => json(404, { ok: false, error: 'not found' });
 
 /** Constant-time: the comparison takes as long whichever byte of a guessed token is wrong. */
-export function isAuthorized(request: Request, token: string): boolean {
+function isAuthorized(request: Request, token: string): boolean {
   const header = request.headers.get('authorization') ?? '';
   const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header);
   return timingSafeEqual(utf8Encode(match?.[1] ?? ''), utf8Encode(token));

@@ -3,7 +3,7 @@
 
 import { base64Decode } from './alipay/bytes';
 
-export type ValueResult<T> = { ok: true; value: T } | { ok: false; message: string };
+type ValueResult<T> = { ok: true; value: T } | { ok: false; message: string };
 
 /** Comma-separated list; blanks between commas are dropped so `a, b,` means [a, b]. */
 export function splitList(s: string): string[] {

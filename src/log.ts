@@ -2,7 +2,7 @@
 // masking that keeps buyer identities out of them. Callers decide what to log; this module makes
 // sure a line is always valid JSON and that logging itself never throws.
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 /** Writes `{ "level": "info", ...fields }` as one line. `fields.level` overrides the default. */
 export function logLine(fields: Record<string, unknown>): void {

@@ -12,7 +12,7 @@ import { orderKeyFor } from './orders/order-key';
 import { readBodyCapped } from './read-body';
 
 /** Real notifications are a few KiB; fund_bill_list and passback_params keep them well under this. */
-export const MAX_NOTIFY_BYTES = 64 * 1024;
+const MAX_NOTIFY_BYTES = 64 * 1024;
 const MAX_CONTENT_TYPE_CHARS = 200;
 
 const SUCCESS = 'success';

@@ -23,32 +23,34 @@
 // same secret: a webhook-id header cannot contain a line feed, so neither kind can pass as the other.
 import { base64Encode, latin1Decode, utf8Encode } from './alipay/bytes';
 import { getParam, parseForm } from './alipay/parse';
-import type { BusinessRules, FormPair, VerifyOptions } from './alipay/types';
+import { checkIdentity } from './alipay/checks';
+import type { BusinessRules, VerifyOptions } from './alipay/types';
 import { verifyPairs } from './alipay/verify';
 import type { ConfigResult } from './config';
+import { hmacSha256 } from './delivery/signature';
 import { logLine } from './log';
 
 /** A real return query is well under 2 KiB; browsers and servers start failing around 8 KiB. */
-export const MAX_RETURN_QUERY_CHARS = 8 * 1024;
-export const RETURN_SIGNATURE_CONTEXT = 'gw-return-v1';
+const MAX_RETURN_QUERY_CHARS = 8 * 1024;
+const RETURN_SIGNATURE_CONTEXT = 'gw-return-v1';
 /** Parameters the gateway adds; a query that already has one is refused, so the origin never sees two. */
 const RESERVED_PREFIX = 'gw_';
 
-export type ReturnCheck = { verified: true } | { verified: false; reason: string; hint: string };
+type ReturnCheck = { verified: true } | { verified: false; reason: string; hint: string };
 
 function text(body: string, status: number, extra: Record<string, string> = {}): Response {
   return new Response(body, { status, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...extra } });
 }
 
 /** The query exactly as it reached the Worker (no "?"), without any fragment. */
-export function rawQueryOf(url: string): string {
+function rawQueryOf(url: string): string {
   const withoutFragment = url.split('#', 1)[0]!;
   const at = withoutFragment.indexOf('?');
   return at < 0 ? '' : withoutFragment.slice(at + 1);
 }
 
 /** Alipay's signature over the query, then that the return is for this merchant (as for notifications). */
-export async function checkReturnQuery(query: string, rules: VerifyOptions & BusinessRules): Promise<ReturnCheck> {
+async function checkReturnQuery(query: string, rules: VerifyOptions & BusinessRules): Promise<ReturnCheck> {
   if (query === '') return { verified: false, reason: 'missing-signature', hint: 'the return URL has no query string' };
   const parsed = parseForm(utf8Encode(query));
   if (!parsed.ok) return { verified: false, reason: parsed.reason === 'malformed-body' ? 'malformed-query' : parsed.reason, hint: parsed.hint };
@@ -58,38 +60,24 @@ export async function checkReturnQuery(query: string, rules: VerifyOptions & Bus
   }
   const result = await verifyPairs(pairs, rules);
   if (!result.ok) return { verified: false, reason: result.reason, hint: result.hint };
-  return checkIdentity(pairs, rules);
-}
-
-function checkIdentity(pairs: FormPair[], rules: BusinessRules): ReturnCheck {
-  const value = (key: string) => {
+  // The ids are ASCII digits, so one char per byte is exact.
+  const idOf = (key: string) => {
     const v = getParam(pairs, key);
     return v === undefined || v.length === 0 ? null : latin1Decode(v);
   };
-  const appId = value('app_id');
-  const sellerId = value('seller_id');
-  if (appId !== null) {
-    if (!rules.appIds.includes(appId)) return { verified: false, reason: 'app-id-mismatch', hint: 'app_id is not in ALIPAY_APP_ID' };
-  } else if (rules.sellerIds.length === 0) {
-    return { verified: false, reason: 'app-id-mismatch', hint: 'no app_id (legacy mapi): set ALIPAY_SELLER_ID to accept it' };
-  }
-  if (rules.sellerIds.length > 0) {
-    if (sellerId === null) return { verified: false, reason: 'missing-field', hint: 'no seller_id, and ALIPAY_SELLER_ID is set' };
-    if (!rules.sellerIds.includes(sellerId)) return { verified: false, reason: 'seller-id-mismatch', hint: 'seller_id is not in ALIPAY_SELLER_ID' };
-  }
-  return { verified: true };
+  const identity = checkIdentity({ appId: idOf('app_id'), sellerId: idOf('seller_id') }, rules);
+  return identity.ok ? { verified: true } : { verified: false, reason: identity.reason, hint: identity.hint };
 }
 
 /** gw_sig for the canonical string described at the top of this file. */
-export async function signReturnVerdict(secret: Uint8Array, covered: string, verified: boolean, reason: string, ts: number): Promise<string> {
+async function signReturnVerdict(secret: Uint8Array, covered: string, verified: boolean, reason: string, ts: number): Promise<string> {
   const canonical = [RETURN_SIGNATURE_CONTEXT, covered, verified ? '1' : '0', verified ? '' : reason, String(ts)].join('\n');
-  const key = await crypto.subtle.importKey('raw', secret, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, utf8Encode(canonical)));
+  const mac = await hmacSha256(secret, utf8Encode(canonical));
   return base64Encode(mac).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
 /** ORIGIN_RETURN_URL + covered query + the signed verdict (the fragment, if any, stays last). */
-export async function returnRedirectLocation(
+async function returnRedirectLocation(
   returnUrl: string,
   alipayQuery: string,
   check: ReturnCheck,

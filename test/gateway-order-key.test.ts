@@ -1,7 +1,7 @@
 // Which Durable Object owns a notification.
 import { describe, expect, it } from 'vitest';
 import { toNotification } from '../src/alipay/notification';
-import { orderKeyFor } from '../src/orders/order-key';
+import { adminPathOf, messageKey, orderKey, orderKeyFor } from '../src/orders/order-key';
 
 describe('orderKeyFor', () => {
   it('keys a trade on app_id and out_trade_no', () => {
@@ -25,5 +25,12 @@ describe('orderKeyFor', () => {
   it('refuses a notification without notify_id or without app_id/seller_id', () => {
     expect(orderKeyFor(toNotification({ app_id: '2021', out_trade_no: 'T1' }))).toMatchObject({ ok: false, reason: 'missing-field' });
     expect(orderKeyFor(toNotification({ out_trade_no: 'T1', notify_id: 'N' }))).toMatchObject({ ok: false, reason: 'missing-field' });
+  });
+});
+
+describe('adminPathOf', () => {
+  it('names the admin route of an order or of a message, ids percent-encoded', () => {
+    expect(adminPathOf(orderKey('2021', 'T 1:a/b'))).toBe('/admin/orders/2021/T%201%3Aa%2Fb');
+    expect(adminPathOf(messageKey('2021', 'N1'))).toBe('/admin/messages/2021/N1');
   });
 });

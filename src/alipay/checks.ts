@@ -8,7 +8,8 @@ import type { BusinessCheckResult, BusinessRules, Notification } from './types';
 /** A clock a little ahead of ours is normal; far ahead means the time is wrong. */
 export const MAX_CLOCK_SKEW_MS = 10 * 60 * 1000;
 
-export function checkBusiness(n: Notification, rules: BusinessRules, nowMs: number): BusinessCheckResult {
+/** The message is for our app (app_id) and our seller (seller_id). Also used for return_url queries. */
+export function checkIdentity(n: Pick<Notification, 'appId' | 'sellerId'>, rules: BusinessRules): BusinessCheckResult {
   if (n.appId !== null) {
     if (!rules.appIds.includes(n.appId)) {
       return {
@@ -37,6 +38,12 @@ export function checkBusiness(n: Notification, rules: BusinessRules, nowMs: numb
       };
     }
   }
+  return { ok: true };
+}
+
+export function checkBusiness(n: Notification, rules: BusinessRules, nowMs: number): BusinessCheckResult {
+  const identity = checkIdentity(n, rules);
+  if (!identity.ok) return identity;
 
   if (n.notifyTime === null) {
     return { ok: false, reason: 'missing-field', hint: 'The notification has no notify_time, so its age cannot be checked.' };

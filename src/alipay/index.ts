@@ -20,7 +20,7 @@ export { decodeParams } from './charset';
 export { amountsEqual, parseAmountCents } from './amount';
 export { formatBeijingTime, parseBeijingTime } from './beijing-time';
 export { toNotification } from './notification';
-export { MAX_CLOCK_SKEW_MS, checkBusiness } from './checks';
+export { MAX_CLOCK_SKEW_MS, checkBusiness, checkIdentity } from './checks';
 export { classify } from './classify';
 export { processNotification, type ProcessResult } from './process';
 export { describeKeyText, importVerifyKey, loadPublicKeys, type KeyDescription, type KeyLoadReport, type VerifyHash } from './keys';

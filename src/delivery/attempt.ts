@@ -1,5 +1,5 @@
 // One delivery attempt to the origin. Never throws: every way an origin can fail becomes a reason.
-import { concatBytes } from '../alipay/bytes';
+import { readUpTo } from '../read-body';
 import { parseRetryAfter } from './retry';
 
 export interface AttemptRequest {
@@ -68,19 +68,9 @@ export async function attemptDelivery(request: AttemptRequest, fetchImpl: typeof
   return { ok: true, status: response.status, durationMs: Date.now() - started, excerpt };
 }
 
+/** The origin's answer, only as much as an ack body and an excerpt need. */
 async function readCapped(response: Response): Promise<string> {
-  if (response.body === null) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  while (size < MAX_RESPONSE_BYTES) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    size += value.byteLength;
-  }
-  if (size >= MAX_RESPONSE_BYTES) await reader.cancel().catch(() => undefined);
-  return new TextDecoder('utf-8').decode(concatBytes(...chunks).subarray(0, MAX_RESPONSE_BYTES));
+  return new TextDecoder('utf-8').decode((await readUpTo(response.body, MAX_RESPONSE_BYTES)).bytes);
 }
 
 /** Short, single-line, printable: safe for a log line and an admin view. */

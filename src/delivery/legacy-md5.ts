@@ -14,7 +14,7 @@ import type { FormPair } from '../alipay/types';
 import { buildFormPayload, type PayloadBuilder } from './payload';
 
 /** The re-signed body: original pairs with `sign_type=MD5` and the legacy MD5 `sign`. */
-export function resignLegacyMd5(rawBody: Uint8Array, key: Uint8Array): Uint8Array {
+function resignLegacyMd5(rawBody: Uint8Array, key: Uint8Array): Uint8Array {
   const parsed = parseForm(rawBody);
   // The body was parsed and verified before it was recorded, so this cannot fail for a recorded event.
   if (!parsed.ok) throw new Error(`recorded body no longer parses: ${parsed.reason}`);

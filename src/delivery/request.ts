@@ -7,7 +7,7 @@ import { legacyMd5FormBuilder } from './legacy-md5';
 import { payloadBuilder, type DeliveryEvent, type PayloadBuilder } from './payload';
 import { signWebhook } from './signature';
 
-export type ForwardSettings = Config['forward'];
+type ForwardSettings = Config['forward'];
 
 /** alipay-md5 implies `form` (config.ts refuses it with json): an MD5-signed JSON body means nothing to a legacy page. */
 function builderFor(forward: ForwardSettings): PayloadBuilder {

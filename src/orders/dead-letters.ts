@@ -6,7 +6,7 @@ import type { EventKind } from '../alipay/types';
 import type { GatewayEnv } from '../env';
 import { migrate, type Migration } from './schema';
 
-export const DEAD_LETTER_INDEX_NAME = 'dead-letters';
+const DEAD_LETTER_INDEX_NAME = 'dead-letters';
 
 export interface DeadLetter {
   orderKey: string;
@@ -18,7 +18,7 @@ export interface DeadLetter {
   diedAt: number;
 }
 
-export interface DeadLetterView extends Omit<DeadLetter, 'diedAt'> {
+interface DeadLetterView extends Omit<DeadLetter, 'diedAt'> {
   diedAt: string;
 }
 

@@ -275,9 +275,9 @@ export class LedgerStore {
   }
 
   /** `delivering` rows nobody in this instance is working on: their attempt died with a previous instance. */
-  strandedDeliveries(inFlight: ReadonlySet<string>, leaseExpiredBefore: number | null): EventRow[] {
+  strandedDeliveries(inFlight: ReadonlySet<string>): EventRow[] {
     const rows = this.sql.exec(`SELECT * FROM events WHERE state = 'delivering'`).toArray() as unknown as EventRow[];
-    return rows.filter((r) => !inFlight.has(r.event_key) && (leaseExpiredBefore === null || (r.lease_until ?? 0) < leaseExpiredBefore));
+    return rows.filter((r) => !inFlight.has(r.event_key));
   }
 
   dueEventKeys(now: number): string[] {

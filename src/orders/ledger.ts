@@ -10,6 +10,7 @@ import { webhookIdFor } from '../delivery/webhook-id';
 import type { GatewayEnv } from '../env';
 import { logLine } from '../log';
 import { deadLetterIndex } from './dead-letters';
+import { adminPathOf } from './order-key';
 import { LedgerStore, type ClaimedEvent, type NextState } from './ledger-store';
 import type { AcceptInput, AcceptResult, EventState, LedgerSnapshot, RedeliverResult, RedeliveryResult } from './ledger-types';
 import { migrate } from './schema';
@@ -57,7 +58,7 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
     ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage);
       // Evicted mid-attempt: resume from storage right away rather than when the lease runs out.
-      if (this.store.strandedDeliveries(new Set(), null).length > 0) await ctx.storage.setAlarm(Date.now());
+      if (this.store.strandedDeliveries(new Set()).length > 0) await ctx.storage.setAlarm(Date.now());
     });
   }
 
@@ -256,7 +257,7 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
       logLine({
         level: 'error',
         alert: 'dead-letter',
-        msg: `event ${eventKey} of order ${order} is dead after ${attempt} attempts; redeliver it with POST /admin/orders/.../redeliver`,
+        msg: `event ${eventKey} of order ${order} is dead after ${attempt} attempts; redeliver it with POST ${order === undefined ? '/admin/orders/.../' : adminPathOf(order)}/redeliver`,
         order,
         event: eventKey,
         kind: event.kind,
@@ -269,7 +270,7 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
 
   /** Attempts that died with a previous instance count as failed attempts (the origin may or may not have them). */
   private recoverStranded(config: Config): void {
-    for (const row of this.store.strandedDeliveries(new Set(this.inFlight.keys()), null)) {
+    for (const row of this.store.strandedDeliveries(new Set(this.inFlight.keys()))) {
       const hint = 'the gateway restarted during the attempt; the origin may have received it (it dedupes on webhook-id)';
       this.settle(row.event_key, row.attempts, row.cycle_attempts, failure('interrupted', hint), Date.now(), config);
     }

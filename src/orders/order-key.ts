@@ -2,7 +2,7 @@
 // that order (the lock), and spreads unrelated orders across Cloudflare's network.
 import type { Notification } from '../alipay/types';
 
-export type OrderKeyResult =
+type OrderKeyResult =
   | { ok: true; key: string; app: string; outTradeNo: string | null; notifyId: string }
   | { ok: false; reason: 'missing-field'; hint: string };
 
@@ -25,6 +25,16 @@ export function orderKey(app: string, outTradeNo: string): string {
   return `${app}:${outTradeNo}`;
 }
 
+const MESSAGE_MARK = '#notify:';
+
 export function messageKey(app: string, notifyId: string): string {
-  return `${app}#notify:${notifyId}`;
+  return `${app}${MESSAGE_MARK}${notifyId}`;
+}
+
+/** The admin API path of a key made by orderKey or messageKey (app ids never hold ":" or "#"). */
+export function adminPathOf(key: string): string {
+  const mark = key.indexOf(MESSAGE_MARK);
+  if (mark >= 0) return `/admin/messages/${key.slice(0, mark)}/${encodeURIComponent(key.slice(mark + MESSAGE_MARK.length))}`;
+  const colon = key.indexOf(':');
+  return `/admin/orders/${key.slice(0, colon)}/${encodeURIComponent(key.slice(colon + 1))}`;
 }
