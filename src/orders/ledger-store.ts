@@ -115,18 +115,19 @@ export class LedgerStore {
    */
   record(input: AcceptInput, webhookId: string, now: number): { duplicate: Duplicate; event: EventRow } {
     return this.storage.transactionSync(() => {
-      if (this.orderInfo() === null) {
-        this.sql.exec(
-          'INSERT INTO order_info (id, order_key, app, out_trade_no, created_at) VALUES (1, ?, ?, ?, ?)',
-          input.orderKey,
-          input.app,
-          input.outTradeNo,
-          now,
-        );
-      }
-      const seen = this.sql.exec<{ event_key: string }>('SELECT event_key FROM notifications WHERE notify_id = ?', input.notifyId).toArray()[0];
+      // The first notification names the object; later ones leave that row as it is.
+      this.sql.exec(
+        'INSERT OR IGNORE INTO order_info (id, order_key, app, out_trade_no, created_at) VALUES (1, ?, ?, ?, ?)',
+        input.orderKey,
+        input.app,
+        input.outTradeNo,
+        now,
+      );
+      // A re-send is counted and recognised in one statement.
+      const seen = this.sql
+        .exec<{ event_key: string }>('UPDATE notifications SET resends = resends + 1, last_seen_at = ? WHERE notify_id = ? RETURNING event_key', now, input.notifyId)
+        .toArray()[0];
       if (seen) {
-        this.sql.exec('UPDATE notifications SET resends = resends + 1, last_seen_at = ? WHERE notify_id = ?', now, input.notifyId);
         const event = this.event(seen.event_key);
         if (event) return { duplicate: 'notify-id', event };
       }
@@ -155,8 +156,8 @@ export class LedgerStore {
       }
       const existing = this.event(input.event.key);
       if (existing) return { duplicate: seen ? 'notify-id' : 'event', event: existing };
-      this.sql.exec(
-        `INSERT INTO events (event_key, kind, notify_id, webhook_id, state, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      const inserted = this.sql.exec(
+        `INSERT INTO events (event_key, kind, notify_id, webhook_id, state, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *`,
         input.event.key,
         input.event.kind,
         input.notifyId,
@@ -165,7 +166,7 @@ export class LedgerStore {
         input.forward ? now : null,
         now,
       );
-      return { duplicate: seen ? 'notify-id' : null, event: this.event(input.event.key)! };
+      return { duplicate: seen ? 'notify-id' : null, event: inserted.toArray()[0] as unknown as EventRow };
     });
   }
 

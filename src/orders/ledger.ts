@@ -182,7 +182,7 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
         // Owed but nothing left to send (cannot happen through purging, which spares owed events): give up loudly.
         const event = this.store.event(eventKey)!;
         const hint = 'the notification body is missing; this event can no longer be forwarded';
-        return Promise.resolve(this.settle(eventKey, event.attempts, Infinity, failure('body-purged', hint), Date.now(), config));
+        return Promise.resolve(this.settle(eventKey, event.attempts, null, failure('body-purged', hint), Date.now(), config));
       }
       const lastError = this.store.event(eventKey)?.last_error;
       return Promise.resolve({ state: claim.state ?? 'pending', ...(lastError ? { hint: lastError } : {}) });
@@ -212,8 +212,11 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
     return result;
   }
 
-  /** Records the attempt and moves the event on: delivered, pending with the next retry, or dead. */
-  private settle(eventKey: string, attempt: number, cycleAttempt: number, outcome: Outcome, startedAt: number, config: Config): DeliveryResult {
+  /**
+   * Records the attempt and moves the event on: delivered, pending with the next retry, or dead.
+   * `cycleAttempt` is the attempt's place in the retry schedule; null when no retry can help.
+   */
+  private settle(eventKey: string, attempt: number, cycleAttempt: number | null, outcome: Outcome, startedAt: number, config: Config): DeliveryResult {
     const now = Date.now();
     const event = this.store.event(eventKey)!;
     let next: NextState;
@@ -221,7 +224,7 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
       next = { state: 'delivered', at: now };
     } else {
       const lastError = `${outcome.reason}: ${outcome.hint}`.slice(0, MAX_ERROR_CHARS);
-      const delay = Number.isFinite(cycleAttempt) ? nextRetryDelayMs(config.forward.retryScheduleMs, cycleAttempt, outcome.retryAfterMs) : null;
+      const delay = cycleAttempt !== null ? nextRetryDelayMs(config.forward.retryScheduleMs, cycleAttempt, outcome.retryAfterMs) : null;
       next = delay === null ? { state: 'dead', at: now, lastError } : { state: 'pending', nextAttemptAt: now + delay, lastError };
     }
     this.store.finishAttempt(
