@@ -1,11 +1,11 @@
 // `check URL`: is this gateway configured right? Asks its GET /health and explains each
 // problem by setting name, what it is and where to set it.
 
-import { EXIT, parseCommandLine, printError } from './io';
+import { EXIT, parseCommandLine, printHelp, usageError } from './io';
 import { DEFAULT_CHECK_TIMEOUT_MS, explainHealth, fetchHealth, healthUrlOf } from './health-check';
 import type { Command } from './main';
 
-export const CHECK_USAGE = `Usage: npx alipay-notify-edge check URL
+const CHECK_USAGE = `Usage: npx alipay-notify-edge check URL
 
 Asks a running gateway for its health report (GET /health) and explains what is wrong.
 URL is the gateway's base URL, its /health URL, or any URL on it (e.g. the notify URL):
@@ -16,17 +16,13 @@ Exit status: 0 healthy, 1 configuration problems, 2 unreachable, not a gateway, 
 `;
 
 export const checkCommand: Command = {
-  summary: "ask a running gateway's /health and explain each problem",
   async run(args) {
     const parsed = parseCommandLine(args, { help: { type: 'boolean', short: 'h' } });
-    if (!parsed.ok) return usageError(parsed.message);
-    if (parsed.values.help) {
-      process.stdout.write(CHECK_USAGE);
-      return EXIT.ok;
-    }
-    if (parsed.positionals.length !== 1) return usageError(parsed.positionals.length === 0 ? 'give the gateway URL' : 'give one URL');
+    if (!parsed.ok) return usageError('check', parsed.message);
+    if (parsed.values.help) return printHelp(CHECK_USAGE);
+    if (parsed.positionals.length !== 1) return usageError('check', parsed.positionals.length === 0 ? 'give the gateway URL' : 'give one URL');
     const target = healthUrlOf(parsed.positionals[0]!);
-    if (!target.ok) return usageError(target.message);
+    if (!target.ok) return usageError('check', target.message);
 
     const outcome = await fetchHealth(target.url, DEFAULT_CHECK_TIMEOUT_MS);
     const text = `${explainHealth(outcome).join('\n')}\n`;
@@ -42,9 +38,3 @@ export const checkCommand: Command = {
     return EXIT.usage;
   },
 };
-
-function usageError(message: string): number {
-  printError(message);
-  process.stderr.write('Run `npx alipay-notify-edge check --help` for usage.\n');
-  return EXIT.usage;
-}

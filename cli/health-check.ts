@@ -6,7 +6,7 @@
 import type { ConfigSummary, SettingName } from '../src/config';
 import { readReplyCapped } from './http-reply';
 
-export type HealthOutcome =
+type HealthOutcome =
   | { kind: 'healthy'; url: string; summary: Partial<ConfigSummary> }
   | { kind: 'problems'; url: string; status: number; problems: string[] }
   /** Nothing answered: connection refused, DNS, TLS, timeout. */
@@ -112,7 +112,7 @@ function howToSet(name: string, kind: SettingKind): string {
 }
 
 /** One problem line from /health ("SETTING: message") -> a few lines saying what it is and how to fix it. */
-export function explainProblem(problem: string): string[] {
+function explainProblem(problem: string): string[] {
   const colon = problem.indexOf(':');
   const name = colon > 0 ? problem.slice(0, colon) : '';
   const setting = SETTINGS[name as SettingName];

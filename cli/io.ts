@@ -3,6 +3,7 @@
 
 import { readFile, stat } from 'node:fs/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { concatBytes, utf8Encode } from '../src/alipay/bytes';
 
 export type ReadResult = { ok: true; bytes: Uint8Array } | { ok: false; message: string };
 
@@ -30,7 +31,7 @@ async function readStream(stream: NodeJS.ReadableStream, limit: number, what: st
   let size = 0;
   try {
     for await (const chunk of stream) {
-      const bytes = typeof chunk === 'string' ? new TextEncoder().encode(chunk) : (chunk as Uint8Array);
+      const bytes = typeof chunk === 'string' ? utf8Encode(chunk) : (chunk as Uint8Array);
       size += bytes.length;
       if (size > limit) return { ok: false, message: `stdin: too large for ${what} (more than ${limit} bytes)` };
       chunks.push(bytes);
@@ -38,13 +39,7 @@ async function readStream(stream: NodeJS.ReadableStream, limit: number, what: st
   } catch (error) {
     return { ok: false, message: `stdin: cannot read (${(error as Error).message})` };
   }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return { ok: true, bytes: out };
+  return { ok: true, bytes: concatBytes(...chunks) };
 }
 
 export function printJson(value: unknown): void {
@@ -53,6 +48,19 @@ export function printJson(value: unknown): void {
 
 export function printError(message: string): void {
   process.stderr.write(`alipay-notify-edge: ${message}\n`);
+}
+
+/** A usage problem: the message, where the options are explained, and exit status 2. */
+export function usageError(command: string, message: string): number {
+  printError(message);
+  process.stderr.write(`Run \`npx alipay-notify-edge ${command} --help\` for usage.\n`);
+  return EXIT.usage;
+}
+
+/** `--help`: the usage text on stdout (it was asked for, so it is not an error) and exit status 0. */
+export function printHelp(usage: string): number {
+  process.stdout.write(usage);
+  return EXIT.ok;
 }
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;

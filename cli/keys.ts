@@ -4,10 +4,10 @@
 
 import { describeKeyText, type KeyDescription } from '../src/alipay/index';
 import { MAX_KEY_TEXT_LENGTH } from '../src/alipay/keys';
-import { EXIT, parseCommandLine, printError, printJson, readInput } from './io';
+import { EXIT, parseCommandLine, printHelp, printJson, readInput, usageError } from './io';
 import type { Command } from './main';
 
-export const KEYS_USAGE = `Usage: npx alipay-notify-edge keys FILE [--json]
+const KEYS_USAGE = `Usage: npx alipay-notify-edge keys FILE [--json]
 
 Says what FILE holds (a public key, a certificate, a private key by mistake, ...), the SHA-256
 fingerprint of each usable key, and the value to store as the ALIPAY_PUBLIC_KEY secret.
@@ -27,7 +27,7 @@ const OPTIONS = {
 
 const SECRET_NAME = 'ALIPAY_PUBLIC_KEY';
 
-export interface KeysReport {
+interface KeysReport {
   file: string;
   /** True when every piece is usable (or an ignored chain certificate) and there is at least one key. */
   usable: boolean;
@@ -39,19 +39,15 @@ export interface KeysReport {
 }
 
 export const keysCommand: Command = {
-  summary: 'say what a key file holds and how to set it as ALIPAY_PUBLIC_KEY',
   async run(args) {
     const parsed = parseCommandLine(args, OPTIONS);
-    if (!parsed.ok) return usageError(parsed.message);
-    if (parsed.values.help) {
-      process.stdout.write(KEYS_USAGE);
-      return EXIT.ok;
-    }
-    if (parsed.positionals.length !== 1) return usageError('give exactly one FILE');
+    if (!parsed.ok) return usageError('keys', parsed.message);
+    if (parsed.values.help) return printHelp(KEYS_USAGE);
+    if (parsed.positionals.length !== 1) return usageError('keys', 'give exactly one FILE');
     const file = parsed.positionals[0]!;
 
     const read = await readInput(file, MAX_KEY_TEXT_LENGTH, 'a key file');
-    if (!read.ok) return usageError(read.message);
+    if (!read.ok) return usageError('keys', read.message);
     const report = keysReport(file, await describeKeyText(new TextDecoder().decode(read.bytes)));
 
     if (parsed.values.json) printJson(report);
@@ -60,13 +56,7 @@ export const keysCommand: Command = {
   },
 };
 
-function usageError(message: string): number {
-  printError(message);
-  process.stderr.write('Run `npx alipay-notify-edge keys --help` for usage.\n');
-  return EXIT.usage;
-}
-
-export function keysReport(file: string, keys: KeyDescription[]): KeysReport {
+function keysReport(file: string, keys: KeyDescription[]): KeysReport {
   const normalized = [...new Set(keys.flatMap((k) => (k.normalized ? [k.normalized] : [])))];
   const usable = normalized.length > 0 && keys.every((k) => k.problem === null);
   const value = normalized.length > 0 ? normalized.join(' ') : null;
@@ -85,7 +75,7 @@ function shellQuote(s: string): string {
   return /^[A-Za-z0-9_./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-export function keysText(report: KeysReport): string {
+function keysText(report: KeysReport): string {
   const out: string[] = [];
   const name = report.file === '-' ? 'stdin' : report.file;
   if (report.keys.length === 0) out.push(`${name}: no key found.`);

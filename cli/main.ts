@@ -1,11 +1,10 @@
 // The command-line tool: dispatch to one command module. Commands are imported lazily so
 // `keys` does not pay for loading the verifier, and new commands are one entry in COMMANDS.
+// Each command's one-line summary lives here only, next to its loader, for the top-level help.
 
 import { EXIT, printError } from './io';
 
 export interface Command {
-  /** One line for the top-level help. */
-  readonly summary: string;
   /** Exit status: 0 ok, 1 "no" (not valid, unusable key), 2 usage error or unreadable input. */
   run(args: string[]): Promise<number>;
 }
@@ -33,7 +32,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   },
 };
 
-export function helpText(): string {
+function helpText(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
   return [

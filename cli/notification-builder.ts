@@ -20,7 +20,7 @@ export type SimulatedCharset = (typeof SIMULATED_CHARSETS)[number];
 export type SimulatedSignType = 'RSA2' | 'RSA';
 
 /** What the user chose (all validated by `planNotification`). */
-export interface NotificationSpec {
+interface NotificationSpec {
   /** Absent: TRADE_SUCCESS, or TRADE_CLOSED for a refund of the whole amount (Alipay's full refund). */
   readonly status?: TradeStatus;
   readonly outTradeNo: string;
@@ -54,12 +54,12 @@ export interface NotificationPlan {
   readonly gmtRefundMs: number | null;
 }
 
-export type PlanResult = { ok: true; plan: NotificationPlan } | { ok: false; message: string };
-export type SignedNotification = { ok: true; body: Uint8Array; sign: string } | { ok: false; message: string };
+type PlanResult = { ok: true; plan: NotificationPlan } | { ok: false; message: string };
+type SignedNotification = { ok: true; body: Uint8Array; sign: string } | { ok: false; message: string };
 
 // Realistic text: Chinese, a space, "+" and "&" all have to survive percent-encoding byte-exactly.
 export const SIMULATED_SUBJECT = '测试商品 1+1';
-export const SIMULATED_BODY = 'alipay-notify-edge 模拟通知 & 测试';
+const SIMULATED_BODY = 'alipay-notify-edge 模拟通知 & 测试';
 // Alipay masks the buyer's login in notifications itself.
 const MASKED_LOGON_ID = 'sim***@example.com';
 
@@ -67,7 +67,7 @@ const MAX_AMOUNT_CENTS = 100_000_000_00n; // Alipay's single-payment ceiling
 const SECOND = 1000;
 
 /** `n` random decimal digits (WebCrypto, so ids do not collide between simulator runs). */
-export function randomDigits(n: number): string {
+function randomDigits(n: number): string {
   const bytes = crypto.getRandomValues(new Uint8Array(n));
   let s = '';
   for (const b of bytes) s += String(b % 10);
@@ -186,7 +186,7 @@ export function notificationParams(plan: NotificationPlan, notifyTimeMs: number)
 }
 
 /** Value text -> the bytes Alipay signs and percent-encodes: the notification's charset. */
-export function encodeValue(value: string, charset: SimulatedCharset): { ok: true; bytes: Uint8Array } | { ok: false; message: string } {
+function encodeValue(value: string, charset: SimulatedCharset): { ok: true; bytes: Uint8Array } | { ok: false; message: string } {
   if (charset === 'utf-8') return { ok: true, bytes: utf8Encode(value) };
   const gbk = encodeGbk(value);
   if (gbk.ok) return gbk;

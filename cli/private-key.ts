@@ -5,17 +5,16 @@
 
 import { base64Decode } from '../src/alipay/bytes';
 import { TAG, encodeTlv } from '../src/alipay/der';
+import { RSA_ALGORITHM_IDENTIFIER } from '../src/alipay/key-identify';
 import { scanPem } from '../src/alipay/pem';
 
 export type SigningHash = 'SHA-256' | 'SHA-1';
 export type SigningKeyResult = { ok: true; key: CryptoKey } | { ok: false; message: string };
 
-const RSA_ENCRYPTION_OID = Uint8Array.of(0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01);
-
 /** PKCS#1 RSAPrivateKey -> PKCS#8 PrivateKeyInfo (version 0, rsaEncryption), the form WebCrypto imports. */
 function wrapPkcs1Private(rsaPrivateKey: Uint8Array): Uint8Array {
-  const algorithm = encodeTlv(TAG.SEQUENCE, encodeTlv(TAG.OID, RSA_ENCRYPTION_OID), encodeTlv(TAG.NULL));
-  return encodeTlv(TAG.SEQUENCE, encodeTlv(TAG.INTEGER, Uint8Array.of(0)), algorithm, encodeTlv(TAG.OCTET_STRING, rsaPrivateKey));
+  // The same AlgorithmIdentifier as a public key's SPKI (src/alipay/key-identify.ts wrapPkcs1).
+  return encodeTlv(TAG.SEQUENCE, encodeTlv(TAG.INTEGER, Uint8Array.of(0)), RSA_ALGORITHM_IDENTIFIER, encodeTlv(TAG.OCTET_STRING, rsaPrivateKey));
 }
 
 async function importPkcs8(der: Uint8Array, hash: SigningHash): Promise<CryptoKey | null> {
@@ -49,7 +48,9 @@ export async function importSigningKey(text: string, hash: SigningHash): Promise
     return { ok: false, message: `no private key block in the file (found: ${scan.blocks.map((b) => b.label).join(', ')})` };
   }
 
-  // Bare base64, as Alipay's key tool shows it: PKCS#8 ("MIIE...") or PKCS#1.
+  // Bare base64, as Alipay's key tool shows it: PKCS#8 ("MIIE...") or PKCS#1. base64Decode skips only
+  // ASCII whitespace; \s also removes what a paste from a web page or a Chinese document brings
+  // (no-break space, ideographic space U+3000), as the public key reader does (key-material.ts).
   const der = base64Decode(text.replace(/\s+/g, ''));
   if (der === null || der.length === 0) return { ok: false, message: 'not a PEM private key, and not base64 either' };
   const key = (await importPkcs8(der, hash)) ?? (await importPkcs8(wrapPkcs1Private(der), hash));

@@ -2,10 +2,10 @@
 // so it can be piped: npx alipay-notify-edge secret | npx wrangler secret put FORWARD_SECRET
 
 import { base64Encode } from '../src/alipay/bytes';
-import { EXIT, parseCommandLine, printError } from './io';
+import { EXIT, parseCommandLine, printError, printHelp } from './io';
 import type { Command } from './main';
 
-export const SECRET_USAGE = `Usage: npx alipay-notify-edge secret
+const SECRET_USAGE = `Usage: npx alipay-notify-edge secret
 
 Prints a new forward secret: whsec_ followed by the base64 of 32 random bytes. Set the same
 value on the gateway (FORWARD_SECRET) and on your origin. During a rotation the gateway takes
@@ -22,18 +22,15 @@ export function newForwardSecret(): string {
 }
 
 export const secretCommand: Command = {
-  summary: 'print a new whsec_ forward secret (FORWARD_SECRET)',
   async run(args) {
     const parsed = parseCommandLine(args, { help: { type: 'boolean', short: 'h' } });
+    // Not usageError: this usage is short, so it is shown whole rather than pointed at.
     if (!parsed.ok || parsed.positionals.length > 0) {
       printError(parsed.ok ? `unexpected argument "${parsed.positionals[0]}"` : parsed.message);
       process.stderr.write(SECRET_USAGE);
       return EXIT.usage;
     }
-    if (parsed.values.help) {
-      process.stdout.write(SECRET_USAGE);
-      return EXIT.ok;
-    }
+    if (parsed.values.help) return printHelp(SECRET_USAGE);
     process.stdout.write(`${newForwardSecret()}\n`);
     if (process.stdout.isTTY) {
       process.stderr.write('Set it on the gateway with `npx wrangler secret put FORWARD_SECRET`, and give the same value to your origin.\n');

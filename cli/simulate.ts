@@ -10,7 +10,7 @@ import { DEV_APP_ID, DEV_PRIVATE_KEY_FILE, DEV_SELLER_ID, DEV_VARS_FILE, readDev
 import { splitList } from '../src/config-values';
 import { describeFetchError } from './health-check';
 import { readReplyCapped } from './http-reply';
-import { EXIT, parseCommandLine, printError, readInput, type OptionValues } from './io';
+import { EXIT, parseCommandLine, printError, printHelp, readInput, usageError, type OptionValues } from './io';
 import type { Command } from './main';
 import {
   SIMULATED_CHARSETS,
@@ -26,7 +26,7 @@ import {
 } from './notification-builder';
 import { importSigningKey } from './private-key';
 
-export const SIMULATE_USAGE = `Usage: npx alipay-notify-edge simulate --to URL [options]
+const SIMULATE_USAGE = `Usage: npx alipay-notify-edge simulate --to URL [options]
 
 Sends a signed Alipay trade notification to URL, as Alipay would, and prints the reply
 (one JSON line per send: status, body, ms). By default it signs with the local development
@@ -108,28 +108,24 @@ export interface SendReport {
 }
 
 export const simulateCommand: Command = {
-  summary: 'send a signed test notification to a gateway, as Alipay would',
   async run(args) {
     const parsed = parseCommandLine(args, OPTIONS);
-    if (!parsed.ok) return usageError(parsed.message);
-    if (parsed.values.help) {
-      process.stdout.write(SIMULATE_USAGE);
-      return EXIT.ok;
-    }
-    if (parsed.positionals.length > 0) return usageError(`unexpected argument "${parsed.positionals[0]}"`);
+    if (!parsed.ok) return usageError('simulate', parsed.message);
+    if (parsed.values.help) return printHelp(SIMULATE_USAGE);
+    if (parsed.positionals.length > 0) return usageError('simulate', `unexpected argument "${parsed.positionals[0]}"`);
     const settings = readSettings(parsed.values);
-    if (!settings.ok) return usageError(settings.message);
+    if (!settings.ok) return usageError('simulate', settings.message);
     const s = settings.value;
 
     const dev = await devDefaults();
     const keyFile = s.privateKeyFile ?? dev.privateKeyFile;
     if (keyFile === null) {
-      return usageError(`no signing key: run \`npm start\` once (it generates ${DEV_PRIVATE_KEY_FILE}), or pass --private-key FILE`);
+      return usageError('simulate', `no signing key: run \`npm start\` once (it generates ${DEV_PRIVATE_KEY_FILE}), or pass --private-key FILE`);
     }
     const keyText = await readInput(keyFile, MAX_PRIVATE_KEY_BYTES, 'a private key');
-    if (!keyText.ok) return usageError(keyText.message);
+    if (!keyText.ok) return usageError('simulate', keyText.message);
     const key = await importSigningKey(new TextDecoder().decode(keyText.bytes), hashOf(s.signType));
-    if (!key.ok) return usageError(`${keyFile}: ${key.message}`);
+    if (!key.ok) return usageError('simulate', `${keyFile}: ${key.message}`);
 
     // Re-sends are one second apart in notify_time, the last one "now": all distinct, none in the future.
     const firstNotifyMs = Math.floor(Date.now() / 1000) * 1000 - (s.repeat - 1) * 1000;
@@ -146,7 +142,7 @@ export const simulateCommand: Command = {
       },
       firstNotifyMs,
     );
-    if (!planned.ok) return usageError(planned.message);
+    if (!planned.ok) return usageError('simulate', planned.message);
     const plan = planned.plan;
 
     process.stderr.write(
@@ -167,12 +163,6 @@ export const simulateCommand: Command = {
     return allSuccess ? EXIT.ok : EXIT.notValid;
   },
 };
-
-function usageError(message: string): number {
-  printError(message);
-  process.stderr.write('Run `npx alipay-notify-edge simulate --help` for usage.\n');
-  return EXIT.usage;
-}
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
 
@@ -205,7 +195,7 @@ function readSettings(values: OptionValues): Parsed<Settings> {
   const appId = text('app-id');
   const sellerId = text('seller-id');
   for (const [name, id] of [['--app-id', appId], ['--seller-id', sellerId]] as const) {
-    if (id !== undefined && !/^\d{1,32}$/.test(id)) return { ok: false, message: `${name}: Alipay ids are digits only` };
+    if (id !== undefined && !isAlipayId(id)) return { ok: false, message: `${name}: Alipay ids are digits only` };
   }
 
   const repeat = count(text('repeat'), '--repeat', MAX_REPEAT);
@@ -279,7 +269,12 @@ async function devDefaults(): Promise<DevDefaults> {
 
 function firstId(list: string | undefined): string | undefined {
   const id = list === undefined ? undefined : splitList(list)[0];
-  return id !== undefined && /^\d{1,32}$/.test(id) ? id : undefined;
+  return id !== undefined && isAlipayId(id) ? id : undefined;
+}
+
+/** app_id and seller_id: digits only, the same rule the gateway applies to its settings. */
+function isAlipayId(s: string): boolean {
+  return /^\d{1,32}$/.test(s);
 }
 
 function newOrderId(): string {

@@ -4,7 +4,6 @@
 
 import {
   MAX_FORM_BYTES,
-  SIGN_TYPES,
   checkBusiness,
   classify,
   decodeParams,
@@ -24,12 +23,14 @@ import {
   type VerifyOptions,
 } from '../src/alipay/index';
 import { MAX_KEY_TEXT_LENGTH } from '../src/alipay/keys';
+import { DEFAULTS } from '../src/config';
+import { parseSignTypes } from '../src/config-parsers';
 import { splitList } from '../src/config-values';
 import { parseDuration } from '../src/duration';
-import { EXIT, parseCommandLine, printError, printJson, readInput, type OptionValues } from './io';
+import { EXIT, parseCommandLine, printError, printHelp, printJson, readInput, usageError, type OptionValues } from './io';
 import type { Command } from './main';
 
-export const VERIFY_USAGE = `Usage: npx alipay-notify-edge verify --key FILE [--key FILE ...] [options] [--body FILE]
+const VERIFY_USAGE = `Usage: npx alipay-notify-edge verify --key FILE [--key FILE ...] [options] [--body FILE]
 
 Checks the signature of an Alipay notification (the raw POST body) or of a return_url
 query string (with or without a leading "?", or the whole URL). The body is read from
@@ -38,12 +39,14 @@ query string (with or without a leading "?", or the whole URL). The body is read
 Options:
   --key FILE          an Alipay public key: bare base64, PEM PUBLIC KEY, PEM RSA PUBLIC KEY,
                       or a certificate file (alipayCertPublicKey_RSA2.crt); repeat for several
-  --md5-key KEY       the legacy mapi MD5 partner key (enables MD5)
-  --sign-types LIST   accepted sign types, e.g. RSA2 (default: RSA2,RSA, plus MD5 with --md5-key)
+  --md5-key-file FILE the legacy mapi MD5 partner key, read from FILE (enables MD5); use this
+                      rather than --md5-key, which leaves the key in ps and the shell history
+  --md5-key KEY       the same key on the command line
+  --sign-types LIST   accepted sign types, e.g. RSA2 (default: RSA2,RSA, plus MD5 with an MD5 key)
   --body FILE         the body or query string (default: stdin)
   --app-id IDS        also check app_id (comma-separated); like the gateway, checks notify_time too
   --seller-id IDS     also check seller_id (comma-separated)
-  --max-age DURATION  notify_time age limit for those checks (default 72h)
+  --max-age DURATION  notify_time age limit for those checks (default ${DEFAULTS.MAX_NOTIFY_AGE})
   -h, --help          this help
 
 Exit status: 0 valid, 1 not valid, 2 usage error or unreadable input.
@@ -52,6 +55,7 @@ Exit status: 0 valid, 1 not valid, 2 usage error or unreadable input.
 const OPTIONS = {
   key: { type: 'string', multiple: true },
   'md5-key': { type: 'string' },
+  'md5-key-file': { type: 'string' },
   'sign-types': { type: 'string' },
   body: { type: 'string' },
   'app-id': { type: 'string', multiple: true },
@@ -60,9 +64,10 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-const DEFAULT_MAX_AGE = '72h';
+// The partner key is 32 characters; anything near this size is the wrong file.
+const MAX_MD5_KEY_FILE_BYTES = 4096;
 
-export interface VerifyReport {
+interface VerifyReport {
   valid: boolean;
   reason: string | null;
   hint: string | null;
@@ -89,23 +94,19 @@ export interface VerifyReport {
 type Setup = { ok: true; options: VerifyOptions; business: BusinessRules | null; bodyPath: string | undefined } | { ok: false; message: string };
 
 export const verifyCommand: Command = {
-  summary: 'check the signature of a notification body or return_url query',
   async run(args) {
     const parsed = parseCommandLine(args, OPTIONS);
-    if (!parsed.ok) return usageError(parsed.message);
-    if (parsed.values.help) {
-      process.stdout.write(VERIFY_USAGE);
-      return EXIT.ok;
-    }
-    if (parsed.positionals.length > 0) return usageError(`unexpected argument "${parsed.positionals[0]}" (the body goes in --body FILE or stdin)`);
+    if (!parsed.ok) return usageError('verify', parsed.message);
+    if (parsed.values.help) return printHelp(VERIFY_USAGE);
+    if (parsed.positionals.length > 0) return usageError('verify', `unexpected argument "${parsed.positionals[0]}" (the body goes in --body FILE or stdin)`);
 
     const setup = await prepare(parsed.values);
-    if (!setup.ok) return usageError(setup.message);
+    if (!setup.ok) return usageError('verify', setup.message);
 
     const input = await readInput(setup.bodyPath, MAX_FORM_BYTES * 2, 'a notification body');
-    if (!input.ok) return usageError(input.message);
+    if (!input.ok) return usageError('verify', input.message);
     const body = bodyOf(input.bytes);
-    if (!body.ok) return usageError(body.message);
+    if (!body.ok) return usageError('verify', body.message);
 
     const report = await verifyBody(body.bytes, setup.options, setup.business);
     printJson(report);
@@ -113,33 +114,33 @@ export const verifyCommand: Command = {
   },
 };
 
-function usageError(message: string): number {
-  printError(message);
-  process.stderr.write('Run `npx alipay-notify-edge verify --help` for usage.\n');
-  return EXIT.usage;
-}
-
 async function prepare(values: OptionValues): Promise<Setup> {
   const keyFiles = (values.key as string[] | undefined) ?? [];
   const md5KeyText = values['md5-key'] as string | undefined;
-  if (keyFiles.length === 0 && md5KeyText === undefined) {
-    return { ok: false, message: 'give --key FILE (the Alipay public key, 支付宝公钥) or --md5-key KEY' };
+  const md5KeyFile = values['md5-key-file'] as string | undefined;
+  if (md5KeyText !== undefined && md5KeyFile !== undefined) {
+    return { ok: false, message: 'give --md5-key-file FILE or --md5-key KEY, not both' };
+  }
+  const hasMd5Key = md5KeyText !== undefined || md5KeyFile !== undefined;
+  if (keyFiles.length === 0 && !hasMd5Key) {
+    return { ok: false, message: 'give --key FILE (the Alipay public key, 支付宝公钥) or --md5-key-file FILE' };
   }
 
-  let signTypes: SignType[] = md5KeyText === undefined ? ['RSA2', 'RSA'] : ['RSA2', 'RSA', 'MD5'];
+  let signTypes: SignType[] = hasMd5Key ? ['RSA2', 'RSA', 'MD5'] : ['RSA2', 'RSA'];
   const signTypesText = values['sign-types'] as string | undefined;
   if (signTypesText !== undefined) {
-    const wanted = splitList(signTypesText).map((t) => t.toUpperCase());
-    const unknown = wanted.find((t) => !(SIGN_TYPES as readonly string[]).includes(t));
-    if (unknown !== undefined) return { ok: false, message: `--sign-types: unknown sign type "${unknown}" (use RSA2, RSA, MD5)` };
-    if (wanted.length === 0) return { ok: false, message: '--sign-types: empty (use RSA2, RSA, MD5)' };
-    signTypes = SIGN_TYPES.filter((t) => wanted.includes(t));
+    // The gateway's own parser (ALIPAY_SIGN_TYPES), so the tool accepts exactly what the setting does.
+    const problems: string[] = [];
+    signTypes = parseSignTypes(signTypesText, (m) => problems.push(m));
+    if (problems.length > 0) return { ok: false, message: `--sign-types: ${problems[0]}` };
   }
-  if (signTypes.includes('MD5') && md5KeyText === undefined) return { ok: false, message: '--sign-types includes MD5: give --md5-key KEY too' };
+  if (signTypes.includes('MD5') && !hasMd5Key) return { ok: false, message: '--sign-types includes MD5: give --md5-key-file FILE (or --md5-key KEY) too' };
   const business = businessRules(values);
   if (!business.ok) return business;
 
-  // Keys last: reading files is the slow part, and option mistakes are reported first.
+  // Files last: reading them is the slow part, and option mistakes are reported first.
+  const md5Key = md5KeyFile !== undefined ? await readMd5KeyFile(md5KeyFile) : { ok: true as const, text: md5KeyText };
+  if (!md5Key.ok) return md5Key;
   const keys: AlipayPublicKey[] = [];
   for (const file of keyFiles) {
     const loaded = await loadKeyFile(file);
@@ -154,9 +155,19 @@ async function prepare(values: OptionValues): Promise<Setup> {
   const options: VerifyOptions = {
     keys,
     signTypes,
-    ...(md5KeyText !== undefined ? { md5Key: utf8Encode(md5KeyText.trim()) } : {}),
+    ...(md5Key.text !== undefined ? { md5Key: utf8Encode(md5Key.text.trim()) } : {}),
   };
   return { ok: true, options, business: business.rules, bodyPath: values.body as string | undefined };
+}
+
+/** The key as an editor or `echo KEY > FILE` saves it: the trailing newline (and a BOM) are not part of it. */
+async function readMd5KeyFile(file: string): Promise<{ ok: true; text: string } | { ok: false; message: string }> {
+  const read = await readInput(file, MAX_MD5_KEY_FILE_BYTES, 'an MD5 key file');
+  if (!read.ok) return read;
+  // TextDecoder drops a leading BOM; trim() the line ending.
+  const text = new TextDecoder().decode(read.bytes).trim();
+  if (text === '') return { ok: false, message: `${file}: empty (expected the legacy MD5 partner key)` };
+  return { ok: true, text };
 }
 
 async function loadKeyFile(file: string): Promise<{ ok: true; keys: AlipayPublicKey[] } | { ok: false; message: string }> {
@@ -178,7 +189,7 @@ function businessRules(values: OptionValues): { ok: true; rules: BusinessRules |
     if (maxAgeText !== undefined) return { ok: false, message: '--max-age needs --app-id or --seller-id (the checks run together, as in the gateway)' };
     return { ok: true, rules: null };
   }
-  const maxNotifyAgeMs = parseDuration(maxAgeText ?? DEFAULT_MAX_AGE);
+  const maxNotifyAgeMs = parseDuration(maxAgeText ?? DEFAULTS.MAX_NOTIFY_AGE);
   if (maxNotifyAgeMs === null || maxNotifyAgeMs <= 0) return { ok: false, message: `--max-age: not a duration (e.g. 72h, 30m)` };
   return { ok: true, rules: { appIds, sellerIds, maxNotifyAgeMs } };
 }
@@ -221,7 +232,7 @@ function isSpace(b: number): boolean {
 
 // ---- the check ----------------------------------------------------------------
 
-export async function verifyBody(body: Uint8Array, options: VerifyOptions, business: BusinessRules | null): Promise<VerifyReport> {
+async function verifyBody(body: Uint8Array, options: VerifyOptions, business: BusinessRules | null): Promise<VerifyReport> {
   const verified = await verifyForm(body, options);
   if (!verified.ok) {
     const charset = verified.pairs ? charsetOf(verified.pairs) : null;

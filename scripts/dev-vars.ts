@@ -19,7 +19,7 @@ export const DEV_SELLER_ID = '2088000000000000';
 export const DEV_GATEWAY_PORT = 8787;
 export const DEV_ORIGIN_PORT = 8788;
 /** Short, so a failing origin shows the whole retry story within minutes while playing locally. */
-export const DEV_RETRY_SCHEDULE = '5s,30s,2m';
+const DEV_RETRY_SCHEDULE = '5s,30s,2m';
 const MAX_DEV_VARS_BYTES = 256 * 1024;
 
 export interface DevVarsOptions {

@@ -6,7 +6,8 @@
 //   3. `wrangler dev` in local mode (Durable Object storage under .wrangler/), output prefixed.
 // Then it waits for /health and prints what runs where and how to send a test notification.
 // Ctrl-C (SIGINT) or SIGTERM stops everything it started; if wrangler exits, so does this, with its code.
-// Ports: GATEWAY_PORT (default 8787) and ORIGIN_PORT (default 8788).
+// Ports: GATEWAY_PORT (default 8787) and ORIGIN_PORT (default 8788; used only when .dev.vars is
+// generated, since afterwards the demo origin follows ORIGIN_URL in .dev.vars).
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -24,10 +25,13 @@ try {
   process.stderr.write('npm start: dependencies are missing; run `npm ci` first.\n');
   process.exit(2);
 }
-// The generator and the health report are TypeScript shared with the command-line tool.
+// The generator and the health report are TypeScript shared with the command-line tool; the
+// default notify path and the loopback host names come from the Worker's own settings code.
 register({ tsconfig: join(ROOT, 'tsconfig.json') });
 const { DEV_GATEWAY_PORT, DEV_ORIGIN_PORT, DEV_PRIVATE_KEY_FILE, ensureDevVars } = await import('./dev-vars.ts');
 const { explainHealth, fetchHealth } = await import('../cli/health-check.ts');
+const { DEFAULTS } = await import('../src/config.ts');
+const { LOOPBACK_HOSTS } = await import('../src/config-values.ts');
 const { startOrigin } = await import('../examples/node-origin/origin.mjs');
 
 const say = (line) => process.stdout.write(`[start] ${line}\n`);
@@ -52,13 +56,11 @@ function portIsFree(port) {
   });
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
 /** The demo origin's port when ORIGIN_URL is a local http URL (the only case it can serve). */
 function localOriginPort(originUrl) {
   try {
     const url = new URL(originUrl);
-    if (url.protocol !== 'http:' || !LOOPBACK.has(url.hostname)) return null;
+    if (url.protocol !== 'http:' || !LOOPBACK_HOSTS.has(url.hostname)) return null;
     return Number(url.port || 80);
   } catch {
     return null;
@@ -217,7 +219,7 @@ if (health === null) {
   await stop(1);
 }
 
-const notifyPath = (health.kind === 'healthy' && health.summary.notifyPath) || vars.NOTIFY_PATH || '/alipay/notify';
+const notifyPath = (health.kind === 'healthy' && health.summary.notifyPath) || vars.NOTIFY_PATH || DEFAULTS.NOTIFY_PATH;
 const lines = [
   '',
   'alipay-notify-edge is running locally:',

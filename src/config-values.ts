@@ -14,7 +14,7 @@ export function splitList(s: string): string[] {
 }
 
 // Plain http is only safe when the bytes never leave the machine (local development).
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+export const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /** An absolute https URL (http allowed for loopback). Messages name the problem, not the URL. */
 export function parseOriginUrl(s: string): ValueResult<URL> {

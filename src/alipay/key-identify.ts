@@ -55,7 +55,7 @@ function notUsable(looksLike: string, advice: string): Identified {
   return { kind: 'not-usable', looksLike, problem: `${looksLike}. ${advice}` };
 }
 
-const RSA_ALGORITHM_IDENTIFIER = encodeTlv(TAG.SEQUENCE, encodeTlv(TAG.OID, Uint8Array.of(0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01)), encodeTlv(TAG.NULL));
+export const RSA_ALGORITHM_IDENTIFIER = encodeTlv(TAG.SEQUENCE, encodeTlv(TAG.OID, Uint8Array.of(0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01)), encodeTlv(TAG.NULL));
 
 /** PKCS#1 RSAPublicKey → SubjectPublicKeyInfo with rsaEncryption, so its fingerprint equals the SPKI form's. */
 export function wrapPkcs1(rsaPublicKey: Uint8Array): Uint8Array {

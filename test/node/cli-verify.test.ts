@@ -178,3 +178,41 @@ describe('input forms and exit statuses', () => {
     expect(run.stdout).toMatch(/^Usage: npx alipay-notify-edge verify/);
   });
 });
+
+// The partner key in a file keeps it out of `ps` and the shell history.
+describe('--md5-key-file', () => {
+  const md5 = vectors.find((v) => v.id === 'legacy_md5_notify_test')!;
+  const body = () => {
+    const path = join(dir, 'md5-file.body');
+    writeFileSync(path, encodeForm(md5.params!));
+    return path;
+  };
+  const keyFile = (content: string) => {
+    const path = join(dir, 'md5-partner.key');
+    writeFileSync(path, content);
+    return path;
+  };
+
+  it('verifies an MD5 notification with the key read from the file (trailing newline trimmed)', async () => {
+    const run = await runInProcess(['verify', '--md5-key-file', keyFile(`${md5.md5_key}\n`), '--body', body()]);
+    expect(run.code).toBe(0);
+    expect(json(run)).toMatchObject({ valid: true, signType: 'MD5', signContent: md5.expected_sign_content });
+  });
+
+  it('says not valid (exit 1) with another key in the file', async () => {
+    const run = await runInProcess(['verify', '--md5-key-file', keyFile('20000000000000000000000000000000\n'), '--body', body()]);
+    expect(run.code).toBe(1);
+    expect(json(run)).toMatchObject({ valid: false, reason: 'signature-mismatch' });
+  });
+
+  it.each([
+    ['both --md5-key and --md5-key-file', () => ['--md5-key', md5.md5_key!, '--md5-key-file', keyFile(md5.md5_key!)], /not both/],
+    ['an empty key file', () => ['--md5-key-file', keyFile('\n')], /md5-partner\.key: empty/],
+    ['a missing key file', () => ['--md5-key-file', join(dir, 'no-such.key')], /no-such\.key: cannot read/],
+  ])('exits 2 for %s', async (_name, args, message) => {
+    const run = await runInProcess(['verify', ...args(), '--body', body()]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(message);
+  });
+});
