@@ -1,16 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { utf8Encode } from '../src/alipay/bytes';
 import { decodeParams } from '../src/alipay/charset';
-import { parseForm } from '../src/alipay/parse';
 import type { FormPair } from '../src/alipay/types';
+import { mustParse } from './support/alipay-sign';
+import { signedVector } from './support/vectors';
 
-const vectors = import.meta.glob('../../shared/vectors/*.json', { eager: true, import: 'default' }) as Record<string, Record<string, unknown>>;
-const gbkVector = Object.values(vectors).find((v) => v.id === 'synthetic_gbk_notify_rsa2_v1')!;
-
-function pairs(body: string): FormPair[] {
-  const r = parseForm(new TextEncoder().encode(body));
-  if (!r.ok) throw new Error(r.hint);
-  return r.pairs;
-}
+const gbkVector = signedVector('synthetic_gbk_notify_rsa2_v1');
+const pairs = (body: string): FormPair[] => mustParse(utf8Encode(body));
 
 describe('decodeParams', () => {
   it('decodes a GBK body by its signed charset: "+", %2B, %26, empty values', () => {
@@ -32,7 +28,7 @@ describe('decodeParams', () => {
   });
 
   it('decodes the synthetic GBK vector, and fails it as UTF-8', () => {
-    const body = gbkVector.raw_body as string;
+    const body = gbkVector.raw_body!;
     const asGbk = decodeParams(pairs(body));
     expect(asGbk.ok && asGbk.params.subject).toBe('支付标题 测试+1');
     expect(asGbk.ok && asGbk.params.body).toBe('测试商品描述');

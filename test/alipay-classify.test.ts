@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { classify } from '../src/alipay/classify';
 import { toNotification } from '../src/alipay/notification';
+import { signedVector } from './support/vectors';
 
-const vectors = import.meta.glob('../../shared/vectors/*.json', { eager: true, import: 'default' }) as Record<string, Record<string, unknown>>;
-const byId = (id: string) => Object.values(vectors).find((v) => v.id === id)!;
 const event = (params: Record<string, string>) => classify(toNotification({ notify_id: 'N1', ...params }));
 
 describe('classify', () => {
@@ -23,7 +22,7 @@ describe('classify', () => {
   });
 
   it('the lokielse vector (TRADE_FINISHED, refund_fee=0.00) is paid', () => {
-    const params = byId('lokielse_aop_notify_rsa_sha1_testkey_v1').params as Record<string, string>;
+    const params = signedVector('lokielse_aop_notify_rsa_sha1_testkey_v1').params!;
     expect(classify(toNotification(params))).toEqual({ kind: 'paid', key: 'paid' });
   });
 

@@ -6,9 +6,9 @@ import { encodeFormBytes } from '../src/alipay/parse';
 import { processNotification } from '../src/alipay/process';
 import type { BusinessRules, FormPair, VerifyOptions } from '../src/alipay/types';
 import { makeSigner, pairsOf, signPairs, type TestSigner } from './support/alipay-sign';
+import { signedVector } from './support/vectors';
 
-const vectors = import.meta.glob('../../shared/vectors/*.json', { eager: true, import: 'default' }) as Record<string, Record<string, string>>;
-const gbkVector = Object.values(vectors).find((v) => v.id === 'synthetic_gbk_notify_rsa2_v1')!;
+const gbkVector = signedVector('synthetic_gbk_notify_rsa2_v1');
 
 const HOUR = 3600_000;
 const NOW = parseBeijingTime('2024-01-01 10:05:00')!;

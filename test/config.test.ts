@@ -1,18 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { base64Encode } from '../src/alipay/bytes';
 import { formatProblem, loadConfig, type ConfigEnv, type ConfigResult } from '../src/config';
+import { throwawayRsaKeys } from './support/throwaway-keys';
 
 let publicKey = '';
 let otherPublicKey = '';
 const whsec = (bytes: number, fill = 7) => `whsec_${base64Encode(new Uint8Array(bytes).fill(fill))}`;
 
 async function newSpkiBase64(): Promise<string> {
-  const pair = (await crypto.subtle.generateKey(
-    { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
-    true,
-    ['sign', 'verify'],
-  )) as CryptoKeyPair;
-  return base64Encode(new Uint8Array((await crypto.subtle.exportKey('spki', pair.publicKey)) as ArrayBuffer));
+  return base64Encode((await throwawayRsaKeys()).spki);
 }
 
 beforeAll(async () => {

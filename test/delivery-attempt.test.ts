@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { utf8Encode } from '../src/alipay/bytes';
 import { attemptDelivery, type AttemptRequest } from '../src/delivery/attempt';
+import { hangingResponse } from './support/delivery';
 
 const request: AttemptRequest = {
   url: 'https://origin.test/alipay/notify',
@@ -61,9 +62,7 @@ describe('attemptDelivery', () => {
   });
 
   it('times out an origin that never answers', async () => {
-    const hang: typeof fetch = (_input, init) =>
-      new Promise((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal!.reason)));
-    const outcome = await attemptDelivery(request, hang);
+    const outcome = await attemptDelivery(request, (_input, init) => hangingResponse(init?.signal));
     expect(outcome).toMatchObject({ ok: false, reason: 'timeout', status: null });
   });
 

@@ -4,14 +4,12 @@ import { Webhook } from 'standardwebhooks';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { formatBeijingTime } from '../src/alipay/beijing-time';
 import { utf8Encode } from '../src/alipay/bytes';
-import { TEST_ONLY_FORWARD_SECRETS } from './fixtures/gateway-test-keys';
+import { TEST_APP_ID, TEST_ONLY_FORWARD_SECRETS } from './fixtures/gateway-test-keys';
 import { mockOrigin, postNotify, resign, settled, testPrivateKey, uniqueId } from './gateway-support';
+import { webhookHeaders } from './support/delivery';
+import { signedVector } from './support/vectors';
 
-const vectors = import.meta.glob('../../shared/vectors/*.json', { eager: true, import: 'default' }) as Record<
-  string,
-  { raw_body?: string; test_private_key_pem?: string }
->;
-const gbk = Object.entries(vectors).find(([path]) => path.endsWith('/synthetic_gbk_notify_rsa2_v1.json'))![1];
+const gbk = signedVector('synthetic_gbk_notify_rsa2_v1');
 
 beforeEach(() => {
   mockOrigin();
@@ -37,7 +35,7 @@ describe('GBK notification', () => {
     expect(new TextDecoder().decode(body)).toContain('subject=%D6%A7%B8%B6');
     const response = await postNotify(body);
     expect(await response.text()).toBe('success');
-    await settled(`2021000000000001:${outTradeNo}`);
+    await settled(`${TEST_APP_ID}:${outTradeNo}`);
 
     const [call] = origin.for(outTradeNo);
     expect(call).toBeDefined();
@@ -51,13 +49,9 @@ describe('GBK notification', () => {
     const origin = mockOrigin();
     const { body, outTradeNo } = await freshGbkBody();
     await postNotify(body);
-    await settled(`2021000000000001:${outTradeNo}`);
+    await settled(`${TEST_APP_ID}:${outTradeNo}`);
     const [call] = origin.for(outTradeNo);
-    const headers = {
-      'webhook-id': call!.headers['webhook-id']!,
-      'webhook-timestamp': call!.headers['webhook-timestamp']!,
-      'webhook-signature': call!.headers['webhook-signature']!,
-    };
+    const headers = webhookHeaders(call!.headers);
     expect(headers['webhook-id']).toMatch(/^msg_[0-9a-f]{32}$/);
     expect(headers['webhook-signature'].split(' ')).toHaveLength(2);
     // The form body is ASCII (percent-encoded), so the string the library hashes is the exact bytes.

@@ -2,7 +2,7 @@
 // fingerprint) and the content rule that verified it, so an operator rotating the Alipay key can
 // see when the old key stops being used.
 import { describe, expect, it } from 'vitest';
-import { base64Decode } from '../src/alipay/bytes';
+import { base64Decode, sha256Hex } from '../src/alipay/bytes';
 import { TEST_ONLY_ALIPAY_PUBLIC_KEY_BASE64 } from './fixtures/gateway-test-keys';
 import { mockOrigin, orderKeyOf, postNotify, settled, signParams, tradeParams } from './gateway-support';
 import { captureJsonLogs } from './support/json-logs';
@@ -10,8 +10,7 @@ import { captureJsonLogs } from './support/json-logs';
 const logs = captureJsonLogs();
 
 async function fingerprint16(spkiBase64: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', base64Decode(spkiBase64)!));
-  return [...digest].map((b) => b.toString(16).padStart(2, '0')).join('').slice(0, 16);
+  return (await sha256Hex(base64Decode(spkiBase64)!)).slice(0, 16);
 }
 
 function notificationLine(notifyId: string): Record<string, unknown> | undefined {

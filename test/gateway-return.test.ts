@@ -2,12 +2,10 @@
 // ORIGIN_RETURN_URL with the query unchanged plus a verdict signed with the first forward secret.
 // The verdict's gw_sig is recomputed here from the documented canonical string with crypto.subtle.
 import { describe, expect, it } from 'vitest';
-import { utf8Encode } from '../src/alipay/bytes';
-import { buildSignContent } from '../src/alipay/content';
-import { encodeFormBytes } from '../src/alipay/parse';
 import { checkReturn } from '../examples/node-origin/return-check.mjs';
 import { TEST_APP_ID, TEST_ONLY_FORWARD_SECRETS } from './fixtures/gateway-test-keys';
-import { callWorker, signParams, testPrivateKey, uniqueId } from './gateway-support';
+import { callWorker, signParams, uniqueId } from './gateway-support';
+import type { AlipaySigning } from './support/notifications';
 
 const RETURN_URL = 'https://shop.test/pay/return.asp';
 
@@ -27,8 +25,8 @@ function returnParams(overrides: Record<string, string> = {}): Record<string, st
   };
 }
 
-async function signedQuery(params: Record<string, string>): Promise<string> {
-  return new TextDecoder().decode(await signParams(params));
+async function signedQuery(params: Record<string, string>, signing?: AlipaySigning): Promise<string> {
+  return new TextDecoder().decode(await signParams(params, signing));
 }
 
 function getReturn(query: string | null, overrides: Record<string, unknown> = { ORIGIN_RETURN_URL: RETURN_URL }, method = 'GET') {
@@ -92,12 +90,7 @@ describe('GET /alipay/return', () => {
   });
 
   it('accepts a return signed with sign_type kept in the content (v2 rule)', async () => {
-    const params = { ...returnParams(), sign_type: 'RSA2' };
-    const pairs = Object.entries(params).map(([key, value]) => ({ key, value: utf8Encode(value) }));
-    const signature = new Uint8Array(await crypto.subtle.sign('RSASSA-PKCS1-v1_5', await testPrivateKey(), buildSignContent(pairs, 'v2')));
-    const query = new TextDecoder().decode(
-      encodeFormBytes([...pairs, { key: 'sign', value: utf8Encode(btoa(String.fromCharCode(...signature))) }]),
-    );
+    const query = await signedQuery(returnParams(), { rule: 'v2' });
     const v = await redirected(await getReturn(query));
     expect([v.verified, v.reason]).toEqual(['1', null]);
   });

@@ -20,6 +20,7 @@ export {
   tradeParams,
   uniqueId,
 } from './support/notifications';
+export { hangingResponse } from './support/delivery';
 
 export const gatewayEnv = env as unknown as GatewayEnv;
 export const NOTIFY_URL = 'https://gateway.test/alipay/notify';
@@ -121,16 +122,6 @@ export function mockOrigin(respond: OriginResponder = () => new Response('succes
   const calls: OriginCall[] = [];
   recorded = calls;
   return { calls, for: (outTradeNo) => calls.filter((c) => c.outTradeNo === outTradeNo) };
-}
-
-/** Origin responses in order; the last one repeats. */
-export function originSequence(...responses: (() => Response | Promise<Response>)[]): OriginResponder {
-  return (_call, index) => responses[Math.min(index, responses.length - 1)]!();
-}
-
-/** An origin that never answers (until the attempt's timeout aborts the request). */
-export function hangingResponse(signal: AbortSignal | undefined): Promise<Response> {
-  return new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(signal.reason)));
 }
 
 // ---- ledger ----------------------------------------------------------------

@@ -8,9 +8,17 @@ beforeEach(() => {
 
 const STORM = 100;
 
-async function storm(body: Uint8Array, settings: Record<string, string> = {}): Promise<{ status: number; text: string }[]> {
-  const responses = await Promise.all(Array.from({ length: STORM }, () => postNotify(body, settings)));
-  return Promise.all(responses.map(async (r) => ({ status: r.status, text: await r.text() })));
+/** STORM copies of `body` at once; `onAnswer` runs as each one is answered (or fails), not once all are. */
+async function storm(
+  body: Uint8Array,
+  settings: Record<string, string> = {},
+  onAnswer: () => void = () => {},
+): Promise<{ status: number; text: string }[]> {
+  const send = async () => {
+    const response = await postNotify(body, settings).finally(onAnswer);
+    return { status: response.status, text: await response.text() };
+  };
+  return Promise.all(Array.from({ length: STORM }, send));
 }
 
 describe('concurrency', () => {
@@ -35,7 +43,7 @@ describe('concurrency', () => {
     const params = tradeParams();
     const body = await signParams(params);
     let answered = 0;
-    const pending = storm(body, { ACK_MODE: 'after-delivery' }).finally(() => (answered = STORM));
+    const pending = storm(body, { ACK_MODE: 'after-delivery' }, () => answered++);
     await new Promise((r) => setTimeout(r, 300));
     expect(answered).toBe(0); // nobody got an answer while the origin had not acknowledged
     release();

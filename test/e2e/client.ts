@@ -1,7 +1,8 @@
 // What an end-to-end test does over real HTTP: post a notification to the gateway as Alipay
 // would, ask the test origin what it received, and read the order's ledger through the admin API.
 // The plain exports talk to the suite's shared stack (global-setup.ts); a file that starts a stack
-// of its own (settings fixed at start-up) gets the same functions from stackClient().
+// of its own (settings fixed at start-up) gets the same functions from stackClient(), or from
+// gatewayClient() when its origin is not the test origin (the example receiver).
 import { inject } from 'vitest';
 import type { LedgerSnapshot } from '../../src/orders/ledger-types';
 import { originClient, sleep, type OriginDelivery, type StackInfo } from './harness';
@@ -27,14 +28,16 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
 // the first one, so it has arrived by the end of this wait.
 const SETTLE_MS = 500;
 
-/** The test client for one running stack; `info` is read on each call. */
-export function stackClient(info: () => StackInfo) {
-  const origin = () => originClient(info().originControlUrl);
+/** What the gateway-only calls need to know about a running gateway. */
+export type GatewayInfo = Pick<StackInfo, 'gatewayUrl' | 'notifyUrl' | 'adminToken'>;
 
-  async function postNotification(body: Uint8Array): Promise<GatewayReply> {
+/** The calls that talk to the gateway alone (notify endpoint, admin API); `info` is read on each call. */
+export function gatewayClient(info: () => GatewayInfo) {
+  /** Posts as Alipay does; `charset` is the one the content-type names (Alipay names the signed one). */
+  async function postNotification(body: Uint8Array, charset = 'utf-8'): Promise<GatewayReply> {
     const response = await fetch(info().notifyUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+      headers: { 'content-type': `application/x-www-form-urlencoded; charset=${charset}` },
       body,
     });
     return { status: response.status, body: await response.text() };
@@ -60,6 +63,14 @@ export function stackClient(info: () => StackInfo) {
       timeoutMs,
     );
   }
+
+  return { postNotification, ledgerOf, deliveredLedger };
+}
+
+/** The test client for one running stack (gateway and test origin); `info` is read on each call. */
+export function stackClient(info: () => StackInfo) {
+  const origin = () => originClient(info().originControlUrl);
+  const { postNotification, ledgerOf, deliveredLedger } = gatewayClient(info);
 
   async function accepted(outTradeNo: string): Promise<OriginDelivery[]> {
     return (await origin().deliveries(outTradeNo)).filter((d) => d.outcome === 'accepted');

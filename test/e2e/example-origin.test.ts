@@ -4,7 +4,7 @@
 // What it printed is the evidence: a signature it could not check shows up as a `rejected` line,
 // a second forward of the same event as a `duplicate` line.
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { eventually } from './client';
+import { eventually, gatewayClient } from './client';
 import { startExampleStack, type ExampleLogLine, type ExampleStack } from './example-origin';
 import { gbkPaidNotification, withRawHighBytes } from './gbk-notifications';
 import { sleep } from './harness';
@@ -23,14 +23,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function post(body: Uint8Array, charset: string): Promise<{ status: number; body: string }> {
-  const response = await fetch(running().notifyUrl, {
-    method: 'POST',
-    headers: { 'content-type': `application/x-www-form-urlencoded; charset=${charset}` },
-    body,
-  });
-  return { status: response.status, body: await response.text() };
-}
+const { postNotification: post, ledgerOf, deliveredLedger } = gatewayClient(() => running().gateway);
 
 /** Every line the example printed about this order or this event (a `rejected` line names only the event). */
 function linesAbout(outTradeNo: string, webhookId: string): ExampleLogLine[] {
@@ -45,13 +38,11 @@ function linesAbout(outTradeNo: string, webhookId: string): ExampleLogLine[] {
  * for, sent no later than the first) has been printed too. Returns the event id and the lines.
  */
 async function printedFor(outTradeNo: string): Promise<{ webhookId: string; lines: ExampleLogLine[] }> {
-  const webhookId = await eventually(`the paid event of ${outTradeNo} to be delivered`, async () => {
-    const paid = (await running().ledgerOf(outTradeNo))?.events.find((e) => e.eventKey === 'paid');
-    return paid?.state === 'delivered' ? paid.webhookId : undefined;
-  }).catch((error: Error) => {
+  const ledger = await deliveredLedger(outTradeNo).catch((error: Error) => {
     // The example's own words say why (e.g. `rejected` / `signature-mismatch`).
     throw new Error(`${error.message}; the example's last lines: ${JSON.stringify(running().origin.lines().slice(-3))}`);
   });
+  const webhookId = ledger.events.find((e) => e.eventKey === 'paid')!.webhookId;
   await eventually(`the example's line for ${outTradeNo}`, async () => (linesAbout(outTradeNo, webhookId).length > 0 ? true : undefined));
   await sleep(500);
   return { webhookId, lines: linesAbout(outTradeNo, webhookId) };
@@ -93,7 +84,7 @@ test('a GBK notification is printed once, and its re-send prints nothing new', a
   expect(await post(body, 'GBK')).toEqual({ status: 200, body: 'success' });
   await sleep(1_500); // longer than the first retry delay: a new forward would have been printed by now
   expect(linesAbout(outTradeNo, webhookId)).toEqual(lines);
-  const ledger = await running().ledgerOf(outTradeNo);
+  const ledger = await ledgerOf(outTradeNo);
   expect(ledger?.events.map((e) => [e.eventKey, e.state, e.attempts])).toEqual([['paid', 'delivered', 1]]);
 });
 

@@ -10,9 +10,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { LedgerSnapshot } from '../../src/orders/ledger-types';
-import { TEST_APP_ID, TEST_ONLY_FORWARD_SECRETS } from '../fixtures/gateway-test-keys';
-import { gatewaySettings, startGateway, startProcess, type ManagedProcess } from './harness';
+import { TEST_ONLY_FORWARD_SECRETS } from '../fixtures/gateway-test-keys';
+import type { GatewayInfo } from './client';
+import { gatewaySettings, startGateway, startProcess, withTimeout, type ManagedProcess } from './harness';
 
 const EXAMPLE_SERVER = fileURLToPath(new URL('../../examples/node-origin/server.mjs', import.meta.url));
 const LISTENING_LINE = /^origin example listening on (http:\/\/127\.0\.0\.1:\d+\/)/;
@@ -53,19 +53,16 @@ export async function startExampleOrigin(secrets: readonly string[]): Promise<Ru
       else if (line.startsWith('{')) lines.push(parseLogLine(line));
     },
   });
-  let timer: NodeJS.Timeout | undefined;
   try {
-    const url = await Promise.race([
-      announced,
-      origin.exited.then((code) => Promise.reject(new Error(`example origin exited (${code}):\n${origin.tail()}`))),
-      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`example origin did not start:\n${origin.tail()}`)), START_TIMEOUT_MS))),
-    ]);
+    const url = await withTimeout(
+      Promise.race([announced, origin.exited.then((code) => Promise.reject(new Error(`example origin exited (${code}):\n${origin.tail()}`)))]),
+      START_TIMEOUT_MS,
+      () => `example origin did not start:\n${origin.tail()}`,
+    );
     return { url, process: origin, lines: () => [...lines] };
   } catch (error) {
     await origin.stop();
     throw error;
-  } finally {
-    clearTimeout(timer);
   }
 }
 
@@ -79,10 +76,9 @@ function parseLogLine(line: string): ExampleLogLine {
 }
 
 export interface ExampleStack {
-  readonly notifyUrl: string;
+  /** The gateway, for gatewayClient() (test/e2e/client.ts). */
+  readonly gateway: GatewayInfo;
   readonly origin: RunningExampleOrigin;
-  /** The order's ledger through the admin API, null when the gateway has none. */
-  ledgerOf(outTradeNo: string): Promise<LedgerSnapshot | null>;
   stop(): Promise<void>;
 }
 
@@ -100,19 +96,10 @@ export async function startExampleStack(): Promise<ExampleStack> {
     const settings = gatewaySettings(`${origin.url}alipay/notify_url.asp`);
     const gateway = await startGateway({ dir, settings, logLevel: 'warn' });
     cleanups.push(() => gateway.process.stop());
-    const adminToken = settings['ADMIN_TOKEN'] ?? '';
     return {
-      notifyUrl: gateway.notifyUrl,
+      gateway: { gatewayUrl: gateway.url, notifyUrl: gateway.notifyUrl, adminToken: settings['ADMIN_TOKEN'] ?? '' },
       origin,
       stop,
-      async ledgerOf(outTradeNo) {
-        const response = await fetch(`${gateway.url}/admin/orders/${TEST_APP_ID}/${encodeURIComponent(outTradeNo)}`, {
-          headers: { authorization: `Bearer ${adminToken}` },
-        });
-        if (response.status === 404) return null;
-        if (!response.ok) throw new Error(`admin API answered ${response.status}`);
-        return (await response.json()) as LedgerSnapshot;
-      },
     };
   } catch (error) {
     await stop();

@@ -5,11 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { formatBeijingTime } from '../../src/alipay/beijing-time';
-import { base64Decode, base64Encode, utf8Encode } from '../../src/alipay/bytes';
-import { buildSignContent } from '../../src/alipay/content';
-import { encodeFormBytes, parseForm } from '../../src/alipay/parse';
+import { utf8Encode } from '../../src/alipay/bytes';
+import { parseForm } from '../../src/alipay/parse';
 import type { FormPair } from '../../src/alipay/types';
-import { TEST_ONLY_ALIPAY_PRIVATE_KEY_PEM } from '../fixtures/gateway-test-keys';
+import { signedNotificationPairs } from '../support/notifications';
 import { uniqueId } from './notifications';
 
 const GBK_VECTOR = new URL('../../../shared/vectors/synthetic_gbk_notify_rsa2_v1.json', import.meta.url);
@@ -18,14 +17,7 @@ function vectorPairs(): FormPair[] {
   const vector = JSON.parse(readFileSync(fileURLToPath(GBK_VECTOR), 'utf8')) as { raw_body: string };
   const parsed = parseForm(utf8Encode(vector.raw_body));
   if (!parsed.ok) throw new Error(`the GBK vector's raw_body does not parse: ${parsed.hint}`);
-  return parsed.pairs.map((pair) => ({ key: pair.key, value: pair.value }));
-}
-
-let privateKey: Promise<CryptoKey> | undefined;
-function fixturePrivateKey(): Promise<CryptoKey> {
-  const der = base64Decode(TEST_ONLY_ALIPAY_PRIVATE_KEY_PEM.replace(/-----[A-Z ]+-----|\s/g, ''));
-  if (der === null) throw new Error('fixture private key is not base64');
-  return (privateKey ??= crypto.subtle.importKey('pkcs8', der, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['sign']));
+  return parsed.pairs;
 }
 
 /**
@@ -43,13 +35,9 @@ export async function gbkPaidNotification(): Promise<{ outTradeNo: string; body:
     out_trade_no: outTradeNo,
     trade_no: uniqueId('2026'),
   };
-  const pairs = vectorPairs()
-    .filter((pair) => pair.key !== 'sign' && pair.key !== 'sign_type')
-    .map((pair) => (pair.key in fresh ? { key: pair.key, value: utf8Encode(fresh[pair.key]!) } : pair));
-  const content = buildSignContent(pairs, 'v1');
-  const signature = new Uint8Array(await crypto.subtle.sign('RSASSA-PKCS1-v1_5', await fixturePrivateKey(), content));
-  const body = encodeFormBytes([...pairs, { key: 'sign_type', value: utf8Encode('RSA2') }, { key: 'sign', value: utf8Encode(base64Encode(signature)) }]);
-  return { outTradeNo, body };
+  const pairs = vectorPairs().map((pair) => (pair.key in fresh ? { key: pair.key, value: utf8Encode(fresh[pair.key]!) } : pair));
+  // signedNotificationPairs drops the vector's sign/sign_type and appends sign_type=RSA2 and the new sign.
+  return { outTradeNo, body: await signedNotificationPairs(pairs) };
 }
 
 /**

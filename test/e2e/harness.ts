@@ -334,7 +334,8 @@ export async function startStack(options: { settings?: Record<string, string>; l
   }
 }
 
-async function withTimeout<T>(promise: Promise<T>, ms: number, message: () => string): Promise<T> {
+/** `promise`, or an Error with `message()` once `ms` have passed. */
+export async function withTimeout<T>(promise: Promise<T>, ms: number, message: () => string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message())), ms)));
   try {

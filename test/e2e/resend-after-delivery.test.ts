@@ -3,7 +3,7 @@
 import { expect, test } from 'vitest';
 import { acceptedAtOrigin, ledgerOf, origin, postNotification } from './client';
 import { sleep } from './harness';
-import { paidNotification, signedNotification, tradeParams, uniqueId } from './notifications';
+import { paidNotification, signedNotification, uniqueId } from './notifications';
 
 test('re-sends after delivery are acknowledged and forward nothing new', async () => {
   const { params, body } = await paidNotification();
@@ -12,9 +12,7 @@ test('re-sends after delivery are acknowledged and forward nothing new', async (
   expect(await acceptedAtOrigin(order)).toHaveLength(1);
 
   expect(await postNotification(body)).toEqual({ status: 200, body: 'success' });
-  const finished = await signedNotification(
-    tradeParams({ ...params, notify_id: uniqueId('nid'), trade_status: 'TRADE_FINISHED' }),
-  );
+  const finished = await signedNotification({ ...params, notify_id: uniqueId('nid'), trade_status: 'TRADE_FINISHED' });
   expect(await postNotification(finished)).toEqual({ status: 200, body: 'success' });
 
   await sleep(1_500); // longer than the first retry delay: a new forward would have happened by now

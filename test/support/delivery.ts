@@ -1,5 +1,6 @@
 // Building blocks for the delivery tests: a paid event as the ledger would hand it to delivery,
-// and the Standard Webhooks headers of a built attempt, in the shape `standardwebhooks` verifies.
+// the Standard Webhooks headers of a built attempt, in the shape `standardwebhooks` verifies, and
+// an origin that never answers. Pure (no cloudflare:test), so unit tests import it too.
 import type { DeliveryEvent } from '../../src/delivery/payload';
 
 /** A first attempt at a paid event of an RSA2, v1 notification; each test sets what it is about. */
@@ -17,6 +18,11 @@ export function paidEvent(fields: Pick<DeliveryEvent, 'rawBody'> & Partial<Deliv
     params: {},
     ...fields,
   };
+}
+
+/** An origin that never answers (until the attempt's timeout aborts the request). */
+export function hangingResponse(signal: AbortSignal | null | undefined): Promise<Response> {
+  return new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(signal.reason)));
 }
 
 /** The three webhook-* headers of a built request, for `new Webhook(secret).verify(payload, headers)`. */

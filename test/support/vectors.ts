@@ -16,6 +16,8 @@ export interface SignedVector {
   alipay_public_key?: string;
   alipay_public_cert_pem?: string;
   md5_key?: string;
+  /** The private half of alipay_public_key, for a synthetic vector only: tests re-sign its body with fresh ids. */
+  test_private_key_pem?: string;
   expected_valid: boolean;
   expected_sign_content?: string;
   expected_md5_input?: string;
