@@ -6,11 +6,10 @@
 // Run by hand: `npm run bench:e2e` (options after `--`: --rounds N --slot-ms N --warmup-ms N
 // --concurrency N --storm N --time-limit-s N). It starts and stops its own processes
 // (test/e2e/harness.ts). See bench/README.md for what the figures mean.
-import { availableParallelism, loadavg } from 'node:os';
-import { parseArgs } from 'node:util';
 import { originClient, sleep, startStack, type OriginStats, type RunningStack } from '../test/e2e/harness';
 import { paidNotification } from '../test/e2e/notifications';
-import { closedLoop, median, mergeErrors, percentile, timed, type Request, type Slot } from './e2e/load';
+import { align, fixed as ms, int, machineLine, median, print, progress, readOptions } from './common';
+import { closedLoop, mergeErrors, percentile, timed, type Request, type Slot } from './e2e/load';
 
 interface Plan {
   rounds: number;
@@ -25,35 +24,23 @@ const INITIAL_POOL = 3_000;
 const DRAIN_TIMEOUT_MS = 60_000;
 
 function readPlan(): Plan {
-  const { values } = parseArgs({
-    options: {
-      rounds: { type: 'string', default: '10' },
-      'slot-ms': { type: 'string', default: '1000' },
-      'warmup-ms': { type: 'string', default: '1000' },
-      concurrency: { type: 'string', default: '16' },
-      storm: { type: 'string', default: '500' },
-      'time-limit-s': { type: 'string', default: '300' },
-    },
+  const options = readOptions({
+    rounds: { default: 10, max: 100 },
+    'slot-ms': { default: 1000, max: 60_000 },
+    'warmup-ms': { default: 1000, max: 60_000 },
+    concurrency: { default: 16, max: 256 },
+    storm: { default: 500, max: 5_000 },
+    'time-limit-s': { default: 300, max: 3_600 },
   });
-  const positive = (name: string, text: string, max: number): number => {
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < 1 || n > max) throw new Error(`--${name} must be an integer from 1 to ${max}, got "${text}"`);
-    return n;
-  };
   return {
-    rounds: positive('rounds', values.rounds, 100),
-    slotMs: positive('slot-ms', values['slot-ms'], 60_000),
-    warmupMs: positive('warmup-ms', values['warmup-ms'], 60_000),
-    concurrency: positive('concurrency', values.concurrency, 256),
-    storm: positive('storm', values.storm, 5_000),
-    timeLimitS: positive('time-limit-s', values['time-limit-s'], 3_600),
+    rounds: options.rounds,
+    slotMs: options['slot-ms'],
+    warmupMs: options['warmup-ms'],
+    concurrency: options.concurrency,
+    storm: options.storm,
+    timeLimitS: options['time-limit-s'],
   };
 }
-
-const print = (line = ''): void => void process.stdout.write(`${line}\n`);
-const progress = (line: string): void => void process.stderr.write(`${line}\n`);
-const int = (n: number): string => Math.round(n).toLocaleString('en-US');
-const ms = (n: number): string => n.toFixed(1);
 
 /**
  * Signed notifications for new orders, made before a slot starts: RSA signing on this same
@@ -92,7 +79,7 @@ async function main(): Promise<void> {
   const plan = readPlan();
   const startedAt = performance.now();
   print('bench:e2e  (alipay-notify-edge)');
-  print(`Node ${process.version} ${process.platform}/${process.arch}, ${availableParallelism()} CPUs, load average ${loadavg()[0]!.toFixed(2)} at start`);
+  print(machineLine());
 
   progress('starting the test origin and wrangler dev ...');
   const stack = await startStack();
@@ -104,7 +91,8 @@ async function main(): Promise<void> {
     process.once(signal, () => void stopAll().then(() => process.exit(130)));
   }
   const limit = setTimeout(() => {
-    progress(`time limit of ${plan.timeLimitS}s reached; stopping`);
+    // Not progress: the reason the run fails, so it is written whether or not stderr is a terminal.
+    process.stderr.write(`time limit of ${plan.timeLimitS}s reached; stopping\n`);
     void stopAll().then(() => process.exit(1));
   }, plan.timeLimitS * 1000);
   limit.unref();
@@ -207,8 +195,7 @@ function throughputTable(rows: Array<[string, Slot[]]>): string[] {
       int(latencies.length),
     ]);
   }
-  const widths = table[0]!.map((_, col) => Math.max(...table.map((row) => row[col]!.length)));
-  return table.map((row) => row.map((cell, col) => (col === 0 ? cell.padEnd(widths[col]!) : cell.padStart(widths[col]!))).join('  '));
+  return align(table, 1);
 }
 
 function printErrors(label: string, errors: Map<string, number>): void {

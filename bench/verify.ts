@@ -2,8 +2,7 @@
 // Run by hand: `npm run bench:verify` (options after `--`: --rounds N --slot-ms N --paired-ms N
 // --warmup-ms N --concurrency N --skip-workerd). See bench/README.md for what the figures mean.
 
-import { availableParallelism, loadavg } from 'node:os';
-import { parseArgs } from 'node:util';
+import { loadAverage, machineLine, print, progress, readOptions } from './common';
 import { buildFixtures, type Fixtures } from './verify/candidates';
 import { measure, measurePaired, runRounds, type RoundPlan } from './verify/harness';
 import { measureWorkerd } from './verify/workerd';
@@ -22,34 +21,25 @@ interface Plan extends RoundPlan {
 }
 
 function readPlan(): Plan {
-  const { values } = parseArgs({
-    options: {
-      rounds: { type: 'string', default: '6' },
-      'slot-ms': { type: 'string', default: '700' },
-      'paired-ms': { type: 'string', default: '8000' },
-      'warmup-ms': { type: 'string', default: '300' },
-      concurrency: { type: 'string', default: '16' },
-      'skip-workerd': { type: 'boolean', default: false },
+  const options = readOptions(
+    {
+      rounds: { default: 6 },
+      'slot-ms': { default: 700 },
+      'paired-ms': { default: 8000 },
+      'warmup-ms': { default: 300 },
+      concurrency: { default: 16 },
     },
-  });
-  const positive = (name: string, text: string): number => {
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got "${text}"`);
-    return n;
-  };
+    ['skip-workerd'],
+  );
   return {
-    rounds: positive('rounds', values.rounds),
-    slotMs: positive('slot-ms', values['slot-ms']),
-    pairedMs: positive('paired-ms', values['paired-ms']),
-    warmupMs: positive('warmup-ms', values['warmup-ms']),
-    concurrency: positive('concurrency', values.concurrency),
-    workerd: !values['skip-workerd'],
+    rounds: options.rounds,
+    slotMs: options['slot-ms'],
+    pairedMs: options['paired-ms'],
+    warmupMs: options['warmup-ms'],
+    concurrency: options.concurrency,
+    workerd: !options['skip-workerd'],
   };
 }
-
-const print = (line = ''): void => void process.stdout.write(`${line}\n`);
-/** Progress goes to stderr, and only to a terminal, so a captured report stays clean. */
-const progress = (line: string): void => void (process.stderr.isTTY && process.stderr.write(`${line}\n`));
 
 async function main(): Promise<void> {
   const plan = readPlan();
@@ -58,10 +48,7 @@ async function main(): Promise<void> {
   const { candidates, pieces, steps } = fixtures;
 
   print('bench:verify  (alipay-notify-edge)');
-  print(
-    `Node ${process.version} ${process.platform}/${process.arch}, ${availableParallelism()} CPUs, ` +
-      `UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? '4 (default)'}, load average ${loadavg()[0]!.toFixed(2)} at start`,
-  );
+  print(machineLine(`UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? '4 (default)'}`));
   for (const line of fixtures.description) print(line);
   print(
     `method: warm-up ${plan.warmupMs} ms each; ${plan.rounds} rounds x ${plan.slotMs} ms per candidate, order reversed ` +
@@ -102,7 +89,7 @@ async function main(): Promise<void> {
   print('    the figure least disturbed by other processes on a shared machine.');
   print('  - checkNotifySignV2 on a v1 notification verifies twice (v2 content with sign_type first, then v1) and');
   print('    re-parses the PEM key string on every call; (c) is handed the params object, (c+) also parses the body.');
-  print(`total run time ${((performance.now() - startedAt) / 1000).toFixed(1)} s, load average ${loadavg()[0]!.toFixed(2)} at end`);
+  print(`total run time ${((performance.now() - startedAt) / 1000).toFixed(1)} s, load average ${loadAverage()} at end`);
 }
 
 async function workerdSection(fixtures: Fixtures): Promise<string[]> {

@@ -58,10 +58,6 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[rank - 1]!;
 }
 
-export function median(values: readonly number[]): number {
-  return percentile(values, 50);
-}
-
 export function mergeErrors(slots: readonly Slot[]): Map<string, number> {
   const all = new Map<string, number>();
   for (const slot of slots) for (const [label, n] of slot.errors) all.set(label, (all.get(label) ?? 0) + n);

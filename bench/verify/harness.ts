@@ -108,9 +108,3 @@ function shuffle<T>(items: T[]): void {
     [items[i], items[j]] = [items[j]!, items[i]!];
   }
 }
-
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((x, y) => x - y);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}

@@ -1,7 +1,8 @@
 // Printing for bench:verify: one table of medians, the goal ratios three ways, and where the
 // core's time goes.
 
-import { median, type Candidate, type Sample } from './harness';
+import { align, fixed, int, median } from '../common';
+import type { Candidate, Sample } from './harness';
 
 export const GOAL_A_OVER_B = 0.85;
 export const GOAL_A_OVER_C = 1.0;
@@ -23,16 +24,8 @@ export function summarize(samples: readonly Sample[]): Summary {
   };
 }
 
-const int = (n: number): string => Math.round(n).toLocaleString('en-US');
-const fixed = (n: number, digits = 1): string => n.toFixed(digits);
-
 function modeLabel(c: Candidate, concurrency: number): string {
   return c.mode === 'concurrent' ? `${concurrency} in flight` : c.mode;
-}
-
-function align(rows: string[][], leftColumns: number): string[] {
-  const widths = rows[0]!.map((_, col) => Math.max(...rows.map((row) => row[col]!.length)));
-  return rows.map((row) => row.map((cell, col) => (col < leftColumns ? cell.padEnd(widths[col]!) : cell.padStart(widths[col]!))).join('  ').trimEnd());
 }
 
 export function table(

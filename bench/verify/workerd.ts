@@ -8,7 +8,7 @@
 import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
 import { base64Encode } from '../../src/alipay/index';
-import { median } from './harness';
+import { median } from '../common';
 
 const ENTRY = fileURLToPath(new URL('./worker-entry.ts', import.meta.url));
 const COMPATIBILITY_DATE = '2026-04-26'; // as wrangler.toml
