@@ -1,6 +1,6 @@
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
-import { SETTING_NAMES } from './src/config';
+import { SETTING_NAMES } from './src/config/names';
 
 // Every setting starts out unset (empty means "use the default"), so a developer's .dev.vars
 // (written by `npm start`) can never leak into the tests: the pool reads .dev.vars too.

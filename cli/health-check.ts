@@ -1,10 +1,11 @@
 // Asks a running gateway's GET /health and turns the answer into plain sentences. Used by the
 // `check` command and by `npm start` (scripts/dev.mjs), which waits for the local gateway with it.
-// The answer's shape is src/health.ts: 200 `{ ok: true, ...ConfigSummary }` or
+// The answer's shape is src/http/health.ts: 200 `{ ok: true, ...ConfigSummary }` or
 // 503 `{ ok: false, problems: ["SETTING: message", ...] }`.
 
-import type { ConfigSummary, SettingName } from '../src/config';
-import { readReplyCapped } from './http-reply';
+import type { ConfigSummary } from '../src/config/types';
+import type { SettingName } from '../src/config/names';
+import { readAllCapped } from '../src/utils/read-capped';
 
 type HealthOutcome =
   | { kind: 'healthy'; url: string; summary: Partial<ConfigSummary> }
@@ -36,7 +37,7 @@ export async function fetchHealth(url: string, timeoutMs = DEFAULT_CHECK_TIMEOUT
   let bytes: Uint8Array | null;
   try {
     response = await fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(timeoutMs) });
-    bytes = await readReplyCapped(response, MAX_HEALTH_BYTES);
+    bytes = await readAllCapped(response.body, MAX_HEALTH_BYTES);
   } catch (error) {
     return { kind: 'unreachable', url, message: describeFetchError(error, timeoutMs) };
   }

@@ -2,8 +2,9 @@
 // failure to read is a value the command turns into exit status 2, not an exception.
 
 import { readFile, stat } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { concatBytes, utf8Encode } from '../src/alipay/bytes';
+import { readAllCapped } from '../src/utils/read-capped';
 
 export type ReadResult = { ok: true; bytes: Uint8Array } | { ok: false; message: string };
 
@@ -26,20 +27,14 @@ export async function readInput(path: string | undefined, limit: number, what: s
   }
 }
 
-async function readStream(stream: NodeJS.ReadableStream, limit: number, what: string): Promise<ReadResult> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
+async function readStream(stream: NodeJS.ReadableStream & Readable, limit: number, what: string): Promise<ReadResult> {
   try {
-    for await (const chunk of stream) {
-      const bytes = typeof chunk === 'string' ? utf8Encode(chunk) : (chunk as Uint8Array);
-      size += bytes.length;
-      if (size > limit) return { ok: false, message: `stdin: too large for ${what} (more than ${limit} bytes)` };
-      chunks.push(bytes);
-    }
+    const bytes = await readAllCapped(Readable.toWeb(stream) as ReadableStream<Uint8Array>, limit);
+    if (bytes === null) return { ok: false, message: `stdin: too large for ${what} (more than ${limit} bytes)` };
+    return { ok: true, bytes };
   } catch (error) {
     return { ok: false, message: `stdin: cannot read (${(error as Error).message})` };
   }
-  return { ok: true, bytes: concatBytes(...chunks) };
 }
 
 export function printJson(value: unknown): void {

@@ -7,7 +7,8 @@
 
 import { parseAmountCents } from '../src/alipay/amount';
 import { formatBeijingTime } from '../src/alipay/beijing-time';
-import { base64Encode, utf8Encode } from '../src/alipay/bytes';
+import { base64Encode } from '../src/utils/base64';
+import { utf8Encode } from '../src/utils/bytes';
 import { buildSignContent } from '../src/alipay/content';
 import { encodeFormBytes } from '../src/alipay/parse';
 import type { FormPair } from '../src/alipay/types';

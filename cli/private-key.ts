@@ -3,7 +3,7 @@
 // have it in the forms Alipay's key tool writes: PKCS#1 (`RSA PRIVATE KEY`) or bare base64.
 // Problems are messages that say what the material looks like, never the material itself.
 
-import { base64Decode } from '../src/alipay/bytes';
+import { base64Decode } from '../src/utils/base64';
 import { TAG, encodeTlv } from '../src/alipay/der';
 import { RSA_ALGORITHM_IDENTIFIER } from '../src/alipay/key-identify';
 import { scanPem } from '../src/alipay/pem';

@@ -1,7 +1,7 @@
 // `secret`: a new Standard Webhooks secret for FORWARD_SECRET. Only the secret goes to stdout,
 // so it can be piped: npx alipay-notify-edge secret | npx wrangler secret put FORWARD_SECRET
 
-import { base64Encode } from '../src/alipay/bytes';
+import { base64Encode } from '../src/utils/base64';
 import { EXIT, parseCommandLine, printError, printHelp } from './io';
 import type { Command } from './main';
 

@@ -6,10 +6,10 @@
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEV_APP_ID, DEV_PRIVATE_KEY_FILE, DEV_SELLER_ID, DEV_VARS_FILE, readDevVars } from '../scripts/dev-vars';
-import { splitList } from '../src/config-values';
+import { DEV_APP_ID, DEV_PRIVATE_KEY_FILE, DEV_SELLER_ID, DEV_VARS_FILE, readDevVars } from './dev-config';
+import { splitList } from '../src/config/values';
 import { describeFetchError } from './health-check';
-import { readReplyCapped } from './http-reply';
+import { readAllCapped } from '../src/utils/read-capped';
 import { EXIT, parseCommandLine, printError, printHelp, readInput, usageError, type OptionValues } from './io';
 import type { Command } from './main';
 import {
@@ -323,7 +323,7 @@ async function post(url: string, body: Uint8Array, charset: SimulatedCharset): P
 
 /** The reply as text, shortened for the terminal; a huge reply is not `success` either way. */
 async function replyText(response: Response): Promise<string> {
-  const bytes = await readReplyCapped(response, MAX_REPLY_BYTES);
+  const bytes = await readAllCapped(response.body, MAX_REPLY_BYTES);
   if (bytes === null) return `(a reply of more than ${MAX_REPLY_BYTES} bytes)`;
   const text = new TextDecoder().decode(bytes);
   return text.length > SHOWN_REPLY_CHARS ? `${text.slice(0, SHOWN_REPLY_CHARS)}…` : text;

@@ -23,10 +23,10 @@ import {
   type VerifyOptions,
 } from '../src/alipay/index';
 import { MAX_KEY_TEXT_LENGTH } from '../src/alipay/keys';
-import { DEFAULTS } from '../src/config';
-import { parseSignTypes } from '../src/config-parsers';
-import { splitList } from '../src/config-values';
-import { parseDuration } from '../src/duration';
+import { DEFAULTS } from '../src/config/names';
+import { parseSignTypes } from '../src/config/parsers';
+import { splitList } from '../src/config/values';
+import { parseDuration } from '../src/utils/duration';
 import { EXIT, parseCommandLine, printError, printHelp, printJson, readInput, usageError, type OptionValues } from './io';
 import type { Command } from './main';
 

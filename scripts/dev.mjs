@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm start`: the whole gateway on this machine, from a fresh clone, in one command.
-//   1. .dev.vars: generated with throwaway values when missing (scripts/dev-vars.ts); kept otherwise.
+//   1. .dev.vars: generated with throwaway values when missing (cli/dev-config.ts); kept otherwise.
 //   2. The demo origin (examples/node-origin), printing every event the gateway forwards to it,
 //      verified with FORWARD_SECRET.
 //   3. `wrangler dev` in local mode (Durable Object storage under .wrangler/), output prefixed.
@@ -28,10 +28,10 @@ try {
 // The generator and the health report are TypeScript shared with the command-line tool; the
 // default notify path and the loopback host names come from the Worker's own settings code.
 register({ tsconfig: join(ROOT, 'tsconfig.json') });
-const { DEV_GATEWAY_PORT, DEV_ORIGIN_PORT, DEV_PRIVATE_KEY_FILE, ensureDevVars } = await import('./dev-vars.ts');
+const { DEV_GATEWAY_PORT, DEV_ORIGIN_PORT, DEV_PRIVATE_KEY_FILE, ensureDevVars } = await import('../cli/dev-config.ts');
 const { explainHealth, fetchHealth } = await import('../cli/health-check.ts');
-const { DEFAULTS } = await import('../src/config.ts');
-const { LOOPBACK_HOSTS } = await import('../src/config-values.ts');
+const { DEFAULTS } = await import('../src/config/names.ts');
+const { LOOPBACK_HOSTS } = await import('../src/config/values.ts');
 const { startOrigin } = await import('../examples/node-origin/origin.mjs');
 
 const say = (line) => process.stdout.write(`[start] ${line}\n`);

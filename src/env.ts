@@ -1,6 +1,6 @@
-// The Worker's env: configuration strings (see src/config.ts) plus the two Durable Object bindings
+// The Worker's env: configuration strings (see src/config/) plus the two Durable Object bindings
 // declared in wrangler.toml.
-import type { ConfigEnv } from './config';
+import type { ConfigEnv } from './config/names';
 import type { DeadLetterIndex } from './orders/dead-letters';
 import type { OrderLedger } from './orders/ledger';
 

@@ -1,25 +1,26 @@
 // Worker entry. The Worker is stateless: it verifies and routes; each order's state lives in its
 // OrderLedger Durable Object. Routes:
-//   POST NOTIFY_PATH (default /alipay/notify)   Alipay's notifications (src/notify.ts)
-//   GET  /health                               configuration summary or problems (src/health.ts)
-//   GET  /alipay/return                        return_url bridge when ORIGIN_RETURN_URL is set (src/return-page.ts)
-//   /admin/*                                   operator API when ADMIN_TOKEN is set (src/admin.ts)
+//   POST NOTIFY_PATH (default /alipay/notify)   Alipay's notifications (src/http/notify.ts)
+//   GET  /health                               configuration summary or problems (src/http/health.ts)
+//   GET  /alipay/return                        return_url bridge when ORIGIN_RETURN_URL is set (src/http/return-page.ts)
+//   /admin/*                                   operator API when ADMIN_TOKEN is set (src/http/admin.ts)
 import { Router, type IRequest } from 'itty-router';
-import { handleAdmin } from './admin';
-import { RETURN_PATH, loadConfig, type ConfigResult } from './config';
+import { handleAdmin } from './http/admin';
+import { RETURN_PATH } from './config/names';
+import { loadConfig } from './config/load';
+import type { ConfigResult } from './config/types';
 import type { GatewayEnv } from './env';
-import { healthResponse } from './health';
-import { handleNotify } from './notify';
-import { handleReturn } from './return-page';
+import { healthResponse } from './http/health';
+import { handleNotify } from './http/notify';
+import { methodNotAllowed, notFound } from './http/responses';
+import { handleReturn } from './http/return-page';
 
 export { DeadLetterIndex } from './orders/dead-letters';
 export { OrderLedger } from './orders/ledger';
 
-const notFound = () => new Response('not found', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' } });
-
 const router = Router<IRequest, [GatewayEnv, ConfigResult]>()
   .get('/health', (_r, _env, config) => healthResponse(config))
-  .all('/health', () => new Response('method not allowed', { status: 405, headers: { allow: 'GET' } }))
+  .all('/health', () => methodNotAllowed('GET'))
   .all(RETURN_PATH, (r, _env, config) => handleReturn(r, config))
   .all('/admin/*', (r, env, config) => handleAdmin(r, env, config));
 

@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { alipayCertSn, alipayRootCertSn, certificateInfo, certSnOf } from '../src/alipay/cert';
 import { pemBlocks } from '../src/alipay/pem';
-import { base64Encode, utf8Encode } from '../src/alipay/bytes';
+import { base64Encode } from '../src/utils/base64';
+import { utf8Encode } from '../src/utils/bytes';
 import { loadPublicKeys } from '../src/alipay/keys';
 
 interface CertSnVector {

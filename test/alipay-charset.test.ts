@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { utf8Encode } from '../src/alipay/bytes';
+import { utf8Encode } from '../src/utils/bytes';
 import { decodeParams } from '../src/alipay/charset';
 import type { FormPair } from '../src/alipay/types';
 import { mustParse } from './support/alipay-sign';

@@ -2,7 +2,9 @@
 // Loading Alipay public keys from every form merchants paste, and saying what unusable material looks like.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { describeKeyText, importVerifyKey, loadPublicKeys, type KeyLoadReport } from '../src/alipay/keys';
-import { base64Encode, sha256Hex, utf8Encode } from '../src/alipay/bytes';
+import { base64Encode } from '../src/utils/base64';
+import { sha256Hex } from '../src/utils/hex';
+import { utf8Encode } from '../src/utils/bytes';
 import { encodeTlv } from '../src/alipay/der';
 import { toPem } from '../src/alipay/pem';
 import type { AlipayPublicKey } from '../src/alipay/types';

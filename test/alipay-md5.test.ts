@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { hexEncode } from '../src/alipay/bytes';
-import { md5 } from '../src/alipay/md5';
+import { hexEncode } from '../src/utils/hex';
+import { md5 } from '../src/utils/md5';
 
 const hex = (s: string) => hexEncode(md5(new TextEncoder().encode(s)));
 

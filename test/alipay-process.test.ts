@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { utf8Encode } from '../src/alipay/bytes';
+import { utf8Encode } from '../src/utils/bytes';
 import { parseBeijingTime } from '../src/alipay/beijing-time';
 import { loadPublicKeys } from '../src/alipay/keys';
 import { encodeFormBytes } from '../src/alipay/parse';

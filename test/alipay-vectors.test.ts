@@ -1,6 +1,6 @@
 // Every signed vector in ../shared/vectors gives its expected answer through parseForm + verifyForm.
 import { describe, expect, it } from 'vitest';
-import { utf8Encode } from '../src/alipay/bytes';
+import { utf8Encode } from '../src/utils/bytes';
 import { loadPublicKeys } from '../src/alipay/keys';
 import { encodeForm, parseForm } from '../src/alipay/parse';
 import { SIGN_TYPES, type AlipayPublicKey, type SignType, type VerifyOptions } from '../src/alipay/types';

@@ -1,6 +1,8 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { base64Encode, hexEncode, utf8Encode } from '../src/alipay/bytes';
-import { md5 } from '../src/alipay/md5';
+import { base64Encode } from '../src/utils/base64';
+import { hexEncode } from '../src/utils/hex';
+import { utf8Encode } from '../src/utils/bytes';
+import { md5 } from '../src/utils/md5';
 import { encodeForm, encodeFormBytes } from '../src/alipay/parse';
 import type { FormPair, VerifyOptions, VerifyResult } from '../src/alipay/types';
 import { verifyForm, verifyPairs } from '../src/alipay/verify';

@@ -1,7 +1,9 @@
 // Settings of the legacy bridges: alipay-md5 forwarding only makes sense for a form, an unused
 // ORIGIN_MD5_KEY is pointed out, and the notify path cannot take the return page's path.
 import { describe, expect, it } from 'vitest';
-import { formatProblem, loadConfig, type ConfigEnv } from '../src/config';
+import { formatProblem } from '../src/config/reader';
+import { loadConfig } from '../src/config/load';
+import type { ConfigEnv } from '../src/config/names';
 import { TEST_ONLY_ALIPAY_PUBLIC_KEY_BASE64, TEST_ONLY_FORWARD_SECRETS } from './fixtures/gateway-test-keys';
 
 function env(overrides: Partial<Record<keyof ConfigEnv, string>> = {}): ConfigEnv {

@@ -1,6 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { base64Encode } from '../src/alipay/bytes';
-import { formatProblem, loadConfig, type ConfigEnv, type ConfigResult } from '../src/config';
+import { base64Encode } from '../src/utils/base64';
+import { formatProblem } from '../src/config/reader';
+import { loadConfig } from '../src/config/load';
+import type { ConfigEnv } from '../src/config/names';
+import type { ConfigResult } from '../src/config/types';
 import { throwawayRsaKeys } from './support/throwaway-keys';
 
 let publicKey = '';

@@ -1,6 +1,6 @@
 // One attempt: what counts as delivered, and how each origin failure is reported.
 import { describe, expect, it } from 'vitest';
-import { utf8Encode } from '../src/alipay/bytes';
+import { utf8Encode } from '../src/utils/bytes';
 import { attemptDelivery, type AttemptRequest } from '../src/delivery/attempt';
 import { hangingResponse } from './support/delivery';
 

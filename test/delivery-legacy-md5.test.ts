@@ -3,7 +3,7 @@
 // sort, join, append the key) and workerd's native MD5, not the project's own parser or md5.ts.
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import type { Config } from '../src/config';
+import type { Config } from '../src/config/types';
 import type { DeliveryEvent } from '../src/delivery/payload';
 import { buildAttemptRequest } from '../src/delivery/request';
 import { TEST_ONLY_FORWARD_SECRETS } from './fixtures/gateway-test-keys';

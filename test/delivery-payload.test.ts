@@ -1,6 +1,6 @@
 // Payload builders: `form` forwards the original bytes; `json` a normalised UTF-8 event.
 import { describe, expect, it } from 'vitest';
-import { utf8Encode } from '../src/alipay/bytes';
+import { utf8Encode } from '../src/utils/bytes';
 import { buildFormPayload, buildJsonPayload, payloadBuilder, type DeliveryEvent } from '../src/delivery/payload';
 
 // GBK bytes for 支付, percent-encoded as Alipay sends them.

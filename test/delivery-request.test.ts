@@ -2,7 +2,7 @@
 // reference `standardwebhooks` verifier.
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import { utf8Encode } from '../src/alipay/bytes';
+import { utf8Encode } from '../src/utils/bytes';
 import { buildAttemptRequest } from '../src/delivery/request';
 import { TEST_ONLY_FORWARD_SECRETS, TEST_ORIGIN_URL } from './fixtures/gateway-test-keys';
 import { gatewayConfig } from './gateway-support';

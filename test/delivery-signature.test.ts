@@ -1,7 +1,8 @@
 // The forwarded signature must verify with the reference Standard Webhooks library, not our own code.
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import { base64Encode, utf8Encode } from '../src/alipay/bytes';
+import { base64Encode } from '../src/utils/base64';
+import { utf8Encode } from '../src/utils/bytes';
 import { signWebhook } from '../src/delivery/signature';
 import { webhookIdFor } from '../src/delivery/webhook-id';
 

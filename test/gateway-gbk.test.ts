@@ -3,7 +3,7 @@
 import { Webhook } from 'standardwebhooks';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { formatBeijingTime } from '../src/alipay/beijing-time';
-import { utf8Encode } from '../src/alipay/bytes';
+import { utf8Encode } from '../src/utils/bytes';
 import { TEST_APP_ID, TEST_ONLY_FORWARD_SECRETS } from './fixtures/gateway-test-keys';
 import { mockOrigin, postNotify, resign, settled, testPrivateKey, uniqueId } from './gateway-support';
 import { webhookHeaders } from './support/delivery';

@@ -2,7 +2,8 @@
 // fingerprint) and the content rule that verified it, so an operator rotating the Alipay key can
 // see when the old key stops being used.
 import { describe, expect, it } from 'vitest';
-import { base64Decode, sha256Hex } from '../src/alipay/bytes';
+import { base64Decode } from '../src/utils/base64';
+import { sha256Hex } from '../src/utils/hex';
 import { TEST_ONLY_ALIPAY_PUBLIC_KEY_BASE64 } from './fixtures/gateway-test-keys';
 import { mockOrigin, orderKeyOf, postNotify, settled, signParams, tradeParams } from './gateway-support';
 import { captureJsonLogs } from './support/json-logs';

@@ -1,7 +1,7 @@
 // Every reply rule of the notify endpoint (DESIGN.md "Reply rules", issue 3 "The endpoint").
 import { beforeEach, describe, expect, it } from 'vitest';
 import { formatBeijingTime } from '../src/alipay/beijing-time';
-import { utf8Encode } from '../src/alipay/bytes';
+import { utf8Encode } from '../src/utils/bytes';
 import { callWorker, gatewayEnv, mockOrigin, NOTIFY_URL, postNotify, signParams, tradeParams } from './gateway-support';
 
 beforeEach(() => {

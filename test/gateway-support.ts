@@ -3,9 +3,10 @@
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { expect, vi } from 'vitest';
-import { utf8Encode } from '../src/alipay/bytes';
+import { utf8Encode } from '../src/utils/bytes';
 import { parseForm } from '../src/alipay/parse';
-import { loadConfig, type Config } from '../src/config';
+import { loadConfig } from '../src/config/load';
+import type { Config } from '../src/config/types';
 import type { GatewayEnv } from '../src/env';
 import worker from '../src/index';
 import type { OrderLedger } from '../src/orders/ledger';

@@ -1,7 +1,9 @@
 import { beforeAll, expect, it } from 'vitest';
-import { base64Encode, sha256Hex } from '../src/alipay/bytes';
-import { loadConfig, type ConfigEnv } from '../src/config';
-import { healthResponse } from '../src/health';
+import { base64Encode } from '../src/utils/base64';
+import { sha256Hex } from '../src/utils/hex';
+import { loadConfig } from '../src/config/load';
+import type { ConfigEnv } from '../src/config/names';
+import { healthResponse } from '../src/http/health';
 import { throwawayRsaKeys } from './support/throwaway-keys';
 
 let spki = new Uint8Array();

@@ -3,8 +3,10 @@
 // md5_hex(issuer DN + decimal serial), the DN written the way Java's X500Principal.getName() and the
 // Node SDK write it (RDNs last-to-first, "CN=..,OU=..,O=..,C=..", no spaces, values unescaped).
 
-import { hexEncode, utf8Encode, latin1Decode, timingSafeEqual } from './bytes';
-import { md5 } from './md5';
+import { hexEncode } from '../utils/hex';
+import { utf8Encode, latin1Decode } from '../utils/bytes';
+import { timingSafeEqual } from '../utils/constant-time';
+import { md5 } from '../utils/md5';
 import { TAG, bitStringBytes, children, decodeOid, integerValue, parseDer, sequence, type Tlv } from './der';
 import { pemBlocks } from './pem';
 

@@ -2,7 +2,7 @@
 // untouched, so a GBK notification is checked over its GBK bytes, never a UTF-8 re-encoding.
 // This runs on every notification, so it avoids per-pair views and comparator callbacks.
 
-import { utf8Encode } from './bytes';
+import { utf8Encode } from '../utils/bytes';
 import { ParsedPair, decodeInto, valueLength } from './parse';
 import type { ContentRule, FormPair } from './types';
 

@@ -3,7 +3,7 @@
 // "this is not the structure I expected" into a message about what the material looks like,
 // instead of letting an opaque ASN.1 exception escape.
 
-import { concatBytes } from './bytes';
+import { concatBytes } from '../utils/bytes';
 
 export const TAG = {
   BOOLEAN: 0x01,

@@ -2,7 +2,7 @@
 // several lines), and the things people paste by mistake (private keys, CSRs, webhook secrets, ids).
 // Each piece either carries its DER or already knows why it cannot be used.
 
-import { base64Decode } from './bytes';
+import { base64Decode } from '../utils/base64';
 import { TAG, declaredSize } from './der';
 import { scanPem, type ScannedPemBlock } from './pem';
 import { PRIVATE, WANT } from './key-advice';

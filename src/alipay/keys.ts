@@ -9,7 +9,8 @@
 // key-identify.ts names what each DER piece is, key-cache.ts holds the imported CryptoKeys.
 
 import type { AlipayPublicKey, KeyForm, KeyLoadResult } from './types';
-import { base64Encode, sha256Hex } from './bytes';
+import { base64Encode } from '../utils/base64';
+import { sha256Hex } from '../utils/hex';
 import { certSnOf, type CertInfo } from './cert';
 import { WANT } from './key-advice';
 import { sourceOf, splitMaterial, unwrap } from './key-material';

@@ -3,7 +3,7 @@
 // and each value is percent-decoded to bytes exactly once: the signature covers those bytes,
 // whatever the charset, so nothing here turns bytes into text except the (ASCII) keys.
 
-import { latin1Decode } from './bytes';
+import { latin1Decode } from '../utils/bytes';
 import type { FormPair, ParseResult } from './types';
 
 /** Far above any real notification (a few KB); bounds the work an unauthenticated body can cause. */

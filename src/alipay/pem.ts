@@ -2,7 +2,7 @@
 // pasted: "RSA PRIVATE KEY" deserves a different message from "CERTIFICATE". Text outside blocks is
 // returned too, since a secret may mix PEM blocks with bare base64 keys.
 
-import { base64Decode, base64Encode } from './bytes';
+import { base64Decode, base64Encode } from '../utils/base64';
 
 export interface PemBlock {
   readonly label: string;

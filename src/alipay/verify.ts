@@ -5,10 +5,12 @@
 // `npm run bench:verify`: it avoids extra awaits, closures and typed-array allocations
 // (those beyond a few dozen bytes live off the JS heap and cost more than the parsing).
 
-import { base64DecodeBytes, base64DecodeInto, latin1Decode, timingSafeEqual } from './bytes';
+import { base64DecodeBytes, base64DecodeInto } from '../utils/base64';
+import { latin1Decode } from '../utils/bytes';
+import { timingSafeEqual } from '../utils/constant-time';
 import { buildSignContent, signContentView } from './content';
 import { verifyKeyFor, type VerifyHash } from './key-cache';
-import { legacyMd5Sign } from './md5';
+import { legacyMd5Sign } from './md5-sign';
 import { decodeInto, isHexCode, ParsedPair, parseForm, valueLength } from './parse';
 import type {
   AlipayPublicKey,

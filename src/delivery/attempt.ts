@@ -1,5 +1,5 @@
 // One delivery attempt to the origin. Never throws: every way an origin can fail becomes a reason.
-import { readUpTo } from '../read-body';
+import { readUpTo } from '../utils/read-capped';
 import { parseRetryAfter } from './retry';
 
 export interface AttemptRequest {

@@ -6,9 +6,9 @@
 // Every original parameter is kept, in its original order, with its original value BYTES (a GBK
 // notification stays GBK: the legacy page signs and decodes in the charset Alipay used); only
 // `sign_type` becomes `MD5` and `sign` becomes md5_hex(content + key).
-import { utf8Encode } from '../alipay/bytes';
+import { utf8Encode } from '../utils/bytes';
 import { buildSignContent } from '../alipay/content';
-import { legacyMd5Sign } from '../alipay/md5';
+import { legacyMd5Sign } from '../alipay/md5-sign';
 import { encodeFormBytes, parseForm } from '../alipay/parse';
 import type { FormPair } from '../alipay/types';
 import { buildFormPayload, type PayloadBuilder } from './payload';

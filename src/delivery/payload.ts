@@ -1,9 +1,9 @@
 // What the origin receives for one event. A builder turns a recorded event into body bytes +
 // headers; signing is a separate step (src/delivery/request.ts), so another scheme can reuse
 // the builders or replace them without touching the ledger.
-import { utf8Encode } from '../alipay/bytes';
+import { utf8Encode } from '../utils/bytes';
 import type { Charset, ContentRule, EventKind, SignType } from '../alipay/types';
-import type { ForwardFormat } from '../config';
+import type { ForwardFormat } from '../config/types';
 
 /** Everything the ledger knows about an event that a payload may need. */
 export interface DeliveryEvent {

@@ -1,18 +1,16 @@
 // One signed request for one attempt: payload (form/json, or the legacy MD5 re-signed form) +
 // Standard Webhooks headers. The Standard Webhooks signature is always computed over the body
 // actually sent, so an origin can check it whatever FORWARD_SIGNING says.
-import type { Config } from '../config';
+import type { ForwardSettings } from '../config/types';
 import type { AttemptRequest } from './attempt';
 import { legacyMd5FormBuilder } from './legacy-md5';
 import { payloadBuilder, type DeliveryEvent, type PayloadBuilder } from './payload';
 import { signWebhook } from './signature';
 
-type ForwardSettings = Config['forward'];
-
-/** alipay-md5 implies `form` (config.ts refuses it with json): an MD5-signed JSON body means nothing to a legacy page. */
+/** alipay-md5 implies `form` (src/config/forward-settings.ts refuses it with json): an MD5-signed JSON body means nothing to a legacy page. */
 function builderFor(forward: ForwardSettings): PayloadBuilder {
   if (forward.signing !== 'alipay-md5') return payloadBuilder(forward.format);
-  // config.ts reports a missing ORIGIN_MD5_KEY; never fall back to an unsigned form quietly.
+  // The settings reader reports a missing ORIGIN_MD5_KEY; never fall back to an unsigned form quietly.
   if (forward.originMd5Key === null) throw new Error('FORWARD_SIGNING=alipay-md5 without ORIGIN_MD5_KEY');
   return legacyMd5FormBuilder(forward.originMd5Key);
 }

@@ -2,7 +2,8 @@
 // notification about the order goes through it, it dedupes and records them, and it owes each
 // forwarded event to the origin until the origin has it (alarm-driven retries, then dead-letter).
 import { DurableObject } from 'cloudflare:workers';
-import { loadConfig, type Config } from '../config';
+import { loadConfig } from '../config/load';
+import type { Config } from '../config/types';
 import { attemptDelivery, type AttemptOutcome } from '../delivery/attempt';
 import { buildAttemptRequest } from '../delivery/request';
 import { nextRetryDelayMs } from '../delivery/retry';

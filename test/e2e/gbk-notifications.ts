@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { formatBeijingTime } from '../../src/alipay/beijing-time';
-import { utf8Encode } from '../../src/alipay/bytes';
+import { utf8Encode } from '../../src/utils/bytes';
 import { parseForm } from '../../src/alipay/parse';
 import type { FormPair } from '../../src/alipay/types';
 import { signedNotificationPairs } from '../support/notifications';

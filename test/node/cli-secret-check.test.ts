@@ -3,9 +3,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config';
-import { parseWebhookSecrets } from '../../src/config-values';
-import { healthResponse } from '../../src/health';
+import { loadConfig } from '../../src/config/load';
+import { parseWebhookSecrets } from '../../src/config/values';
+import { healthResponse } from '../../src/http/health';
 import { throwawayRsaKeys } from '../support/throwaway-keys';
 import { runInProcess } from './cli-run';
 
@@ -29,7 +29,7 @@ describe('secret', () => {
   });
 });
 
-// A valid configuration (keys generated here) and a broken one, shaped by the real src/health.ts.
+// A valid configuration (keys generated here) and a broken one, shaped by the real src/http/health.ts.
 let healthy: Response;
 let broken: Response;
 let mode: 'healthy' | 'broken' | 'not-found' = 'healthy';

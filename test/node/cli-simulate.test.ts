@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { encodeGbk } from '../../cli/gbk';
 import { SIMULATED_SUBJECT } from '../../cli/notification-builder';
-import { DEV_PRIVATE_KEY_FILE, DEV_PUBLIC_KEY_FILE, ensureDevVars } from '../../scripts/dev-vars';
+import { DEV_PRIVATE_KEY_FILE, DEV_PUBLIC_KEY_FILE, ensureDevVars } from '../../cli/dev-config';
 import {
   buildSignContent,
   classify,

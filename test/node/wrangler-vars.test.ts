@@ -1,8 +1,8 @@
 // wrangler.toml's [vars] are the operator's visible knobs and repeat the code's defaults
-// (src/config.ts DEFAULTS). A deployment reads the file, not the code, so the two must not drift.
+// (src/config/names.ts DEFAULTS). A deployment reads the file, not the code, so the two must not drift.
 import { readFileSync } from 'node:fs';
 import { expect, test } from 'vitest';
-import { DEFAULTS, SETTING_NAMES } from '../../src/config';
+import { DEFAULTS, SETTING_NAMES } from '../../src/config/names';
 
 /** `NAME = "value"` lines of the [vars] table (comments and other tables skipped). */
 function wranglerVars(): Record<string, string> {

@@ -1,7 +1,7 @@
 // Test-only signing: plays Alipay with any RSA key (throwaway ones from makeSigner, or the
 // fixture key via test/support/notifications.ts), so tests can make any notification.
 
-import { base64Encode } from '../../src/alipay/bytes';
+import { base64Encode } from '../../src/utils/base64';
 import { buildSignContent } from '../../src/alipay/content';
 import { loadPublicKeys } from '../../src/alipay/keys';
 import { parseForm } from '../../src/alipay/parse';

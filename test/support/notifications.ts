@@ -3,7 +3,7 @@
 // Node), so it is pure: WebCrypto and the project's byte-level src/alipay code, nothing else.
 // The gateway verifies with the public half, so a signing mistake here shows up as a 403, never
 // as a silently passing test.
-import { base64Decode } from '../../src/alipay/bytes';
+import { base64Decode } from '../../src/utils/base64';
 import { formatBeijingTime } from '../../src/alipay/beijing-time';
 import { encodeFormBytes } from '../../src/alipay/parse';
 import type { ContentRule, FormPair } from '../../src/alipay/types';

@@ -1,33 +1,5 @@
-// Byte helpers for the pure core. Alipay signs bytes, not strings, so the core keeps
-// values as Uint8Array and converts only at the edges. No Node Buffer: this runs in workerd too.
-
-const utf8Encoder = new TextEncoder();
-
-export function utf8Encode(s: string): Uint8Array {
-  return utf8Encoder.encode(s);
-}
-
-/** One char per byte (0x00-0xff). Lossless, so it is safe for keys and for diagnostics of arbitrary bytes. */
-export function latin1Decode(b: Uint8Array): string {
-  let out = '';
-  // Chunked so String.fromCharCode never gets more arguments than the engine allows.
-  for (let i = 0; i < b.length; i += 0x2000) {
-    out += String.fromCharCode.apply(null, b.subarray(i, i + 0x2000) as unknown as number[]);
-  }
-  return out;
-}
-
-export function concatBytes(...parts: Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const p of parts) total += p.length;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+// Standard base64 (RFC 4648 section 4): keys, signatures and webhook secrets. Decoding reports
+// failure as null, never by throwing, so a caller can say "not base64" in its own words.
 
 const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 // -1 = not base64, -2 = whitespace (skipped: keys and signatures are often pasted with line breaks).
@@ -151,27 +123,4 @@ export function base64Encode(b: Uint8Array): string {
     out += BASE64_ALPHABET[n >> 18]! + BASE64_ALPHABET[(n >> 12) & 63]! + BASE64_ALPHABET[(n >> 6) & 63]! + '=';
   }
   return out;
-}
-
-const HEX_BYTE: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-
-export function hexEncode(b: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < b.length; i++) out += HEX_BYTE[b[i]!]!;
-  return out;
-}
-
-/**
- * Constant-time equality for secrets and signatures: the loop always runs over the longer
- * input, so the time taken does not reveal how many leading bytes matched.
- */
-export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
-  const n = Math.max(a.length, b.length);
-  let diff = a.length ^ b.length;
-  for (let i = 0; i < n; i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0);
-  return diff === 0;
-}
-
-export async function sha256Hex(b: Uint8Array): Promise<string> {
-  return hexEncode(new Uint8Array(await crypto.subtle.digest('SHA-256', b)));
 }

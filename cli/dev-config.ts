@@ -6,9 +6,9 @@
 
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { base64Encode } from '../src/alipay/bytes';
+import { base64Encode } from '../src/utils/base64';
 import { toPem } from '../src/alipay/pem';
-import { newForwardSecret } from '../cli/secret';
+import { newForwardSecret } from './secret';
 
 export const DEV_VARS_FILE = '.dev.vars';
 export const DEV_KEYS_DIR = 'dev-keys';

@@ -6,22 +6,19 @@
 //   GET  /admin/dead-letters[?limit=N]                     events that exhausted their retries
 // Buyer identities are masked in everything shown.
 import { Router, type IRequest } from 'itty-router';
-import { timingSafeEqual, utf8Encode } from './alipay/bytes';
-import type { Config, ConfigResult } from './config';
-import type { GatewayEnv } from './env';
-import { maskParams } from './log';
-import { deadLetterIndex } from './orders/dead-letters';
-import type { LedgerSnapshot, RedeliverResult } from './orders/ledger-types';
-import { messageKey, orderKey } from './orders/order-key';
+import { timingSafeEqual } from '../utils/constant-time';
+import { utf8Encode } from '../utils/bytes';
+import type { Config, ConfigResult } from '../config/types';
+import type { GatewayEnv } from '../env';
+import { maskParams } from '../log';
+import { deadLetterIndex } from '../orders/dead-letters';
+import type { LedgerSnapshot, RedeliverResult } from '../orders/ledger-types';
+import { messageKey, orderKey } from '../orders/order-key';
+import { jsonResponse } from './responses';
 
 const MAX_PARAM_CHARS = 256;
 
-function json(status: number, body: unknown, extra: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body, null, 2), {
-    status,
-    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...extra },
-  });
-}
+const json = jsonResponse;
 
 const notFound = () => json(404, { ok: false, error: 'not found' });
 

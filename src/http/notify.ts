@@ -2,14 +2,15 @@
 // notification to its order's ledger, and answer Alipay by DESIGN.md's reply rules: `success`
 // only for a verified notification that is durably recorded (or, in after-delivery mode,
 // acknowledged by the origin). Every other answer makes Alipay send it again later.
-import { processNotification, type ProcessResult } from './alipay/process';
-import type { VerifySuccess } from './alipay/types';
-import type { ConfigResult } from './config';
-import type { GatewayEnv } from './env';
-import { logLine } from './log';
-import type { AcceptResult } from './orders/ledger-types';
-import { orderKeyFor } from './orders/order-key';
-import { readBodyCapped } from './read-body';
+import { processNotification, type ProcessResult } from '../alipay/process';
+import type { VerifySuccess } from '../alipay/types';
+import type { ConfigResult } from '../config/types';
+import type { GatewayEnv } from '../env';
+import { logLine } from '../log';
+import type { AcceptResult } from '../orders/ledger-types';
+import { orderKeyFor } from '../orders/order-key';
+import { readBodyCapped } from '../utils/read-capped';
+import { textResponse } from './responses';
 
 /** Real notifications are a few KiB; fund_bill_list and passback_params keep them well under this. */
 const MAX_NOTIFY_BYTES = 64 * 1024;
@@ -18,9 +19,7 @@ const MAX_CONTENT_TYPE_CHARS = 200;
 const SUCCESS = 'success';
 
 /** Alipay reads only the body: exactly `success`, or anything else for "send it again". */
-function reply(status: number, body: string, extra: Record<string, string> = {}): Response {
-  return new Response(body, { status, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...extra } });
-}
+const reply = textResponse;
 
 const VERIFY_STATUS: Record<string, number> = {
   'malformed-body': 400,

@@ -1,7 +1,8 @@
-// Reading bodies with a hard cap: Alipay's requests to the gateway, and the origin's answers to
-// it. Content-Length is only a hint (a sender can omit it or lie), so the stream itself is
-// counted and abandoned as soon as it passes the cap.
-import { concatBytes } from './alipay/bytes';
+// Reading streams with a hard cap: Alipay's requests to the gateway, the origin's answers to it,
+// and what the command-line tool reads (stdin, replies from URLs a user typed). Content-Length is
+// only a hint (a sender can omit it or lie), so the stream itself is counted and abandoned as soon
+// as it passes the cap.
+import { concatBytes } from './bytes';
 
 type BodyResult = { ok: true; body: Uint8Array } | { ok: false; reason: 'too-large' | 'unreadable' };
 
@@ -22,6 +23,12 @@ export async function readUpTo(stream: ReadableStream<Uint8Array> | null, maxByt
     }
   }
   return { bytes: concatBytes(...chunks), truncated: false };
+}
+
+/** The whole stream, or null when it is longer than `maxBytes` (the rest is never read). Read errors propagate. */
+export async function readAllCapped(stream: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<Uint8Array | null> {
+  const read = await readUpTo(stream, maxBytes);
+  return read.truncated ? null : read.bytes;
 }
 
 /** A request body, refused (not truncated) past the cap: a cut-off notification could not verify anyway. */

@@ -15,9 +15,9 @@ import {
   DEV_VARS_FILE,
   ensureDevVars,
   parseDevVars,
-} from '../../scripts/dev-vars';
+} from '../../cli/dev-config';
 import { importVerifyKey, loadPublicKeys } from '../../src/alipay/index';
-import { loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/config/load';
 
 const dirs: string[] = [];
 function tempDir(): string {

@@ -1,11 +1,11 @@
 // Parsers for the plain (never secret) settings: sign types, id lists, choices, durations and the
-// notify path. Unlike config-values.ts they report straight into config.ts's problem list, and may
+// notify path. Unlike values.ts they report straight into the settings reader's problem list, and may
 // quote up to 40 characters of the value, because none of these settings holds a secret.
 
-import { EVENT_KINDS, SIGN_TYPES, type EventKind, type SignType } from './alipay/types';
-import type { SettingName } from './config';
-import { splitList } from './config-values';
-import { formatDuration, parseDuration } from './duration';
+import { EVENT_KINDS, SIGN_TYPES, type EventKind, type SignType } from '../alipay/types';
+import type { SettingName } from './names';
+import { splitList } from './values';
+import { formatDuration, parseDuration } from '../utils/duration';
 
 // Bounds that catch typos (`15ms` for `15s`) rather than express policy.
 const MAX_RETRY_ATTEMPTS = 50;

@@ -1,9 +1,7 @@
 // MD5 (RFC 1321) in plain TypeScript. Legacy Alipay "mapi" signatures and certificate SNs need it,
 // and Node's WebCrypto has no MD5 (workerd's does, and the tests compare against it).
-// MD5 is not used here for anything a collision could hurt: the legacy scheme is a keyed
-// prefix-MAC that Alipay defines, and the cert SN is an identifier.
-
-import { concatBytes, hexEncode, utf8Encode } from './bytes';
+// MD5 is not used for anything a collision could hurt: the legacy scheme is a keyed prefix-MAC
+// that Alipay defines, and the cert SN is an identifier.
 
 // Per-round left-rotation amounts.
 const S = new Uint8Array([
@@ -16,11 +14,6 @@ const S = new Uint8Array([
 // K[i] = floor(abs(sin(i + 1)) * 2^32), as the RFC defines.
 const K = new Int32Array(64);
 for (let i = 0; i < 64; i++) K[i] = Math.floor(Math.abs(Math.sin(i + 1)) * 0x100000000) | 0;
-
-/** The mapi-era Alipay sign: md5(content + key) as lowercase hex, in ASCII bytes (the partner key is appended with no "&"). */
-export function legacyMd5Sign(content: Uint8Array, key: Uint8Array): Uint8Array {
-  return utf8Encode(hexEncode(md5(concatBytes(content, key))));
-}
 
 export function md5(bytes: Uint8Array): Uint8Array {
   // Padding: 0x80, zeros to 56 mod 64, then the bit length as a 64-bit little-endian integer.

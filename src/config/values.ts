@@ -1,7 +1,7 @@
 // Small parsers for single settings. Each returns the parsed value or a message that never
-// quotes the input, so config.ts can use them for secrets and vars alike.
+// quotes the input, so the section readers can use them for secrets and vars alike.
 
-import { base64Decode } from './alipay/bytes';
+import { base64Decode } from '../utils/base64';
 
 type ValueResult<T> = { ok: true; value: T } | { ok: false; message: string };
 

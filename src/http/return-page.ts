@@ -21,14 +21,16 @@
 //
 // The "gw-return-v1" line keeps these signatures apart from Standard Webhooks ones made with the
 // same secret: a webhook-id header cannot contain a line feed, so neither kind can pass as the other.
-import { base64Encode, latin1Decode, utf8Encode } from './alipay/bytes';
-import { getParam, parseForm } from './alipay/parse';
-import { checkIdentity } from './alipay/checks';
-import type { BusinessRules, VerifyOptions } from './alipay/types';
-import { verifyPairs } from './alipay/verify';
-import type { ConfigResult } from './config';
-import { hmacSha256 } from './delivery/signature';
-import { logLine } from './log';
+import { base64Encode } from '../utils/base64';
+import { latin1Decode, utf8Encode } from '../utils/bytes';
+import { getParam, parseForm } from '../alipay/parse';
+import { checkIdentity } from '../alipay/checks';
+import type { BusinessRules, VerifyOptions } from '../alipay/types';
+import { verifyPairs } from '../alipay/verify';
+import type { ConfigResult } from '../config/types';
+import { hmacSha256 } from '../utils/hmac';
+import { logLine } from '../log';
+import { methodNotAllowed, notFound, redirect, textResponse } from './responses';
 
 /** A real return query is well under 2 KiB; browsers and servers start failing around 8 KiB. */
 const MAX_RETURN_QUERY_CHARS = 8 * 1024;
@@ -37,10 +39,6 @@ const RETURN_SIGNATURE_CONTEXT = 'gw-return-v1';
 const RESERVED_PREFIX = 'gw_';
 
 type ReturnCheck = { verified: true } | { verified: false; reason: string; hint: string };
-
-function text(body: string, status: number, extra: Record<string, string> = {}): Response {
-  return new Response(body, { status, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...extra } });
-}
 
 /** The query exactly as it reached the Worker (no "?"), without any fragment. */
 function rawQueryOf(url: string): string {
@@ -105,17 +103,17 @@ export async function handleReturn(request: Request, configResult: ConfigResult)
 
   // Not configured: the route does not exist (even while other settings are broken).
   const configured = configResult.ok ? configResult.config.returnUrl !== null : configResult.routes.returnPage;
-  if (!configured) return text('not found', 404);
-  if (request.method !== 'GET' && request.method !== 'HEAD') return text('method not allowed', 405, { allow: 'GET, HEAD' });
+  if (!configured) return notFound();
+  if (request.method !== 'GET' && request.method !== 'HEAD') return methodNotAllowed('GET, HEAD');
 
   const query = rawQueryOf(request.url);
   if (query.length > MAX_RETURN_QUERY_CHARS) {
     log({ level: 'warn', outcome: 'rejected', status: 414, reason: 'query-too-long', query_chars: query.length });
-    return text('query too long', 414);
+    return textResponse(414, 'query too long');
   }
   if (!configResult.ok) {
     log({ level: 'error', outcome: 'misconfigured', status: 503, problems: configResult.problems.map((p) => p.setting) });
-    return text('gateway misconfigured', 503);
+    return textResponse(503, 'gateway misconfigured');
   }
   const config = configResult.config;
 
@@ -128,8 +126,5 @@ export async function handleReturn(request: Request, configResult: ConfigResult)
     ...(check.verified ? {} : { reason: check.reason, hint: check.hint }),
     query_chars: query.length,
   });
-  return new Response(null, {
-    status: 302,
-    headers: { location, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' },
-  });
+  return redirect(location, { 'referrer-policy': 'no-referrer' });
 }

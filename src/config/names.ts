@@ -1,0 +1,45 @@
+// The names of every setting and the defaults of those that have one. A leaf module: the Worker,
+// the command-line tool, the dev launcher, the tests and wrangler.toml's check all read it.
+
+/** Every setting, in the order the README's table lists them (problems are reported in this order). */
+export const SETTING_NAMES = [
+  'ALIPAY_PUBLIC_KEY',
+  'ALIPAY_APP_ID',
+  'ALIPAY_SELLER_ID',
+  'ALIPAY_SIGN_TYPES',
+  'ALIPAY_MD5_KEY',
+  'ORIGIN_URL',
+  'FORWARD_SECRET',
+  'FORWARD_FORMAT',
+  'FORWARD_EVENTS',
+  'ORIGIN_ACK_BODY',
+  'ACK_MODE',
+  'RETRY_SCHEDULE',
+  'DELIVERY_TIMEOUT',
+  'MAX_NOTIFY_AGE',
+  'NOTIFY_PATH',
+  'ADMIN_TOKEN',
+  'FORWARD_SIGNING',
+  'ORIGIN_MD5_KEY',
+  'ORIGIN_RETURN_URL',
+] as const;
+
+export type SettingName = (typeof SETTING_NAMES)[number];
+
+/** The Worker's env as far as configuration goes. Bindings and unknown names are ignored. */
+export type ConfigEnv = { readonly [K in SettingName]?: string };
+
+export const DEFAULTS = {
+  ALIPAY_SIGN_TYPES: 'RSA2',
+  FORWARD_FORMAT: 'form',
+  FORWARD_EVENTS: 'paid',
+  ACK_MODE: 'durable',
+  RETRY_SCHEDULE: '10s,1m,5m,30m,2h,6h,12h,24h,24h,24h',
+  DELIVERY_TIMEOUT: '15s',
+  MAX_NOTIFY_AGE: '72h',
+  NOTIFY_PATH: '/alipay/notify',
+  FORWARD_SIGNING: 'standard-webhooks',
+} as const satisfies Partial<Record<SettingName, string>>;
+
+/** Where Alipay's return_url lands when ORIGIN_RETURN_URL is set (src/http/return-page.ts). Fixed: it is the gateway's own address. */
+export const RETURN_PATH = '/alipay/return';

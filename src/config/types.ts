@@ -1,0 +1,79 @@
+// The typed configuration the Worker runs on, and what /health may show of it.
+
+import type { AlipayPublicKey, BusinessRules, EventKind, KeyForm, SignType, VerifyOptions } from '../alipay/types';
+import type { SettingName } from './names';
+
+export interface ConfigProblem {
+  readonly setting: SettingName;
+  readonly message: string;
+}
+
+export type AckMode = 'durable' | 'after-delivery';
+export type ForwardFormat = 'form' | 'json';
+export type ForwardSigning = 'standard-webhooks' | 'alipay-md5';
+
+export interface ForwardSettings {
+  originUrl: string;
+  format: ForwardFormat;
+  events: ReadonlySet<EventKind>;
+  /** Trimmed origin response body that means "received"; null = any 2xx. */
+  ackBody: string | null;
+  /** Decoded whsec_ secrets; the first is the newest. */
+  secrets: Uint8Array[];
+  timeoutMs: number;
+  /** Delays between attempts: max attempts = length + 1. */
+  retryScheduleMs: number[];
+  signing: ForwardSigning;
+  originMd5Key: Uint8Array | null;
+}
+
+export type AlipaySettings = VerifyOptions & BusinessRules;
+
+/** What /health may show: no secret, no full URL (a path or query may carry a token). */
+export interface ConfigSummary {
+  readonly signTypes: SignType[];
+  readonly keys: { form: KeyForm; bits: number; fingerprint: string; certSn?: string; notAfter?: string }[];
+  readonly appIds: string[];
+  readonly sellerIds: string[];
+  readonly maxNotifyAge: string;
+  readonly notifyPath: string;
+  readonly ackMode: AckMode;
+  readonly originHost: string;
+  readonly forward: {
+    format: ForwardFormat;
+    events: EventKind[];
+    ackBody: string | null;
+    signing: ForwardSigning;
+    secrets: number;
+    timeout: string;
+    retrySchedule: string[];
+    maxAttempts: number;
+  };
+  readonly returnUrlHost: string | null;
+  readonly adminApi: boolean;
+  /** Usable but suspicious settings (e.g. a key that looks like the app's own certificate). */
+  readonly warnings: string[];
+}
+
+export interface Config {
+  alipay: AlipaySettings;
+  notifyPath: string;
+  ackMode: AckMode;
+  forward: ForwardSettings;
+  returnUrl: string | null;
+  adminToken: string | null;
+  summary: ConfigSummary;
+}
+
+/**
+ * While the settings have problems, the gateway still answers on the paths they name (with 503),
+ * so Alipay keeps its notifications: `routes` is the best reading of those two settings.
+ */
+export interface BrokenConfigRoutes {
+  /** NOTIFY_PATH as set (trimmed, even if invalid), else the default. */
+  readonly notifyPath: string;
+  /** Whether ORIGIN_RETURN_URL is set at all (valid or not). */
+  readonly returnPage: boolean;
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: ConfigProblem[]; routes: BrokenConfigRoutes };
