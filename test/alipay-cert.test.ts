@@ -16,7 +16,7 @@ interface CertSnVector {
   expected: { app_cert_sn: string; alipay_cert_sn: string; alipay_root_cert_sn: string; alipay_public_key_base64: string };
 }
 
-const vectors = import.meta.glob('../../shared/vectors/certsn_node_antcertutil.json', { eager: true, import: 'default' });
+const vectors = import.meta.glob('./fixtures/vectors/certsn_node_antcertutil.json', { eager: true, import: 'default' });
 const vector = Object.values(vectors)[0] as CertSnVector;
 
 function firstDer(pem: string): Uint8Array {

@@ -9,9 +9,9 @@ import { encodeTlv } from '../src/alipay/der';
 import { toPem } from '../src/alipay/pem';
 import type { AlipayPublicKey } from '../src/alipay/types';
 
-const vectors = import.meta.glob('../../shared/vectors/*.json', { eager: true, import: 'default' }) as Record<string, Record<string, unknown>>;
+const vectors = import.meta.glob('./fixtures/vectors/*.json', { eager: true, import: 'default' }) as Record<string, Record<string, unknown>>;
 function vector(id: string): Record<string, unknown> {
-  const v = vectors[`../../shared/vectors/${id}.json`];
+  const v = vectors[`./fixtures/vectors/${id}.json`];
   if (!v) throw new Error(`missing vector ${id}`);
   return v;
 }

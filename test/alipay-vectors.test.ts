@@ -1,4 +1,4 @@
-// Every signed vector in ../shared/vectors gives its expected answer through parseForm + verifyForm.
+// Every signed vector in test/fixtures/vectors gives its expected answer through parseForm + verifyForm.
 import { describe, expect, it } from 'vitest';
 import { utf8Encode } from '../src/utils/bytes';
 import { loadPublicKeys } from '../src/alipay/keys';

@@ -22,7 +22,7 @@ import {
 import type { Candidate } from './harness';
 import type { WorkerdInput } from './workerd';
 
-const VECTORS = new URL('../../../shared/vectors/', import.meta.url);
+const VECTORS = new URL('../../test/fixtures/vectors/', import.meta.url);
 export const REAL_VECTOR = 'node_yuque_trade_notify_rsa2_v1.json';
 export const GBK_VECTOR = 'synthetic_gbk_notify_rsa2_v1.json';
 

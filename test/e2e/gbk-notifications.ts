@@ -11,7 +11,7 @@ import type { FormPair } from '../../src/alipay/types';
 import { signedNotificationPairs } from '../support/notifications';
 import { uniqueId } from './notifications';
 
-const GBK_VECTOR = new URL('../../../shared/vectors/synthetic_gbk_notify_rsa2_v1.json', import.meta.url);
+const GBK_VECTOR = new URL('../fixtures/vectors/synthetic_gbk_notify_rsa2_v1.json', import.meta.url);
 
 function vectorPairs(): FormPair[] {
   const vector = JSON.parse(readFileSync(fileURLToPath(GBK_VECTOR), 'utf8')) as { raw_body: string };

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runCli, runInProcess } from './cli-run';
 
 const certVector = JSON.parse(
-  readFileSync(fileURLToPath(new URL('../../../shared/vectors/certsn_node_antcertutil.json', import.meta.url)), 'utf8'),
+  readFileSync(fileURLToPath(new URL('../fixtures/vectors/certsn_node_antcertutil.json', import.meta.url)), 'utf8'),
 ) as { alipay_public_cert_pem: string; alipay_root_cert_pem: string; app_cert_pem: string; expected: { alipay_public_key_base64: string; alipay_cert_sn: string } };
 
 const dir = mkdtempSync(join(tmpdir(), 'cli-keys-'));

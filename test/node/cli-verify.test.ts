@@ -1,4 +1,4 @@
-// `alipay-notify-edge verify` as a user runs it: every shared vector through the real process
+// `alipay-notify-edge verify` as a user runs it: every vector through the real process
 // (one process per vector, all started at once), plus the input forms and exit statuses.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,7 +34,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const json = (run: CliRun) => JSON.parse(run.stdout) as Record<string, any>;
 
-describe('every shared vector', () => {
+describe('every vector', () => {
   it('covers the vector set', () => {
     expect(vectors.length).toBeGreaterThanOrEqual(15);
   });

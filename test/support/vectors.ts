@@ -1,5 +1,5 @@
-// The shared signed-notification vectors (/work/shared/vectors, README.md there explains the
-// fields), loaded once for both test projects: Vite inlines the JSON at build time, so this works
+// The signed-notification vectors in test/fixtures/vectors (its README.md explains the fields and
+// where each case comes from), loaded once for both test projects: Vite inlines the JSON at build time, so this works
 // inside workerd (no file system) and in Node alike.
 import type { SignType } from '../../src/alipay/types';
 
@@ -23,7 +23,7 @@ export interface SignedVector {
   expected_md5_input?: string;
 }
 
-const files = import.meta.glob('../../../shared/vectors/*.json', { eager: true, import: 'default' }) as Record<string, { kind: string }>;
+const files = import.meta.glob('../fixtures/vectors/*.json', { eager: true, import: 'default' }) as Record<string, { kind: string }>;
 
 /** Every vector that is a signed message, by id (certsn_node_antcertutil.json holds certificates: alipay-cert.test.ts covers it). */
 export const signedVectors: readonly SignedVector[] = Object.values(files)
@@ -33,6 +33,6 @@ export const signedVectors: readonly SignedVector[] = Object.values(files)
 
 export function signedVector(id: string): SignedVector {
   const vector = signedVectors.find((v) => v.id === id);
-  if (vector === undefined) throw new Error(`no shared vector ${id}`);
+  if (vector === undefined) throw new Error(`no vector ${id} in test/fixtures/vectors`);
   return vector;
 }
