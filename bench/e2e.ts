@@ -11,6 +11,7 @@
 import { originClient, sleep, startStack, type OriginStats, type RunningStack } from '../test/e2e/harness';
 import { paidNotification, uniqueId } from '../test/e2e/notifications';
 import { align, fixed as ms, int, machineLine, median, print, progress, readOptions } from './common';
+import { groupCpu } from './e2e/cpu';
 import { closedLoop, mergeErrors, percentile, timed, type Request, type Slot } from './e2e/load';
 import { BASELINE_PATH } from './e2e/baseline-route';
 import { benchWranglerConfig } from './e2e/wrangler-config';
@@ -60,11 +61,14 @@ class NotificationPool {
   private bodies: Uint8Array[] = [];
   signedInline = 0;
 
+  /** `overrides`: the notifications' fields (default: TRADE_SUCCESS, a `paid` event, forwarded). */
+  constructor(private readonly overrides: Record<string, string> = {}) {}
+
   async fill(size: number): Promise<void> {
     const missing = size - this.bodies.length;
     const batch = 64;
     for (let i = 0; i < missing; i += batch) {
-      const made = await Promise.all(Array.from({ length: Math.min(batch, missing - i) }, async () => (await paidNotification()).body));
+      const made = await Promise.all(Array.from({ length: Math.min(batch, missing - i) }, async () => (await paidNotification(this.overrides)).body));
       this.bodies.push(...made);
     }
   }
@@ -73,7 +77,7 @@ class NotificationPool {
     const body = this.bodies.pop();
     if (body !== undefined) return body;
     this.signedInline += 1; // reported: the pool was too small for this machine
-    return (await paidNotification()).body;
+    return (await paidNotification(this.overrides)).body;
   }
 }
 
@@ -151,7 +155,18 @@ class Recorded<T> {
 interface Workload {
   readonly label: string;
   readonly slots: Slot[];
+  /** The CPU the gateway's processes spent in each slot (null off Linux). */
+  readonly cpu: ({ allMs: number; workerdMs: number } | null)[];
   run(slotMs: number): Promise<Slot>;
+}
+
+/** One slot of `w`, with the CPU the gateway's processes spent on it (for forwarded new orders: until the origin has them all). */
+async function measure(w: Workload, slotMs: number, gatewayGroup: number): Promise<void> {
+  const before = groupCpu(gatewayGroup);
+  const slot = await w.run(slotMs);
+  const after = groupCpu(gatewayGroup);
+  w.slots.push(slot);
+  w.cpu.push(before === null || after === null ? null : { allMs: after.allMs - before.allMs, workerdMs: after.workerdMs - before.workerdMs });
 }
 
 async function run(plan: Plan, stack: RunningStack): Promise<boolean> {
@@ -171,8 +186,12 @@ async function run(plan: Plan, stack: RunningStack): Promise<boolean> {
   );
 
   const pool = new NotificationPool();
-  progress(`signing ${INITIAL_POOL} notifications ...`);
+  // WAIT_BUYER_PAY (an order created, not paid yet) is recorded but not forwarded under the default
+  // FORWARD_EVENTS: the accept path alone, with no delivery running beside it in the slot.
+  const waitingPool = new NotificationPool({ trade_status: 'WAIT_BUYER_PAY' });
+  progress(`signing ${2 * INITIAL_POOL} notifications ...`);
   await pool.fill(INITIAL_POOL);
+  await waitingPool.fill(INITIAL_POOL);
   // Any notification's bytes: the baseline stores them without reading them.
   const sampleBody = (await paidNotification()).body;
 
@@ -181,21 +200,25 @@ async function run(plan: Plan, stack: RunningStack): Promise<boolean> {
   let acknowledged = 0;
   const drains: number[] = [];
 
-  const notifyLoop = async (slotMs: number, next: () => Promise<Uint8Array> | Uint8Array, fresh: boolean): Promise<Slot> => {
+  /** `from`: a pool of new orders' notifications (forwarded when it is `pool`), or the re-sends. */
+  const notifyLoop = async (slotMs: number, from: NotificationPool | Recorded<Uint8Array>): Promise<Slot> => {
+    const forwarded = from === pool;
     const slot = await closedLoop(
       async () => {
-        const body = await next();
-        return notifyRequest(info.notifyUrl, body, fresh ? () => recordedBodies.add(body) : undefined);
+        const body = await from.take();
+        return notifyRequest(info.notifyUrl, body, forwarded ? () => recordedBodies.add(body) : undefined);
       },
       plan.concurrency,
       slotMs,
     );
-    if (!fresh) return slot;
-    acknowledged += slot.requests - [...slot.errors.values()].reduce((a, b) => a + b, 0);
-    const drainStart = performance.now();
-    await waitForAccepted(origin, acknowledged);
-    drains.push(performance.now() - drainStart);
-    await pool.fill(Math.max(INITIAL_POOL, 3 * slot.requests));
+    if (!(from instanceof NotificationPool)) return slot;
+    if (forwarded) {
+      acknowledged += slot.requests - [...slot.errors.values()].reduce((a, b) => a + b, 0);
+      const drainStart = performance.now();
+      await waitForAccepted(origin, acknowledged);
+      drains.push(performance.now() - drainStart);
+    }
+    await from.fill(Math.max(INITIAL_POOL, 3 * slot.requests));
     return slot;
   };
   const baselineLoop = (slotMs: number, nextOrder: () => string, fresh: boolean): Promise<Slot> =>
@@ -209,38 +232,39 @@ async function run(plan: Plan, stack: RunningStack): Promise<boolean> {
     );
   const health: Request = { url: `${info.gatewayUrl}/health`, init: { method: 'GET' }, ok: (status) => status === 200 };
 
-  const workload = (label: string, runSlot: (slotMs: number) => Promise<Slot>): Workload => ({ label, slots: [], run: runSlot });
-  const notifyNew = workload('POST /alipay/notify, new order each', (t) => notifyLoop(t, () => pool.take(), true));
+  const workload = (label: string, runSlot: (slotMs: number) => Promise<Slot>): Workload => ({ label, slots: [], cpu: [], run: runSlot });
+  const notifyNew = workload('notify, new order, paid (its delivery in the slot)', (t) => notifyLoop(t, pool));
+  const notifyNewRecorded = workload('notify, new order, WAIT_BUYER_PAY (not forwarded)', (t) => notifyLoop(t, waitingPool));
   const baselineNew = workload('baseline, new order each', (t) => baselineLoop(t, () => uniqueId('B'), true));
-  const notifyResend = workload('POST /alipay/notify, re-send (recorded order)', (t) => notifyLoop(t, () => recordedBodies.take(), false));
+  const notifyResend = workload('notify, re-send of a recorded paid notification', (t) => notifyLoop(t, recordedBodies));
   const baselineResend = workload('baseline, existing order', (t) => baselineLoop(t, () => baselineOrders.take(), false));
   const healthWorkload = workload('GET /health', (t) => closedLoop(() => health, plan.concurrency, t));
   // New-order workloads first in the warm-up: the re-send workloads re-send what they recorded.
-  const workloads = [notifyNew, baselineNew, notifyResend, baselineResend, healthWorkload];
+  const workloads = [notifyNew, notifyNewRecorded, baselineNew, notifyResend, baselineResend, healthWorkload];
 
   progress('warm-up ...');
   for (const w of workloads) await w.run(plan.warmupMs);
 
   for (let round = 0; round < plan.rounds; round++) {
     progress(`round ${round + 1}/${plan.rounds}`);
-    for (let i = 0; i < workloads.length; i++) {
-      const w = workloads[(i + round) % workloads.length]!;
-      w.slots.push(await w.run(plan.slotMs));
-    }
+    for (let i = 0; i < workloads.length; i++) await measure(workloads[(i + round) % workloads.length]!, plan.slotMs, stack.gateway.process.pid);
   }
   const afterRounds = await origin.stats();
 
   print();
-  for (const line of throughputTable(workloads.map((w) => [w.label, w.slots]))) print(line);
+  for (const line of throughputTable(workloads)) print(line);
   print();
   const ratioLines = [
-    ratioRow('notify/baseline, new orders', notifyNew.slots, baselineNew.slots, BASELINE_GOAL),
-    ratioRow('notify/baseline, re-sends', notifyResend.slots, baselineResend.slots, BASELINE_GOAL),
-    ratioRow('notify/health, new orders (info)', notifyNew.slots, healthWorkload.slots, null),
+    ratioRow('notify/baseline, new orders (accept path)', notifyNewRecorded, baselineNew, BASELINE_GOAL),
+    ratioRow('notify/baseline, re-sends', notifyResend, baselineResend, BASELINE_GOAL),
+    ratioRow('notify/baseline, new paid orders incl. delivery (info)', notifyNew, baselineNew, null),
+    ratioRow('notify/health, new paid orders (info)', notifyNew, healthWorkload, null),
   ];
-  for (const line of align([['ratio (req/s)', 'goal', 'of medians', 'per-round median', 'range'], ...ratioLines], 2)) print(line);
+  const header = ['ratio', 'goal', 'req/s: of medians', 'per-round median', 'range', 'CPU/req b/a: all', 'workerd'];
+  for (const line of align([header, ...ratioLines], 2)) print(line);
   for (const w of workloads) printErrors(w.label, mergeErrors(w.slots));
-  if (pool.signedInline > 0) print(`note: the pre-signed pool ran dry; ${pool.signedInline} notifications were signed inside timed slots`);
+  const signedInline = pool.signedInline + waitingPool.signedInline;
+  if (signedInline > 0) print(`note: the pre-signed pool ran dry; ${signedInline} notifications were signed inside timed slots`);
   const uniqueOk = afterRounds.accepted === acknowledged && afterRounds.idsAcceptedMoreThanOnce === 0;
   print(
     `origin: ${int(afterRounds.accepted)} deliveries accepted for ${int(acknowledged)} acknowledged orders (warm-up included; re-sends must add none), ` +
@@ -252,32 +276,56 @@ async function run(plan: Plan, stack: RunningStack): Promise<boolean> {
   return uniqueOk && stormOk;
 }
 
-/** a/b in req/s: of the medians, the median of the per-round ratios (same round = same machine load), their range. */
-function ratioRow(label: string, a: readonly Slot[], b: readonly Slot[], goal: number | null): string[] {
-  const perRound = a.map((slot, i) => slot.perSecond / b[i]!.perSecond);
-  const ofMedians = median(a.map((s) => s.perSecond)) / median(b.map((s) => s.perSecond));
-  const verdict = goal === null ? '' : ofMedians >= goal ? ' pass' : ' FAIL';
+/**
+ * a/b in req/s: of the medians, the median of the per-round ratios (same round = same machine
+ * load), their range; and b/a in the gateway's CPU per request over all rounds (the same
+ * direction: 1 = a request of a costs what one of b costs), which other processes' load moves least.
+ */
+function ratioRow(label: string, a: Workload, b: Workload, goal: number | null): string[] {
+  const perRound = a.slots.map((slot, i) => slot.perSecond / b.slots[i]!.perSecond);
+  const ofMedians = median(a.slots.map((s) => s.perSecond)) / median(b.slots.map((s) => s.perSecond));
+  const verdict = (ratio: number) => (goal === null ? '' : ratio >= goal ? ' pass' : ' FAIL');
+  const cpuA = cpuPerRequest(a);
+  const cpuB = cpuPerRequest(b);
+  const cpuRatio = (pick: 'allMs' | 'workerdMs') => {
+    if (cpuA === null || cpuB === null) return 'n/a';
+    const ratio = cpuB[pick] / cpuA[pick];
+    return `${ratio.toFixed(3)}${verdict(ratio)}`;
+  };
   return [
     label,
     goal === null ? '-' : `>= ${goal.toFixed(2)}`,
-    `${ofMedians.toFixed(3)}${verdict}`,
+    `${ofMedians.toFixed(3)}${verdict(ofMedians)}`,
     median(perRound).toFixed(3),
     `${Math.min(...perRound).toFixed(3)} .. ${Math.max(...perRound).toFixed(3)}`,
+    cpuRatio('allMs'),
+    cpuRatio('workerdMs'),
   ];
 }
 
-function throughputTable(rows: Array<[string, Slot[]]>): string[] {
-  const table = [['workload', 'req/s median', 'min .. max', 'p50 ms', 'p99 ms', 'requests']];
-  for (const [label, slots] of rows) {
-    const rates = slots.map((s) => s.perSecond);
-    const latencies = slots.flatMap((s) => s.latenciesMs);
+/** The gateway's CPU ms per request over all rounds, or null off Linux. */
+function cpuPerRequest(w: Workload): { allMs: number; workerdMs: number } | null {
+  if (w.cpu.some((c) => c === null)) return null;
+  const requests = w.slots.reduce((sum, s) => sum + s.requests, 0);
+  const sum = (pick: 'allMs' | 'workerdMs') => w.cpu.reduce<number>((total, c) => total + c![pick], 0) / requests;
+  return { allMs: sum('allMs'), workerdMs: sum('workerdMs') };
+}
+
+function throughputTable(workloads: readonly Workload[]): string[] {
+  const table = [['workload', 'req/s median', 'min .. max', 'p50 ms', 'p99 ms', 'requests', 'CPU ms/req', '(workerd)']];
+  for (const w of workloads) {
+    const rates = w.slots.map((s) => s.perSecond);
+    const latencies = w.slots.flatMap((s) => s.latenciesMs);
+    const cpu = cpuPerRequest(w);
     table.push([
-      label,
+      w.label,
       int(median(rates)),
       `${int(Math.min(...rates))} .. ${int(Math.max(...rates))}`,
       ms(percentile(latencies, 50)),
       ms(percentile(latencies, 99)),
       int(latencies.length),
+      cpu === null ? 'n/a' : cpu.allMs.toFixed(2),
+      cpu === null ? 'n/a' : cpu.workerdMs.toFixed(2),
     ]);
   }
   return align(table, 1);
@@ -305,9 +353,11 @@ async function storm(plan: Plan, stack: RunningStack): Promise<boolean> {
   const request = notifyRequest(stack.info.notifyUrl, body);
   progress(`duplicate storm: ${plan.storm} at once ...`);
 
+  const cpuBefore = groupCpu(stack.gateway.process.pid);
   const start = performance.now();
   const results = await Promise.all(Array.from({ length: plan.storm }, () => timed(request)));
   const wholeMs = performance.now() - start;
+  const cpuAfter = groupCpu(stack.gateway.process.pid);
 
   // Wait for the delivery, then as long again as the slowest reply took: a second delivery
   // started by a late copy would have arrived by then.
@@ -330,6 +380,15 @@ async function storm(plan: Plan, stack: RunningStack): Promise<boolean> {
     `  latency ms: p50 ${ms(percentile(latencies, 50))}  p99 ${ms(p99)} (goal < ${STORM_P99_GOAL_MS}: ${p99 < STORM_P99_GOAL_MS ? 'pass' : 'FAIL'})  ` +
       `max ${ms(Math.max(...latencies))}  (whole storm ${int(wholeMs)} ms)`,
   );
+  if (cpuBefore !== null && cpuAfter !== null) {
+    const all = cpuAfter.allMs - cpuBefore.allMs;
+    const workerd = cpuAfter.workerdMs - cpuBefore.workerdMs;
+    // Near the machine's cores x the storm's duration: the storm is bound by CPU, not by waiting.
+    print(
+      `  gateway CPU during the storm: ${int(all)} ms (${(all / plan.storm).toFixed(2)} ms per copy; workerd ${(workerd / plan.storm).toFixed(2)}), ` +
+        `${(all / wholeMs).toFixed(2)} cores busy on average`,
+    );
+  }
   const ok = accepted === 1 && deliveries.length === 1;
   print(`  deliveries at the origin for that order: ${deliveries.length} (${accepted} accepted; must be 1)  ${ok ? 'OK' : 'MISMATCH'}`);
   return ok;
