@@ -6,6 +6,7 @@ import { loadAverage, machineLine, print, progress, readOptions } from './common
 import { buildFixtures, type Fixtures } from './verify/candidates';
 import { measure, measurePaired, runRounds, type RoundPlan } from './verify/harness';
 import { measureWorkerd } from './verify/workerd';
+import { adversarialSection } from './verify/adversarial-section';
 import { breakdown, GOAL_A_OVER_B, GOAL_A_OVER_C, ratios, summarize, table, type Summary } from './verify/report';
 
 const PIECE_MS = 300;
@@ -18,6 +19,8 @@ const WORKERD_OPS_PER_REQUEST = 2000;
 interface Plan extends RoundPlan {
   readonly pairedMs: number;
   readonly workerd: boolean;
+  readonly adversarialMs: number;
+  readonly adversarialOnly: boolean;
 }
 
 function readPlan(): Plan {
@@ -28,8 +31,9 @@ function readPlan(): Plan {
       'paired-ms': { default: 8000 },
       'warmup-ms': { default: 300 },
       concurrency: { default: 16 },
+      'adversarial-ms': { default: 6000 },
     },
-    ['skip-workerd'],
+    ['skip-workerd', 'adversarial-only'],
   );
   return {
     rounds: options.rounds,
@@ -38,6 +42,8 @@ function readPlan(): Plan {
     warmupMs: options['warmup-ms'],
     concurrency: options.concurrency,
     workerd: !options['skip-workerd'],
+    adversarialMs: options['adversarial-ms'],
+    adversarialOnly: options['adversarial-only'],
   };
 }
 
@@ -56,6 +62,11 @@ async function main(): Promise<void> {
   );
   print(`goal: a/b >= ${GOAL_A_OVER_B} and a/c >= ${GOAL_A_OVER_C}`);
   print();
+  if (plan.adversarialOnly) {
+    progress('adversarial bodies');
+    for (const line of await adversarialSection(fixtures.workerdInput, plan.adversarialMs)) print(line);
+    return;
+  }
 
   const samples = await runRounds(candidates, plan, (round) => progress(`round ${round + 1}/${plan.rounds}`));
   const results = new Map<string, Summary>([...samples].map(([id, s]) => [id, summarize(s)]));
@@ -74,6 +85,9 @@ async function main(): Promise<void> {
   print();
   print('where the core path spends its time, per verification (one at a time):');
   for (const line of breakdown(paired, results, steps, pieces, pieceResults)) print(`  ${line}`);
+  print();
+  progress('adversarial bodies');
+  for (const line of await adversarialSection(fixtures.workerdInput, plan.adversarialMs)) print(line);
   print();
   if (plan.workerd) {
     progress('workerd');

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { utf8Encode } from '../src/utils/bytes';
 import { loadPublicKeys } from '../src/alipay/keys';
-import { encodeForm, parseForm } from '../src/alipay/parse';
+import { parseForm } from '../src/alipay/parse';
+import { encodeForm } from './support/form';
 import { SIGN_TYPES, type AlipayPublicKey, type SignType, type VerifyOptions } from '../src/alipay/types';
 import { verifyForm } from '../src/alipay/verify';
 import { signedVectors as vectors, type SignedVector } from './support/vectors';

@@ -3,7 +3,7 @@ import { base64Encode } from '../src/utils/base64';
 import { hexEncode } from '../src/utils/hex';
 import { utf8Encode } from '../src/utils/bytes';
 import { md5 } from '../src/utils/md5';
-import { encodeForm, encodeFormBytes } from '../src/alipay/parse';
+import { encodeForm, encodePairs as encodeFormBytes } from './support/form';
 import type { FormPair, VerifyOptions, VerifyResult } from '../src/alipay/types';
 import { verifyForm, verifyPairs } from '../src/alipay/verify';
 import { makeSigner, pairsOf, signPairs, type TestSigner } from './support/alipay-sign';
@@ -153,7 +153,8 @@ describe('verifyForm: failures', () => {
     expect((await verifyPairs(signed, { keys: [alipay.publicKey], signTypes: ['RSA'] })).ok).toBe(true);
     const r = await verifyPairs(signed, rsa2());
     expectFailure(r, 'sign-type-not-accepted');
-    expect(r.hint).toMatch(/says RSA but ALIPAY_SIGN_TYPES allows RSA2/);
+    expect(r.hint).toMatch(/says RSA but only RSA2 is accepted/);
+    expect(r.advice).toEqual({ kind: 'accept-sign-type', signType: 'RSA', accepted: ['RSA2'] });
     expect(r.claimedSignType).toBe('RSA');
   });
 
@@ -243,7 +244,7 @@ describe('verifyForm: legacy MD5', () => {
     expectFailure(await verifyForm(encodeForm({ ...params, total_fee: '2.00', sign_type: 'MD5', sign }), opts), 'signature-mismatch');
   });
 
-  it('signature-encoding when the sign is not 32 hex chars; no-usable-key without ALIPAY_MD5_KEY', async () => {
+  it('signature-encoding when the sign is not 32 hex chars; no-usable-key without an MD5 key', async () => {
     expectFailure(await verifyForm(encodeForm({ ...params, sign_type: 'MD5', sign: sign.slice(1) + 'g' }), opts), 'signature-encoding');
     expectFailure(await verifyForm(encodeForm({ ...params, sign_type: 'MD5', sign }), { keys: [], signTypes: ['MD5'] }), 'no-usable-key');
   });

@@ -6,19 +6,10 @@ import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { AlipaySdk } from 'alipay-sdk';
-import {
-  base64DecodeBytes,
-  buildSignContent,
-  encodeForm,
-  getParam,
-  loadPublicKeys,
-  parseForm,
-  utf8Encode,
-  verifyForm,
-  type AlipayPublicKey,
-  type FormPair,
-  type VerifyOptions,
-} from '../../src/alipay/index';
+import { buildSignContent, getParam, loadPublicKeys, parseForm, verifyForm, type AlipayPublicKey, type FormPair, type VerifyOptions } from '../../src/alipay/index';
+import { base64DecodeBytes } from '../../src/utils/base64';
+import { utf8Encode } from '../../src/utils/bytes';
+import { encodeForm } from '../../test/support/form';
 import type { Candidate } from './harness';
 import type { WorkerdInput } from './workerd';
 

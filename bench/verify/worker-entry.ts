@@ -2,7 +2,8 @@
 // request runs (a Spectre mitigation), so nothing is timed here: each request repeats one kind
 // of verification `n` times and Node times the requests from outside.
 
-import { base64Decode, loadPublicKeys, verifyForm, type VerifyOptions } from '../../src/alipay/index';
+import { loadPublicKeys, verifyForm, type VerifyOptions } from '../../src/alipay/index';
+import { base64Decode } from '../../src/utils/base64';
 
 interface Fixture {
   body: Uint8Array;

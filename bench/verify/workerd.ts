@@ -7,7 +7,7 @@
 
 import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
-import { base64Encode } from '../../src/alipay/index';
+import { base64Encode } from '../../src/utils/base64';
 import { median } from '../common';
 
 const ENTRY = fileURLToPath(new URL('./worker-entry.ts', import.meta.url));
