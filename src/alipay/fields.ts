@@ -3,10 +3,13 @@
 // Alipay's signed content joins `key=value` with `&` and escapes nothing, so one signature fits
 // several splittings of the same bytes: a captured body can be re-split to move a pair into its
 // neighbour's value (`k1=v1%26k2%3Dv2`) and still verify. Names are held to Alipay's alphabet
-// by the parser (so a pair cannot hide in a name); here each field the gateway reads must have
-// its documented format, which a value that swallowed `&k=v` never has. Formats are taken from
-// Alipay's documentation and real notifications, strict where a hidden pair would land and
-// loose where genuine values vary (merchant order numbers, legacy notify ids).
+// by the parser (so a pair cannot hide in a name). Here:
+// - each field the gateway reads must have its documented format, which a value that swallowed
+//   `&k=v` never has. Formats are taken from Alipay's documentation and real notifications,
+//   strict where a hidden pair would land and loose where genuine values vary (merchant order
+//   numbers, legacy notify ids);
+// - free text (subject, body, passback_params...) may hold anything, so a value holding
+//   `&name=` for a field the gateway reads, while that field is absent, is a hidden field.
 
 import { parseAmountCents } from './amount';
 import type { FieldCheckResult } from './types';
@@ -69,9 +72,23 @@ function formatOf(name: string): Format | undefined {
   return FORMATS.get(name) ?? (name.startsWith('gmt_') ? GMT_TIME : undefined);
 }
 
+const isNameChar = (c: number) => (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x5f;
+
+/** The first field the gateway reads that `value` holds as `&name=` while the notification lacks it. */
+function hiddenField(value: string, params: Readonly<Record<string, string>>): string | undefined {
+  for (let amp = value.indexOf('&'); amp >= 0; amp = value.indexOf('&', amp + 1)) {
+    let end = amp + 1;
+    while (end < value.length && isNameChar(value.charCodeAt(end))) end++;
+    if (end === amp + 1 || value.charCodeAt(end) !== 0x3d) continue;
+    const name = value.slice(amp + 1, end);
+    if (formatOf(name) !== undefined && !(Object.hasOwn(params, name) && params[name] !== '')) return name;
+  }
+  return undefined;
+}
+
 /**
- * The first known field (in body order) whose value is not in its format. Empty values are
- * absent (they are not signed). The hint names the field, never its value.
+ * The first field (in body order) whose value is not in its format, or that hides a field the
+ * gateway reads. Empty values are absent (they are not signed). The hint names fields, never a value.
  */
 export function checkFields(params: Readonly<Record<string, string>>): FieldCheckResult {
   for (const name of Object.keys(params)) {
@@ -84,6 +101,17 @@ export function checkFields(params: Readonly<Record<string, string>>): FieldChec
         reason: 'invalid-field',
         field: name,
         hint: `${name} is not ${format.what}: a genuine Alipay notification always has it so; this body was altered or re-split after it was signed.`,
+      };
+    }
+    const hidden = value.includes('&') ? hiddenField(value, params) : undefined;
+    if (hidden !== undefined) {
+      return {
+        ok: false,
+        reason: 'invalid-field',
+        field: name,
+        hint:
+          `${name} holds "&${hidden}=" while the notification has no ${hidden} of its own: a field hidden inside another value, ` +
+          'which is how a signed body is re-split; Alipay sends each field as its own parameter.',
       };
     }
   }

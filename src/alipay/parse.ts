@@ -7,7 +7,7 @@
 // body looks like: an unauthenticated client chooses it.
 
 import { latin1Decode } from '../utils/bytes';
-import { sortByKey } from './key-order';
+import { bytesPrefix, sortPrefixed, type PrefixedPair } from './key-order';
 import type { FormPair, ParseResult } from './types';
 
 /**
@@ -38,7 +38,7 @@ for (let i = 0; i < 6; i++) {
  * by the content builder straight into the signed content, or on first read of `value`.
  * When `keyStart >= 0`, body[keyStart, valueStart) is exactly `key=`.
  */
-export class ParsedPair implements FormPair {
+export class ParsedPair implements PrefixedPair {
   private decoded: Uint8Array | undefined;
   constructor(
     readonly key: string,
@@ -50,6 +50,7 @@ export class ParsedPair implements FormPair {
     readonly encoded: boolean,
     /** Length of the value once decoded. */
     readonly valueLength: number,
+    readonly sortPrefix: number,
   ) {}
   get value(): Uint8Array {
     if (this.decoded === undefined) {
@@ -167,10 +168,12 @@ export function parseForm(body: Uint8Array): ParseResult {
       if (eq === start) return malformed('A parameter has no name ("=value"): the body is not an Alipay form.');
 
       let key: string;
+      let prefix: number;
       const rawKey = nextPct >= eq && nextPlus >= eq;
       if (rawKey) {
         if (!isKeyName(body, start, eq)) return notAName(text.slice(start, eq));
         key = text.slice(start, eq);
+        prefix = bytesPrefix(body, start, eq);
       } else {
         const keyBytes = new Uint8Array(eq - start);
         const keyEnd = decodeInto(body, start, eq, keyBytes, 0);
@@ -179,6 +182,7 @@ export function parseForm(body: Uint8Array): ParseResult {
         // Checked decoded: `k1=v1&k2` hidden in a name as `k1%3Dv1%26k2` is how a signed body is re-split.
         if (!isKeyName(keyBytes, 0, keyEnd)) return notAName(latin1Decode(keyBytes.subarray(0, keyEnd)));
         key = latin1Decode(keyBytes.subarray(0, keyEnd));
+        prefix = bytesPrefix(keyBytes, 0, keyEnd);
       }
 
       // Validate the value's "%XX" escapes and measure its decoded length; decode nothing yet.
@@ -197,12 +201,12 @@ export function parseForm(body: Uint8Array): ParseResult {
         nextPct = after < length && body[after] === PERCENT ? after : find(text, '%', after);
       }
       const valueLength = end - valueStart - 2 * escapes;
-      pairs.push(new ParsedPair(key, body, rawKey ? start : -1, valueStart, end, encoded, valueLength));
+      pairs.push(new ParsedPair(key, body, rawKey ? start : -1, valueStart, end, encoded, valueLength, prefix));
     }
     start = end + 1;
   }
   // In key order, equal keys are neighbours: duplicates are found in one pass, whatever the names.
-  const sorted = sortByKey(pairs);
+  const sorted = sortPrefixed(pairs);
   for (let i = 1; i < sorted.length; i++) {
     const key = sorted[i]!.key;
     if (key === sorted[i - 1]!.key) {
