@@ -128,6 +128,22 @@ describe('verifyForm: success', () => {
     });
   });
 
+  it('keeps concurrent verifications apart with one key (the reused-buffer path), from a cold key import on', async () => {
+    const fresh = await makeSigner(); // never imported for verifying: the first calls all wait for the import
+    const bodies = await Promise.all(
+      Array.from({ length: 16 }, async (_, i) => {
+        const signed = await signPairs(fresh, pairsOf({ ...NOTIFY, notify_id: `C-${i}` }));
+        const body = encodeFormBytes(signed);
+        return i % 4 === 3 ? utf8Encode(new TextDecoder().decode(body).replace('total_amount=1.00', 'total_amount=2.00')) : body;
+      }),
+    );
+    const results = await Promise.all(bodies.map((body) => verifyForm(body, { keys: [fresh.publicKey], signTypes: ['RSA2'] })));
+    results.forEach((r, i) => {
+      expect(r.ok, `body ${i}`).toBe(i % 4 !== 3);
+      expect(text(r.ok ? r.signContent : r.signContent)).toContain(`notify_id=C-${i}&`);
+    });
+  });
+
   it('imports each CryptoKey once, not once per verification', async () => {
     const body = encodeFormBytes(await signPairs(alipay, pairsOf(NOTIFY)));
     expect((await verifyForm(body, rsa2())).ok).toBe(true);

@@ -48,7 +48,7 @@ function fill(keys: readonly string[], bytes: number, unit: string): [string, st
  * to the end), in reverse order (an insertion sort's worst case), at the pair limit, at the size
  * limit, with values that need decoding, and one huge value (hashing cost).
  */
-export function adversarialBodies(maxBytes = Math.min(MAX_FORM_BYTES, 64 * 1024), maxPairs = MAX_FORM_PAIRS): AdversarialBody[] {
+export function adversarialBodies(maxBytes = MAX_FORM_BYTES, maxPairs = MAX_FORM_PAIRS): AdversarialBody[] {
   const names = maxPairs - 1; // one pair is the sign
   const shortKeys = collidingKeys(names, 'kaaaaa');
   const sortedShort = shortKeys.map((k) => [k, 'v'] as [string, string]);
@@ -77,15 +77,4 @@ export function adversarialCandidates(real: Uint8Array, bodies: readonly Adversa
       (b): Candidate => ({ id: `${config.id}:${b.id}`, label: b.label, mode: 'sequential', op: async () => !(await verifyForm(b.body, config.options)).ok }),
     ),
   ];
-}
-
-export interface AdversarialRow {
-  readonly id: string;
-  readonly label: string;
-  readonly micros: number;
-}
-
-/** Rows of one configuration, from op-by-op rates (ops/s by candidate id). */
-export function adversarialRows(candidates: readonly Candidate[], rates: ReadonlyMap<string, number>): AdversarialRow[] {
-  return candidates.map((c) => ({ id: c.id.slice(c.id.indexOf(':') + 1), label: c.label, micros: 1e6 / rates.get(c.id)! }));
 }

@@ -8,10 +8,10 @@ export interface PrefixedPair extends FormPair {
   readonly sortPrefix: number;
 }
 
-/** The first 6 bytes of bytes[start, end) as one number, zero-padded: numeric order is byte order. */
-export function bytesPrefix(bytes: Uint8Array, start: number, end: number): number {
+/** A name's first 6 chars (bytes) as one number, zero-padded: numeric order is byte order. */
+export function keyPrefix(key: string): number {
   let n = 0;
-  for (let i = start; i < start + 6; i++) n = n * 256 + (i < end ? bytes[i]! : 0);
+  for (let i = 0; i < 6; i++) n = n * 256 + (i < key.length ? key.charCodeAt(i) : 0);
   return n;
 }
 

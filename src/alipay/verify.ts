@@ -2,12 +2,11 @@
 // The accepted sign types are pinned by configuration: the message's own `sign_type` only
 // selects among them, so a forged message cannot downgrade RSA2 to SHA-1 or to MD5.
 //
-// Cost: one parse, one sort, and each signed content built once per request (v1, and v2 once,
-// or once per sign type when the message names none), whatever the number of keys and types
-// tried; the content a failure reports is built only when read. Nothing is shared between
-// requests except the imported CryptoKeys, so an `await` anywhere cannot mix two verifications.
+// Cost: one parse, one sort, and each signed content built at most once per request (v1, and v2
+// once, or once per sign type when the message names none), whatever the number of keys and
+// types tried; the content a failure reports is built only when read.
+// The crypto.subtle.verify call itself, with its reused buffers, is in subtle-verify.ts.
 
-import { base64DecodeBytes } from '../utils/base64';
 import { latin1Decode } from '../utils/bytes';
 import { timingSafeEqual } from '../utils/constant-time';
 import { signContentOf } from './content';
@@ -15,6 +14,7 @@ import { sortByKey } from './key-order';
 import { verifyKeyFor, type VerifyHash } from './key-cache';
 import { legacyMd5Sign } from './md5-sign';
 import { isHexCode, parseForm, valueLength } from './parse';
+import { measureSignature, startVerify } from './subtle-verify';
 import type {
   Advice,
   AlipayPublicKey,
@@ -29,15 +29,11 @@ import type {
   VerifySuccess,
 } from './types';
 
-type RsaSignType = Exclude<SignType, 'MD5'>;
-
 const HASH_OF: Record<RsaSignType, VerifyHash> = { RSA2: 'SHA-256', RSA: 'SHA-1' };
-const RSASSA = { name: 'RSASSA-PKCS1-v1_5' } as const;
 const PUBLIC_KEY_TYPES: readonly RsaSignType[] = ['RSA2', 'RSA'];
+export type RsaSignType = Exclude<SignType, 'MD5'>;
+const RULES: readonly ContentRule[] = ['v1', 'v2'];
 const ONLY: Record<RsaSignType, readonly RsaSignType[]> = { RSA2: ['RSA2'], RSA: ['RSA'] };
-
-/** A 4096-bit signature is 684 base64 chars; anything much longer is not a signature. */
-const MAX_SIGN_LENGTH = 2048;
 
 export function verifyForm(body: Uint8Array, options: VerifyOptions): Promise<VerifyResult> {
   const parsed = parseForm(body);
@@ -150,45 +146,26 @@ class Refused implements VerifyFailure {
   }
 }
 
-/** A verified result; `signContent` is the content that matched. */
+/** A verified result. `signContent` is the content that matched: kept when it was built for reuse, else rebuilt on first read (the gateway never reads it). */
 class Verified implements VerifySuccess {
   readonly ok = true as const;
   readonly pairs: FormPair[];
   constructor(
-    form: ParsedForm,
+    private readonly form: ParsedForm,
     readonly signType: SignType,
     readonly rule: ContentRule,
     readonly keyIndex: number,
     readonly keyFingerprint: string | null,
-    readonly signContent: Uint8Array,
+    private content: Uint8Array | undefined,
   ) {
     this.pairs = form.pairs;
   }
+  get signContent(): Uint8Array {
+    return (this.content ??= signContentOf(this.form.sorted, this.rule, this.signType));
+  }
 }
 
-/** The signed contents of one request, each built on first use and kept for the next key or type. */
-class Contents {
-  private v1: Uint8Array | undefined;
-  private v2: Uint8Array | undefined;
-  private v2Type: string | undefined;
-  constructor(
-    private readonly sorted: readonly FormPair[],
-    /** Whether the message has a sign_type: then the v2 content is the same for every type. */
-    private readonly hasSignType: boolean,
-  ) {}
-  of(rule: ContentRule, type: RsaSignType): Uint8Array {
-    if (rule === 'v1') return (this.v1 ??= signContentOf(this.sorted, 'v1'));
-    if (this.v2 === undefined || (!this.hasSignType && this.v2Type !== type)) {
-      this.v2 = signContentOf(this.sorted, 'v2', type);
-      this.v2Type = type;
-    }
-    return this.v2;
-  }
-  /** The v1 content if it was built, for a refusal to report without building it again. */
-  builtV1(): Uint8Array | undefined {
-    return this.v1;
-  }
-}
+// ---- RSA2 / RSA --------------------------------------------------------------------------------
 
 async function verifyRsa(
   form: ParsedForm,
@@ -197,37 +174,56 @@ async function verifyRsa(
   types: readonly RsaSignType[],
   keys: readonly AlipayPublicKey[],
 ): Promise<VerifyResult> {
-  const contents = new Contents(form.sorted, signTypeValue !== undefined);
-  const fail = (reason: VerifyFailureReason, hint: string, advice?: Advice) =>
-    new Refused(form, signTypeValue, reason, hint, advice, contents.builtV1());
+  // Contents built to be verified more than once (several keys or types), kept for the refusal.
+  let v1: Uint8Array | undefined;
+  let v2: Map<RsaSignType, Uint8Array> | undefined;
+  const fail = (reason: VerifyFailureReason, hint: string, advice?: Advice) => new Refused(form, signTypeValue, reason, hint, advice, v1);
   if (keys.length === 0) {
     return fail('no-usable-key', 'RSA verification needs the Alipay public key (支付宝公钥); none is configured.', { kind: 'configure-public-key' });
   }
-  const sign = signPair.value;
-  if (sign.length > MAX_SIGN_LENGTH) return fail('signature-encoding', `The sign is ${sign.length} characters long: too long to be an RSA signature.`);
-  const signature = base64DecodeBytes(sign);
-  if (signature === null || signature.length === 0) {
-    // base64 has no spaces, and Alipay never wraps a sign: a space is a "+" that was not
-    // percent-encoded by whoever built the body. Said plainly, since a decoded length would mislead.
-    if (sign.includes(0x20)) {
-      return fail(
-        'signature-encoding',
-        'The sign contains spaces: a "+" in it was not percent-encoded, so it arrived as a space. Was the body rebuilt or re-encoded before it reached the gateway?',
-      );
-    }
+  const signatureLength = measureSignature(signPair);
+  if (signatureLength === 'too-long') return fail('signature-encoding', `The sign is ${valueLength(signPair)} characters long: too long to be an RSA signature.`);
+  if (signatureLength === 'spaces') {
+    return fail(
+      'signature-encoding',
+      'The sign contains spaces: a "+" in it was not percent-encoded, so it arrived as a space. Was the body rebuilt or re-encoded before it reached the gateway?',
+    );
+  }
+  if (signatureLength === 'not-base64') {
     return fail('signature-encoding', 'The sign is not base64: RSA2/RSA signatures are base64 text. Was the body altered on the way?');
   }
 
-  let lengthMatches = 0;
+  // PKCS#1 v1.5 signatures are exactly as long as the modulus. A wrong length (a truncated sign, a
+  // signature from another key) is a mismatch; WebCrypto might throw on it instead.
+  const usable: number[] = [];
+  for (let i = 0; i < keys.length; i++) if ((keys[i]!.modulusBits + 7) >> 3 === signatureLength) usable.push(i);
+  if (usable.length === 0) {
+    const keyBytes = [...new Set(keys.map((k) => (k.modulusBits + 7) >> 3))].join(' or ');
+    return fail(
+      'signature-mismatch',
+      `The signature is ${signatureLength} bytes but the configured key(s) make ${keyBytes}-byte signatures: ` +
+        'the sign is truncated or was made with a different key (e.g. the 1024-bit legacy key vs a 2048-bit RSA2 key).',
+    );
+  }
+
   let importFailures = 0;
-  for (const rule of ['v1', 'v2'] as const) {
+  for (const rule of RULES) {
+    // v1 is the same for every type; v2 too when the message names its sign_type (then there is one type).
+    const sharedByTypes = rule === 'v1' || signTypeValue !== undefined;
+    const verifiedTimes = usable.length * (sharedByTypes ? types.length : 1);
     for (const type of types) {
-      for (let keyIndex = 0; keyIndex < keys.length; keyIndex++) {
+      let content: Uint8Array | undefined;
+      if (verifiedTimes > 1) {
+        if (rule === 'v1') content = v1 ??= signContentOf(form.sorted, 'v1');
+        else {
+          v2 ??= new Map();
+          let built = v2.get(type);
+          if (built === undefined) v2.set(type, (built = signContentOf(form.sorted, 'v2', type)));
+          content = built;
+        }
+      }
+      for (const keyIndex of usable) {
         const key = keys[keyIndex]!;
-        // PKCS#1 v1.5 signatures are exactly as long as the modulus. A wrong length (a truncated
-        // sign, a signature from another key) is a mismatch; WebCrypto might throw on it instead.
-        if (signature.length !== (key.modulusBits + 7) >> 3) continue;
-        lengthMatches++;
         let cryptoKey: CryptoKey;
         try {
           const known = verifyKeyFor(key, HASH_OF[type]);
@@ -236,10 +232,9 @@ async function verifyRsa(
           importFailures++;
           continue;
         }
-        const content = contents.of(rule, type);
         let valid: boolean;
         try {
-          valid = await crypto.subtle.verify(RSASSA, cryptoKey, signature, content);
+          valid = await startVerify(cryptoKey, signPair, content, form, rule, type);
         } catch {
           valid = false;
         }
@@ -248,15 +243,7 @@ async function verifyRsa(
     }
   }
 
-  if (lengthMatches === 0) {
-    const keyBytes = [...new Set(keys.map((k) => (k.modulusBits + 7) >> 3))].join(' or ');
-    return fail(
-      'signature-mismatch',
-      `The signature is ${signature.length} bytes but the configured key(s) make ${keyBytes}-byte signatures: ` +
-        'the sign is truncated or was made with a different key (e.g. the 1024-bit legacy key vs a 2048-bit RSA2 key).',
-    );
-  }
-  if (importFailures === lengthMatches) {
+  if (importFailures === usable.length * types.length * RULES.length) {
     return fail('no-usable-key', 'None of the configured Alipay public keys could be imported for RSA verification.');
   }
   return fail(
@@ -266,6 +253,8 @@ async function verifyRsa(
     { kind: 'check-public-key' },
   );
 }
+
+// ---- legacy MD5 --------------------------------------------------------------------------------
 
 function isHex(b: Uint8Array): boolean {
   return b.every(isHexCode);
