@@ -15,7 +15,7 @@ const PAIRED_IDS = ['a-seq', 'b-seq', 'c', 'd-seq'];
 
 const WORKERD_ROUNDS = 7;
 const WORKERD_OPS_PER_REQUEST = 2000;
-const WORKERD_HOSTILE_OPS_PER_REQUEST = 5;
+const WORKERD_HOSTILE_OPS_PER_REQUEST = 20;
 
 interface Plan extends RoundPlan {
   readonly pairedMs: number;
