@@ -1,19 +1,7 @@
 // What `npm start` prints once the local gateway answers: what runs where, the health report,
 // and (only when the gateway is healthy) the two commands to try it. Pure: data in, lines out, so
 // it is tested without starting anything. A new service (e.g. the operator console) is one more
-// row in `rows`.
-
-/**
- * @typedef {{ label: string, value: string, note?: string, indent?: boolean }} BannerRow
- * @typedef {{ simulate: string, curl: string | null, demoOrigin: boolean }} TryIt
- * @typedef {{
- *   rows: BannerRow[],
- *   healthLines: string[],
- *   healthy: boolean,
- *   tryIt: TryIt,
- *   checkCommand: string,
- * }} Banner
- */
+// row in `rows`. Types: banner.d.mts.
 
 /** Label column aligned; an indented row is a detail of the row above it. */
 function formatRows(rows) {
@@ -44,7 +32,7 @@ function unhealthyLines(checkCommand) {
   ];
 }
 
-/** @param {Banner} banner */
+/** @param {import('./banner.d.mts').Banner} banner */
 export function bannerLines(banner) {
   return [
     '',
