@@ -23,7 +23,7 @@ const WORKERD_INTERNAL_ERROR = /^internal error; reference = /i;
 const NAMED_CAUSES: readonly [RegExp, ConnectionFailure][] = [
   [/ENOTFOUND|EAI_AGAIN|EAI_NONAME|DNS|getaddrinfo|name (?:or service )?not (?:known|resolved)/i, 'dns'],
   [/ECONNREFUSED|connection refused/i, 'refused'],
-  [/CERT|TLS|SSL|handshake|certificate/i, 'tls'],
+  [/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|TLS|SSL|handshake|certificate/i, 'tls'],
   [/ECONNRESET|EPIPE|UND_ERR_SOCKET|reset|socket hang up|other side closed/i, 'reset'],
 ];
 
