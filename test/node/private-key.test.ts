@@ -106,7 +106,7 @@ describe('mistakes, named', () => {
 
   it('damaged: one changed byte in the modulus', async () => {
     const damaged = Buffer.from(pkcs8Der);
-    damaged[100] ^= 0x01;
+    damaged[100] = damaged[100]! ^ 0x01;
     expect(await problemOf(damaged.toString('base64'))).toMatch(/damaged|do not fit together/);
   });
 
