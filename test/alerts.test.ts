@@ -8,6 +8,7 @@ import { dingTalkSignedUrl } from '../src/alerts/dingtalk-sign';
 import { formatAlert, KIND_TITLES } from '../src/alerts/format';
 import { sendAlert } from '../src/alerts/send';
 import type { Alert, AlertDigest, AlertTarget } from '../src/alerts/types';
+import { REJECTION_SPIKE, countNow, countOne, emptyWindow } from '../src/alerts/window-count';
 import { TEST_ONLY_FORWARD_SECRETS } from './fixtures/gateway-test-keys';
 
 const T0 = Date.UTC(2026, 4, 14, 2, 0, 0);
@@ -73,6 +74,35 @@ describe('debounce: one message per kind per window', () => {
     expect(kept.summary.length).toBeLessThanOrEqual(300);
     expect(Object.keys(kept.details!)).toHaveLength(12);
     expect(JSON.stringify(kept).length).toBeLessThan(4000);
+  });
+});
+
+describe('counting over a sliding window (rejection spikes)', () => {
+  it('reaches the threshold once at the 20th failure within 10 minutes, and forgets what is older', () => {
+    let state = emptyWindow(REJECTION_SPIKE);
+    const reachedAt: number[] = [];
+    for (let i = 0; i < 25; i++) {
+      const step = countOne(state, T0 + i * 20_000, REJECTION_SPIKE, REJECTION_SPIKE.threshold);
+      state = step.state;
+      if (step.reached) reachedAt.push(i + 1);
+    }
+    expect(reachedAt).toEqual([20]);
+    expect(countNow(state, T0 + 24 * 20_000, REJECTION_SPIKE)).toBe(25);
+    // 25 failures over 8 minutes; 10 minutes after the last one, none is left in the window.
+    expect(countNow(state, T0 + 24 * 20_000 + 10 * MIN + 60_000, REJECTION_SPIKE)).toBe(0);
+    expect(JSON.parse(JSON.stringify(state))).toEqual(state);
+    expect(state.counts).toHaveLength(10);
+  });
+
+  it('19 failures spread over more than the window never reach 20', () => {
+    let state = emptyWindow(REJECTION_SPIKE);
+    let reached = false;
+    for (let i = 0; i < 60; i++) {
+      const step = countOne(state, T0 + i * 40_000, REJECTION_SPIKE, REJECTION_SPIKE.threshold);
+      state = step.state;
+      reached ||= step.reached;
+    }
+    expect(reached).toBe(false);
   });
 });
 
