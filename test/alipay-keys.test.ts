@@ -2,12 +2,10 @@
 // Loading Alipay public keys from every form merchants paste, and saying what unusable material looks like.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { describeKeyText, importVerifyKey, loadPublicKeys, type KeyLoadReport } from '../src/alipay/keys';
-import { base64Encode } from '../src/utils/base64';
-import { sha256Hex } from '../src/utils/hex';
-import { utf8Encode } from '../src/utils/bytes';
 import { encodeTlv } from '../src/alipay/der';
 import { toPem } from '../src/alipay/pem';
 import type { AlipayPublicKey } from '../src/alipay/types';
+import { base64, sha256Hex, utf8 } from './support/encoding';
 
 const vectors = import.meta.glob('./fixtures/vectors/*.json', { eager: true, import: 'default' }) as Record<string, Record<string, unknown>>;
 function vector(id: string): Record<string, unknown> {
@@ -58,14 +56,14 @@ function pkcs1PrivateOf(pkcs8: Uint8Array): Uint8Array {
   return pkcs8.slice(26);
 }
 
-const b64 = base64Encode;
+const b64 = base64;
 
 function oid(...bytes: number[]): Uint8Array {
   return encodeTlv(0x06, Uint8Array.from(bytes));
 }
 
 function name(cn: string): Uint8Array {
-  const rdn = (type: Uint8Array, tag: number, value: string) => encodeTlv(0x31, encodeTlv(0x30, type, encodeTlv(tag, utf8Encode(value))));
+  const rdn = (type: Uint8Array, tag: number, value: string) => encodeTlv(0x31, encodeTlv(0x30, type, encodeTlv(tag, utf8(value))));
   return encodeTlv(0x30, rdn(oid(0x55, 4, 6), 0x13, 'CN'), rdn(oid(0x55, 4, 10), 0x0c, 'Test'), rdn(oid(0x55, 4, 3), 0x0c, cn));
 }
 
@@ -82,7 +80,7 @@ function fakeCertificate(spki: Uint8Array, subjectCn: string, options: { issuerC
     encodeTlv(0x02, Uint8Array.of(0x01, 0x23)),
     SHA256_WITH_RSA,
     name(options.issuerCn ?? 'Ant Financial Certification Authority Class 2 R1'),
-    encodeTlv(0x30, encodeTlv(0x17, utf8Encode('200101000000Z')), encodeTlv(0x17, utf8Encode('300101000000Z'))),
+    encodeTlv(0x30, encodeTlv(0x17, utf8('200101000000Z')), encodeTlv(0x17, utf8('300101000000Z'))),
     name(subjectCn),
     spki,
     ...extensions,
@@ -474,7 +472,7 @@ describe('describeKeyText', () => {
 describe('importVerifyKey', () => {
   it('makes a key that verifies RSA2 and RSA signatures', async () => {
     const [key] = keysOf(await loadPublicKeys(b64(spkiA)));
-    const data = utf8Encode('notify_id=1&trade_status=TRADE_SUCCESS');
+    const data = utf8('notify_id=1&trade_status=TRADE_SUCCESS');
     const rsa2 = await crypto.subtle.sign('RSASSA-PKCS1-v1_5', privateA, data);
     expect(await crypto.subtle.verify('RSASSA-PKCS1-v1_5', await importVerifyKey(key!, 'SHA-256'), rsa2, data)).toBe(true);
     const sha1Private = await crypto.subtle.importKey('pkcs8', pkcs8A, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-1' }, false, ['sign']);

@@ -2,7 +2,8 @@
 // full buyer identity in any of them.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TEST_ONLY_ADMIN_TOKEN, TEST_ONLY_FORWARD_SECRETS } from './fixtures/gateway-test-keys';
-import { mockOrigin, orderKeyOf, postNotify, runRetryNow, settled, signParams, tradeParams } from './gateway-support';
+import { mockOrigin, orderKeyOf, postNotify, runRetryNow, settled } from './support/gateway';
+import { signedNotification, tradeParams } from './support/notifications';
 
 let lines: string[];
 let spy: { mockRestore(): void };
@@ -24,7 +25,7 @@ describe('logs', () => {
   it('one line per notification and per attempt, none with secrets, bodies or buyer identity', async () => {
     mockOrigin((_call, index) => (index === 0 ? new Response('down', { status: 500 }) : new Response('success')));
     const params = tradeParams({ buyer_id: '2088102122524333', buyer_logon_id: 'buyer@example.com' });
-    const body = await signParams(params);
+    const body = await signedNotification(params);
     await postNotify(body);
     await postNotify(body);
     await settled(orderKeyOf(params));
@@ -53,7 +54,7 @@ describe('logs', () => {
 
   it('a rejected notification is logged with its reason', async () => {
     mockOrigin();
-    const text = new TextDecoder().decode(await signParams(tradeParams())).replace('total_amount=88.80', 'total_amount=0.01');
+    const text = new TextDecoder().decode(await signedNotification(tradeParams())).replace('total_amount=88.80', 'total_amount=0.01');
     await postNotify(text);
     expect(parsed().filter((l) => l['msg'] === 'notification').at(-1)).toMatchObject({
       outcome: 'rejected',
