@@ -13,6 +13,10 @@ import {
 // (written by `npm start`) can never leak into the tests: the pool reads .dev.vars too.
 const EVERY_SETTING_UNSET = Object.fromEntries(SETTING_NAMES.map((name) => [name, '']));
 
+// The gateway's JSON log lines are printed only for failed tests, unless DEBUG is set
+// (test/support/setup-log-capture.ts).
+const PRINT_GATEWAY_LOGS = Boolean(process.env['DEBUG']);
+
 // Two projects: `workers` runs inside workerd with the real (SQLite-backed) Durable Objects
 // from wrangler.toml; `node` runs the command-line tool and other Node-side code.
 // The end-to-end suite (real `wrangler dev`) has its own config: vitest.e2e.config.ts.
@@ -45,6 +49,9 @@ export default defineConfig({
           include: ['test/**/*.test.ts'],
           exclude: ['test/node/**', 'test/e2e/**'],
           testTimeout: 20_000,
+          setupFiles: ['test/support/setup-log-capture.ts'],
+          provide: { printGatewayLogs: PRINT_GATEWAY_LOGS },
+          globalSetup: ['test/support/drop-pool-noise.ts'],
         },
       },
       {
@@ -53,6 +60,8 @@ export default defineConfig({
           include: ['test/node/**/*.test.ts'],
           environment: 'node',
           testTimeout: 30_000,
+          setupFiles: ['test/support/setup-log-capture.ts'],
+          provide: { printGatewayLogs: PRINT_GATEWAY_LOGS },
         },
       },
     ],

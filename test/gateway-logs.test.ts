@@ -1,25 +1,13 @@
 // One structured JSON line per notification and per delivery attempt; no secret, raw body or
 // full buyer identity in any of them.
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TEST_ONLY_ADMIN_TOKEN, TEST_ONLY_FORWARD_SECRETS } from './fixtures/gateway-test-keys';
 import { mockOrigin, orderKeyOf, postNotify, runRetryNow, settled } from './support/gateway';
+import { captureJsonLogs } from './support/json-logs';
 import { signedNotification, tradeParams } from './support/notifications';
 
-let lines: string[];
-let spy: { mockRestore(): void };
-beforeEach(() => {
-  lines = [];
-  spy = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
-    lines.push(args.map(String).join(' '));
-  });
-});
-afterEach(() => {
-  spy.mockRestore();
-});
-
-function parsed(): Record<string, unknown>[] {
-  return lines.map((line) => JSON.parse(line) as Record<string, unknown>);
-}
+const logs = captureJsonLogs();
+const parsed = () => logs.lines;
 
 describe('logs', () => {
   it('one line per notification and per attempt, none with secrets, bodies or buyer identity', async () => {
@@ -44,7 +32,7 @@ describe('logs', () => {
       [2, 'delivered', 200],
     ]);
 
-    const all = lines.join('\n');
+    const all = logs.texts.join('\n');
     const signature = decodeURIComponent(new TextDecoder().decode(body).match(/sign=([^&]+)/)![1]!);
     for (const secret of [...TEST_ONLY_FORWARD_SECRETS, TEST_ONLY_ADMIN_TOKEN, '2088102122524333', 'buyer@example.com', signature]) {
       expect(all).not.toContain(secret);
