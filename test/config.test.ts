@@ -41,7 +41,7 @@ async function configOf(env: ConfigEnv) {
 }
 
 describe('defaults', () => {
-  it('fills every optional setting from the DESIGN.md table', async () => {
+  it('fills every optional setting with its default (README "Configuration")', async () => {
     const config = await configOf(validEnv());
     expect(config.alipay.signTypes).toEqual(['RSA2']);
     expect(config.alipay.keys).toHaveLength(1);
