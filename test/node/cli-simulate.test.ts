@@ -25,7 +25,7 @@ import {
   type VerifyOptions,
 } from '../../src/alipay/index';
 import { plainSignContent } from '../support/alipay-sign';
-import { runCli, runInProcess } from './cli-run';
+import { runCli, runInProcess } from '../support/cli-run';
 
 interface Received {
   headers: IncomingHttpHeaders;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { latin1 } from '../support/encoding';
 import { signedVectors as vectors, vectorBody, type SignedVector } from '../support/vectors';
-import { runCli, runInProcess, type CliRun } from './cli-run';
+import { runCli, runInProcess, type CliRun } from '../support/cli-run';
 
 const dir = mkdtempSync(join(tmpdir(), 'cli-verify-'));
 const results = new Map<string, CliRun>();

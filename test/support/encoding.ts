@@ -45,3 +45,18 @@ export function concat(...parts: Uint8Array[]): Uint8Array {
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   return hex(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)));
 }
+
+/** One DER element from its tag and its (already encoded) contents: for building keys and certificates by hand. */
+export function der(tag: number, ...contents: Uint8Array[]): Uint8Array {
+  const body = concat(...contents);
+  const length: number[] = [];
+  for (let n = body.length; n > 0; n = Math.floor(n / 256)) length.unshift(n % 256);
+  const header = body.length < 0x80 ? [body.length] : [0x80 | length.length, ...length];
+  return concat(Uint8Array.of(tag, ...header), body);
+}
+
+/** PEM as OpenSSL writes it: 64-character lines, a final newline. */
+export function pem(label: string, derBytes: Uint8Array): string {
+  const lines = base64(derBytes).match(/.{1,64}/g) ?? [];
+  return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
+}
