@@ -8,7 +8,8 @@ import type { ConfigEnv } from '../src/config/names';
 import { healthResponse } from '../src/http/health';
 import { TEST_ONLY_ALIPAY_PRIVATE_KEY_PEM, TEST_ONLY_ALIPAY_PUBLIC_KEY_BASE64 } from './fixtures/gateway-test-keys';
 import { TEST_ONLY_ALIPAY_CERT_PEM, TEST_ONLY_APP_CERT_PEM, TEST_ONLY_APP_PRIVATE_KEY_PEM, TEST_ONLY_ROOT_CERT_PEM } from './fixtures/reconcile-test-keys';
-import { pemBody, bytesToBase64, publicKeyOfPem } from './support/alipay-gateway';
+import { pemBody, publicKeyOfPem } from './support/alipay-gateway';
+import { base64 } from './support/encoding';
 
 interface CertSnVector {
   app_cert_pem: string;
@@ -64,9 +65,9 @@ describe('reconciliation settings', () => {
 
   it.each([
     ['PKCS#8 PEM', () => TEST_ONLY_APP_PRIVATE_KEY_PEM],
-    ['PKCS#8 bare base64 (as Alipay\'s key tool shows it)', () => bytesToBase64(pemBody(TEST_ONLY_APP_PRIVATE_KEY_PEM))],
+    ['PKCS#8 bare base64 (as Alipay\'s key tool shows it)', () => base64(pemBody(TEST_ONLY_APP_PRIVATE_KEY_PEM))],
     ['PEM on one line with literal \\n escapes', () => TEST_ONLY_APP_PRIVATE_KEY_PEM.trim().replace(/\n/g, '\\n')],
-    ['bare base64 wrapped over lines, in quotes', () => `"${bytesToBase64(pemBody(TEST_ONLY_APP_PRIVATE_KEY_PEM)).replace(/(.{64})/g, '$1\n')}"`],
+    ['bare base64 wrapped over lines, in quotes', () => `"${base64(pemBody(TEST_ONLY_APP_PRIVATE_KEY_PEM)).replace(/(.{64})/g, '$1\n')}"`],
   ])('are on with the app private key as %s; /health shows its public fingerprint and no key material', async (_name, key) => {
     const c = await config(env({ ALIPAY_APP_PRIVATE_KEY: key() }));
     expect(c.reconcile).not.toBeNull();
@@ -77,7 +78,7 @@ describe('reconciliation settings', () => {
     expect(c.reconcile!.certificates).toBeNull();
     const health = await healthResponse(await loadConfig(env({ ALIPAY_APP_PRIVATE_KEY: key() }))).text();
     expect(JSON.parse(health).reconcile).toMatchObject({ enabled: true, appPublicKeyFingerprint: appFingerprint });
-    const body = bytesToBase64(pemBody(TEST_ONLY_APP_PRIVATE_KEY_PEM));
+    const body = base64(pemBody(TEST_ONLY_APP_PRIVATE_KEY_PEM));
     for (let i = 0; i + 24 <= body.length; i += 200) expect(health).not.toContain(body.slice(i, i + 24));
   });
 

@@ -9,7 +9,7 @@ import { startAlipayStandIn, standInClient, type AlipayStandIn } from '../../cli
 import { loadPublicKeys } from '../../src/alipay/keys';
 import { loadPrivateKey } from '../../src/alipay/private-key';
 import { queryTrade, type QueryClientOptions } from '../../src/alipay/query-client';
-import { runInProcess } from './cli-run';
+import { runInProcess } from '../support/cli-run';
 
 const APP_ID = '2021000000000000';
 const pem = (k: { export(o: object): string | Buffer }, type: 'pkcs8' | 'spki') => (k.export({ type, format: 'pem' }) as string).trim();

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli, runInProcess } from './cli-run';
+import { runCli, runInProcess } from '../support/cli-run';
 
 const dir = mkdtempSync(join(tmpdir(), 'cli-keys-private-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli, runInProcess } from './cli-run';
+import { runCli, runInProcess } from '../support/cli-run';
 
 const vector = JSON.parse(readFileSync(fileURLToPath(new URL('../fixtures/vectors/responses/gopay_alipay_trade_pay_response.json', import.meta.url)), 'utf8')) as {
   alipay_public_key: string;

@@ -1,10 +1,12 @@
 // Plays Alipay's OpenAPI gateway inside the tests, as a `fetch` the query client is given: it checks
 // the request's RSA2 signature with the app public key and answers `alipay.trade.query` signed with
 // the Alipay key, the way Alipay does. Independent of src/ on purpose (its own sign content, base64,
-// PEM and JSON text), so a mistake in the code under test cannot cancel out here.
+// PEM and JSON text; byte helpers from encoding.ts), so a mistake in the code under test cannot
+// cancel out here. test/node/alipay-gateway-support.test.ts checks it against the official Node SDK.
 //
 // Answers are written as Alipay writes them, not as JSON.stringify would: slashes escaped as `\/`,
 // Chinese as raw UTF-8, members in Alipay's order. A verifier that re-serialises fails on them.
+import { base64, fromBase64, utf8 } from './encoding';
 
 export type GatewayAnswerMode = 'signed' | 'unsigned' | 'forged' | 'tampered' | 'html' | 'http-500' | 'hang' | 'huge';
 
@@ -34,21 +36,9 @@ export interface FakeGatewayOptions {
 
 const RSA2 = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as const;
 
-export function base64ToBytes(b64: string): Uint8Array<ArrayBuffer> {
-  const bin = atob(b64.replace(/\s+/g, ''));
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
-
-export function bytesToBase64(bytes: Uint8Array): string {
-  let bin = '';
-  for (const b of bytes) bin += String.fromCharCode(b);
-  return btoa(bin);
-}
-
+/** The DER inside a PEM block. */
 export function pemBody(pem: string): Uint8Array<ArrayBuffer> {
-  return base64ToBytes(pem.replace(/-----(BEGIN|END) [A-Z ]+-----/g, ''));
+  return fromBase64(pem.replace(/-----(BEGIN|END) [A-Z ]+-----|\s+/g, ''));
 }
 
 export function importSigningPem(pem: string): Promise<CryptoKey> {
@@ -60,7 +50,7 @@ export async function publicKeyOfPem(pem: string): Promise<string> {
   const key = await crypto.subtle.importKey('pkcs8', pemBody(pem), RSA2, true, ['sign']);
   const { n, e } = (await crypto.subtle.exportKey('jwk', key)) as JsonWebKey;
   const pub = await crypto.subtle.importKey('jwk', { kty: 'RSA', n, e, alg: 'RS256', ext: true }, RSA2, true, ['verify']);
-  return bytesToBase64(new Uint8Array((await crypto.subtle.exportKey('spki', pub)) as ArrayBuffer));
+  return base64(new Uint8Array((await crypto.subtle.exportKey('spki', pub)) as ArrayBuffer));
 }
 
 /** Alipay's request rule: every parameter but `sign`, empty values skipped, sorted by name, `k=v` joined with `&`. */
@@ -79,7 +69,7 @@ export function alipayJson(value: unknown): string {
 
 /** `{"<name>":<value>,"sign":"…"}` with the sign over the value's exact text. */
 export async function signedAnswer(name: string, valueText: string, key: CryptoKey, alipayCertSn?: string): Promise<string> {
-  const sign = bytesToBase64(new Uint8Array(await crypto.subtle.sign(RSA2, key, new TextEncoder().encode(valueText))));
+  const sign = base64(new Uint8Array(await crypto.subtle.sign(RSA2, key, utf8(valueText))));
   return `{"${name}":${valueText}${alipayCertSn ? `,"alipay_cert_sn":"${alipayCertSn}"` : ''},"sign":"${sign}"}`;
 }
 
@@ -115,7 +105,7 @@ function parseParams(url: URL, body: string): Record<string, string> | null {
 }
 
 export async function fakeAlipayGateway(options: FakeGatewayOptions): Promise<FakeAlipayGateway> {
-  const appKey = await crypto.subtle.importKey('spki', base64ToBytes(options.appPublicKey), RSA2, false, ['verify']);
+  const appKey = await crypto.subtle.importKey('spki', fromBase64(options.appPublicKey), RSA2, false, ['verify']);
   const alipayKey = await importSigningPem(options.alipayPrivateKeyPem);
   const otherPair = (await crypto.subtle.generateKey({ ...RSA2, modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) }, false, ['sign', 'verify'])) as CryptoKeyPair;
 
@@ -135,7 +125,12 @@ export async function fakeAlipayGateway(options: FakeGatewayOptions): Promise<Fa
 
       const params = parseParams(new URL(request.url), new TextDecoder().decode(await request.arrayBuffer()));
       if (params === null) return new Response('duplicate parameter', { status: 400 });
-      const signatureValid = await crypto.subtle.verify(RSA2, appKey, base64ToBytes(params.sign ?? ''), new TextEncoder().encode(requestSignContent(params))).catch(() => false);
+      let signatureValid = false;
+      try {
+        signatureValid = await crypto.subtle.verify(RSA2, appKey, fromBase64(params.sign ?? ''), utf8(requestSignContent(params)));
+      } catch {
+        // not base64, or not a signature: invalid
+      }
       gateway.requests.push({ params, signatureValid });
 
       let value: Record<string, unknown>;
