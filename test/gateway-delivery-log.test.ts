@@ -3,7 +3,8 @@
 // of the origin's answer, one line, buyer identities masked; last_error says the same.
 import { describe, expect, it } from 'vitest';
 import { captureJsonLogs } from './support/json-logs';
-import { mockOrigin, orderKeyOf, postNotify, settled, signParams, tradeParams } from './gateway-support';
+import { mockOrigin, orderKeyOf, postNotify, settled } from './support/gateway';
+import { signedNotification as signParams, tradeParams } from './support/notifications';
 
 const logs = captureJsonLogs();
 

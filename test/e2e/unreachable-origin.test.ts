@@ -9,7 +9,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { TEST_ONLY_ADMIN_TOKEN } from '../fixtures/gateway-test-keys';
 import { eventually, gatewayClient } from './client';
 import { freePort, gatewaySettings, startGateway, type RunningGateway } from './harness';
-import { paidNotification } from './notifications';
+import { paidNotification } from '../support/notifications';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterAll(async () => {
