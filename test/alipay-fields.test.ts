@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeParams } from '../src/alipay/charset';
 import { checkFields } from '../src/alipay/fields';
 import { parseForm } from '../src/alipay/parse';
-import { encodeForm } from './support/form';
+import { formBodyOf as encodeForm } from './support/form';
 import { signedVectors } from './support/vectors';
 
 const base = {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeFormBytes, getParam, MAX_FORM_BYTES, MAX_FORM_PAIRS, parseForm } from '../src/alipay/parse';
 import type { FormPair } from '../src/alipay/types';
-import { encodeForm } from './support/form';
+import { formBodyOf as encodeForm } from './support/form';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 const text = (b: Uint8Array) => new TextDecoder().decode(b);

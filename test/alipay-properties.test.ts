@@ -9,7 +9,7 @@ import { processNotification } from '../src/alipay/process';
 import type { FormPair, VerifyOptions, VerifyResult } from '../src/alipay/types';
 import { verifyForm } from '../src/alipay/verify';
 import { makeSigner, signPairs, type TestSigner } from './support/alipay-sign';
-import { encodePairs } from './support/form';
+import { formBody as encodePairs } from './support/form';
 
 const RUNS = 60;
 

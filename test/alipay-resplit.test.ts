@@ -10,7 +10,7 @@ import { formatBeijingTime } from '../src/alipay/beijing-time';
 import { processNotification, type ProcessResult } from '../src/alipay/process';
 import type { BusinessRules, VerifyOptions } from '../src/alipay/types';
 import { makeSigner, pairsOf, signPairs, type TestSigner } from './support/alipay-sign';
-import { encodeForm } from './support/form';
+import { formBodyOf as encodeForm } from './support/form';
 
 const APP_ID = '2021000000000001';
 const REFUND_FIELDS = ['gmt_refund', 'out_biz_no', 'refund_fee'];

@@ -2,9 +2,9 @@
 // src/http/notify.ts, and logged with advice in the Worker's terms (its settings, never the
 // command-line tool's flags); a malformed field is logged by name, never by value.
 import { describe, expect, it } from 'vitest';
-import { formatBeijingTime } from '../src/alipay/beijing-time';
 import { captureJsonLogs } from './support/json-logs';
-import { mockOrigin, postNotify, signParams, tradeParams } from './gateway-support';
+import { mockOrigin, postNotify } from './support/gateway';
+import { beijingTime as formatBeijingTime, signedNotification as signParams, tradeParams } from './support/notifications';
 
 const logs = captureJsonLogs();
 const text = (b: Uint8Array) => new TextDecoder().decode(b);

@@ -1,4 +1,4 @@
-// The signed content (docs/ALIPAY.md, the sign content), as bytes. Value bytes are copied
+// The signed content (docs/ALIPAY.md "The signed content"), as bytes. Value bytes are copied
 // untouched, so a GBK notification is checked over its GBK bytes, never a UTF-8 re-encoding.
 // Linear in the pairs once they are in key order; the verifier builds each content once per
 // request, whatever the number of keys and sign types it tries.

@@ -1,5 +1,5 @@
-// Form body -> (key, value-bytes) pairs, per docs/ALIPAY.md (parsing). The body is split BEFORE
-// anything is decoded (a `%26` inside passback_params stays inside it), and each value is
+// Form body -> (key, value-bytes) pairs (docs/ALIPAY.md "Parsing the body"). The body is split
+// BEFORE anything is decoded (a `%26` inside passback_params stays inside it), and each value is
 // percent-decoded to bytes exactly once: the signature covers those bytes, whatever the charset,
 // so nothing here turns bytes into text except the keys, which must be Alipay's names.
 //
@@ -260,3 +260,9 @@ export function encodeFormBytes(pairs: FormPair[]): Uint8Array {
   return Uint8Array.from(out);
 }
 
+/** UTF-8 form body from text params (insertion order kept): a request to Alipay's gateway (query-request.ts), the simulator, tests. */
+export function encodeForm(params: Record<string, string> | [string, string][]): Uint8Array {
+  const entries = Array.isArray(params) ? params : Object.entries(params);
+  const encoder = new TextEncoder();
+  return encodeFormBytes(entries.map(([key, value]) => ({ key: latin1Decode(encoder.encode(key)), value: encoder.encode(value) })));
+}

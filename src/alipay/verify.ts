@@ -1,4 +1,4 @@
-// Signature verification (docs/ALIPAY.md: verifying, and legacy MD5).
+// Signature verification (docs/ALIPAY.md "Sign types and verification" and "Legacy MD5").
 // The accepted sign types are pinned by configuration: the message's own `sign_type` only
 // selects among them, so a forged message cannot downgrade RSA2 to SHA-1 or to MD5.
 //

@@ -6,14 +6,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { formatBeijingTime } from '../../src/alipay/beijing-time';
 import { loadConfig } from '../../src/config/load';
 import type { ConfigResult } from '../../src/config/types';
 import type { GatewayEnv } from '../../src/env';
 import { handleNotify } from '../../src/http/notify';
 import { TEST_APP_ID, TEST_ONLY_ALIPAY_PUBLIC_KEY_BASE64, TEST_ONLY_FORWARD_SECRETS, TEST_ORIGIN_URL } from '../fixtures/gateway-test-keys';
-import { signedNotification, tradeParams } from '../support/notifications';
-import { runInProcess } from './cli-run';
+import { beijingTime as formatBeijingTime, signedNotification, tradeParams } from '../support/notifications';
+import { runInProcess } from '../support/cli-run';
 
 const dir = mkdtempSync(join(tmpdir(), 'cli-worker-agree-'));
 const keyFile = join(dir, 'alipay.key');
