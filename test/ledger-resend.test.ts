@@ -3,12 +3,13 @@
 // getAlarm/setAlarm round trip per request.
 import { abortAllDurableObjects, runInDurableObject } from 'cloudflare:test';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { formatBeijingTime } from '../src/alipay/beijing-time';
 import { processNotification } from '../src/alipay/process';
 import type { OrderLedger } from '../src/orders/ledger';
 import type { AcceptInput } from '../src/orders/ledger-types';
 import { orderKeyFor } from '../src/orders/order-key';
-import { gatewayConfig, hangingResponse, ledger, mockOrigin, orderKeyOf, postNotify, settled, signParams, tradeParams } from './gateway-support';
+import { hangingResponse } from './support/delivery';
+import { gatewayConfig, ledger, mockOrigin, orderKeyOf, postNotify, settled } from './support/gateway';
+import { beijingTime, signedNotification as signParams, tradeParams } from './support/notifications';
 
 beforeEach(() => {
   mockOrigin();
@@ -41,7 +42,7 @@ async function acceptInput(params: Record<string, string>, overrides: Partial<Ac
 
 /** A re-send as Alipay makes it: same notify_id, a later notify_time, signed again. */
 function resendOf(params: Record<string, string>, secondsLater: number): Record<string, string> {
-  return { ...params, notify_time: formatBeijingTime(Date.now() + secondsLater * 1000) };
+  return { ...params, notify_time: beijingTime(Date.now() + secondsLater * 1000) };
 }
 
 /** The re-send count as stored in SQLite (not the snapshot, which writes pending counts first). */
@@ -146,7 +147,7 @@ describe('the alarm', () => {
     expect(await storedAlarm()).toBe(leaseAlarm);
 
     // A new forwarded event is due now, earlier than the lease: the alarm moves to it, once.
-    const refund = { ...paid, notify_id: `${paid['notify_id']}-r`, refund_fee: '1.00', out_biz_no: 'R1', gmt_refund: formatBeijingTime(Date.now()) };
+    const refund = { ...paid, notify_id: `${paid['notify_id']}-r`, refund_fee: '1.00', out_biz_no: 'R1', gmt_refund: beijingTime(Date.now()) };
     expect(await (await postNotify(await signParams(refund), { FORWARD_EVENTS: 'paid,refund' })).text()).toBe('success');
     expect(setAlarm).toHaveBeenCalledTimes(1);
     const refundEvent = (await ledger(key).snapshot())!.events.find((e) => e.kind === 'refund')!;
@@ -177,7 +178,7 @@ describe('the alarm', () => {
     await settled(key); // delivered: the alarm waits for the purge, a month away
     await abortAllDurableObjects(); // the next request meets a new instance, which knows nothing in memory
 
-    const refund = { ...paid, notify_id: `${paid['notify_id']}-r`, refund_fee: '1.00', out_biz_no: 'R1', gmt_refund: formatBeijingTime(Date.now()) };
+    const refund = { ...paid, notify_id: `${paid['notify_id']}-r`, refund_fee: '1.00', out_biz_no: 'R1', gmt_refund: beijingTime(Date.now()) };
     expect(await (await postNotify(await signParams(refund), { FORWARD_EVENTS: 'paid,refund' })).text()).toBe('success');
     const done = await settled(key);
     expect(done.events.map((e) => [e.kind, e.state])).toEqual([
