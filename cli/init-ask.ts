@@ -115,7 +115,8 @@ function sectionFlagged(flags: FlagValues, section: SectionEntry): boolean {
 
 async function enabled(ctx: AskContext, section: SectionEntry, plan: Plan): Promise<boolean> {
   const entries = settingsOf(section.id);
-  const on = entries.some((e) => isSet(ctx.state, e.name));
+  // On when its main setting is set (ALIPAY_GATEWAY_URL alone, a var with a default, does not turn reconciliation on).
+  const on = isSet(ctx.state, section.enable!.by);
   const flag = ctx.flags[section.enable!.flag];
   const implied = entries.some((e) => e.flag && ctx.flags[e.flag.name] !== undefined);
   let answer: boolean;
@@ -202,7 +203,7 @@ async function accept(ctx: AskContext, plan: Plan, entry: SettingEntry, value: s
     for (const problem of verdict.problems) ctx.out(`  ✗ ${entry.name}: ${problem}\n`);
     return false;
   }
-  for (const note of verdict.notes) ctx.out(`  · ${note}\n`);
+  for (const note of [...verdict.notes, ...((await entry.explain?.(value)) ?? [])]) ctx.out(`  · ${note}\n`);
   plan.set.set(entry.name, value);
   plan.unset.delete(entry.name);
   ctx.out(entry.storage === 'var' ? `  ✓ ${entry.name} = ${value}\n` : `  ✓ ${entry.name}${how ? ` (${ctx.t('secretGenerated')})` : ''}\n`);
@@ -539,6 +540,7 @@ function decideRoute(ctx: AskContext, plan: Plan, notifyUrl: string): { ok: true
 
 async function confirmRoute(ctx: AskContext, plan: Plan, route: RoutePlan, notifyUrl: string, asking: boolean): Promise<boolean> {
   ctx.out(`  ${ctx.t('routeSummary', { pattern: route.pattern, zone: route.zoneName, path: route.notifyPath })}\n`);
+  if (!route.wildcard) ctx.out(`  · ${ctx.t('routeExact')}\n`);
   for (const warning of route.warnings) ctx.out(`  ! ${ctx.t.routeWarning(warning)}\n`);
   if (!route.host.endsWith(route.zoneName)) ctx.out(`  ! ${ctx.t('zoneMismatch', { host: route.host, zone: route.zoneName })}\n`);
   ctx.out(`  · ${ctx.t('routeNeedsZone', { zone: route.zoneName, host: route.host })}\n`);

@@ -72,6 +72,7 @@ const EN = {
   enterNoRoute: 'Enter: no route',
   zoneQuestion: 'The Cloudflare zone (your domain) of {host}',
   routeSummary: 'route {pattern}  (zone {zone}); NOTIFY_PATH = {path}',
+  routeExact: 'an exact pattern: only this URL, without a query string (if your code adds ?… to notify_url, give the URL with it to get a * pattern)',
   zoneMismatch: '{host} is not in the zone {zone}',
   routeNeedsZone: 'Needs {zone} on Cloudflare with {host} proxied (orange cloud). Leave the old page where it is: it is your way back.',
   routeOk: 'Use this route?',
@@ -172,6 +173,7 @@ const ZH: Record<MessageKey, string> = {
   enterNoRoute: '回车:不使用路由',
   zoneQuestion: '{host} 所属的 Cloudflare 区域(您的域名)',
   routeSummary: '路由 {pattern}(区域 {zone});NOTIFY_PATH = {path}',
+  routeExact: '精确匹配:只匹配这个地址,不带查询参数(如果您的代码会在 notify_url 后加 ?…,请连同查询参数一起给出,以得到带 * 的路由)',
   zoneMismatch: '{host} 不属于区域 {zone}',
   routeNeedsZone: '需要 {zone} 在 Cloudflare 上,且 {host} 已代理(橙色云朵)。旧页面保持原样:它是您的退路。',
   routeOk: '使用这个路由吗?',
@@ -215,6 +217,9 @@ const ZH: Record<MessageKey, string> = {
   alipayNewNotifyUrl: '在您的代码创建支付的地方,把 notify_url 设为 {url}(每个支付请求的 notify_url 参数)。',
   generatedSecrets: '生成的密钥,只显示这一次:请保存到密码管理器。',
 };
+
+/** Both message tables (for the test that keeps them saying the same things). */
+export const MESSAGES: Readonly<Record<Lang, Readonly<Record<MessageKey, string>>>> = { en: EN, zh: ZH };
 
 const PROBE_EN: { [K in ProbeOutcome['kind']]: (o: Extract<ProbeOutcome, { kind: K }>) => string } = {
   ok: (o) => `the page answered ${o.status} "success", and refused a wrongly signed copy: it is ready`,

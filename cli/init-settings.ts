@@ -2,24 +2,12 @@
 // both languages, how it is answered, its default, how it is checked, its command-line flag).
 // Adding a setting is one entry here; init-ask.ts walks the table section by section.
 
-import { DEFAULTS } from '../src/config/names';
+import { ALIPAY_SANDBOX_GATEWAY_URL, DEFAULTS } from '../src/config/names';
 import { base64Encode } from '../src/utils/base64';
 import type { Text } from './init-i18n';
-import {
-  ALERT_FORMATS,
-  alertFormatForUrl,
-  gateway,
-  gatewayOr,
-  localCheckAlertFormat,
-  localCheckAlertSecret,
-  localCheckAlertUrl,
-  localCheckAllowedOrigins,
-  localCheckAppPrivateKey,
-  localCheckGatewayUrl,
-  localCheckStatusSecret,
-  type KnownSettings,
-  type Validator,
-} from './init-validate';
+import { ALERT_FORMATS } from '../src/alerts/types';
+import { loadPrivateKey } from '../src/alipay/private-key';
+import { gateway, gatewayOr, localCheckAllowedOrigins, localCheckStatusSecret, type KnownSettings, type Validator } from './init-validate';
 import { newForwardSecret } from './secret';
 
 export type SectionId = 'alipay' | 'origin' | 'route' | 'forward' | 'admin' | 'status' | 'reconcile' | 'alerts';
@@ -58,6 +46,8 @@ export interface SettingEntry {
   readonly when?: (known: KnownSettings) => boolean;
   readonly check: Validator;
   readonly generate?: () => string;
+  /** Lines shown once an answer is accepted (what it turned out to be; never the secret itself). */
+  readonly explain?: (value: string) => Promise<string[]>;
   /** The command-line flag; `file` flags name a file holding the value (secrets never go on a command line). */
   readonly flag?: { readonly name: string; readonly file?: boolean; readonly multiple?: boolean };
 }
@@ -66,7 +56,7 @@ export interface SectionEntry {
   readonly id: SectionId;
   readonly title: Text;
   /** Optional sections are off unless the merchant turns them on (or a flag of theirs is given). */
-  readonly enable?: { readonly question: Text; readonly flag: string };
+  readonly enable?: { readonly question: Text; readonly flag: string; readonly by: string };
 }
 
 export const SECTIONS: readonly SectionEntry[] = [
@@ -77,7 +67,7 @@ export const SECTIONS: readonly SectionEntry[] = [
   {
     id: 'admin',
     title: { en: 'Admin console', zh: '管理后台' },
-    enable: { question: { en: 'Turn on the admin console (/admin, signed in with ADMIN_TOKEN)?', zh: '启用管理后台吗(/admin,用 ADMIN_TOKEN 登录)?' }, flag: 'admin' },
+    enable: { question: { en: 'Turn on the admin console (/admin, signed in with ADMIN_TOKEN)?', zh: '启用管理后台吗(/admin,用 ADMIN_TOKEN 登录)?' }, flag: 'admin', by: 'ADMIN_TOKEN' },
   },
   {
     id: 'status',
@@ -85,6 +75,7 @@ export const SECTIONS: readonly SectionEntry[] = [
     enable: {
       question: { en: 'Let your pages show the buyer the live payment status (/alipay/status, signed with STATUS_SECRET)?', zh: '让您的页面向买家实时显示支付状态吗(/alipay/status,用 STATUS_SECRET 签名)?' },
       flag: 'status',
+      by: 'STATUS_SECRET',
     },
   },
   {
@@ -93,12 +84,13 @@ export const SECTIONS: readonly SectionEntry[] = [
     enable: {
       question: { en: 'Ask Alipay about orders whose notification never came (needs your app PRIVATE key)?', zh: '对收不到通知的订单主动向支付宝查询吗(需要应用私钥)?' },
       flag: 'reconcile',
+      by: 'ALIPAY_APP_PRIVATE_KEY',
     },
   },
   {
     id: 'alerts',
     title: { en: 'Alerts to a person', zh: '告警通知' },
-    enable: { question: { en: 'Send alerts (dead letters, failing page, key problems) to DingTalk, WeCom, Slack or a URL of yours?', zh: '发送告警(死信、接收页面故障、密钥问题)到钉钉、企业微信、Slack 或您的 URL 吗?' }, flag: 'alerts' },
+    enable: { question: { en: 'Send alerts (dead letters, failing page, key problems) to DingTalk, WeCom, Slack or a URL of yours?', zh: '发送告警(死信、接收页面故障、密钥问题)到钉钉、企业微信、Slack 或您的 URL 吗?' }, flag: 'alerts', by: 'ALERT_URL' },
   },
 ];
 
@@ -108,7 +100,8 @@ function randomToken(bytes: number): string {
 }
 
 const includesMd5 = (known: KnownSettings) => /\bMD5\b/i.test(known['ALIPAY_SIGN_TYPES'] ?? DEFAULTS.ALIPAY_SIGN_TYPES);
-const alertFormatOf = (known: KnownSettings) => known['ALERT_FORMAT'] ?? alertFormatForUrl(known['ALERT_URL']);
+/** Certificate mode: the Alipay public key given is a certificate (unknown when it is a secret set earlier). */
+const certificateMode = (known: KnownSettings) => /BEGIN CERTIFICATE/.test(known['ALIPAY_PUBLIC_KEY'] ?? '');
 
 export const SETTINGS: readonly SettingEntry[] = [
   // ---- Alipay ----
@@ -270,8 +263,38 @@ export const SETTINGS: readonly SettingEntry[] = [
       en: 'A file path, or paste it and end with an empty line. It signs the order queries; it never leaves Cloudflare.',
       zh: '输入文件路径,或粘贴后按一次回车(空行)结束。它只用于给查单请求签名,保存在 Cloudflare。',
     },
-    check: gatewayOr(localCheckAppPrivateKey),
+    check: gateway,
+    explain: async (value) => {
+      const loaded = await loadPrivateKey(value);
+      if (!loaded.ok) return [];
+      return [
+        `RSA-${loaded.key.modulusBits}; its app public key (应用公钥), as the Alipay console shows it:`,
+        `  ${base64Encode(loaded.key.publicSpki)}`,
+      ];
+    },
     flag: { name: 'app-private-key-file', file: true },
+  },
+  {
+    name: 'ALIPAY_APP_CERT',
+    storage: 'secret',
+    section: 'reconcile',
+    input: 'key',
+    question: { en: 'Certificate mode: your app certificate appCertPublicKey_<app_id>.crt', zh: '证书模式:应用公钥证书 appCertPublicKey_<app_id>.crt' },
+    help: { en: 'A file path, or paste it and end with an empty line.', zh: '输入文件路径,或粘贴后按一次回车(空行)结束。' },
+    when: certificateMode,
+    check: gateway,
+    flag: { name: 'app-cert-file', file: true },
+  },
+  {
+    name: 'ALIPAY_ROOT_CERT',
+    storage: 'secret',
+    section: 'reconcile',
+    input: 'key',
+    question: { en: 'Certificate mode: Alipay\'s root certificate bundle alipayRootCert.crt', zh: '证书模式:支付宝根证书 alipayRootCert.crt' },
+    help: { en: 'A file path, or paste it and end with an empty line.', zh: '输入文件路径,或粘贴后按一次回车(空行)结束。' },
+    when: certificateMode,
+    check: gateway,
+    flag: { name: 'root-cert-file', file: true },
   },
   {
     name: 'ALIPAY_GATEWAY_URL',
@@ -279,9 +302,9 @@ export const SETTINGS: readonly SettingEntry[] = [
     section: 'reconcile',
     input: 'line',
     question: { en: 'Alipay\'s OpenAPI gateway', zh: '支付宝开放平台网关' },
-    help: { en: 'Sandbox: https://openapi-sandbox.dl.alipaydev.com/gateway.do', zh: '沙箱:https://openapi-sandbox.dl.alipaydev.com/gateway.do' },
-    default: 'https://openapi.alipay.com/gateway.do',
-    check: gatewayOr(localCheckGatewayUrl),
+    help: { en: `Sandbox: ${ALIPAY_SANDBOX_GATEWAY_URL}`, zh: `沙箱:${ALIPAY_SANDBOX_GATEWAY_URL}` },
+    default: DEFAULTS.ALIPAY_GATEWAY_URL,
+    check: gateway,
     flag: { name: 'alipay-gateway-url' },
   },
   {
@@ -290,7 +313,7 @@ export const SETTINGS: readonly SettingEntry[] = [
     section: 'alerts',
     input: 'hidden',
     question: { en: 'The alert robot\'s webhook URL (it carries its token: hidden while typed)', zh: '告警机器人的 Webhook 地址(含令牌,输入时不显示)' },
-    check: gatewayOr(localCheckAlertUrl),
+    check: gateway,
     flag: { name: 'alert-url-file', file: true },
   },
   {
@@ -300,8 +323,9 @@ export const SETTINGS: readonly SettingEntry[] = [
     input: 'choice',
     choices: ALERT_FORMATS,
     question: { en: 'Alert format', zh: '告警格式' },
-    default: (known) => alertFormatForUrl(known['ALERT_URL']),
-    check: gatewayOr(localCheckAlertFormat),
+    help: { en: 'Enter: from the URL\'s host (DingTalk, WeCom, Slack robots), else json.', zh: '回车:按地址的主机判断(钉钉、企业微信、Slack 机器人),否则为 json。' },
+    optional: true,
+    check: gateway,
     flag: { name: 'alert-format' },
   },
   {
@@ -311,8 +335,7 @@ export const SETTINGS: readonly SettingEntry[] = [
     input: 'hidden',
     question: { en: 'The alert signing secret (DingTalk: the robot\'s SEC… secret; json: a whsec_ secret; Enter for none)', zh: '告警签名密钥(钉钉:机器人加签的 SEC… 密钥;json:whsec_ 密钥;没有就回车)' },
     optional: true,
-    when: (known) => alertFormatOf(known) === 'dingtalk' || alertFormatOf(known) === 'json',
-    check: gatewayOr(localCheckAlertSecret),
+    check: gateway,
     flag: { name: 'alert-secret-file', file: true },
   },
 ];

@@ -45,8 +45,8 @@ Options:
   --dev-vars                        write .dev.vars for a local trial instead of Cloudflare
   --notify-url URL                  your current notify_url: put the gateway in front of it (a route)
   --zone-name NAME                  the route's Cloudflare zone (default: guessed from the host)
-  --no-route                        no route (remove one init wrote): change notify_url at Alipay instead
-  --receiver ${[...RECEIVERS, 'none'].join('|').padEnd(23)}which example page to show the snippet for
+  --no-route                        no route (an existing one is commented out): change notify_url instead
+  --receiver NAME                   the example your page is (${[...RECEIVERS, 'none'].join(', ')}): shows its snippet
   --no-probe                        do not test the receiving page
   --admin, --status, --reconcile, --alerts   turn an optional part on
   --deploy / --no-deploy            deploy after the dry run (default: ask; --yes: no)

@@ -164,6 +164,21 @@ describe('a first deployment, scripted (--yes)', () => {
     expect(await readFile(project.tomlPath, 'utf8')).toBe(tomlAfterFirstRun);
     expect(run.stdout).toContain('Nothing to change: Alipay keeps posting to your notify_url, and the route shop.example.com/pay/alipay_notify.asp');
   }, 120_000);
+
+  it('answered line by line (piped): pick "Alipay", add a new key beside the current one, checked against the deployed /health', async () => {
+    const third = await project.keyPair('alipay-third');
+    const before = (await project.standin.records()).length;
+    const answers = ['1', '2', third.publicPem, newKey.publicPem, healthUrl, '', '', '', '', 'n'];
+    const run = await project.run(['--lang', 'en'], { stdin: `${answers.join('\n')}\n` });
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.stdout).toContain('What do you want to change?');
+    expect(run.stdout).toContain('this is a key the gateway uses now');
+    expect(run.stdout).toContain('ALIPAY_PUBLIC_KEY: 2 keys, the new one first');
+    const records = (await project.standin.records()).slice(before);
+    expect(records.map((r) => r.argv.join(' '))).toEqual(['secret list --format json', 'secret put ALIPAY_PUBLIC_KEY', 'deploy --dry-run']);
+    expect(records[1]!.stdin!.sha256).toBe(sha256(`${third.spkiBase64} ${newKey.spkiBase64}`));
+    expect(await readFile(project.tomlPath, 'utf8')).toBe(tomlAfterFirstRun);
+  }, 120_000);
 });
 
 describe('stopping before anything is written', () => {
