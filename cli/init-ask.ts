@@ -79,6 +79,8 @@ export async function converse(ctx: AskContext, sections: readonly SectionId[]):
   const plan = emptyPlan();
   for (const section of SECTIONS) {
     if (!sections.includes(section.id)) continue;
+    // A local trial has no route: Alipay cannot reach it anyway.
+    if (section.id === 'route' && ctx.devVars) continue;
     const header = `\n== ${ctx.t.text(section.title)} ==\n`;
     if (!section.enable || ctx.io) ctx.out(header);
     if (section.enable && !(await enabled(ctx, section, plan))) continue;
@@ -133,8 +135,11 @@ async function enabled(ctx: AskContext, section: SectionEntry, plan: Plan): Prom
 
 // ---- one setting ---------------------------------------------------------------------------
 
-/** Settles one table entry: from its flag, else kept/default (--yes), else asked until it checks out. */
-async function settle(ctx: AskContext, plan: Plan, entry: SettingEntry): Promise<void> {
+/**
+ * Settles one table entry: from its flag, else kept/default (--yes), else asked until it checks out.
+ * `again`: ask even though it is set (a new address after a failed test of the receiving page).
+ */
+async function settle(ctx: AskContext, plan: Plan, entry: SettingEntry, again = false): Promise<void> {
   const known = knownAfter(ctx.state, plan);
   if (entry.when && !entry.when(known)) return;
   if (entry.name === 'ALIPAY_PUBLIC_KEY') return settleAlipayKey(ctx, plan, entry);
@@ -146,7 +151,7 @@ async function settle(ctx: AskContext, plan: Plan, entry: SettingEntry): Promise
     if (!ctx.io) throw new InitStop(ctx.t('flagRefused', { flag: `--${entry.flag!.name}`, name: entry.name }));
   }
 
-  const current = isSet(ctx.state, entry.name);
+  const current = !again && isSet(ctx.state, entry.name);
   const fallback = typeof entry.default === 'function' ? entry.default(known) : entry.default;
 
   if (entry.input === 'generated') {
@@ -230,9 +235,16 @@ async function askFor(ctx: AskContext, entry: SettingEntry, enterMeans: string):
 
 /** A file path (read), or pasted lines up to an empty line. */
 async function readKeyAnswer(ctx: AskContext, prompt: string, hidden: boolean): Promise<string> {
-  const looksLikePath = (line: string) => line.trim() === '' || /^['"]?([A-Za-z]:[\\/]|[~./\\]|[\w-]+[\\/])/.test(line.trim()) || /\.(pem|crt|cer|txt|key)['"]?$/i.test(line.trim());
+  // One line is the whole answer when it is empty, a file path, or a bare base64 key (the Alipay
+  // console shows the key on one line); PEM text goes on to an empty line.
+  const bareKey = (line: string) => /^[A-Za-z0-9+/]{200,}={0,2}$/.test(line.trim());
+  const looksLikePath = (line: string) => {
+    const t = line.trim();
+    if (t.length > 400 || t.startsWith('-----') || bareKey(t)) return false;
+    return t === '' || /^['"]?([A-Za-z]:[\\/]|[~./\\]|[\w-]+[\\/])/.test(t) || /\.(pem|crt|cer|txt|key)['"]?$/i.test(t);
+  };
   // A private key pasted by mistake is not echoed any further (its first line is already on screen).
-  const answer = await ctx.io!.block(prompt, { hidden, single: looksLikePath, hideRest: (first) => /PRIVATE KEY/.test(first) });
+  const answer = await ctx.io!.block(prompt, { hidden, single: (first) => looksLikePath(first) || bareKey(first), hideRest: (first) => /PRIVATE KEY/.test(first) });
   const first = answer.trim();
   if (first === '' || !looksLikePath(first) || first.includes('\n')) return answer;
   const read = await readSmallFile(first.replace(/^['"]|['"]$/g, ''));
@@ -316,7 +328,9 @@ async function settleAlipayKey(ctx: AskContext, plan: Plan, entry: SettingEntry)
     const probePlan = emptyPlan();
     if (!(await acceptKey(ctx, probePlan, entry, text, known, true))) continue;
     const old = ctx.state.known[entry.name] ?? (await askCurrentKey(ctx));
-    if (await acceptKey(ctx, plan, entry, `${text.trim()}\n${old.trim()}`, known, false, true)) {
+    // Each part normalised on its own, so the new key stays first whatever forms the two are in.
+    const both = `${keyValue(text, await describeKeyText(text))}\n${keyValue(old, await describeKeyText(old))}`;
+    if (await acceptKey(ctx, plan, entry, both, known, false, true)) {
       ctx.out(`  ${ctx.t('rotationNext', { age: known['MAX_NOTIFY_AGE'] ?? DEFAULTS.MAX_NOTIFY_AGE })}\n`);
       return;
     }
@@ -378,7 +392,10 @@ function printKeyDescription(ctx: AskContext, described: KeyDescription[]): void
   }
 }
 
-/** Certificates are stored as given (certificate mode needs them whole); bare keys as their base64 SPKI, newest first. */
+/**
+ * Certificates are stored as given (certificate mode needs them whole); bare keys as their base64
+ * SPKI, space-separated.
+ */
 function keyValue(text: string, described: KeyDescription[]): string {
   if (described.some((d) => d.certificate !== null)) return text.trim();
   const keys = described.flatMap((d) => (d.normalized ? [d.normalized] : []));
@@ -469,21 +486,8 @@ async function probeLoop(ctx: AskContext, plan: Plan, secret: string): Promise<P
     if (next === 's') return 'skipped';
     if (next === 'u') {
       plan.set.delete('ORIGIN_URL');
-      await settleFresh(ctx, plan, 'ORIGIN_URL');
+      await settle(ctx, plan, settingNamed('ORIGIN_URL'), true);
     }
-  }
-}
-
-/** Asks a setting again even though it is set (changing the receiving page's address after a failed probe). */
-async function settleFresh(ctx: AskContext, plan: Plan, name: string): Promise<void> {
-  const hidden = ctx.state.hiddenSecrets.delete(name);
-  const seen = ctx.state.known[name];
-  delete ctx.state.known[name];
-  try {
-    await settle(ctx, plan, settingNamed(name));
-  } finally {
-    if (hidden) ctx.state.hiddenSecrets.add(name);
-    if (seen !== undefined) ctx.state.known[name] = seen;
   }
 }
 

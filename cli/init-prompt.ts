@@ -66,8 +66,13 @@ export function terminalIo(input: NodeJS.ReadableStream & { isTTY?: boolean } = 
   };
   rl.on('close', () => end(new InputEnded()));
   rl.on('SIGINT', () => {
+    // At a question: the conversation ends (and the command says what was written). During work
+    // (wrangler running): readline holds the terminal raw, so Ctrl-C arrives here, not as a signal;
+    // hand it back as the signal it was meant to be once the terminal is restored.
+    const atQuestion = waiting.length > 0;
     end(new Interrupted());
     rl.close();
+    if (!atQuestion) process.kill(process.pid, 'SIGINT');
   });
 
   const nextLine = (): Promise<string> => {

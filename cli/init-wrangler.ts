@@ -75,9 +75,11 @@ export async function listSecrets(wrangler: WranglerRunner): Promise<SecretList>
     if (/CLOUDFLARE_API_TOKEN|not authenticated|wrangler login|not logged in/i.test(output)) return { ok: false, reason: 'not-logged-in', output };
     return { ok: false, reason: 'failed', output };
   }
-  const json = /\[[\s\S]*\]/.exec(result.stdout)?.[0];
+  // The JSON array starts on a line of its own; anything printed before it (a notice) is skipped.
+  const lines = result.stdout.split(/\r?\n/);
+  const start = lines.findIndex((l) => /^\[\s*(\{|\]|$)/.test(l.trim()));
   try {
-    const list = JSON.parse(json ?? '[]') as { name?: unknown }[];
+    const list = JSON.parse(start === -1 ? '[]' : lines.slice(start).join('\n')) as { name?: unknown }[];
     return { ok: true, names: list.map((s) => String(s.name)).filter((n) => n !== 'undefined') };
   } catch {
     return { ok: false, reason: 'failed', output };

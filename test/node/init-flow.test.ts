@@ -168,7 +168,8 @@ describe('a first deployment, scripted (--yes)', () => {
   it('answered line by line (piped): pick "Alipay", add a new key beside the current one, checked against the deployed /health', async () => {
     const third = await project.keyPair('alipay-third');
     const before = (await project.standin.records()).length;
-    const answers = ['1', '2', third.publicPem, newKey.publicPem, healthUrl, '', '', '', '', 'n'];
+    // The new key pasted as the console shows it (one bare base64 line), the current one as a file.
+    const answers = ['1', '2', third.spkiBase64, newKey.publicPem, healthUrl, '', '', '', '', 'n'];
     const run = await project.run(['--lang', 'en'], { stdin: `${answers.join('\n')}\n` });
     expect(run.code, run.stdout).toBe(0);
     expect(run.stdout).toContain('What do you want to change?');
