@@ -36,8 +36,9 @@ const EXIT = { ok: 0, unhealthy: 1, stopped: 2 } as const;
 export async function applyPlan(ctx: ApplyContext, plan: Plan): Promise<number> {
   const { t } = ctx;
   const changes = describeChanges(ctx, plan);
+  const tested = plan.probe === 'not-run' ? [] : [`${t('pageTest')}: ${plan.probe === 'skipped' ? t('pageNotTested') : plan.probe.kind === 'ok' ? t('pageReady') : t('pageNotReady')}`];
   if (changes.length > 0) {
-    ctx.out(`\n== ${t('summary')} ==\n${changes.map((c) => `  ${c}`).join('\n')}\n`);
+    ctx.out(`\n== ${t('summary')} ==\n${[...changes, ...tested].map((c) => `  ${c}`).join('\n')}\n`);
     const problems = await wholeConfigProblems(ctx, plan);
     if (problems.length > 0) {
       ctx.out(`${t('wholeConfigProblems')}\n${problems.map((p) => `  ✗ ${p}`).join('\n')}\n`);
@@ -45,7 +46,7 @@ export async function applyPlan(ctx: ApplyContext, plan: Plan): Promise<number> 
     }
     if (ctx.io && !(await confirm(ctx, t(ctx.devVars ? 'confirmWriteDevVars' : 'confirmWrite'), true))) return stop(ctx, t('nothingWritten'));
   } else {
-    ctx.out(`\n${t('nothingToChange')}\n`);
+    ctx.out(`\n${[t('nothingToChange'), ...tested].join('\n')}\n`);
   }
 
   if (ctx.devVars) return writeLocal(ctx, plan);
@@ -53,6 +54,7 @@ export async function applyPlan(ctx: ApplyContext, plan: Plan): Promise<number> 
   if (changes.length > 0) {
     const wrote = await writeToml(ctx, plan);
     if (!wrote) return EXIT.stopped;
+    if (ctx.state.noWorker) ctx.out(`  · ${t('firstSecretCreatesWorker', { name: ctx.state.layout.name ?? 'alipay-notify-edge' })}\n`);
     for (const [name, value] of plan.set) {
       if (settingNamed(name).storage !== 'secret') continue;
       const put = await putSecret(ctx.wrangler, name, value);

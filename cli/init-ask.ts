@@ -46,9 +46,8 @@ export interface Plan {
   generated: string[];
   route: RouteDecision;
   receiver: Receiver | null;
+  /** The receiving page's test: its outcome, or why there was none. */
   probe: ProbeOutcome | 'skipped' | 'not-run';
-  /** Optional sections turned off by the merchant while their secrets are still set. */
-  turnedOff: SectionId[];
 }
 
 /** A problem that ends init before anything is written: exit status 2 (1 for a failed probe). */
@@ -62,7 +61,7 @@ export class InitStop extends Error {
 }
 
 export function emptyPlan(): Plan {
-  return { set: new Map(), unset: new Set(), generated: [], route: { kind: 'keep' }, receiver: null, probe: 'not-run', turnedOff: [] };
+  return { set: new Map(), unset: new Set(), generated: [], route: { kind: 'keep' }, receiver: null, probe: 'not-run' };
 }
 
 /** What the gateway will run with, as far as init can see: current values overlaid with the plan. */
@@ -83,7 +82,7 @@ export async function converse(ctx: AskContext, sections: readonly SectionId[]):
     if (section.id === 'route' && ctx.devVars) continue;
     const header = `\n== ${ctx.t.text(section.title)} ==\n`;
     if (!section.enable || ctx.io) ctx.out(header);
-    if (section.enable && !(await enabled(ctx, section, plan))) continue;
+    if (section.enable && !(await enabled(ctx, section))) continue;
     if (section.enable && !ctx.io) ctx.out(header);
     if (section.id === 'origin') await originSection(ctx, plan);
     else if (section.id === 'route') await routeSection(ctx, plan);
@@ -115,7 +114,7 @@ function sectionFlagged(flags: FlagValues, section: SectionEntry): boolean {
   return settingsOf(section.id).some((e) => e.flag && flags[e.flag.name] !== undefined);
 }
 
-async function enabled(ctx: AskContext, section: SectionEntry, plan: Plan): Promise<boolean> {
+async function enabled(ctx: AskContext, section: SectionEntry): Promise<boolean> {
   const entries = settingsOf(section.id);
   // On when its main setting is set (ALIPAY_GATEWAY_URL alone, a var with a default, does not turn reconciliation on).
   const on = isSet(ctx.state, section.enable!.by);
@@ -127,7 +126,6 @@ async function enabled(ctx: AskContext, section: SectionEntry, plan: Plan): Prom
   else if (!ctx.io) answer = on;
   else answer = await confirm(ctx, ctx.t.text(section.enable!.question), on);
   if (!answer && on) {
-    plan.turnedOff.push(section.id);
     ctx.out(`${ctx.t('turnOffHow', { names: entries.filter((e) => isSet(ctx.state, e.name)).map((e) => e.name).join(', ') })}\n`);
   }
   return answer;
@@ -163,20 +161,20 @@ async function settle(ctx: AskContext, plan: Plan, entry: SettingEntry, again = 
     return;
   }
 
+  const optional = entry.optional === true && !(entry.requiredWhen?.(known) ?? false);
   if (!ctx.io) {
     if (current) return;
     if (fallback !== undefined) {
-      if (ctx.state.known[entry.name] !== fallback) await accept(ctx, plan, entry, fallback, known);
-      return;
+      if (ctx.state.known[entry.name] === fallback || (await accept(ctx, plan, entry, fallback, known))) return;
+      throw new InitStop(ctx.t('flagRefused', { flag: entry.flag ? `--${entry.flag.name}` : entry.name, name: entry.name }));
     }
-    if (entry.optional) return;
-    if (entry.name === 'ALIPAY_SELLER_ID' && (known['ALIPAY_APP_ID'] ?? '') !== '') return;
+    if (optional) return;
     throw new InitStop(ctx.t('missingFlag', { name: entry.name, flag: entry.flag ? `--${entry.flag.name}` : entry.name }));
   }
 
   for (;;) {
     const shownCurrent = entry.storage === 'var' ? ctx.state.known[entry.name] : undefined;
-    const enterMeans = current ? ctx.t('enterKeeps', { value: shownCurrent ?? '••••' }) : fallback !== undefined ? ctx.t('enterDefault', { value: fallback }) : entry.optional ? ctx.t('enterSkips') : '';
+    const enterMeans = current ? ctx.t('enterKeeps', { value: shownCurrent ?? '••••' }) : fallback !== undefined ? ctx.t('enterDefault', { value: fallback }) : optional ? ctx.t('enterSkips') : '';
     const raw = await askFor(ctx, entry, enterMeans);
     if (raw.trim() === '') {
       if (current) return;
@@ -184,7 +182,7 @@ async function settle(ctx: AskContext, plan: Plan, entry: SettingEntry, again = 
         if (await accept(ctx, plan, entry, fallback, known)) return;
         continue;
       }
-      if (entry.optional || (entry.name === 'ALIPAY_SELLER_ID' && (known['ALIPAY_APP_ID'] ?? '') !== '')) {
+      if (optional) {
         if (ctx.state.known[entry.name] !== undefined) plan.unset.add(entry.name);
         return;
       }
@@ -196,7 +194,7 @@ async function settle(ctx: AskContext, plan: Plan, entry: SettingEntry, again = 
       ctx.out(`  ✗ ${ctx.t('chooseOneOf', { choices: entry.choices!.join(', ') })}\n`);
       continue;
     }
-    if (entry.name === 'ALIPAY_SIGN_TYPES' && /\bMD5\b/i.test(value) && !(await confirm(ctx, ctx.t('md5Warning'), false))) continue;
+    if (entry.warnWhen?.test(value) && !(await confirm(ctx, `${ctx.t.text(entry.warnWhen.text)} ${ctx.t('useAnyway')}`, false))) continue;
     if (await accept(ctx, plan, entry, value, known)) return;
   }
 }
@@ -212,7 +210,7 @@ async function accept(ctx: AskContext, plan: Plan, entry: SettingEntry, value: s
   plan.set.set(entry.name, value);
   plan.unset.delete(entry.name);
   ctx.out(entry.storage === 'var' ? `  ✓ ${entry.name} = ${value}\n` : `  ✓ ${entry.name}${how ? ` (${ctx.t('secretGenerated')})` : ''}\n`);
-  if (entry.name === 'ALIPAY_SIGN_TYPES' && /\bMD5\b/i.test(value) && !ctx.io) ctx.out(`  ! ${ctx.t('md5Warning')}\n`);
+  if (entry.warnWhen?.test(value) && !ctx.io) ctx.out(`  ! ${ctx.t.text(entry.warnWhen.text)}\n`);
   return true;
 }
 

@@ -42,6 +42,10 @@ export interface SettingEntry {
   readonly default?: string | ((known: KnownSettings) => string | undefined);
   /** An empty answer leaves the setting unset. */
   readonly optional?: boolean;
+  /** …except when this holds (the partner id without an app id). */
+  readonly requiredWhen?: (known: KnownSettings) => boolean;
+  /** A risky answer: asked to confirm at a terminal, printed as a warning under --yes. */
+  readonly warnWhen?: { readonly test: (value: string) => boolean; readonly text: Text };
   /** Asked only when this holds (answers so far). */
   readonly when?: (known: KnownSettings) => boolean;
   readonly check: Validator;
@@ -137,6 +141,7 @@ export const SETTINGS: readonly SettingEntry[] = [
     question: { en: 'Your partner id / seller id (2088…), checked on every notification', zh: '合作伙伴 ID / 卖家 ID(2088…),每条通知都会核对' },
     help: { en: 'Optional with an app id (Enter to skip); required for mapi.', zh: '有 APPID 时可不填(直接回车);mapi 接口必须填。' },
     optional: true,
+    requiredWhen: (known) => (known['ALIPAY_APP_ID'] ?? '').trim() === '',
     check: gateway,
     flag: { name: 'seller-id' },
   },
@@ -147,6 +152,13 @@ export const SETTINGS: readonly SettingEntry[] = [
     input: 'line',
     question: { en: 'Accepted signature types (RSA2; add RSA or MD5 only if your integration uses them)', zh: '接受的签名类型(RSA2;仅当您的接口使用时才加 RSA 或 MD5)' },
     default: DEFAULTS.ALIPAY_SIGN_TYPES,
+    warnWhen: {
+      test: (value) => /\bMD5\b/i.test(value),
+      text: {
+        en: 'MD5 is the legacy mapi signature: anyone who learns the partner key can forge notifications. Accept it only if your integration signs with MD5.',
+        zh: 'MD5 是旧版 mapi 的签名方式:任何知道合作伙伴密钥的人都能伪造通知。只有您的接口用 MD5 签名时才接受它。',
+      },
+    },
     check: gateway,
     flag: { name: 'sign-types' },
   },

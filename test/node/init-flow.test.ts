@@ -272,6 +272,28 @@ describe('--dev-vars: a local trial', () => {
     }
   });
 
+  it('a legacy mapi partner: no app id, so the partner id is required; MD5 only when asked for, with a warning', async () => {
+    const project = await makeInitProject();
+    try {
+      const key = await project.keyPair('alipay');
+      const secretFile = await project.outside('forward-secret.txt', forwardSecret);
+      const md5File = await project.outside('md5.txt', 'abcdefghijklmnopqrstuvwxyz012345');
+      const common = ['--yes', '--dev-vars', '--lang', 'en', '--alipay-public-key', key.publicPem, '--origin-url', originUrl, '--forward-secret-file', secretFile, '--no-probe'];
+      const missing = await project.run([...common, '--sign-types', 'RSA2,MD5', '--md5-key-file', md5File]);
+      expect(missing.code).toBe(2);
+      expect(missing.stdout).toContain('ALIPAY_SELLER_ID is needed: pass --seller-id');
+
+      const run = await project.run([...common, '--seller-id', '2088123456789012', '--sign-types', 'RSA2,MD5', '--md5-key-file', md5File]);
+      expect(run.code, run.stdout).toBe(0);
+      expect(run.stdout).toContain('! MD5 is the legacy mapi signature');
+      const values = parseDevVars(await readFile(join(project.dir, '.dev.vars'), 'utf8'));
+      expect(values).toMatchObject({ ALIPAY_SELLER_ID: '2088123456789012', ALIPAY_SIGN_TYPES: 'RSA2,MD5', ALIPAY_MD5_KEY: 'abcdefghijklmnopqrstuvwxyz012345' });
+      expect(values['ALIPAY_APP_ID']).toBeUndefined();
+    } finally {
+      await project.remove();
+    }
+  });
+
   it('refuses to write .dev.vars where git would not ignore it', async () => {
     const project = await makeInitProject();
     try {
