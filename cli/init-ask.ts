@@ -556,4 +556,3 @@ async function confirmRoute(ctx: AskContext, plan: Plan, route: RoutePlan, notif
   return true;
 }
 
-export type { SectionId };
