@@ -7,7 +7,8 @@ import { writeFile } from 'node:fs/promises';
 import { loadConfig } from '../src/config/load';
 import { DEFAULTS } from '../src/config/names';
 import { explainHealth, fetchHealth, healthUrlOf } from './health-check';
-import { knownAfter, type FlagValues, type Plan } from './init-ask';
+import { confirm } from './init-answer';
+import { knownAfter, type FlagValues, type Plan } from './init-plan';
 import { gitIgnoresDevVars, mergeDevVars, writeDevVars } from './init-devvars';
 import type { Translator } from './init-i18n';
 import type { PromptIo } from './init-prompt';
@@ -42,9 +43,9 @@ export async function applyPlan(ctx: ApplyContext, plan: Plan): Promise<number> 
     const problems = await wholeConfigProblems(ctx, plan);
     if (problems.length > 0) {
       ctx.out(`${t('wholeConfigProblems')}\n${problems.map((p) => `  ✗ ${p}`).join('\n')}\n`);
-      if (!ctx.io || !(await confirm(ctx, t('writeAnyway'), false))) return stop(ctx, t('nothingWritten'));
+      if (!ctx.io || !(await confirm(ctx.io, t('writeAnyway'), false))) return stop(ctx, t('nothingWritten'));
     }
-    if (ctx.io && !(await confirm(ctx, t(ctx.devVars ? 'confirmWriteDevVars' : 'confirmWrite'), true))) return stop(ctx, t('nothingWritten'));
+    if (ctx.io && !(await confirm(ctx.io, t(ctx.devVars ? 'confirmWriteDevVars' : 'confirmWrite'), true))) return stop(ctx, t('nothingWritten'));
   } else {
     ctx.out(`\n${[t('nothingToChange'), ...tested].join('\n')}\n`);
   }
@@ -74,7 +75,7 @@ export async function applyPlan(ctx: ApplyContext, plan: Plan): Promise<number> 
   }
   ctx.out(`  ✓ ${t('dryRunOk')}\n`);
 
-  const wantDeploy = ctx.flags['deploy'] === true || (ctx.io !== null && ctx.flags['deploy'] !== false && (await confirm(ctx, t('deployNow'), true)));
+  const wantDeploy = ctx.flags['deploy'] === true || (ctx.io !== null && ctx.flags['deploy'] !== false && (await confirm(ctx.io, t('deployNow'), true)));
   if (!wantDeploy) {
     ctx.out(`\n${t('deployLater')}\n`);
     printAlipaySide(ctx, plan, null);
@@ -100,16 +101,6 @@ export async function applyPlan(ctx: ApplyContext, plan: Plan): Promise<number> 
 function stop(ctx: ApplyContext, message: string): number {
   ctx.out(`${message}\n`);
   return EXIT.stopped;
-}
-
-async function confirm(ctx: ApplyContext, question: string, fallback: boolean): Promise<boolean> {
-  if (!ctx.io) return fallback;
-  for (;;) {
-    const answer = (await ctx.io.line(`${question} ${fallback ? '[Y/n]' : '[y/N]'} `)).trim().toLowerCase();
-    if (answer === '') return fallback;
-    if (['y', 'yes', '是', '好', '对'].includes(answer)) return true;
-    if (['n', 'no', '否', '不'].includes(answer)) return false;
-  }
 }
 
 /** One line per change; secrets by name only. */

@@ -1,15 +1,18 @@
 // `init`: a guided, checked first deployment (and later changes) of the gateway. The pieces:
-//   init-settings.ts  the settings asked for (one table)      init-ask.ts     the conversation -> a Plan
-//   init-validate.ts  checking an answer with the gateway      init-apply.ts   writing the Plan, deploy, check
-//   init-prompt.ts    terminal questions (node:readline)       init-state.ts   what is configured now
-//   init-toml.ts      careful wrangler.toml edits              init-wrangler.ts running wrangler
-//   init-route.ts     notify URL -> route, zone, NOTIFY_PATH   init-probe.ts   testing the receiving page
-//   init-snippets.ts  what to paste into the page              init-i18n.ts    English and Chinese
+//   init-settings.ts  the settings asked for (one table)        init-validate.ts  checking an answer with the gateway
+//   init-ask.ts       the conversation -> a Plan (init-plan.ts) init-answer.ts    answering one setting
+//   init-ask-key.ts   the Alipay key, rotation                   init-ask-page.ts  the receiving page, its test
+//   init-ask-route.ts the route over the old notify page         init-apply.ts     writing the Plan, deploy, check
+//   init-state.ts     what is configured now                     init-prompt.ts    terminal questions (node:readline)
+//   init-toml.ts      careful wrangler.toml edits                init-wrangler.ts  running wrangler
+//   init-route.ts     notify URL -> route, zone, NOTIFY_PATH     init-probe.ts     testing the receiving page
+//   init-snippets.ts  what to paste into the page                init-i18n.ts      English and Chinese
 //   init-devvars.ts   .dev.vars for a local trial
 
 import { resolve } from 'node:path';
 import { applyPlan } from './init-apply';
-import { chooseSections, converse, InitStop, type AskContext, type FlagValues } from './init-ask';
+import { chooseSections, converse } from './init-ask';
+import { InitStop, type AskContext, type FlagValues } from './init-plan';
 import { detectLang, translator, type Lang } from './init-i18n';
 import { InputEnded, Interrupted, terminalIo, type PromptIo } from './init-prompt';
 import { locallyValidated, SETTINGS } from './init-settings';
