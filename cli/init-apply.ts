@@ -78,7 +78,7 @@ export async function applyPlan(ctx: ApplyContext, plan: Plan): Promise<number> 
   const wantDeploy = ctx.flags['deploy'] === true || (ctx.io !== null && ctx.flags['deploy'] !== false && (await confirm(ctx.io, t('deployNow'), true)));
   if (!wantDeploy) {
     ctx.out(`\n${t('deployLater')}\n`);
-    printAlipaySide(ctx, plan, null);
+    printAlipaySide(ctx, plan, null, false);
     printGenerated(ctx, plan);
     return EXIT.ok;
   }
@@ -93,7 +93,7 @@ export async function applyPlan(ctx: ApplyContext, plan: Plan): Promise<number> 
   if (url === null) ctx.out(`  ! ${t('noDeployedUrl')}\n`);
   else healthy = await checkDeployed(ctx, url);
   await checkRoute(ctx, plan);
-  printAlipaySide(ctx, plan, url);
+  printAlipaySide(ctx, plan, url, true);
   printGenerated(ctx, plan);
   return healthy ? EXIT.ok : EXIT.unhealthy;
 }
@@ -208,10 +208,11 @@ async function checkRoute(ctx: ApplyContext, plan: Plan): Promise<void> {
   }
 }
 
-function printAlipaySide(ctx: ApplyContext, plan: Plan, deployedUrl: string | null): void {
+function printAlipaySide(ctx: ApplyContext, plan: Plan, deployedUrl: string | null, deployed: boolean): void {
   const known = knownAfter(ctx.state, plan);
   const path = known['NOTIFY_PATH'] ?? DEFAULTS.NOTIFY_PATH;
   ctx.out(`\n== ${ctx.t('alipaySide')} ==\n`);
+  if (!deployed) ctx.out(`  ${ctx.t('onceDeployed')}\n`);
   const routed = plan.route.kind === 'set' || (plan.route.kind === 'keep' && ctx.state.layout.routes.length > 0);
   if (plan.route.kind === 'set') {
     ctx.out(`  ${ctx.t('alipayNothing', { url: plan.route.notifyUrl })}\n`);
