@@ -6,7 +6,7 @@ import { readUpTo } from '../utils/read-capped';
 import { buildQueryRequest, type TradeRef } from './query-request';
 import { TRANSIENT, readQueryResponse, type QueryFailureReason, type QueryResult } from './query-response';
 import { MAX_RESPONSE_BYTES } from './signed-response';
-import type { AlipayPublicKey } from './types';
+import type { AlipayPublicKey, SetupAdvice } from './types';
 
 export interface QueryClientOptions {
   readonly gatewayUrl: string;
@@ -14,7 +14,7 @@ export interface QueryClientOptions {
   /** The app private key (RSA2 signing key). */
   readonly privateKey: CryptoKey;
   readonly certificates?: { readonly appCertSn: string; readonly rootCertSn: string } | null;
-  /** The Alipay public keys that verify answers (ALIPAY_PUBLIC_KEY). */
+  /** The Alipay public keys that verify answers. */
   readonly alipayKeys: readonly AlipayPublicKey[];
   readonly fetch?: typeof fetch;
   /** For the whole exchange, answer included. Default 10 s. */
@@ -25,9 +25,11 @@ export interface QueryClientOptions {
 
 export const DEFAULT_QUERY_TIMEOUT_MS = 10_000;
 
-function failure(reason: QueryFailureReason, hint: string): QueryResult {
-  return { ok: false, reason, hint, transient: TRANSIENT[reason] };
+function failure(reason: QueryFailureReason, hint: string, advice?: SetupAdvice): QueryResult {
+  return { ok: false, reason, hint, transient: TRANSIENT[reason], ...(advice ? { advice } : {}) };
 }
+
+const CHECK_GATEWAY: SetupAdvice = { kind: 'check-gateway-url' };
 
 /** One `alipay.trade.query` round trip. Never throws: every way it can go wrong is a reason. */
 export async function queryTrade(trade: TradeRef, options: QueryClientOptions): Promise<QueryResult> {
@@ -57,7 +59,7 @@ export async function queryTrade(trade: TradeRef, options: QueryClientOptions): 
       response = await doFetch(request.url, { method: 'POST', headers: request.headers, body: request.body, signal: controller.signal, redirect: 'manual' });
     } catch {
       if (timedOut) return failure('timeout', `Alipay's gateway (${host}) did not answer within ${timeoutMs} ms.`);
-      return failure('network-error', `Could not reach Alipay's gateway (${host}): check ALIPAY_GATEWAY_URL.`);
+      return failure('network-error', `Could not reach Alipay's gateway (${host}).`, CHECK_GATEWAY);
     }
     let read: { bytes: Uint8Array; truncated: boolean };
     try {
@@ -67,7 +69,8 @@ export async function queryTrade(trade: TradeRef, options: QueryClientOptions): 
       return failure('network-error', `The answer from ${host} broke off.`);
     }
     if (response.status !== 200) {
-      return failure('http-status', `Alipay's gateway (${host}) answered HTTP ${response.status}${response.status >= 300 && response.status < 400 ? ' (a redirect: is ALIPAY_GATEWAY_URL right?)' : ''}.`);
+      const redirect = response.status >= 300 && response.status < 400;
+      return failure('http-status', `Alipay's gateway (${host}) answered HTTP ${response.status}${redirect ? ' (a redirect: is the gateway address right?)' : ''}.`, redirect ? CHECK_GATEWAY : undefined);
     }
     if (read.truncated) return failure('too-large', `The answer from ${host} is larger than ${maxBytes} bytes; a query answer is a few KiB.`);
     return await readQueryResponse(read.bytes, options.alipayKeys, trade);

@@ -11,7 +11,7 @@ import { logLine } from '../log';
 import type { AcceptResult } from '../orders/ledger-types';
 import { orderKeyFor } from '../orders/order-key';
 import { readBodyCapped } from '../utils/read-capped';
-import { hintForGateway } from './advice';
+import { hintForGateway } from '../config/advice';
 import { textResponse } from './responses';
 
 /** Real notifications are a few KiB; fund_bill_list and passback_params keep them well under this. */
@@ -41,6 +41,8 @@ const REJECTION_STATUS = {
   'signature-mismatch': 403,
   // No configured key can check this sign type: the gateway's problem, and Alipay should keep the message.
   'no-usable-key': 503,
+  // Certificate mode: signed with a certificate the gateway does not have (renewed?): keep it until it is added.
+  'unknown-cert-sn': 503,
   // The signed values (decode)
   'unknown-charset': 400,
   'charset-decode': 400,

@@ -30,7 +30,7 @@ import { verifyPairs } from '../alipay/verify';
 import type { ConfigResult } from '../config/types';
 import { hmacSha256 } from '../utils/hmac';
 import { logLine } from '../log';
-import { hintForGateway } from './advice';
+import { hintForGateway } from '../config/advice';
 import { methodNotAllowed, notFound, redirect, textResponse } from './responses';
 
 /** A real return query is well under 2 KiB; browsers and servers start failing around 8 KiB. */
