@@ -2,8 +2,10 @@ import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
 import { SETTING_NAMES } from './src/config/names.ts';
 import {
+  TEST_ALERT_URL,
   TEST_APP_ID,
   TEST_ONLY_ADMIN_TOKEN,
+  TEST_ONLY_ALERT_SECRET,
   TEST_ONLY_ALIPAY_PUBLIC_KEYS,
   TEST_ONLY_FORWARD_SECRETS,
   TEST_ORIGIN_URL,
@@ -40,6 +42,9 @@ export default defineConfig({
                 RETRY_SCHEDULE: '30s,60s,90s',
                 DELIVERY_TIMEOUT: '1s',
                 ADMIN_TOKEN: TEST_ONLY_ADMIN_TOKEN,
+                // Alerts go to a receiver the tests play (test/support/gateway.ts mockAlertReceiver).
+                ALERT_URL: TEST_ALERT_URL,
+                ALERT_SECRET: TEST_ONLY_ALERT_SECRET,
               },
             },
           }),

@@ -4,7 +4,9 @@
 //   GET  /health                               configuration summary or problems (src/http/health.ts)
 //   GET  /alipay/return                        return_url bridge when ORIGIN_RETURN_URL is set (src/http/return-page.ts)
 //   /admin/*                                   operator API when ADMIN_TOKEN is set (src/http/admin.ts)
+// and the cron trigger's scheduled work (src/cron.ts).
 import { Router, type IRequest } from 'itty-router';
+import { handleScheduled } from './cron';
 import { handleAdmin } from './http/admin';
 import { RETURN_PATH } from './config/names';
 import { loadConfig } from './config/load';
@@ -15,6 +17,7 @@ import { handleNotify } from './http/notify';
 import { methodNotAllowed, notFound } from './http/responses';
 import { handleReturn } from './http/return-page';
 
+export { AlertDesk } from './alerts/alert-desk';
 export { DeadLetterIndex } from './orders/dead-letters';
 export { OrderLedger } from './orders/ledger';
 
@@ -33,9 +36,12 @@ function notifyPathOf(config: ConfigResult): string {
 }
 
 export default {
-  async fetch(request, env): Promise<Response> {
+  async fetch(request, env, ctx?: ExecutionContext): Promise<Response> {
     const config = await loadConfig(env);
-    if (new URL(request.url).pathname === notifyPathOf(config)) return handleNotify(request, env, config);
+    if (new URL(request.url).pathname === notifyPathOf(config)) return handleNotify(request, env, config, ctx);
     return ((await router.fetch(request, env, config)) as Response | undefined) ?? notFound();
+  },
+  async scheduled(controller, env): Promise<void> {
+    await handleScheduled(controller, env);
   },
 } satisfies ExportedHandler<GatewayEnv>;

@@ -3,6 +3,7 @@
 // "Answering Alipay": `success` only for a verified notification that is durably recorded (or,
 // in after-delivery mode, acknowledged by the origin). Every other answer makes Alipay send it
 // again later.
+import { feedRejection, isAlertedRejection } from '../alerts/rejection-feed';
 import { processNotification, type ProcessFailure, type ProcessFailureReason } from '../alipay/process';
 import type { VerifySuccess } from '../alipay/types';
 import type { ConfigResult } from '../config/types';
@@ -73,7 +74,24 @@ function rejectionDetails(result: ProcessFailure): Record<string, unknown> {
   return details;
 }
 
-export async function handleNotify(request: Request, env: GatewayEnv, configResult: ConfigResult): Promise<Response> {
+/**
+ * `ctx` (the request's ExecutionContext) lets work continue after the answer (alerts about
+ * rejections); without it (a caller outside a Worker request) rejections are only logged.
+ */
+/** What the alerts count of a rejection: its reason, and for an unknown certificate its SN (from the advice, which carries it). */
+function alertedRejectionOf(result: ProcessFailure): Parameters<typeof feedRejection>[1] {
+  if (result.reason === 'unknown-cert-sn' && result.stage === 'verify' && result.advice?.kind === 'update-alipay-cert') {
+    return { reason: 'unknown-cert-sn', sn: result.advice.sn };
+  }
+  return { reason: result.reason === 'signature-encoding' ? 'signature-encoding' : 'signature-mismatch' };
+}
+
+export async function handleNotify(
+  request: Request,
+  env: GatewayEnv,
+  configResult: ConfigResult,
+  ctx?: Pick<ExecutionContext, 'waitUntil'>,
+): Promise<Response> {
   const started = Date.now();
   const log = (fields: Record<string, unknown>) => logLine({ msg: 'notification', latency_ms: Date.now() - started, ...fields });
 
@@ -109,6 +127,7 @@ export async function handleNotify(request: Request, env: GatewayEnv, configResu
   if (!result.ok) {
     const status = REJECTION_STATUS[result.reason];
     log({ level: 'warn', outcome: 'rejected', status, ...rejectionDetails(result), bytes: read.body.byteLength });
+    if (ctx && config.alerts !== null && isAlertedRejection(result.reason)) feedRejection(env, alertedRejectionOf(result), ctx);
     return reply(status, `fail: ${result.reason}`);
   }
 
