@@ -9,11 +9,15 @@ import type { GatewayEnv } from '../env';
 import { logLine } from '../log';
 import type { AcceptResult } from '../orders/ledger-types';
 import { orderKeyFor } from '../orders/order-key';
-import { readBodyCapped } from '../utils/read-capped';
+import { readBodyCapped, type BodyLimits, type BodyProblem } from '../utils/read-capped';
 import { textResponse } from './responses';
 
-/** Real notifications are a few KiB; fund_bill_list and passback_params keep them well under this. */
-const MAX_NOTIFY_BYTES = 64 * 1024;
+/**
+ * Real notifications are a few KiB (fund_bill_list and passback_params keep them well under the
+ * cap) and arrive at once; a sender still sending after the deadline is cut off, so a client
+ * trickling a byte a second cannot hold a request open.
+ */
+export const NOTIFY_BODY_LIMITS: BodyLimits = { maxBytes: 64 * 1024, deadlineMs: 10_000 };
 const MAX_CONTENT_TYPE_CHARS = 200;
 
 const SUCCESS = 'success';
@@ -31,6 +35,12 @@ const VERIFY_STATUS: Record<string, number> = {
   // No configured key can check this sign type: the gateway's problem, and Alipay should keep the message.
   'no-usable-key': 503,
 };
+
+const BODY_STATUS = {
+  'too-large': 413,
+  'too-slow': 408,
+  unreadable: 400,
+} as const satisfies Record<BodyProblem, number>;
 
 const BUSINESS_STATUS: Record<string, number> = {
   'app-id-mismatch': 409,
@@ -73,9 +83,9 @@ export async function handleNotify(request: Request, env: GatewayEnv, configResu
   }
   const config = configResult.config;
 
-  const read = await readBodyCapped(request, MAX_NOTIFY_BYTES);
+  const read = await readBodyCapped(request, NOTIFY_BODY_LIMITS);
   if (!read.ok) {
-    const status = read.reason === 'too-large' ? 413 : 400;
+    const status = BODY_STATUS[read.reason];
     log({ level: 'warn', outcome: 'rejected', status, reason: read.reason });
     return reply(status, `fail: ${read.reason}`);
   }
