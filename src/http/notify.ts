@@ -8,7 +8,7 @@ import type { ConfigResult } from '../config/types';
 import type { GatewayEnv } from '../env';
 import { logLine } from '../log';
 import type { AcceptResult } from '../orders/ledger-types';
-import { orderKeyFor } from '../orders/order-key';
+import { orderKeyFor, type OrderKeyProblem } from '../orders/order-key';
 import { readBodyCapped, type BodyLimits, type BodyProblem } from '../utils/read-capped';
 import { textResponse } from './responses';
 
@@ -41,6 +41,12 @@ const BODY_STATUS = {
   'too-slow': 408,
   unreadable: 400,
 } as const satisfies Record<BodyProblem, number>;
+
+/** A notification with no usable order id, or one too long for the admin API to ever reach. */
+const ORDER_KEY_STATUS = {
+  'missing-field': 422,
+  'invalid-field': 400,
+} as const satisfies Record<OrderKeyProblem, number>;
 
 const BUSINESS_STATUS: Record<string, number> = {
   'app-id-mismatch': 409,
@@ -101,8 +107,10 @@ export async function handleNotify(request: Request, env: GatewayEnv, configResu
   const n = result.notification;
   const key = orderKeyFor(n);
   if (!key.ok) {
-    log({ level: 'warn', outcome: 'rejected', status: 422, reason: key.reason, hint: key.hint, notify_id: n.notifyId });
-    return reply(422, `fail: ${key.reason}`);
+    const status = ORDER_KEY_STATUS[key.reason];
+    const notifyId = key.field === 'notify_id' ? {} : { notify_id: n.notifyId };
+    log({ level: 'warn', outcome: 'rejected', status, reason: key.reason, field: key.field, hint: key.hint, ...notifyId });
+    return reply(status, `fail: ${key.reason} ${key.field}`);
   }
 
   const forward = config.forward.events.has(result.event.kind);
