@@ -14,6 +14,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
 import { TEST_APP_ID, TEST_ONLY_ADMIN_TOKEN, TEST_ONLY_ALIPAY_PUBLIC_KEY_BASE64, TEST_ONLY_FORWARD_SECRETS } from '../fixtures/gateway-test-keys';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -217,6 +218,8 @@ export function originClient(controlUrl: string) {
 export interface RunningGateway {
   readonly url: string;
   readonly notifyUrl: string;
+  /** wrangler dev's inspector (Chrome DevTools protocol) for the Worker: heap readings. */
+  readonly inspectorPort: number;
   readonly process: ManagedProcess;
 }
 
@@ -276,7 +279,7 @@ export async function startGateway(options: {
     await gateway.stop();
     throw error;
   }
-  return { url, notifyUrl: `${url}/alipay/notify`, process: gateway };
+  return { url, notifyUrl: `${url}/alipay/notify`, inspectorPort, process: gateway };
 }
 
 async function waitForHealth(url: string, gateway: ManagedProcess): Promise<void> {
@@ -320,6 +323,8 @@ export interface StackInfo {
   notifyUrl: string;
   /** Leader of the gateway's process group (wrangler, its CLI, the workerd processes): for memory readings. */
   gatewayPid: number;
+  /** The Worker's inspector port (wrangler dev --inspector-port). */
+  gatewayInspectorPort: number;
   originControlUrl: string;
   adminToken: string;
   forwardSecrets: string[];
@@ -357,6 +362,7 @@ export async function startStack(options: { settings?: Record<string, string>; l
       gatewayUrl: g.url,
       notifyUrl: g.notifyUrl,
       gatewayPid: g.process.pid,
+      gatewayInspectorPort: g.inspectorPort,
       originControlUrl: origin.controlUrl,
       adminToken: settings['ADMIN_TOKEN'] ?? '',
       forwardSecrets: (settings['FORWARD_SECRET'] ?? '').split(/\s+/).filter(Boolean),
@@ -406,5 +412,49 @@ export async function withTimeout<T>(promise: Promise<T>, ms: number, message: (
     return await Promise.race([promise, timeout]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/**
+ * The Worker's JavaScript heap, through wrangler dev's inspector (Chrome DevTools protocol,
+ * Runtime.getHeapUsage): bytes in use on the V8 heap plus ArrayBuffer backing stores (request
+ * bodies live there). With `collect`, a full garbage collection first: workerd does not answer
+ * HeapProfiler.collectGarbage, but a heap snapshot collects before it walks the heap (the snapshot
+ * itself, ~2 MB for this Worker, is read and thrown away). Without it, a reading of whatever the
+ * collector has left.
+ */
+export async function workerHeapBytes(inspectorPort: number, options: { collect?: boolean } = {}): Promise<number> {
+  const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()) as Array<{ webSocketDebuggerUrl: string }>;
+  const socket = new WebSocket(targets[0]!.webSocketDebuggerUrl);
+  const pending = new Map<number, (result: unknown) => void>();
+  socket.on('message', (data) => {
+    const message = JSON.parse(String(data)) as { id?: number; result?: unknown };
+    if (message.id !== undefined) pending.get(message.id)?.(message.result);
+  });
+  let nextId = 0;
+  const call = <T>(method: string, params: Record<string, unknown> = {}) =>
+    withTimeout(
+      new Promise<T>((resolve) => {
+        const id = ++nextId;
+        pending.set(id, resolve as (result: unknown) => void);
+        socket.send(JSON.stringify({ id, method, params }));
+      }),
+      30_000,
+      () => `the inspector did not answer ${method}`,
+    );
+  try {
+    await withTimeout(
+      new Promise<void>((resolve, reject) => {
+        socket.once('open', () => resolve());
+        socket.once('error', reject);
+      }),
+      5_000,
+      () => 'the inspector did not accept a connection',
+    );
+    if (options.collect) await call('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+    const usage = await call<{ usedSize: number; backingStorageSize?: number }>('Runtime.getHeapUsage');
+    return usage.usedSize + (usage.backingStorageSize ?? 0);
+  } finally {
+    socket.close();
   }
 }
