@@ -27,6 +27,7 @@ async function main(): Promise<void> {
     originFailPercent: options['fail-percent'],
     drainTimeoutMs: 120_000,
     seed: options.seed,
+    forwarded: 'all',
   };
   const startedAt = performance.now();
   print('bench:soak  (alipay-notify-edge)');

@@ -205,9 +205,9 @@ export function originClient(controlUrl: string) {
       const response = await fetch(`${controlUrl}/plan?${query}`, { method: 'POST' });
       if (!response.ok) throw new Error(`origin refused the plan: ${response.status} ${await response.text()}`);
     },
-    /** From now on each verified delivery without a plan fails (500) with this probability. */
-    async flaky(percent: number): Promise<void> {
-      const response = await fetch(`${controlUrl}/flaky?percent=${percent}`, { method: 'POST' });
+    /** From now on each verified delivery without a plan fails (500) with this probability; with a seed, the same draws every run. */
+    async flaky(percent: number, seed?: number): Promise<void> {
+      const response = await fetch(`${controlUrl}/flaky?percent=${percent}${seed === undefined ? '' : `&seed=${seed}`}`, { method: 'POST' });
       if (!response.ok) throw new Error(`origin refused the flaky setting: ${response.status}`);
     },
   };

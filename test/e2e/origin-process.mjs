@@ -22,7 +22,9 @@
 //                                          origin; recorded `accepted` on arrival, since a real
 //                                          page has done its work by then even if nobody reads
 //                                          its answer)
-//   POST /__e2e/flaky?percent=P            from now on, each verified delivery without a plan fails (500) with probability P %
+//   POST /__e2e/flaky?percent=P[&seed=S]   from now on, each verified delivery without a plan fails (500) with
+//                                          probability P % (drawn from a generator seeded with S when given,
+//                                          so the n-th such delivery fails or not the same way every run)
 //   GET  /__e2e/deliveries?order=X         every request recorded for order X (all without order=), bodies in base64
 //   GET  /__e2e/stats                      counts over everything (for the bench)
 import { createHmac, timingSafeEqual } from 'node:crypto';
@@ -41,6 +43,7 @@ const records = [];
 /** @type {Map<string, { times: number, mode: 'fail' | 'drop' | 'hold', ms: number }>} order (or `*`) -> what its next deliveries get */
 const plans = new Map();
 let flakyPercent = 0;
+let draw = Math.random;
 const stats = { requests: 0, accepted: 0, failed: 0, dropped: 0, rejected: 0, acceptedIds: new Map() };
 
 const server = createServer((req, res) => {
@@ -76,7 +79,7 @@ async function handle(req, res) {
     outcome = plan.mode === 'drop' ? 'dropped-on-purpose' : 'failed-on-purpose';
     status = plan.mode === 'drop' ? 0 : 500;
     stats[plan.mode === 'drop' ? 'dropped' : 'failed'] += 1;
-  } else if (plan === null && flakyPercent > 0 && Math.random() * 100 < flakyPercent) {
+  } else if (plan === null && flakyPercent > 0 && draw() * 100 < flakyPercent) {
     outcome = 'failed-at-random';
     status = 500;
     stats.failed += 1;
@@ -122,8 +125,11 @@ function control(req, res, url) {
   if (req.method === 'POST' && url.pathname === '/__e2e/flaky') {
     const percent = Number(url.searchParams.get('percent'));
     if (!(percent >= 0 && percent <= 100)) return reply(res, 400, 'percent is 0..100');
+    const seed = url.searchParams.get('seed');
+    if (seed !== null && !/^\d{1,9}$/.test(seed)) return reply(res, 400, 'seed is a whole number');
     flakyPercent = percent;
-    return json(res, { ok: true, percent });
+    draw = seed === null ? Math.random : seeded(Number(seed));
+    return json(res, { ok: true, percent, seed });
   }
   if (req.method === 'GET' && url.pathname === '/__e2e/deliveries') {
     const order = url.searchParams.get('order');
@@ -148,6 +154,18 @@ function takePlan(order) {
     }
   }
   return null;
+}
+
+/** mulberry32 */
+function seeded(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 /** Standard Webhooks: HMAC-SHA256(key, `${id}.${timestamp}.` + body bytes), base64, any `v1,` entry. */

@@ -11,7 +11,7 @@
 import { formatBeijingTime } from '../../src/alipay/beijing-time';
 import { TEST_APP_ID } from '../fixtures/gateway-test-keys';
 import { signedNotification, tradeParams, uniqueId } from '../support/notifications';
-import { originClient, sleep, type OriginDelivery, type StackInfo } from './harness';
+import { originClient, sleep, type OriginDelivery, type OriginStats, type StackInfo } from './harness';
 
 export interface SoakPlan {
   notifications: number;
@@ -25,6 +25,8 @@ export interface SoakPlan {
   drainTimeoutMs: number;
   /** For a reproducible shape; the order ids are new each run. */
   seed: number;
+  /** The gateway's FORWARD_EVENTS: `all` (SOAK_SETTINGS) or the default `paid`, where waiting and refunds are recorded only. */
+  forwarded: 'all' | 'paid';
 }
 
 /** What the gateway needs for the soak's checks: every kind forwarded, retries that outlast a flaky origin. */
@@ -184,7 +186,16 @@ export async function runSoak(info: StackInfo, plan: SoakPlan, progress: (line: 
   progress(`signing ${plan.notifications} notifications ...`);
   const queue = await buildQueue(plan, random);
   const before = await origin.stats();
-  await origin.flaky(plan.originFailPercent);
+  await origin.flaky(plan.originFailPercent, plan.seed);
+  try {
+    return await soak(info, plan, queue, before, progress);
+  } finally {
+    await origin.flaky(0);
+  }
+}
+
+async function soak(info: StackInfo, plan: SoakPlan, queue: Sendable[], before: OriginStats, progress: (line: string) => void): Promise<SoakResult> {
+  const origin = originClient(info.originControlUrl);
 
   const refused = new Map<string, number>();
   /** order -> events acknowledged for it */
@@ -212,9 +223,11 @@ export async function runSoak(info: StackInfo, plan: SoakPlan, progress: (line: 
       }
       if (label === '200 success') {
         acknowledged += 1;
-        let events = owed.get(item.order);
-        if (events === undefined) owed.set(item.order, (events = new Set()));
-        events.add(item.event);
+        if (plan.forwarded === 'all' || item.event === 'paid') {
+          let events = owed.get(item.order);
+          if (events === undefined) owed.set(item.order, (events = new Set()));
+          events.add(item.event);
+        }
       } else {
         refused.set(label, (refused.get(label) ?? 0) + 1);
       }
@@ -268,7 +281,6 @@ export async function runSoak(info: StackInfo, plan: SoakPlan, progress: (line: 
   const drainMs = performance.now() - drainStart;
   // A second delivery of anything would have been started by now; give it time to land.
   await sleep(1_000);
-  await origin.flaky(0);
   seen = tally(await origin.allDeliveries());
   dead = await deadOf();
   const after = await origin.stats();
@@ -298,7 +310,7 @@ export function soakReport(plan: SoakPlan, r: SoakResult): string[] {
   const refusals = [...r.refused].map(([what, n]) => `${n} x "${what}"`).join(', ');
   return [
     `plan: ${plan.notifications} notifications over ${plan.orders} orders, concurrency ${plan.concurrency}, ` +
-      `${plan.resendPercent} % re-sends, origin failing ${plan.originFailPercent} % at random, seed ${plan.seed}`,
+      `${plan.resendPercent} % re-sends, origin failing ${plan.originFailPercent} % at random, FORWARD_EVENTS=${plan.forwarded}, seed ${plan.seed}`,
     `sent ${r.sent}  acknowledged ${r.acknowledged}  owed events ${r.owed}  delivered ${r.delivered}  lost ${r.lost}  doubled ${r.doubled}  dead ${r.dead}` +
       (r.unexpected > 0 ? `  unexpected ${r.unexpected}` : ''),
     `origin: ${r.originRequests} delivery requests, ${r.originFailedAtRandom} failed at random; ` +
