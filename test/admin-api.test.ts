@@ -1,8 +1,9 @@
 // The operator API: one order's ledger (buyer identity masked), redelivery, orderless messages.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MAX_OUT_TRADE_NO_CHARS, adminPathOf, orderKey } from '../src/orders/order-key';
-import { adminRequest, callWorker, mockOrigin, orderKeyOf, postNotify, settled, signParams, tradeParams, uniqueId, type Origin } from './gateway-support';
 import { AWKWARD_IDS } from './support/awkward-ids';
+import { adminRequest, callWorker, mockOrigin, orderKeyOf, postNotify, settled, type Origin } from './support/gateway';
+import { signedNotification, tradeParams, uniqueId } from './support/notifications';
 
 let origin: Origin;
 beforeEach(() => {
@@ -18,7 +19,7 @@ async function getJson(path: string, init: RequestInit = {}): Promise<{ status: 
 describe('admin API', () => {
   it('shows an order: notifications, events, attempts, with buyer identity masked', async () => {
     const params = tradeParams({ buyer_id: '2088102122524333', buyer_logon_id: 'buyer@example.com', buyer_open_id: '074a1CcTG1LelxKe4xQC0zgNdId0nxi95b5lsNpazWYoCo5' });
-    await postNotify(await signParams(params));
+    await postNotify(await signedNotification(params));
     await settled(orderKeyOf(params));
 
     const { status, body, text } = await getJson(`/admin/orders/${params['app_id']}/${params['out_trade_no']}`);
@@ -45,7 +46,7 @@ describe('admin API', () => {
 
   it('redelivers a delivered event on request, with the same webhook-id', async () => {
     const params = tradeParams();
-    await postNotify(await signParams(params));
+    await postNotify(await signedNotification(params));
     await settled(orderKeyOf(params));
     const path = `/admin/orders/${params['app_id']}/${params['out_trade_no']}/redeliver?event=paid`;
     const { status, body } = await getJson(path, { method: 'POST' });
@@ -59,7 +60,7 @@ describe('admin API', () => {
 
   it('redelivers a recorded (not forwarded) event only when named', async () => {
     const params = tradeParams({ trade_status: 'TRADE_CLOSED' });
-    await postNotify(await signParams(params));
+    await postNotify(await signedNotification(params));
     await settled(orderKeyOf(params));
     const base = `/admin/orders/${params['app_id']}/${params['out_trade_no']}/redeliver`;
     expect((await getJson(base, { method: 'POST' })).body.results).toEqual([]);
@@ -71,7 +72,7 @@ describe('admin API', () => {
 
   it('404 for an unknown event or order on redelivery', async () => {
     const params = tradeParams();
-    await postNotify(await signParams(params));
+    await postNotify(await signedNotification(params));
     const unknownEvent = await getJson(`/admin/orders/${params['app_id']}/${params['out_trade_no']}/redeliver?event=refund:X`, { method: 'POST' });
     expect([unknownEvent.status, unknownEvent.body.reason]).toEqual([404, 'unknown-event']);
     const unknownOrder = await getJson(`/admin/orders/${params['app_id']}/${uniqueId('nope')}/redeliver`, { method: 'POST' });
@@ -88,7 +89,7 @@ describe('admin API', () => {
       notify_type: 'servicemarket_order_notify',
       version: '1.0',
     };
-    await postNotify(await signParams(params));
+    await postNotify(await signedNotification(params));
     const { status, body } = await getJson(`/admin/messages/2021000000000001/${notifyId}`);
     expect(status).toBe(200);
     expect(body.events).toEqual([expect.objectContaining({ eventKey: `other:${notifyId}`, state: 'recorded' })]);
@@ -100,7 +101,7 @@ describe('admin API', () => {
       // A fresh order each time: a suffix that keeps the awkward part whole where it is what matters.
       const outTradeNo = id.length >= MAX_OUT_TRADE_NO_CHARS || /^[.~%/]/.test(id) ? id : `${id}${uniqueId('')}`;
       const params = tradeParams({ out_trade_no: outTradeNo });
-      const reply = await postNotify(await signParams(params));
+      const reply = await postNotify(await signedNotification(params));
       const text = await reply.text();
       if (text !== 'success') {
         // Refused before anything was recorded: a clear client error, and Alipay keeps the message.
@@ -120,7 +121,7 @@ describe('admin API', () => {
 
   it('a 2,060-character out_trade_no is refused with its field named, so no unreachable order is acknowledged', async () => {
     const params = tradeParams({ out_trade_no: 'T'.repeat(2060) });
-    const reply = await postNotify(await signParams(params));
+    const reply = await postNotify(await signedNotification(params));
     expect(reply.status).toBe(400);
     expect(await reply.text()).toMatch(/out_trade_no/);
     const tooLong = await getJson(`/admin/orders/${params['app_id']}/${'T'.repeat(MAX_OUT_TRADE_NO_CHARS + 1)}`);

@@ -7,7 +7,8 @@ import { expect, test } from 'vitest';
 import { MAX_OUT_TRADE_NO_CHARS, adminPathOf, idSegment, orderKey } from '../../src/orders/order-key';
 import { AWKWARD_IDS } from '../support/awkward-ids';
 import { postNotification, stack } from './client';
-import { paidNotification, TEST_APP_ID } from './notifications';
+import { TEST_APP_ID } from '../fixtures/gateway-test-keys';
+import { paidNotification } from '../support/notifications';
 
 async function admin(path: string, method = 'GET'): Promise<{ status: number; body: { outTradeNo?: string; orderKey?: string; error?: string } }> {
   const { gatewayUrl, adminToken } = stack();

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { eventually, stackClient } from './client';
 import { startStack, type OriginDelivery, type RunningStack } from './harness';
-import { paidNotification } from './notifications';
+import { paidNotification } from '../support/notifications';
 
 const OWED_ORDERS = 12;
 /** Posted around the moment of the crash, a few at a time. */

@@ -6,7 +6,7 @@
 import { expect, test } from 'vitest';
 import { labelOf, rawPost } from './abuse';
 import { stack } from './client';
-import { paidNotification } from './notifications';
+import { paidNotification } from '../support/notifications';
 
 const GENUINE = 150;
 const CHUNKED = 20;
