@@ -6,6 +6,8 @@
 
 import type { BusinessCheckReason, DecodeResult, VerifyFailureReason } from '../src/alipay/types';
 import type { AcceptResult } from '../src/orders/ledger-types';
+import type { OrderKeyProblem } from '../src/orders/order-key';
+import type { BodyProblem } from '../src/utils/read-capped';
 
 export interface AdviceContext {
   /** The gateway's base URL (where `check` and /health are). */
@@ -24,8 +26,8 @@ type GatewayRefusal =
   | DecodeFailureReason
   | BusinessCheckReason
   | LedgerRefusal
-  | 'too-large'
-  | 'unreadable'
+  | BodyProblem
+  | OrderKeyProblem
   | 'gateway misconfigured'
   | 'storage unavailable'
   | 'method not allowed';
@@ -46,7 +48,10 @@ const ADVICE = {
   'missing-field': UNREADABLE,
   'notify-time-invalid': UNREADABLE,
   'too-large': UNREADABLE,
+  'too-slow': UNREADABLE,
   unreadable: UNREADABLE,
+  'invalid-field': () =>
+    "a field has a form Alipay never sends (for example --order longer than out_trade_no's 64 characters); the gateway's log line names the field",
   'method not allowed': UNREADABLE,
   'sign-type-not-accepted': (c) =>
     `the gateway does not accept ${c.signType} (ALIPAY_SIGN_TYPES): leave out --sign-type (RSA2 is the default), or add ${c.signType} to ALIPAY_SIGN_TYPES`,

@@ -111,7 +111,7 @@ export async function handleNotify(request: Request, env: GatewayEnv, configResu
     const status = ORDER_KEY_STATUS[key.reason];
     const notifyId = key.field === 'notify_id' ? {} : { notify_id: n.notifyId };
     log({ level: 'warn', outcome: 'rejected', status, reason: key.reason, field: key.field, hint: key.hint, ...notifyId });
-    return reply(status, `fail: ${key.reason} ${key.field}`);
+    return reply(status, `fail: ${key.reason}`);
   }
 
   const forward = config.forward.events.has(result.event.kind);

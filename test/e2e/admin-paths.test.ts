@@ -67,8 +67,7 @@ test('dot segments never reach an order unescaped, even sent raw: the URL parser
 test('an out_trade_no longer than Alipay allows is refused before it is acknowledged; the admin API says why it cannot exist', async () => {
   const { body } = await paidNotification({ out_trade_no: 'T'.repeat(2060) });
   const reply = await postNotification(body);
-  expect(reply.status).toBe(400);
-  expect(reply.body).toMatch(/out_trade_no/);
+  expect(reply).toEqual({ status: 400, body: 'fail: invalid-field' });
   const tooLong = await admin(`/admin/orders/${TEST_APP_ID}/${'T'.repeat(MAX_OUT_TRADE_NO_CHARS + 1)}`);
   expect(tooLong.status).toBe(400);
   expect(tooLong.body.error).toMatch(/longer than 64 characters/);
