@@ -7,11 +7,11 @@ import { ABUSE_KINDS, PROXY_LOST_CONNECTION, abuseReport, runAbuse, type AbusePl
 import { stack } from './client';
 
 const PLAN: AbusePlan = {
-  bodies: 360,
+  bodies: 240,
   concurrency: 8,
   slow: 3,
   slowIntervalMs: 1_000,
-  oversizeBytes: 128 * 1024,
+  oversizeBytes: 100 * 1024,
   genuineConcurrency: 2,
   settleMs: 1_000,
   seed: 11,
@@ -49,7 +49,7 @@ test(`${PLAN.bodies} malformed requests (${PLAN.slow} slow) beside genuine notif
     expect(unexpected, `${kind}\n${report}`).toEqual([]);
   }
   expect(result.proxyLost, report).toBeLessThanOrEqual(3 * PLAN.slow);
-  expect(result.slowSeconds.every((s) => s >= 9 && s < 20), report).toBe(true);
+  expect(result.slowSeconds.every((s) => s >= 9 && s < 30), report).toBe(true);
 
   expect(result.genuine.failures, report).toEqual(new Map());
   expect(result.genuine.acknowledged, report).toBe(result.genuine.sent);

@@ -276,6 +276,7 @@ export async function runAbuse(info: StackInfo, plan: AbusePlan, progress: (line
   await Promise.all([...genuineWorkers, sampler, health]);
   const elapsedMs = performance.now() - started;
   agent.destroy();
+  await flushProxyConnections(info);
 
   progress(`settling for ${plan.settleMs} ms ...`);
   await sleep(plan.settleMs);
@@ -292,6 +293,17 @@ export async function runAbuse(info: StackInfo, plan: AbusePlan, progress: (line
     proxyLost,
     elapsedMs,
   };
+}
+
+/**
+ * A connection wrangler dev's proxy lost when a slow body was cut off can sit in its pool until a
+ * request picks it up; a POST that does gets the proxy's 503. GETs on such a connection are
+ * retried by the proxy, so a burst of them clears the pool for whoever comes next.
+ */
+async function flushProxyConnections(info: StackInfo): Promise<void> {
+  for (let round = 0; round < 2; round++) {
+    await Promise.all(Array.from({ length: 32 }, () => fetch(`${info.gatewayUrl}/health`).then((r) => r.text()).catch(() => '')));
+  }
 }
 
 export function abuseReport(plan: AbusePlan, r: AbuseResult): string[] {

@@ -8,8 +8,8 @@ import { labelOf, rawPost } from './abuse';
 import { stack } from './client';
 import { paidNotification } from '../support/notifications';
 
-const GENUINE = 150;
-const CHUNKED = 20;
+const GENUINE = 100;
+const CHUNKED = 15;
 const WITH_LENGTH = 2;
 const CONCURRENCY = 16;
 

@@ -8,8 +8,8 @@ import { stack } from './client';
 import { runSoak, soakReport, type SoakPlan } from './soak';
 
 const PLAN: SoakPlan = {
-  notifications: 150,
-  orders: 50,
+  notifications: 120,
+  orders: 40,
   concurrency: 8,
   resendPercent: 20,
   originFailPercent: 10,
