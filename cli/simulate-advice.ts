@@ -4,7 +4,7 @@
 // person running the simulator, who knows which key, ids and sign type were used. The table
 // names every reason the notify endpoint can answer, so a new one does not compile without advice.
 
-import type { BusinessCheckReason, DecodeResult, VerifyFailureReason } from '../src/alipay/types';
+import type { ProcessFailureReason } from '../src/alipay/process';
 import type { AcceptResult } from '../src/orders/ledger-types';
 import type { OrderKeyProblem } from '../src/orders/order-key';
 import type { BodyProblem } from '../src/utils/read-capped';
@@ -18,13 +18,10 @@ export interface AdviceContext {
   readonly sellerId: string;
 }
 
-type DecodeFailureReason = Extract<DecodeResult, { ok: false }>['reason'];
 type LedgerRefusal = Extract<AcceptResult, { ok: false }>['reason'];
 /** Everything after `fail: ` in a notify answer (src/http/notify.ts). */
 type GatewayRefusal =
-  | VerifyFailureReason
-  | DecodeFailureReason
-  | BusinessCheckReason
+  | ProcessFailureReason
   | LedgerRefusal
   | BodyProblem
   | OrderKeyProblem
@@ -45,13 +42,12 @@ const ADVICE = {
   'signature-encoding': UNREADABLE,
   'unknown-charset': UNREADABLE,
   'charset-decode': UNREADABLE,
+  'invalid-field': UNREADABLE,
   'missing-field': UNREADABLE,
   'notify-time-invalid': UNREADABLE,
   'too-large': UNREADABLE,
   'too-slow': UNREADABLE,
   unreadable: UNREADABLE,
-  'invalid-field': () =>
-    "a field has a form Alipay never sends (for example --order longer than out_trade_no's 64 characters); the gateway's log line names the field",
   'method not allowed': UNREADABLE,
   'sign-type-not-accepted': (c) =>
     `the gateway does not accept ${c.signType} (ALIPAY_SIGN_TYPES): leave out --sign-type (RSA2 is the default), or add ${c.signType} to ALIPAY_SIGN_TYPES`,

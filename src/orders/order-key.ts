@@ -2,16 +2,12 @@
 // serialises everything about that order (the lock), and spreads unrelated orders across
 // Cloudflare's network. Every order the gateway acknowledges must stay reachable by the admin API,
 // so the ids it keys on are bounded here and survive a trip through a URL path (idSegment).
+import { MAX_NOTIFY_ID_CHARS, MAX_OUT_TRADE_NO_CHARS } from '../alipay/fields';
 import type { Notification } from '../alipay/types';
 
-/**
- * Alipay's documented limit for out_trade_no (String(64)); Alipay refuses to create an order with
- * a longer one, so a notification carrying one is not Alipay's. The one limit shared by the notify
- * path (checked here, whatever else the core checks about the field) and the admin API.
- */
-export const MAX_OUT_TRADE_NO_CHARS = 64;
-/** Alipay's documented limit for notify_id (String(128)), which names an orderless message. */
-export const MAX_NOTIFY_ID_CHARS = 128;
+// The core's format check (src/alipay/fields.ts) already refuses longer ids; the check here keeps
+// "acknowledged means addressable" true whatever that check becomes.
+export { MAX_NOTIFY_ID_CHARS, MAX_OUT_TRADE_NO_CHARS };
 
 type OrderKeyResult =
   | { ok: true; key: string; app: string; outTradeNo: string | null; notifyId: string }
