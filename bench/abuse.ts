@@ -5,7 +5,7 @@
 // before, at the peak and after it settles (test/e2e/abuse.ts). Exit 1 if any malformed request
 // got `success` or a genuine one was not acknowledged by the gateway.
 // Run by hand: `npm run bench:abuse` (options after `--`: --bodies N --concurrency N --slow N
-// --slow-interval-ms N --oversize-bytes N --genuine-concurrency N --settle-ms N --seed N
+// --slow-interval-ms N --oversize-bytes N --genuine-concurrency N --genuine-pause-ms N --settle-ms N --seed N
 // --time-limit-s N). A smaller version runs in `npm run test:e2e`.
 import { startStack } from '../test/e2e/harness';
 import { abuseReport, runAbuse, type AbusePlan } from '../test/e2e/abuse';
@@ -19,6 +19,7 @@ async function main(): Promise<void> {
     'slow-interval-ms': { default: 1_000, max: 60_000 },
     'oversize-bytes': { default: 1024 * 1024, max: 100 * 1024 * 1024 },
     'genuine-concurrency': { default: 2, max: 64 },
+    'genuine-pause-ms': { default: 1, max: 60_000 },
     'settle-ms': { default: 10_000, max: 600_000 },
     seed: { default: 1 },
     'time-limit-s': { default: 900, max: 7_200 },
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
     slowIntervalMs: options['slow-interval-ms'],
     oversizeBytes: options['oversize-bytes'],
     genuineConcurrency: options['genuine-concurrency'],
+    genuinePauseMs: options['genuine-pause-ms'],
     settleMs: options['settle-ms'],
     seed: options.seed,
   };

@@ -13,7 +13,8 @@ const PLAN: AbusePlan = {
   slowIntervalMs: 1_000,
   oversizeBytes: 100 * 1024,
   genuineConcurrency: 2,
-  settleMs: 1_000,
+  genuinePauseMs: 100,
+  settleMs: 2_000,
   seed: 11,
 };
 

@@ -8,7 +8,7 @@
 // by test:e2e.
 import { request as httpRequest, Agent } from 'node:http';
 import { paidNotification } from '../support/notifications';
-import { groupRssKiB, sleep, workerHeapBytes, type StackInfo } from './harness';
+import { groupRssKiB, heapReader, sleep, type StackInfo } from './harness';
 
 export const ABUSE_KINDS = [
   'random-bytes',
@@ -37,6 +37,8 @@ export interface AbusePlan {
   oversizeBytes: number;
   /** Genuine notifications sent beside the bad ones, `genuineConcurrency` at a time, until the bad ones are done. */
   genuineConcurrency: number;
+  /** Pause between one genuine notification and the next, per sender (each is a new order's object, which the heap then holds a while). */
+  genuinePauseMs: number;
   /** How long to let the gateway settle before the memory reading "after". */
   settleMs: number;
   seed: number;
@@ -80,11 +82,25 @@ export function rawPost(
     /** Sent chunked: `total` bytes in pieces of `chunk`, `intervalMs` apart; stops once an answer arrives. */
     stream?: { total: number; chunk: number; intervalMs: number };
     agent?: Agent | false;
+    /** Give up (and say so in the answer) after this long: a test must not hang on one request. */
+    timeoutMs?: number;
   },
 ): Promise<Answer> {
-  return new Promise((resolve) => {
+  return new Promise((resolveOnce) => {
     const target = new URL(url);
     let answered = false;
+    let settled = false;
+    const timeoutMs = options.timeoutMs ?? 60_000;
+    const timer = setTimeout(() => {
+      resolve({ status: 0, body: `client: no complete answer within ${timeoutMs / 1000} s` });
+      req.destroy();
+    }, timeoutMs);
+    const resolve = (answer: Answer) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolveOnce(answer);
+    };
     const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', ...options.headers };
     if (options.body !== undefined) headers['content-length'] = String(options.body.byteLength);
     if (options.stream !== undefined) headers['transfer-encoding'] = 'chunked';
@@ -96,10 +112,14 @@ export function rawPost(
         res.on('data', (part: Buffer) => parts.push(part));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts).toString('utf8') }));
         res.on('error', (error) => resolve({ status: res.statusCode ?? 0, body: `response broken: ${(error as NodeJS.ErrnoException).code ?? error.message}` }));
+        res.on('close', () => resolve({ status: res.statusCode ?? 0, body: `response broken: closed after ${Buffer.concat(parts).byteLength} bytes` }));
       },
     );
     req.on('error', (error) => {
       if (!answered) resolve({ status: 0, body: `connection: ${(error as NodeJS.ErrnoException).code ?? error.message}` });
+    });
+    req.on('close', () => {
+      if (!answered) resolve({ status: 0, body: 'connection: closed without an answer' });
     });
     if (options.stream === undefined) {
       req.end(options.body);
@@ -198,101 +218,108 @@ export async function runAbuse(info: StackInfo, plan: AbusePlan, progress: (line
   // Warm the gateway up (every code path once), then read its memory.
   for (const kind of fastKinds) await rawPost(info.notifyUrl, { ...malformed(kind, bases[0]!, random, plan), agent: false });
   for (let i = 0; i < 3; i++) await rawPost(info.notifyUrl, { body: (await paidNotification()).body, agent });
-  const heap = (collect = false) => workerHeapBytes(info.gatewayInspectorPort, { collect });
-  const before = await groupRssKiB(info.gatewayPid);
-  const heapBefore = await heap(true);
-  let peak = before;
-  let heapPeak = heapBefore;
-  let done = false;
-  const started = performance.now();
+  const inspector = await heapReader(info.gatewayInspectorPort);
+  try {
+    const heap = (collect = false) => inspector.heapBytes({ collect });
+    const before = await groupRssKiB(info.gatewayPid);
+    const heapBefore = await heap(true);
+    let peak = before;
+    let heapPeak = heapBefore;
+    let done = false;
+    const started = performance.now();
 
-  const sampler = (async () => {
-    while (!done) {
-      peak = Math.max(peak, await groupRssKiB(info.gatewayPid));
-      heapPeak = Math.max(heapPeak, await heap().catch(() => 0));
-      await sleep(500);
-    }
-  })();
-  let healthMaxMs = 0;
-  const health = (async () => {
-    while (!done) {
-      const t = performance.now();
-      await fetch(`${info.gatewayUrl}/health`, { signal: AbortSignal.timeout(30_000) }).then((r) => r.text()).catch(() => '');
-      healthMaxMs = Math.max(healthMaxMs, performance.now() - t);
-      await sleep(250);
-    }
-  })();
+    const sampler = (async () => {
+      while (!done) {
+        peak = Math.max(peak, await groupRssKiB(info.gatewayPid));
+        heapPeak = Math.max(heapPeak, await heap().catch(() => 0));
+        await sleep(500);
+      }
+    })();
+    let healthMaxMs = 0;
+    const health = (async () => {
+      while (!done) {
+        const t = performance.now();
+        await fetch(`${info.gatewayUrl}/health`, { signal: AbortSignal.timeout(30_000) }).then((r) => r.text()).catch(() => '');
+        healthMaxMs = Math.max(healthMaxMs, performance.now() - t);
+        await sleep(250);
+      }
+    })();
 
-  const genuine = { sent: 0, acknowledged: 0, proxyRetries: 0, failures: new Map<string, number>() };
-  const genuineWorker = async () => {
-    while (!done) {
-      const { body } = await paidNotification();
-      genuine.sent += 1;
-      // Alipay re-sends whatever is not `success`; here only wrangler dev's own broken-connection
-      // answer is re-sent (a few times), anything from the gateway itself counts as a failure.
-      for (let attempt = 0; ; attempt++) {
-        const answer = await rawPost(info.notifyUrl, { body, agent });
-        if (answer.status === 200 && answer.body === 'success') {
-          genuine.acknowledged += 1;
+    const genuine = { sent: 0, acknowledged: 0, proxyRetries: 0, failures: new Map<string, number>() };
+    const genuineWorker = async () => {
+      while (!done) {
+        const { body } = await paidNotification();
+        genuine.sent += 1;
+        // Alipay re-sends whatever is not `success`; here only wrangler dev's own broken-connection
+        // answer is re-sent (a few times), anything from the gateway itself counts as a failure.
+        for (let attempt = 0; ; attempt++) {
+          const answer = await rawPost(info.notifyUrl, { body, agent });
+          if (answer.status === 200 && answer.body === 'success') {
+            genuine.acknowledged += 1;
+            break;
+          }
+          if (answer.body.startsWith(PROXY_LOST_CONNECTION) && attempt < 3) {
+            genuine.proxyRetries += 1;
+            continue;
+          }
+          genuine.failures.set(labelOf(answer), (genuine.failures.get(labelOf(answer)) ?? 0) + 1);
           break;
         }
-        if (answer.body.startsWith(PROXY_LOST_CONNECTION) && attempt < 3) {
-          genuine.proxyRetries += 1;
-          continue;
-        }
-        genuine.failures.set(labelOf(answer), (genuine.failures.get(labelOf(answer)) ?? 0) + 1);
-        break;
+        if (plan.genuinePauseMs > 0) await sleep(plan.genuinePauseMs);
       }
-    }
-  };
-  const genuineWorkers = Array.from({ length: plan.genuineConcurrency }, genuineWorker);
+    };
+    const genuineWorkers = Array.from({ length: plan.genuineConcurrency }, genuineWorker);
 
-  // Slow bodies start spread over the first part of the run, each on its own connection.
-  const slowSeconds: number[] = [];
-  const slowOnes = Array.from({ length: plan.slow }, async (_, i) => {
-    await sleep(i * 250);
-    const t = performance.now();
-    const answer = await rawPost(info.notifyUrl, { stream: { total: 1_000_000, chunk: 1, intervalMs: plan.slowIntervalMs } });
-    slowSeconds.push((performance.now() - t) / 1000);
-    count('slow-chunked', answer);
-  });
+    // Slow bodies start spread over the first part of the run, each on its own connection.
+    const slowSeconds: number[] = [];
+    const slowOnes = Array.from({ length: plan.slow }, async (_, i) => {
+      await sleep(i * 250);
+      const t = performance.now();
+      // A byte a second for up to 40 s: far past the gateway's 10 s deadline, yet finite.
+      const answer = await rawPost(info.notifyUrl, { stream: { total: 40, chunk: 1, intervalMs: plan.slowIntervalMs } });
+      slowSeconds.push((performance.now() - t) / 1000);
+      count('slow-chunked', answer);
+    });
 
-  const fastTotal = plan.bodies - plan.slow;
-  let next = 0;
-  const badWorker = async () => {
-    while (next < fastTotal) {
-      const i = next++;
-      const kind = fastKinds[i % fastKinds.length]!;
-      const request = malformed(kind, bases[Math.floor(random() * bases.length)]!, random, plan);
-      // Oversize bodies get connections of their own, as a client sending them would.
-      const own = kind === 'oversize-chunked' || kind === 'oversize-content-length';
-      count(kind, await rawPost(info.notifyUrl, { ...request, agent: own ? false : agent }));
-      if (i % 1000 === 999) progress(`${i + 1} of ${fastTotal} sent`);
-    }
-  };
-  await Promise.all(Array.from({ length: plan.concurrency }, badWorker));
-  await Promise.all(slowOnes);
-  done = true;
-  await Promise.all([...genuineWorkers, sampler, health]);
-  const elapsedMs = performance.now() - started;
-  agent.destroy();
-  await flushProxyConnections(info);
+    const fastTotal = plan.bodies - plan.slow;
+    let next = 0;
+    const badWorker = async () => {
+      while (next < fastTotal) {
+        const i = next++;
+        const kind = fastKinds[i % fastKinds.length]!;
+        const request = malformed(kind, bases[Math.floor(random() * bases.length)]!, random, plan);
+        // Oversize bodies get connections of their own, as a client sending them would.
+        const own = kind === 'oversize-chunked' || kind === 'oversize-content-length';
+        count(kind, await rawPost(info.notifyUrl, { ...request, agent: own ? false : agent }));
+        if (i % 1000 === 999) progress(`${i + 1} of ${fastTotal} sent`);
+      }
+    };
+    await Promise.all(Array.from({ length: plan.concurrency }, badWorker));
+    await Promise.all(slowOnes);
+    done = true;
+    await Promise.all([...genuineWorkers, sampler, health]);
+    const elapsedMs = performance.now() - started;
+    agent.destroy();
+    await flushProxyConnections(info);
 
-  progress(`settling for ${plan.settleMs} ms ...`);
-  await sleep(plan.settleMs);
-  const after = await groupRssKiB(info.gatewayPid);
-  const heapAfter = await heap(true);
-  return {
-    answers,
-    successes,
-    genuine,
-    slowSeconds,
-    healthMaxMs,
-    rssKiB: { before, peak, after },
-    heapBytes: { before: heapBefore, peak: heapPeak, after: heapAfter },
-    proxyLost,
-    elapsedMs,
-  };
+    progress(`settling for ${plan.settleMs} ms ...`);
+    await sleep(plan.settleMs);
+    const after = await groupRssKiB(info.gatewayPid);
+    const heapAfter = await heap(true);
+    return {
+      answers,
+      successes,
+      genuine,
+      slowSeconds,
+      healthMaxMs,
+      rssKiB: { before, peak, after },
+      heapBytes: { before: heapBefore, peak: heapPeak, after: heapAfter },
+      proxyLost,
+      elapsedMs,
+    };
+  } finally {
+    inspector.close();
+  }
 }
 
 /**

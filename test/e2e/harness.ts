@@ -424,15 +424,19 @@ export async function withTimeout<T>(promise: Promise<T>, ms: number, message: (
   }
 }
 
-/**
- * The Worker's JavaScript heap, through wrangler dev's inspector (Chrome DevTools protocol,
- * Runtime.getHeapUsage): bytes in use on the V8 heap plus ArrayBuffer backing stores (request
- * bodies live there). With `collect`, a full garbage collection first: workerd does not answer
- * HeapProfiler.collectGarbage, but a heap snapshot collects before it walks the heap (the snapshot
- * itself, ~2 MB for this Worker, is read and thrown away). Without it, a reading of whatever the
- * collector has left.
- */
-export async function workerHeapBytes(inspectorPort: number, options: { collect?: boolean } = {}): Promise<number> {
+export interface HeapReader {
+  /**
+   * The Worker's JavaScript heap: bytes in use on the V8 heap plus ArrayBuffer backing stores
+   * (request bodies live there), from Runtime.getHeapUsage. With `collect`, after a full garbage
+   * collection: workerd does not answer HeapProfiler.collectGarbage, but a heap snapshot collects
+   * before it walks the heap (the snapshot itself, ~2 MB for this Worker, is thrown away).
+   */
+  heapBytes(options?: { collect?: boolean }): Promise<number>;
+  close(): void;
+}
+
+/** One connection to wrangler dev's inspector (Chrome DevTools protocol) for the Worker, kept open for every reading. */
+export async function heapReader(inspectorPort: number): Promise<HeapReader> {
   const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()) as Array<{ webSocketDebuggerUrl: string }>;
   const socket = new WebSocket(targets[0]!.webSocketDebuggerUrl);
   const pending = new Map<number, (result: unknown) => void>();
@@ -440,30 +444,34 @@ export async function workerHeapBytes(inspectorPort: number, options: { collect?
     const message = JSON.parse(String(data)) as { id?: number; result?: unknown };
     if (message.id !== undefined) pending.get(message.id)?.(message.result);
   });
+  await withTimeout(
+    new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+    }),
+    5_000,
+    () => 'the inspector did not accept a connection',
+  );
   let nextId = 0;
-  const call = <T>(method: string, params: Record<string, unknown> = {}) =>
+  const call = <T>(method: string, params: Record<string, unknown>, timeoutMs: number) =>
     withTimeout(
       new Promise<T>((resolve) => {
         const id = ++nextId;
-        pending.set(id, resolve as (result: unknown) => void);
+        pending.set(id, (result) => {
+          pending.delete(id);
+          resolve(result as T);
+        });
         socket.send(JSON.stringify({ id, method, params }));
       }),
-      30_000,
-      () => `the inspector did not answer ${method}`,
+      timeoutMs,
+      () => `the inspector did not answer ${method} within ${timeoutMs / 1000} s`,
     );
-  try {
-    await withTimeout(
-      new Promise<void>((resolve, reject) => {
-        socket.once('open', () => resolve());
-        socket.once('error', reject);
-      }),
-      5_000,
-      () => 'the inspector did not accept a connection',
-    );
-    if (options.collect) await call('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
-    const usage = await call<{ usedSize: number; backingStorageSize?: number }>('Runtime.getHeapUsage');
-    return usage.usedSize + (usage.backingStorageSize ?? 0);
-  } finally {
-    socket.close();
-  }
+  return {
+    async heapBytes(options = {}) {
+      if (options.collect) await call('HeapProfiler.takeHeapSnapshot', { reportProgress: false }, 30_000);
+      const usage = await call<{ usedSize: number; backingStorageSize?: number }>('Runtime.getHeapUsage', {}, 5_000);
+      return usage.usedSize + (usage.backingStorageSize ?? 0);
+    },
+    close: () => socket.close(),
+  };
 }
