@@ -2,6 +2,8 @@
 // reconciliation on with its own app key pair (never the pair that plays Alipay), and a stand-in
 // started from dev-keys/ answers the gateway's signed queries with answers the gateway trusts.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
@@ -10,6 +12,7 @@ import { startAlipayStandIn, standInClient } from '../../cli/alipay-standin';
 import { loadConfig } from '../../src/config/load';
 import { formatProblem } from '../../src/config/reader';
 import { queryTrade } from '../../src/alipay/query-client';
+import { runInProcess } from '../support/cli-run';
 
 const dir = mkdtempSync(join(tmpdir(), 'dev-reconcile-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -46,5 +49,52 @@ it('a fresh .dev.vars enables reconciliation against the stand-in, which answers
     expect(await queryTrade({ outTradeNo: 'SIM-NEVER-PAID' }, options)).toMatchObject({ ok: true, status: 'not-found' });
   } finally {
     await standIn.close();
+  }
+});
+
+it('simulate --lost pays the order at the stand-in and sends no notification; the query then finds it paid', async () => {
+  const lostDir = mkdtempSync(join(tmpdir(), 'dev-lost-'));
+  const { vars } = await ensureDevVars(lostDir);
+  const started = await startAlipayStandIn({
+    appPublicKey: readFileSync(join(lostDir, DEV_APP_PUBLIC_KEY_FILE), 'utf8'),
+    alipayPrivateKey: readFileSync(join(lostDir, DEV_PRIVATE_KEY_FILE), 'utf8'),
+  });
+  if (!started.ok) throw new Error(started.message);
+  const { standIn } = started;
+  // Anything sent to --to would be seen here.
+  const notified: string[] = [];
+  const gateway = createServer((req, res) => {
+    notified.push(req.url ?? '');
+    res.end('success');
+  });
+  await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
+  const to = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/alipay/notify`;
+  try {
+    const run = await runInProcess(['simulate', '--to', to, '--lost', '--standin', standIn.baseUrl, '--order', 'SIM-LOST-2', '--amount', '12.34']);
+    expect(run.code, run.stderr).toBe(0);
+    const line = JSON.parse(run.stdout.trim()) as Record<string, string>;
+    expect(line).toMatchObject({ lost: true, out_trade_no: 'SIM-LOST-2', total_amount: '12.34', trade_status: 'TRADE_SUCCESS' });
+    expect(run.stderr).toMatch(/no notification was sent/);
+    expect(notified).toEqual([]);
+
+    const config = await loadConfig(vars);
+    if (!config.ok) throw new Error(config.problems.map(formatProblem).join('; '));
+    const found = await queryTrade(
+      { outTradeNo: 'SIM-LOST-2' },
+      { gatewayUrl: standIn.gatewayUrl, appId: config.config.alipay.appIds[0]!, privateKey: config.config.reconcile!.appPrivateKey.signingKey, alipayKeys: config.config.alipay.keys },
+    );
+    // The trade_no is the one every simulated notification of this order carries.
+    expect(found).toMatchObject({ ok: true, status: 'found', trade: { paid: true, totalAmount: '12.34', tradeNo: line.trade_no } });
+
+    const refused = await runInProcess(['simulate', '--to', to, '--lost', '--repeat', '2']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--repeat shapes the notification sent; --lost sends none/);
+    const nobody = await runInProcess(['simulate', '--to', to, '--lost', '--standin', 'http://127.0.0.1:9']);
+    expect(nobody.code).toBe(1);
+    expect(nobody.stderr).toMatch(/Is `npm start` running/);
+  } finally {
+    await standIn.close();
+    await new Promise((resolve) => gateway.close(resolve));
+    rmSync(lostDir, { recursive: true, force: true });
   }
 });
