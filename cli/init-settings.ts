@@ -233,6 +233,17 @@ export const SETTINGS: readonly SettingEntry[] = [
     check: gateway,
     flag: { name: 'ack-mode' },
   },
+  {
+    name: 'ORIGIN_MAX_RPS',
+    storage: 'var',
+    section: 'forward',
+    input: 'line',
+    question: { en: 'How many deliveries a second your page can take when a backlog drains (after a hold)', zh: '积压投递恢复时(暂停投递之后)接收页面每秒最多承受几次投递' },
+    help: { en: 'A small IIS site: keep 5.', zh: '小型 IIS 站点:保持 5 即可。' },
+    default: DEFAULTS.ORIGIN_MAX_RPS,
+    check: gateway,
+    flag: { name: 'origin-max-rps' },
+  },
   // ---- optional parts ----
   {
     name: 'ADMIN_TOKEN',
