@@ -7,6 +7,7 @@ import { SETTING_NAMES, type ConfigEnv } from './names';
 import { SettingsReader } from './reader';
 import { readRouteSettings } from './route-settings';
 import { summarize } from './summary';
+import { readVisibilitySettings } from './visibility-settings';
 import type { ConfigResult } from './types';
 
 // Keyed on the raw strings: the same env (every request of an isolate) parses keys once.
@@ -31,8 +32,9 @@ async function parseConfig(raw: Record<string, unknown>): Promise<ConfigResult> 
   const alipay = await readAlipaySettings(settings);
   const forward = readForwardSettings(settings);
   const { section: routes, routes: brokenRoutes } = readRouteSettings(settings);
+  const visibility = readVisibilitySettings(settings, routes?.notifyPath ?? null);
 
-  if (settings.problems.length > 0 || !alipay || !forward || !routes) {
+  if (settings.problems.length > 0 || !alipay || !forward || !routes || !visibility) {
     return { ok: false, problems: settings.sortedProblems(), routes: brokenRoutes };
   }
   return {
@@ -44,7 +46,8 @@ async function parseConfig(raw: Record<string, unknown>): Promise<ConfigResult> 
       forward: forward.forward,
       returnUrl: routes.returnUrl?.href ?? null,
       adminToken: routes.adminToken,
-      summary: summarize(alipay, forward, routes, settings.warnings),
+      visibility,
+      summary: summarize(alipay, forward, routes, visibility, settings.warnings),
     },
   };
 }

@@ -22,6 +22,9 @@ export const SETTING_NAMES = [
   'FORWARD_SIGNING',
   'ORIGIN_MD5_KEY',
   'ORIGIN_RETURN_URL',
+  'STATUS_SECRET',
+  'STATUS_ALLOWED_ORIGINS',
+  'INDEX_SHARDS',
 ] as const;
 
 export type SettingName = (typeof SETTING_NAMES)[number];
@@ -39,7 +42,11 @@ export const DEFAULTS = {
   MAX_NOTIFY_AGE: '72h',
   NOTIFY_PATH: '/alipay/notify',
   FORWARD_SIGNING: 'standard-webhooks',
+  INDEX_SHARDS: '1',
 } as const satisfies Partial<Record<SettingName, string>>;
+
+/** The buyer's payment status (src/http/status.ts). Fixed, like RETURN_PATH; the widget lives beside it at /alipay/status.js. */
+export const STATUS_PATH = '/alipay/status';
 
 /** Where Alipay's return_url lands when ORIGIN_RETURN_URL is set (src/http/return-page.ts). Fixed: it is the gateway's own address. */
 export const RETURN_PATH = '/alipay/return';

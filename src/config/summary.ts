@@ -6,9 +6,15 @@ import { formatDuration } from '../utils/duration';
 import type { ForwardSection } from './forward-settings';
 import { formatProblem } from './reader';
 import type { RouteSection } from './route-settings';
-import type { AlipaySettings, ConfigProblem, ConfigSummary } from './types';
+import type { AlipaySettings, ConfigProblem, ConfigSummary, VisibilitySettings } from './types';
 
-export function summarize(alipay: AlipaySettings, out: ForwardSection, routes: RouteSection, warnings: ConfigProblem[]): ConfigSummary {
+export function summarize(
+  alipay: AlipaySettings,
+  out: ForwardSection,
+  routes: RouteSection,
+  visibility: VisibilitySettings,
+  warnings: ConfigProblem[],
+): ConfigSummary {
   const { forward } = out;
   return {
     signTypes: [...alipay.signTypes],
@@ -37,6 +43,8 @@ export function summarize(alipay: AlipaySettings, out: ForwardSection, routes: R
     },
     returnUrlHost: routes.returnUrl?.host ?? null,
     adminApi: routes.adminToken !== null,
+    statusPage: { enabled: visibility.statusSecret !== null, allowedOrigins: [...visibility.statusAllowedOrigins] },
+    indexShards: visibility.indexShards,
     warnings: warnings.map(formatProblem),
   };
 }

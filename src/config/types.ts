@@ -29,6 +29,15 @@ export interface ForwardSettings {
 
 export type AlipaySettings = VerifyOptions & BusinessRules;
 
+export interface VisibilitySettings {
+  /** UTF-8 bytes of STATUS_SECRET: the HMAC key of the buyer's status links; null = /alipay/status is off. */
+  statusSecret: Uint8Array | null;
+  /** Origins (as the Origin header spells them) whose pages may read the status. */
+  statusAllowedOrigins: readonly string[];
+  /** Shards per month of the payments index. */
+  indexShards: number;
+}
+
 /** What /health may show: no secret, no full URL (a path or query may carry a token). */
 export interface ConfigSummary {
   readonly signTypes: SignType[];
@@ -51,6 +60,9 @@ export interface ConfigSummary {
   };
   readonly returnUrlHost: string | null;
   readonly adminApi: boolean;
+  /** The buyer's status page: on when STATUS_SECRET is set; the origins allowed to read it. */
+  readonly statusPage: { enabled: boolean; allowedOrigins: string[] };
+  readonly indexShards: number;
   /** Usable but suspicious settings (e.g. a key that looks like the app's own certificate). */
   readonly warnings: string[];
 }
@@ -62,6 +74,7 @@ export interface Config {
   forward: ForwardSettings;
   returnUrl: string | null;
   adminToken: string | null;
+  visibility: VisibilitySettings;
   summary: ConfigSummary;
 }
 
