@@ -1,10 +1,10 @@
-// The Worker's env: configuration strings (see src/config/) plus the two Durable Object bindings
+// The Worker's env: configuration strings (see src/config/) plus the Durable Object bindings
 // declared in wrangler.toml.
 import type { ConfigEnv } from './config/names';
-import type { DeadLetterIndex } from './orders/dead-letters';
 import type { OrderLedger } from './orders/ledger';
+import type { PaymentsIndex } from './payments/payments-index';
 
 export interface GatewayEnv extends ConfigEnv {
   readonly ORDER_LEDGER: DurableObjectNamespace<OrderLedger>;
-  readonly DEAD_LETTERS: DurableObjectNamespace<DeadLetterIndex>;
+  readonly PAYMENTS_INDEX: DurableObjectNamespace<PaymentsIndex>;
 }

@@ -15,8 +15,8 @@ import { handleNotify } from './http/notify';
 import { methodNotAllowed, notFound } from './http/responses';
 import { handleReturn } from './http/return-page';
 
-export { DeadLetterIndex } from './orders/dead-letters';
 export { OrderLedger } from './orders/ledger';
+export { PaymentsIndex } from './payments/payments-index';
 
 const router = Router<IRequest, [GatewayEnv, ConfigResult]>()
   .get('/health', (_r, _env, config) => healthResponse(config))

@@ -127,6 +127,7 @@ export async function handleNotify(request: Request, env: GatewayEnv, configResu
       charset: result.charset,
       signType: result.verified.signType,
       contentRule: result.verified.rule,
+      keyFingerprint: context.key_fingerprint,
       params: n.params,
     });
   } catch (error) {

@@ -10,7 +10,8 @@ import { nextRetryDelayMs } from '../delivery/retry';
 import { webhookIdFor } from '../delivery/webhook-id';
 import type { GatewayEnv } from '../env';
 import { logLine } from '../log';
-import { deadLetterIndex } from './dead-letters';
+import type { IndexRow } from '../payments/types';
+import { IndexOutbox } from './index-outbox';
 import { adminPathOf } from './order-key';
 import { LedgerStore, type ClaimedEvent, type NextState } from './ledger-store';
 import type { AcceptInput, AcceptResult, EventState, LedgerSnapshot, RedeliverResult, RedeliveryResult } from './ledger-types';
@@ -20,8 +21,6 @@ import { migrate } from './schema';
 export const BODY_RETENTION_MS = 30 * 86_400_000;
 /** A `delivering` claim outlives its attempt by this much before the alarm treats it as stranded. */
 const LEASE_GRACE_MS = 60_000;
-/** How soon to try again to write a dead event into the index when the index was unreachable. */
-const INDEX_RETRY_MS = 60_000;
 /** While settings are broken nothing can be delivered; look again after this. */
 const MISCONFIGURED_RETRY_MS = 5 * 60_000;
 const MAX_ERROR_CHARS = 300;
@@ -50,16 +49,20 @@ const MISCONFIGURED_HINT = 'the gateway settings have problems (see /health)';
 
 export class OrderLedger extends DurableObject<GatewayEnv> {
   private readonly store: LedgerStore;
+  private readonly outbox: IndexOutbox;
   /** Attempts running in this instance. A `delivering` row not in here was stranded by a previous instance. */
   private readonly inFlight = new Map<string, Promise<DeliveryResult>>();
 
   constructor(ctx: DurableObjectState, env: GatewayEnv) {
     super(ctx, env);
     this.store = new LedgerStore(ctx.storage);
+    this.outbox = new IndexOutbox(ctx.storage, env);
     ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage);
       // Evicted mid-attempt: resume from storage right away rather than when the lease runs out.
       if (this.store.strandedDeliveries(new Set()).length > 0) await ctx.storage.setAlarm(Date.now());
+      // An index row still owed (a ledger from before the index, or evicted before its push): schedule it.
+      else if (this.outbox.dueAt(Date.now()) !== null) await this.scheduleAlarm();
     });
   }
 
@@ -80,7 +83,8 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
     const { duplicate, event } = this.store.record(input, webhookId, Date.now());
     const eventKey = event.event_key;
     if (config === null) {
-      if (event.state === 'pending') await this.scheduleAlarm();
+      // A new notification owes the index its row even when nothing is forwarded.
+      if (event.state === 'pending' || duplicate !== 'notify-id') await this.scheduleAlarm();
       return { ok: true, duplicate, eventKey, state: event.state };
     }
 
@@ -101,6 +105,11 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
   /** The whole ledger of this order, or null when the object has never recorded anything. */
   snapshot(): LedgerSnapshot | null {
     return this.store.snapshot();
+  }
+
+  /** The order's payments-index row as it stands now (the admin search reads it straight from here). */
+  indexRow(): IndexRow | null {
+    return this.outbox.row();
   }
 
   /** Operator redelivery: attempt now, whatever the state. Without `eventKey`, every forwarded event. */
@@ -132,6 +141,8 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
         return { eventKey: key, ...(await this.startDelivery(key, 'now', config)) };
       }),
     );
+    // The operator (or a bulk redelivery counting what remains) reads the index next: write it first.
+    await this.outbox.push(config.visibility.indexShards, Date.now(), true);
     await this.scheduleAlarm();
     return { ok: true, results };
   }
@@ -150,7 +161,8 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
     await Promise.all(this.store.dueEventKeys(now).map((key) => this.startDelivery(key, 'due', config)));
     const purged = this.store.purgeBodies(now - BODY_RETENTION_MS, now);
     if (purged > 0) logLine({ msg: 'raw bodies purged', order: this.store.orderInfo()?.order_key, purged });
-    await this.indexDeadEvents();
+    // After the deliveries: one push carries what they changed (an origin's timeout delays the row, nothing else).
+    await this.outbox.push(config.visibility.indexShards, Date.now());
     await this.scheduleAlarm();
   }
 
@@ -205,10 +217,6 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
       outcome = failure('internal-error', `the attempt could not be made: ${error instanceof Error ? error.name : 'error'}`, Date.now() - started);
     }
     const result = this.settle(claimed.eventKey, claimed.attempt, claimed.cycleAttempt, outcome, started, config);
-    if (result.state === 'dead') await this.indexDeadEvents();
-    if (result.state === 'delivered' && this.store.event(claimed.eventKey)?.dead_indexed === 1) {
-      await this.resolveDeadLetter(orderKey, claimed.eventKey);
-    }
     await this.scheduleAlarm();
     return result;
   }
@@ -284,47 +292,13 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
 
   /** One alarm per object: set it to the earliest thing this order owes. */
   private async scheduleAlarm(): Promise<void> {
-    const now = Date.now();
-    const next = this.store.nextWakeAt(now, BODY_RETENTION_MS, INDEX_RETRY_MS);
+    const owed = [this.store.nextWakeAt(BODY_RETENTION_MS), this.outbox.dueAt(Date.now())].filter((t): t is number => t !== null);
+    const next = owed.length === 0 ? null : Math.min(...owed);
     const current = await this.ctx.storage.getAlarm();
     if (next === null) {
       if (current !== null) await this.ctx.storage.deleteAlarm();
     } else if (current !== next) {
       await this.ctx.storage.setAlarm(next);
-    }
-  }
-
-  private async indexDeadEvents(): Promise<void> {
-    const rows = this.store.unindexedDead();
-    if (rows.length === 0) return;
-    const orderKey = this.store.orderInfo()?.order_key ?? '';
-    const index = deadLetterIndex(this.env);
-    for (const row of rows) {
-      try {
-        await index.record({
-          orderKey,
-          eventKey: row.event_key,
-          kind: row.kind,
-          webhookId: row.webhook_id,
-          attempts: row.attempts,
-          lastError: row.last_error,
-          diedAt: row.dead_at ?? Date.now(),
-        });
-        this.store.markDeadIndexed(row.event_key);
-      } catch (error) {
-        // Left unindexed: nextWakeAt brings the alarm back to try again.
-        logLine({ level: 'warn', msg: 'dead-letter index unreachable', order: orderKey, event: row.event_key, error });
-      }
-    }
-  }
-
-  /** A dead event was redelivered: take it off the operator's list. */
-  private async resolveDeadLetter(orderKey: string, eventKey: string): Promise<void> {
-    try {
-      await deadLetterIndex(this.env).resolve(orderKey, eventKey);
-      this.store.clearDeadIndexed(eventKey);
-    } catch (error) {
-      logLine({ level: 'warn', msg: 'could not remove a redelivered event from the dead-letter index', order: orderKey, event: eventKey, error });
     }
   }
 }
