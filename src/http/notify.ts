@@ -9,6 +9,7 @@ import type { GatewayEnv } from '../env';
 import { logLine } from '../log';
 import type { AcceptResult } from '../orders/ledger-types';
 import { orderKeyFor } from '../orders/order-key';
+import { countRejection } from '../payments/rejections';
 import { readBodyCapped } from '../utils/read-capped';
 import { textResponse } from './responses';
 
@@ -77,6 +78,7 @@ export async function handleNotify(request: Request, env: GatewayEnv, configResu
   if (!read.ok) {
     const status = read.reason === 'too-large' ? 413 : 400;
     log({ level: 'warn', outcome: 'rejected', status, reason: read.reason });
+    countRejection(env, read.reason);
     return reply(status, `fail: ${read.reason}`);
   }
 
@@ -85,6 +87,7 @@ export async function handleNotify(request: Request, env: GatewayEnv, configResu
     const status = rejectionStatus(result);
     const verifiedBy = result.verified ? { key_fingerprint: keyFingerprintOf(result.verified), content_rule: result.verified.rule } : {};
     log({ level: 'warn', outcome: 'rejected', status, stage: result.stage, reason: result.reason, hint: result.hint, bytes: read.body.byteLength, ...verifiedBy });
+    countRejection(env, result.reason);
     return reply(status, `fail: ${result.reason}`);
   }
 
@@ -92,6 +95,7 @@ export async function handleNotify(request: Request, env: GatewayEnv, configResu
   const key = orderKeyFor(n);
   if (!key.ok) {
     log({ level: 'warn', outcome: 'rejected', status: 422, reason: key.reason, hint: key.hint, notify_id: n.notifyId });
+    countRejection(env, key.reason);
     return reply(422, `fail: ${key.reason}`);
   }
 
