@@ -10,12 +10,14 @@ import { nextRetryDelayMs } from '../delivery/retry';
 import { webhookIdFor } from '../delivery/webhook-id';
 import type { GatewayEnv } from '../env';
 import { logLine } from '../log';
-import type { IndexRow } from '../payments/types';
+import { buyerStatusOf } from '../payments/summarize';
+import type { BuyerStatus, IndexRow } from '../payments/types';
 import { IndexOutbox } from './index-outbox';
 import { adminPathOf } from './order-key';
 import { LedgerStore, type ClaimedEvent, type NextState } from './ledger-store';
 import type { AcceptInput, AcceptResult, EventState, LedgerSnapshot, RedeliverResult, RedeliveryResult } from './ledger-types';
 import { migrate } from './schema';
+import { StatusWatchers } from './status-watchers';
 
 /** Raw bodies are kept this long (for redelivery and inspection); the rows stay for dedupe. */
 export const BODY_RETENTION_MS = 30 * 86_400_000;
@@ -50,6 +52,7 @@ const MISCONFIGURED_HINT = 'the gateway settings have problems (see /health)';
 export class OrderLedger extends DurableObject<GatewayEnv> {
   private readonly store: LedgerStore;
   private readonly outbox: IndexOutbox;
+  private readonly watchers: StatusWatchers;
   /** Attempts running in this instance. A `delivering` row not in here was stranded by a previous instance. */
   private readonly inFlight = new Map<string, Promise<DeliveryResult>>();
 
@@ -57,6 +60,7 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
     super(ctx, env);
     this.store = new LedgerStore(ctx.storage);
     this.outbox = new IndexOutbox(ctx.storage, env);
+    this.watchers = new StatusWatchers(ctx, () => buyerStatusOf(this.outbox.row()));
     ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage);
       // Evicted mid-attempt: resume from storage right away rather than when the lease runs out.
@@ -82,6 +86,7 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
 
     const { duplicate, event } = this.store.record(input, webhookId, Date.now());
     const eventKey = event.event_key;
+    if (duplicate !== 'notify-id') this.watchers.broadcast();
     if (config === null) {
       // A new notification owes the index its row even when nothing is forwarded.
       if (event.state === 'pending' || duplicate !== 'notify-id') await this.scheduleAlarm();
@@ -110,6 +115,23 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
   /** The order's payments-index row as it stands now (the admin search reads it straight from here). */
   indexRow(): IndexRow | null {
     return this.outbox.row();
+  }
+
+  /** What the buyer's status page may know. */
+  buyerStatus(): BuyerStatus {
+    return buyerStatusOf(this.outbox.row());
+  }
+
+  /** The buyer's live status: a WebSocket upgrade forwarded by the Worker after it checked the signed link. */
+  override fetch(request: Request): Response {
+    return this.watchers.accept(request);
+  }
+
+  /** Buyers' pages never need to send anything; whatever they send is ignored. */
+  override webSocketMessage(): void {}
+
+  override webSocketClose(ws: WebSocket, code: number, reason: string): void {
+    this.watchers.closed(ws, code, reason);
   }
 
   /** Operator redelivery: attempt now, whatever the state. Without `eventKey`, every forwarded event. */

@@ -13,7 +13,13 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TEST_APP_ID, TEST_ONLY_ADMIN_TOKEN, TEST_ONLY_ALIPAY_PUBLIC_KEY_BASE64, TEST_ONLY_FORWARD_SECRETS } from '../fixtures/gateway-test-keys';
+import {
+  TEST_APP_ID,
+  TEST_ONLY_ADMIN_TOKEN,
+  TEST_ONLY_ALIPAY_PUBLIC_KEY_BASE64,
+  TEST_ONLY_FORWARD_SECRETS,
+  TEST_ONLY_STATUS_SECRET,
+} from '../fixtures/gateway-test-keys';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const WRANGLER_BIN = join(REPO_ROOT, 'node_modules/wrangler/bin/wrangler.js');
@@ -205,6 +211,7 @@ export function gatewaySettings(originUrl: string, overrides: Record<string, str
     RETRY_SCHEDULE: '1s,1s,2s,2s',
     DELIVERY_TIMEOUT: '5s',
     ADMIN_TOKEN: TEST_ONLY_ADMIN_TOKEN,
+    STATUS_SECRET: TEST_ONLY_STATUS_SECRET,
     ...overrides,
   };
 }
@@ -295,6 +302,7 @@ export interface StackInfo {
   originControlUrl: string;
   adminToken: string;
   forwardSecrets: string[];
+  statusSecret: string;
 }
 
 export interface RunningStack {
@@ -326,6 +334,7 @@ export async function startStack(options: { settings?: Record<string, string>; l
         originControlUrl: origin.controlUrl,
         adminToken: settings['ADMIN_TOKEN'] ?? '',
         forwardSecrets: (settings['FORWARD_SECRET'] ?? '').split(/\s+/).filter(Boolean),
+        statusSecret: settings['STATUS_SECRET'] ?? '',
       },
     };
   } catch (error) {
