@@ -1,7 +1,7 @@
 // The operator API exists only when ADMIN_TOKEN is set, and only for the right Bearer token.
 import { describe, expect, it } from 'vitest';
 import { TEST_ONLY_ADMIN_TOKEN } from './fixtures/gateway-test-keys';
-import { adminRequest, callWorker } from './gateway-support';
+import { adminRequest, callWorker } from './support/gateway';
 
 const ROUTES: [string, string][] = [
   ['GET', '/admin/dead-letters'],

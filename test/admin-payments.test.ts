@@ -5,23 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { base64Decode } from '../src/utils/base64';
 import { sha256Hex } from '../src/utils/hex';
 import { TEST_ONLY_ALIPAY_PUBLIC_KEY_BASE64 } from './fixtures/gateway-test-keys';
-import { captureJsonLogs } from './support/json-logs';
-import {
-  adminRequest,
-  callWorker,
-  indexOf,
-  mockOrigin,
-  orderKeyOf,
-  postNotify,
-  runRetryNow,
-  settled,
-  signParams,
-  tradeParams,
-  uniqueId,
-  waitForIndexedRow,
-} from './gateway-support';
+import { adminRequest, callWorker, indexOf, mockOrigin, orderKeyOf, postNotify, runRetryNow, settled, waitForIndexedRow } from './support/gateway';
+import { signedNotification, tradeParams, uniqueId } from './support/notifications';
 
-captureJsonLogs();
 
 async function getJson(path: string, init: RequestInit = {}): Promise<{ status: number; body: any; headers: Headers }> {
   const response = await callWorker(adminRequest(path, init));
@@ -31,7 +17,7 @@ async function getJson(path: string, init: RequestInit = {}): Promise<{ status: 
 /** Pays (or otherwise notifies) a fresh order and waits for its index row. */
 async function notify(overrides: Record<string, string> = {}, expected: Record<string, unknown> = {}): Promise<Record<string, string>> {
   const params = tradeParams(overrides);
-  expect(await (await postNotify(await signParams(params))).text()).toBe('success');
+  expect(await (await postNotify(await signedNotification(params))).text()).toBe('success');
   await settled(orderKeyOf(params));
   await waitForIndexedRow(orderKeyOf(params), expected);
   return params;
@@ -109,7 +95,7 @@ describe('GET /admin/api/payments', () => {
     const index = indexOf(key);
     await runInDurableObject(index, (_i, state) => state.storage.sql.exec('ALTER TABLE payments RENAME TO payments_away'));
     try {
-      await postNotify(await signParams(params));
+      await postNotify(await signedNotification(params));
       const byOutTradeNo = await getJson(`/admin/api/payments?q=${encodeURIComponent(params['out_trade_no']!)}`);
       expect(byOutTradeNo.body).toMatchObject({ ok: true, items: [expect.objectContaining({ orderKey: key, status: 'closed' })], nextCursor: null });
       // The index part of the search failed: the answer says so rather than hiding it.
@@ -154,8 +140,8 @@ describe('GET /admin/api/totals and /series', () => {
     await notify({ total_amount: '10.00' }, { status: 'paid' });
     await notify({ total_amount: '2.50' }, { status: 'paid' });
     const refunded = tradeParams({ total_amount: '5.00' });
-    await postNotify(await signParams(refunded));
-    await postNotify(await signParams({ ...refunded, notify_id: uniqueId('nid'), refund_fee: '1.25', out_biz_no: 'R1', gmt_refund: '2026-05-01 10:00:00' }));
+    await postNotify(await signedNotification(refunded));
+    await postNotify(await signedNotification({ ...refunded, notify_id: uniqueId('nid'), refund_fee: '1.25', out_biz_no: 'R1', gmt_refund: '2026-05-01 10:00:00' }));
     await settled(orderKeyOf(refunded));
     await waitForIndexedRow(orderKeyOf(refunded), { status: 'partially-refunded' });
     await notify({ total_amount: '99.00', trade_status: 'WAIT_BUYER_PAY' }, { status: 'waiting' });
@@ -189,7 +175,7 @@ describe('GET /admin/orders/:app/:out_trade_no timeline', () => {
     mockOrigin((_call, index) => (index === 0 ? new Response('busy, try later', { status: 503 }) : new Response('success')));
     const params = tradeParams({ buyer_id: '2088102122524333', buyer_logon_id: 'buyer@example.com' });
     const key = orderKeyOf(params);
-    await postNotify(await signParams(params));
+    await postNotify(await signedNotification(params));
     await settled(key);
     await runRetryNow(key);
 

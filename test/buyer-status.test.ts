@@ -3,10 +3,9 @@
 // pushed the status the moment a notification is recorded.
 import { describe, expect, it, vi } from 'vitest';
 import { TEST_ONLY_STATUS_SECRET } from './fixtures/gateway-test-keys';
-import { captureJsonLogs } from './support/json-logs';
-import { callWorker, mockOrigin, postNotify, signParams, tradeParams, uniqueId } from './gateway-support';
+import { callWorker, mockOrigin, postNotify } from './support/gateway';
+import { signedNotification, tradeParams, uniqueId } from './support/notifications';
 
-captureJsonLogs();
 
 const STATUS_SECRET = TEST_ONLY_STATUS_SECRET;
 const SHOP = 'https://shop.example.com';
@@ -56,7 +55,7 @@ describe('GET /alipay/status', () => {
     expect(before.headers.get('cache-control')).toBe('no-store');
     expect(await before.json()).toEqual({ status: 'unknown', amount: null, paidAt: null });
 
-    await postNotify(await signParams(params));
+    await postNotify(await signedNotification(params));
     const after = await getStatus(url);
     const text = await after.text();
     expect(JSON.parse(text)).toEqual({ status: 'paid', amount: '88.80', paidAt: expect.stringMatching(/Z$/) });
@@ -112,19 +111,19 @@ describe('live status over a WebSocket', () => {
     const { messages, ws } = await watch(await statusUrl(params['app_id']!, params['out_trade_no']!));
     await vi.waitFor(() => expect(messages).toEqual([{ status: 'unknown', amount: null, paidAt: null }]));
 
-    await postNotify(await signParams(params));
+    await postNotify(await signedNotification(params));
     await vi.waitFor(() => expect(messages).toHaveLength(2));
     expect(messages[1]).toEqual({ status: 'waiting', amount: '12.00', paidAt: null });
 
     const paid = { ...params, trade_status: 'TRADE_SUCCESS', notify_id: uniqueId('nid') };
-    const paidBody = await signParams(paid);
+    const paidBody = await signedNotification(paid);
     await postNotify(paidBody);
     await vi.waitFor(() => expect(messages).toHaveLength(3));
     expect(messages[2]).toEqual({ status: 'paid', amount: '12.00', paidAt: expect.stringMatching(/Z$/) });
 
     await postNotify(paidBody); // a re-send: nothing new to say
     const refund = { ...paid, notify_id: uniqueId('nid'), refund_fee: '12.00', out_biz_no: 'R1', gmt_refund: params['notify_time']! };
-    await postNotify(await signParams(refund));
+    await postNotify(await signedNotification(refund));
     await vi.waitFor(() => expect(messages).toHaveLength(4));
     expect(messages[3]).toMatchObject({ status: 'refunded' });
     ws.close(1000, 'bye');
@@ -135,7 +134,7 @@ describe('live status over a WebSocket', () => {
     const params = tradeParams();
     const url = await statusUrl(params['app_id']!, params['out_trade_no']!);
     const tabs = [await watch(url), await watch(url)];
-    await postNotify(await signParams(params));
+    await postNotify(await signedNotification(params));
     for (const tab of tabs) await vi.waitFor(() => expect(tab.messages.at(-1)).toMatchObject({ status: 'paid' }));
     for (const tab of tabs) tab.ws.close(1000);
   });
@@ -147,7 +146,7 @@ describe('live status over a WebSocket', () => {
     const { closed, messages } = await watch(await statusUrl(params['app_id']!, params['out_trade_no']!, { exp }));
     await vi.waitFor(() => expect(messages).toHaveLength(1));
     await new Promise((r) => setTimeout(r, exp * 1000 - Date.now() + 50));
-    await postNotify(await signParams(params));
+    await postNotify(await signedNotification(params));
     expect(await closed).toMatchObject({ code: 1008 });
     expect(messages).toHaveLength(1);
 

@@ -2,10 +2,9 @@
 // by calling again until nothing remains; the dead-letter list is a view of the payments index.
 import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { captureJsonLogs } from './support/json-logs';
-import { adminRequest, callWorker, ledger, mockOrigin, orderKeyOf, postNotify, runRetryNow, settled, signParams, tradeParams, waitForIndexedRow } from './gateway-support';
+import { adminRequest, callWorker, ledger, mockOrigin, orderKeyOf, postNotify, runRetryNow, settled, waitForIndexedRow } from './support/gateway';
+import { signedNotification, tradeParams } from './support/notifications';
 
-captureJsonLogs();
 
 async function post(body: unknown): Promise<{ status: number; body: any }> {
   const response = await callWorker(
@@ -18,7 +17,7 @@ async function post(body: unknown): Promise<{ status: number; body: any }> {
 async function deadOrder(): Promise<string> {
   const params = tradeParams();
   const key = orderKeyOf(params);
-  await postNotify(await signParams(params));
+  await postNotify(await signedNotification(params));
   await settled(key);
   for (let i = 0; i < 3; i++) await runRetryNow(key);
   await waitForIndexedRow(key, { delivery: 'dead' });

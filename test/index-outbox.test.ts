@@ -10,21 +10,8 @@ import { paymentsIndex } from '../src/payments/payments-index';
 import { LEDGER_MIGRATIONS, migrate } from '../src/orders/schema';
 import { TEST_ONLY_ALIPAY_PUBLIC_KEY_BASE64 } from './fixtures/gateway-test-keys';
 import { captureJsonLogs } from './support/json-logs';
-import {
-  gatewayEnv,
-  indexedRow,
-  indexOf,
-  ledger,
-  mockOrigin,
-  orderKeyOf,
-  postNotify,
-  settled,
-  signParams,
-  snapshot,
-  tradeParams,
-  uniqueId,
-  waitForIndexedRow,
-} from './gateway-support';
+import { gatewayEnv, indexedRow, indexOf, ledger, mockOrigin, orderKeyOf, postNotify, settled, snapshot, waitForIndexedRow } from './support/gateway';
+import { signedNotification, tradeParams, uniqueId } from './support/notifications';
 
 const logs = captureJsonLogs();
 
@@ -39,7 +26,7 @@ describe('index outbox', () => {
     mockOrigin();
     const params = tradeParams({ total_amount: '88.80' });
     const key = orderKeyOf(params);
-    expect(await (await postNotify(await signParams(params))).text()).toBe('success');
+    expect(await (await postNotify(await signedNotification(params))).text()).toBe('success');
     await settled(key);
     const row = await waitForIndexedRow(key, { status: 'paid', delivery: 'delivered' });
     expect(row).toMatchObject({
@@ -62,9 +49,9 @@ describe('index outbox', () => {
     mockOrigin();
     const waiting = tradeParams({ trade_status: 'WAIT_BUYER_PAY' });
     const key = orderKeyOf(waiting);
-    await postNotify(await signParams(waiting));
+    await postNotify(await signedNotification(waiting));
     await waitForIndexedRow(key, { status: 'waiting', delivery: 'not-forwarded', paidAt: null });
-    await postNotify(await signParams({ ...waiting, trade_status: 'TRADE_SUCCESS', notify_id: uniqueId('nid') }));
+    await postNotify(await signedNotification({ ...waiting, trade_status: 'TRADE_SUCCESS', notify_id: uniqueId('nid') }));
     await settled(key);
     await waitForIndexedRow(key, { status: 'paid', delivery: 'delivered' });
   });
@@ -73,7 +60,7 @@ describe('index outbox', () => {
     mockOrigin(() => new Response('down', { status: 503 }));
     const params = tradeParams();
     const key = orderKeyOf(params);
-    const body = await signParams(params);
+    const body = await signedNotification(params);
     await postNotify(body);
     const afterRecord = await outboxOf(key);
     expect(afterRecord.version).toBeGreaterThan(afterRecord.pushed_version); // owed at once, before any alarm ran
@@ -93,7 +80,7 @@ describe('index outbox', () => {
     // Break this month's index: every write to it fails until the table is back.
     await runInDurableObject(index, (_i, state) => state.storage.sql.exec('ALTER TABLE payments RENAME TO payments_away'));
     try {
-      expect(await (await postNotify(await signParams(params))).text()).toBe('success');
+      expect(await (await postNotify(await signedNotification(params))).text()).toBe('success');
       // The pool runs the alarm set for "now" by itself; run it here in case it has not yet.
       await runDurableObjectAlarm(ledger(key));
       await vi.waitFor(async () => expect(await outboxOf(key)).toMatchObject({ failures: 1 }), { timeout: 5_000, interval: 20 });
@@ -119,7 +106,7 @@ describe('index outbox', () => {
     mockOrigin();
     const params = tradeParams();
     const key = orderKeyOf(params);
-    await postNotify(await signParams(params));
+    await postNotify(await signedNotification(params));
     await settled(key);
     const row = await waitForIndexedRow(key, { delivery: 'delivered' });
     const before = await outboxOf(key);
@@ -135,7 +122,7 @@ describe('index outbox', () => {
     mockOrigin();
     const params = tradeParams();
     const key = orderKeyOf(params);
-    await postNotify(await signParams(params));
+    await postNotify(await signedNotification(params));
     await settled(key);
     const expected = (await sha256Hex(base64Decode(TEST_ONLY_ALIPAY_PUBLIC_KEY_BASE64)!)).slice(0, 16);
     expect((await snapshot(key)).notifications[0]!.keyFingerprint).toBe(expected);
@@ -177,7 +164,7 @@ describe('index outbox', () => {
     mockOrigin();
     const params = tradeParams();
     const key = orderKeyOf(params);
-    await postNotify(await signParams(params));
+    await postNotify(await signedNotification(params));
     await settled(key);
     await waitForIndexedRow(key, { status: 'paid' });
     // Pretend the first push had chosen shard 5 of an old month: the next push must go there.

@@ -16,7 +16,8 @@ import {
   type IndexScope,
 } from '../src/payments/queries';
 import type { IndexRow } from '../src/payments/types';
-import { gatewayEnv, uniqueId } from './gateway-support';
+import { gatewayEnv } from './support/gateway';
+import { uniqueId } from './support/notifications';
 
 /** Far from "now", one test's own years, so rows of other tests in this file never fall in its ranges. */
 let year = 2040;

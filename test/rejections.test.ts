@@ -5,7 +5,8 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { indexName, monthOf } from '../src/payments/index-name';
 import { paymentsIndex } from '../src/payments/payments-index';
 import { captureJsonLogs } from './support/json-logs';
-import { adminRequest, callWorker, gatewayEnv, mockOrigin, postNotify, signParams, tradeParams } from './gateway-support';
+import { adminRequest, callWorker, gatewayEnv, mockOrigin, postNotify } from './support/gateway';
+import { signedNotification, tradeParams } from './support/notifications';
 import { throwawayRsaKeys } from './support/throwaway-keys';
 
 const logs = captureJsonLogs();
@@ -33,12 +34,12 @@ describe('rejection counts', () => {
     const stranger = (await throwawayRsaKeys()).pair;
     // Signed with a key the gateway does not have: what a rotation done on one side only looks like.
     for (let i = 0; i < 3; i++) {
-      const response = await postNotify(await signParams(tradeParams(), { key: stranger.privateKey }));
+      const response = await postNotify(await signedNotification(tradeParams(), { key: stranger.privateKey }));
       expect(response.status).toBe(403);
     }
     expect((await postNotify(new Uint8Array(70 * 1024))).status).toBe(413);
-    expect((await postNotify(await signParams(tradeParams({ app_id: '2021999999999999' })))).status).toBe(409);
-    expect(await (await postNotify(await signParams(tradeParams()))).text()).toBe('success');
+    expect((await postNotify(await signedNotification(tradeParams({ app_id: '2021999999999999' })))).status).toBe(409);
+    expect(await (await postNotify(await signedNotification(tradeParams()))).text()).toBe('success');
 
     await vi.waitFor(
       async () => {
@@ -58,7 +59,7 @@ describe('rejection counts', () => {
     await runInDurableObject(index, (_i, state) => state.storage.sql.exec('ALTER TABLE rejections RENAME TO rejections_away'));
     try {
       const stranger = (await throwawayRsaKeys()).pair;
-      const response = await postNotify(await signParams(tradeParams(), { key: stranger.privateKey }));
+      const response = await postNotify(await signedNotification(tradeParams(), { key: stranger.privateKey }));
       expect([response.status, await response.text()]).toEqual([403, 'fail: signature-mismatch']);
       await vi.waitFor(() => expect(logs.lines).toContainEqual(expect.objectContaining({ msg: 'rejection counts not recorded' })), { timeout: 5_000, interval: 20 });
     } finally {
@@ -75,7 +76,7 @@ describe('rejection counts', () => {
 // A body that was tampered with after signing is a signature mismatch too (not a parse problem).
 it('a tampered body counts as signature-mismatch', async () => {
   const params = tradeParams();
-  const body = await signParams(params);
+  const body = await signedNotification(params);
   const tampered = new TextEncoder().encode(new TextDecoder().decode(body).replace('total_amount=88.80', 'total_amount=0.01'));
   expect(tampered).not.toEqual(body);
   const before = countOf(await rejections(), 'signature-mismatch');

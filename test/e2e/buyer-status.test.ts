@@ -6,7 +6,8 @@ import { createHmac } from 'node:crypto';
 import { expect, test } from 'vitest';
 import WebSocket from 'ws';
 import { eventually, postNotification, stack } from './client';
-import { paidNotification, TEST_APP_ID } from './notifications';
+import { TEST_APP_ID } from '../fixtures/gateway-test-keys';
+import { paidNotification } from '../support/notifications';
 
 /** The merchant page's link, signed with node:crypto (not the gateway's code). */
 function statusQuery(outTradeNo: string, exp = Math.floor(Date.now() / 1000) + 600): string {
