@@ -3,8 +3,10 @@
 
 import { EVENT_KINDS } from '../alipay/types';
 import { formatDuration } from '../utils/duration';
+import type { AlertSummary } from './alert-settings';
 import type { ForwardSection } from './forward-settings';
 import { formatProblem } from './reader';
+import type { ReconcileSummary } from './reconcile-settings';
 import type { RouteSection } from './route-settings';
 import type { AlipaySettings, ConfigProblem, ConfigSummary, VisibilitySettings } from './types';
 
@@ -12,8 +14,8 @@ export function summarize(
   alipay: AlipaySettings,
   out: ForwardSection,
   routes: RouteSection,
-  visibility: VisibilitySettings,
   warnings: ConfigProblem[],
+  extra: { visibility: VisibilitySettings; reconcile: ReconcileSummary; alerts: AlertSummary | null },
 ): ConfigSummary {
   const { forward } = out;
   return {
@@ -43,8 +45,10 @@ export function summarize(
     },
     returnUrlHost: routes.returnUrl?.host ?? null,
     adminApi: routes.adminToken !== null,
-    statusPage: { enabled: visibility.statusSecret !== null, allowedOrigins: [...visibility.statusAllowedOrigins] },
-    indexShards: visibility.indexShards,
+    statusPage: { enabled: extra.visibility.statusSecret !== null, allowedOrigins: [...extra.visibility.statusAllowedOrigins] },
+    indexShards: extra.visibility.indexShards,
+    reconcile: extra.reconcile,
+    alerts: extra.alerts,
     warnings: warnings.map(formatProblem),
   };
 }
