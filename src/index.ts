@@ -36,9 +36,9 @@ function notifyPathOf(config: ConfigResult): string {
 }
 
 export default {
-  async fetch(request, env): Promise<Response> {
+  async fetch(request, env, ctx?: ExecutionContext): Promise<Response> {
     const config = await loadConfig(env);
-    if (new URL(request.url).pathname === notifyPathOf(config)) return handleNotify(request, env, config);
+    if (new URL(request.url).pathname === notifyPathOf(config)) return handleNotify(request, env, config, ctx);
     return ((await router.fetch(request, env, config)) as Response | undefined) ?? notFound();
   },
 } satisfies ExportedHandler<GatewayEnv>;

@@ -6,7 +6,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { base64Decode } from '../src/utils/base64';
 import { sha256Hex } from '../src/utils/hex';
 import { parseBeijingTime } from '../src/alipay/beijing-time';
-import { paymentsIndex } from '../src/payments/payments-index';
+import { paymentsIndex } from '../src/payments/index-stub';
 import { LEDGER_MIGRATIONS, migrate } from '../src/orders/schema';
 import { TEST_ONLY_ALIPAY_PUBLIC_KEY_BASE64 } from './fixtures/gateway-test-keys';
 import { captureJsonLogs } from './support/json-logs';

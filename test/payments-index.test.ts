@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { indexName, indexNameFor, monthOf, monthsNewestFirst, shardOf } from '../src/payments/index-name';
 import type { IndexedPayment } from '../src/payments/index-store';
-import { paymentsIndex } from '../src/payments/payments-index';
+import { paymentsIndex } from '../src/payments/index-stub';
 import {
   deadLettersSince,
   findByTradeNo,

@@ -1,11 +1,12 @@
 // Rejected notifications are counted per hour and reason (not stored), after the answer, so a
 // spike of signature-mismatch after a key rotation shows in GET /admin/api/rejections.
-import { runInDurableObject } from 'cloudflare:test';
+import { createExecutionContext, runInDurableObject, waitOnExecutionContext } from 'cloudflare:test';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { indexName, monthOf } from '../src/payments/index-name';
-import { paymentsIndex } from '../src/payments/payments-index';
+import { paymentsIndex } from '../src/payments/index-stub';
 import { captureJsonLogs } from './support/json-logs';
-import { adminRequest, callWorker, gatewayEnv, mockOrigin, postNotify } from './support/gateway';
+import worker from '../src/index';
+import { adminRequest, callWorker, gatewayEnv, mockOrigin, NOTIFY_URL } from './support/gateway';
 import { signedNotification, tradeParams } from './support/notifications';
 import { throwawayRsaKeys } from './support/throwaway-keys';
 
@@ -24,6 +25,19 @@ async function rejections(query = ''): Promise<Point[]> {
   const response = await callWorker(adminRequest(`/admin/api/rejections${query}`));
   expect(response.status).toBe(200);
   return ((await response.json()) as { points: Point[] }).points;
+}
+
+/**
+ * POSTs as Alipay does, through the Worker's fetch with a request context as in production (the
+ * counts are written with its waitUntil), and waits for what the request left running.
+ */
+async function postNotify(body: Uint8Array): Promise<Response> {
+  const ctx = createExecutionContext();
+  const request = new Request(NOTIFY_URL, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body });
+  const response = await worker.fetch(request as Parameters<typeof worker.fetch>[0], gatewayEnv, ctx);
+  const text = await response.text();
+  await waitOnExecutionContext(ctx);
+  return new Response(text, { status: response.status });
 }
 
 const countOf = (points: Point[], reason: string) => points.filter((p) => p.reason === reason).reduce((n, p) => n + p.count, 0);

@@ -34,11 +34,12 @@ import { base64Encode } from '../utils/base64';
 import { latin1Decode, utf8Encode } from '../utils/bytes';
 import { getParam, parseForm } from '../alipay/parse';
 import { checkIdentity } from '../alipay/checks';
-import type { BusinessRules, VerifyOptions } from '../alipay/types';
+import type { BusinessCheckReason, BusinessRules, VerifyFailureReason, VerifyOptions } from '../alipay/types';
 import { verifyPairs } from '../alipay/verify';
 import type { ConfigResult } from '../config/types';
 import { hmacSha256 } from '../utils/hmac';
 import { logLine } from '../log';
+import { hintForGateway } from './advice';
 import { methodNotAllowed, notFound, redirect, textResponse } from './responses';
 import { signStatusLink } from './status-link';
 
@@ -52,8 +53,13 @@ export const STATUS_LINK_TTL_S = 24 * 3600;
 /** out_trade_no as Alipay allows it; anything else gets no status link (the page still gets the verdict). */
 const PLAIN_OUT_TRADE_NO = /^[\x21-\x7e]{1,64}$/;
 
+/** Why a return is not verified: the core's reasons, except that a query is not a body. Sent to the origin as gw_reason. */
+type ReturnFailureReason = Exclude<VerifyFailureReason, 'malformed-body'> | 'malformed-query' | 'reserved-parameter' | BusinessCheckReason;
+
 /** A verified return names its order (app_id, or seller_id for legacy mapi), when the query has one. */
-type ReturnCheck = { verified: true; order: { app: string; outTradeNo: string } | null } | { verified: false; reason: string; hint: string };
+type ReturnCheck =
+  | { verified: true; order: { app: string; outTradeNo: string } | null }
+  | { verified: false; reason: ReturnFailureReason; hint: string };
 
 /** The query exactly as it reached the Worker (no "?"), without any fragment. */
 function rawQueryOf(url: string): string {
@@ -71,15 +77,18 @@ async function checkReturnQuery(query: string, rules: VerifyOptions & BusinessRu
   if (pairs.some((p) => p.key.startsWith(RESERVED_PREFIX))) {
     return { verified: false, reason: 'reserved-parameter', hint: `the query already has a ${RESERVED_PREFIX}* parameter: not made by Alipay` };
   }
-  const result = await verifyPairs(pairs, rules);
-  if (!result.ok) return { verified: false, reason: result.reason, hint: result.hint };
+  const result = await verifyPairs(parsed, rules);
+  if (!result.ok) {
+    const reason = result.reason === 'malformed-body' ? 'malformed-query' : result.reason;
+    return { verified: false, reason, hint: hintForGateway(result.hint, result.advice) };
+  }
   // The ids are ASCII digits, so one char per byte is exact.
   const idOf = (key: string) => {
     const v = getParam(pairs, key);
     return v === undefined || v.length === 0 ? null : latin1Decode(v);
   };
   const identity = checkIdentity({ appId: idOf('app_id'), sellerId: idOf('seller_id') }, rules);
-  if (!identity.ok) return { verified: false, reason: identity.reason, hint: identity.hint };
+  if (!identity.ok) return { verified: false, reason: identity.reason, hint: hintForGateway(identity.hint, identity.advice) };
   const app = idOf('app_id') ?? idOf('seller_id');
   const outTradeNo = idOf('out_trade_no');
   const named = app !== null && outTradeNo !== null && PLAIN_OUT_TRADE_NO.test(outTradeNo);

@@ -12,7 +12,7 @@ import type { EventKind } from '../alipay/types';
 import type { GatewayEnv } from '../env';
 import { logLine } from '../log';
 import { indexNameFor } from '../payments/index-name';
-import { paymentsIndex } from '../payments/payments-index';
+import { paymentsIndex } from '../payments/index-stub';
 import { summarizeOrder, type EventFacts, type NotificationFacts } from '../payments/summarize';
 import type { IndexRow } from '../payments/types';
 import type { EventState } from './ledger-types';

@@ -68,7 +68,3 @@ export class PaymentsIndex extends DurableObject<GatewayEnv> {
     return this.store.rejections(from, to);
   }
 }
-
-export function paymentsIndex(env: GatewayEnv, name: string): DurableObjectStub<PaymentsIndex> {
-  return env.PAYMENTS_INDEX.get(env.PAYMENTS_INDEX.idFromName(name));
-}

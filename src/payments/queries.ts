@@ -5,7 +5,7 @@
 import type { GatewayEnv } from '../env';
 import { indexName, monthOf, monthStart, monthsNewestFirst, previousMonth, type MonthKey } from './index-name';
 import type { Bucket, DeadLetter, IndexedPayment, PageQuery, PaymentFilter, RejectionCount, SeriesPoint, Totals } from './index-store';
-import { paymentsIndex } from './payments-index';
+import { paymentsIndex } from './index-stub';
 
 /** Index objects one request may ask (Workers bound subrequests per request; each call is one). */
 export const MAX_SHARD_CALLS = 64;
