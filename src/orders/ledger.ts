@@ -14,8 +14,8 @@ import { buyerStatusOf } from '../payments/summarize';
 import type { BuyerStatus, IndexRow } from '../payments/types';
 import { IndexOutbox } from './index-outbox';
 import { adminPathOf } from './order-key';
-import { LedgerStore, type ClaimedEvent, type NextState } from './ledger-store';
-import type { AcceptInput, AcceptResult, EventState, LedgerSnapshot, RedeliverResult, RedeliveryResult } from './ledger-types';
+import { LedgerStore, type ClaimedEvent, type EventRow, type NextState } from './ledger-store';
+import type { AcceptInput, AcceptResult, Duplicate, EventState, LedgerSnapshot, RedeliverResult, RedeliveryResult } from './ledger-types';
 import { migrate } from './schema';
 import { StatusWatchers } from './status-watchers';
 
@@ -26,6 +26,8 @@ const LEASE_GRACE_MS = 60_000;
 /** While settings are broken nothing can be delivered; look again after this. */
 const MISCONFIGURED_RETRY_MS = 5 * 60_000;
 const MAX_ERROR_CHARS = 300;
+/** Re-sends are counted in memory (no write before their `success`) and written this long after the first, unless another write takes them sooner. */
+const RESEND_FLUSH_MS = 1_000;
 
 /** What one delivery (or the wait for one) ended as. */
 interface DeliveryResult {
@@ -55,6 +57,15 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
   private readonly watchers: StatusWatchers;
   /** Attempts running in this instance. A `delivering` row not in here was stranded by a previous instance. */
   private readonly inFlight = new Map<string, Promise<DeliveryResult>>();
+  /**
+   * The alarm as this instance last set or read it (null: none), so a request costs no getAlarm
+   * and no setAlarm unless the time really changes. `undefined`: not known, read it before use.
+   * Only this class sets the alarm, so the view stays true while the instance lives.
+   */
+  private alarmAt: number | null | undefined = undefined;
+  private resendFlush: ReturnType<typeof setTimeout> | null = null;
+  /** While the alarm handler runs it pushes the index row itself before re-arming, so the row asks for no alarm of its own. */
+  private alarmRunning = false;
 
   constructor(ctx: DurableObjectState, env: GatewayEnv) {
     super(ctx, env);
@@ -63,10 +74,13 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
     this.watchers = new StatusWatchers(ctx, () => buyerStatusOf(this.outbox.row()));
     ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage);
+      // A ledger that never recorded anything never set an alarm: a new order's object reads none.
+      this.alarmAt = this.store.orderInfo() === null ? null : await ctx.storage.getAlarm();
       // Evicted mid-attempt: resume from storage right away rather than when the lease runs out.
-      if (this.store.strandedDeliveries(new Set()).length > 0) await ctx.storage.setAlarm(Date.now());
-      // An index row still owed (a ledger from before the index, or evicted before its push): schedule it.
-      else if (this.outbox.dueAt(Date.now()) !== null) await this.scheduleAlarm();
+      if (this.store.strandedDeliveries(new Set()).length > 0) await this.setAlarm(Date.now());
+      // An index row still owed (a ledger from before the index, or evicted before its push): the alarm comes for it.
+      const indexDue = this.outbox.dueAt(Date.now());
+      if (indexDue !== null) await this.alarmNoLaterThan(indexDue);
     });
   }
 
@@ -74,7 +88,6 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
 
   /** Records one verified notification (deduped) and, in after-delivery mode, waits for the origin. */
   async accept(input: AcceptInput): Promise<AcceptResult> {
-    const webhookId = await webhookIdFor(input.orderKey, input.event.key);
     let config: Config | null = null;
     if (input.waitForDelivery) {
       const loaded = await loadConfig(this.env);
@@ -84,12 +97,15 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
       config = loaded.config;
     }
 
-    const { duplicate, event } = this.store.record(input, webhookId, Date.now());
+    const { duplicate, event } = await this.record(input);
     const eventKey = event.event_key;
     if (duplicate !== 'notify-id') this.watchers.broadcast();
     if (config === null) {
-      // A new notification owes the index its row even when nothing is forwarded.
-      if (event.state === 'pending' || duplicate !== 'notify-id') await this.scheduleAlarm();
+      if (duplicate === 'notify-id') return { ok: true, duplicate, eventKey, state: event.state };
+      // A new forwarded event is owed now, and a new notification owes the index its row (even when
+      // nothing is forwarded): the alarm moves only if that is earlier than where it is.
+      const owed = [event.state === 'pending' ? event.next_attempt_at : null, this.outbox.dueAt(Date.now())].filter((t): t is number => t !== null);
+      if (owed.length > 0) await this.alarmNoLaterThan(Math.min(...owed));
       return { ok: true, duplicate, eventKey, state: event.state };
     }
 
@@ -107,8 +123,38 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
     };
   }
 
+  /**
+   * Dedupe, then record. A re-send of a recorded notify_id is answered from what is stored, with
+   * no durable write: `success` needs the notification durable, and it is (if its first copy's
+   * write is still in flight, the output gate holds this answer until it lands). Only a notification
+   * not seen before is written, and only a new event pays for deriving its webhook-id.
+   */
+  private async record(input: AcceptInput): Promise<{ duplicate: Duplicate; event: EventRow }> {
+    const known = this.store.recordedEventOf(input.notifyId);
+    if (known) return this.resend(input.notifyId, known);
+    // Events are never deleted, so with no await between this check and the write it stays true.
+    if (this.store.hasEvent(input.event.key)) return this.store.record(input, null, Date.now());
+    const webhookId = await webhookIdFor(input.orderKey, input.event.key);
+    // The await let other requests in: a copy of this notification may have been recorded meanwhile
+    // (a different notify_id for the same event is fine: store.record dedupes by event key).
+    const recordedMeanwhile = this.store.recordedEventOf(input.notifyId);
+    if (recordedMeanwhile) return this.resend(input.notifyId, recordedMeanwhile);
+    return this.store.record(input, webhookId, Date.now());
+  }
+
+  private resend(notifyId: string, event: EventRow): { duplicate: Duplicate; event: EventRow } {
+    this.store.countResend(notifyId, Date.now());
+    // Written shortly after, once: a timer's write happens after this answer has left, so it holds nothing up.
+    this.resendFlush ??= setTimeout(() => {
+      this.resendFlush = null;
+      this.store.flushResends();
+    }, RESEND_FLUSH_MS);
+    return { duplicate: 'notify-id', event };
+  }
+
   /** The whole ledger of this order, or null when the object has never recorded anything. */
   snapshot(): LedgerSnapshot | null {
+    if (this.store.hasUnflushedResends) this.store.flushResends();
     return this.store.snapshot();
   }
 
@@ -171,20 +217,28 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
 
   /** Alarms are at-least-once: running this twice, or with nothing due, changes nothing. */
   override async alarm(): Promise<void> {
+    // The alarm that fired is spent: the runtime drops it after this handler unless the handler sets another.
+    this.alarmAt = null;
+    if (this.store.hasUnflushedResends) this.store.flushResends();
     const loaded = await loadConfig(this.env);
     if (!loaded.ok) {
       logLine({ level: 'error', msg: 'ledger cannot deliver: gateway settings have problems', problems: loaded.problems.map((p) => p.setting) });
-      await this.ctx.storage.setAlarm(Date.now() + MISCONFIGURED_RETRY_MS);
+      await this.setAlarm(Date.now() + MISCONFIGURED_RETRY_MS);
       return;
     }
     const config = loaded.config;
-    this.recoverStranded(config);
-    const now = Date.now();
-    await Promise.all(this.store.dueEventKeys(now).map((key) => this.startDelivery(key, 'due', config)));
-    const purged = this.store.purgeBodies(now - BODY_RETENTION_MS, now);
-    if (purged > 0) logLine({ msg: 'raw bodies purged', order: this.store.orderInfo()?.order_key, purged });
-    // After the deliveries: one push carries what they changed (an origin's timeout delays the row, nothing else).
-    await this.outbox.push(config.visibility.indexShards, Date.now());
+    this.alarmRunning = true;
+    try {
+      this.recoverStranded(config);
+      const now = Date.now();
+      await Promise.all(this.store.dueEventKeys(now).map((key) => this.startDelivery(key, 'due', config)));
+      const purged = this.store.purgeBodies(now - BODY_RETENTION_MS, now);
+      if (purged > 0) logLine({ msg: 'raw bodies purged', order: this.store.orderInfo()?.order_key, purged });
+      // After the deliveries: one push carries what they changed (an origin's timeout delays the row, nothing else).
+      await this.outbox.push(config.visibility.indexShards, Date.now());
+    } finally {
+      this.alarmRunning = false;
+    }
     await this.scheduleAlarm();
   }
 
@@ -314,16 +368,35 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
 
   // ---- bookkeeping ----------------------------------------------------------
 
-  /** One alarm per object: set it to the earliest thing this order owes. */
+  /** One alarm per object: set it to the earliest thing this order owes (a storage call only when that changes). */
   private async scheduleAlarm(): Promise<void> {
-    const owed = [this.store.nextWakeAt(BODY_RETENTION_MS), this.outbox.dueAt(Date.now())].filter((t): t is number => t !== null);
+    const indexDue = this.alarmRunning ? null : this.outbox.dueAt(Date.now());
+    const owed = [this.store.nextWakeAt(BODY_RETENTION_MS), indexDue].filter((t): t is number => t !== null);
     const next = owed.length === 0 ? null : Math.min(...owed);
-    const current = await this.ctx.storage.getAlarm();
+    if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm(); // not `??=`: null is known (no alarm)
+    if (next === this.alarmAt) return;
     if (next === null) {
-      if (current !== null) await this.ctx.storage.deleteAlarm();
-    } else if (current !== next) {
-      await this.ctx.storage.setAlarm(next);
+      this.alarmAt = null;
+      await this.ctx.storage.deleteAlarm();
+    } else {
+      await this.setAlarm(next);
     }
+  }
+
+  /**
+   * New work owed at `at`: bring the alarm forward if it is later (or unset), else leave it. An
+   * early alarm is harmless (it finds nothing due and re-arms at the earliest owed time), so
+   * adding work never needs the full recomputation of scheduleAlarm.
+   */
+  private async alarmNoLaterThan(at: number): Promise<void> {
+    if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm(); // not `??=`: null is known (no alarm)
+    if (this.alarmAt !== null && this.alarmAt <= at) return;
+    await this.setAlarm(at);
+  }
+
+  private async setAlarm(at: number): Promise<void> {
+    this.alarmAt = at; // before the await: a request let in meanwhile sees the alarm as set
+    await this.ctx.storage.setAlarm(at);
   }
 }
 
