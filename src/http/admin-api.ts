@@ -11,7 +11,7 @@
 import { Router, type IRequest } from 'itty-router';
 import type { Config } from '../config/types';
 import type { GatewayEnv } from '../env';
-import { adminPathOf, orderKey } from '../orders/order-key';
+import { adminPathOf, MAX_OUT_TRADE_NO_CHARS, orderKey } from '../orders/order-key';
 import { decodeCursor, encodeCursor } from '../payments/cursor';
 import type { IndexedPayment } from '../payments/index-store';
 import { formatCents } from '../payments/money';
@@ -42,10 +42,13 @@ const MAX_BULK = 50;
 /** Redeliveries in flight at once during a bulk redelivery: a fragile origin is not flooded. */
 const BULK_CONCURRENCY = 4;
 const MAX_BULK_BODY_BYTES = 1024;
+/** A JSON object of two fields: anything bigger or slower is not a console asking. */
+const BULK_BODY_LIMITS = { maxBytes: MAX_BULK_BODY_BYTES, deadlineMs: 5_000 } as const;
 const MAX_HOUR_POINTS = 24 * 93;
 /** Search asks the ledger of each configured app id; a handful covers real deployments. */
 const MAX_SEARCH_APPS = 8;
-const MAX_QUERY_TEXT = 64;
+/** An out_trade_no or a trade_no (Alipay's are at most 64 characters too). */
+const MAX_QUERY_TEXT = MAX_OUT_TRADE_NO_CHARS;
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -274,7 +277,7 @@ export const deadLettersHandler: Handler = async (request, env, config) => {
  * already leaves out what this call redelivered, and a console calling again makes progress.
  */
 const bulkRedeliverHandler: Handler = async (request, env, config) => {
-  const read = await readBodyCapped(request, MAX_BULK_BODY_BYTES);
+  const read = await readBodyCapped(request, BULK_BODY_LIMITS);
   if (!read.ok) return badRequest(`body must be JSON of at most ${MAX_BULK_BODY_BYTES} bytes`);
   let body: { since?: unknown; limit?: unknown };
   try {

@@ -5,6 +5,7 @@
 //
 // `exp` is Unix seconds. app_id (or, for legacy mapi, the seller id) is digits and exp is digits,
 // so the message splits back in only one way whatever out_trade_no holds.
+import { MAX_OUT_TRADE_NO_CHARS } from '../alipay/fields';
 import { utf8Encode } from '../utils/bytes';
 import { timingSafeEqual } from '../utils/constant-time';
 import { hexEncode } from '../utils/hex';
@@ -22,8 +23,8 @@ export type StatusLinkReason = 'missing-parameter' | 'malformed-parameter' | 'ba
 export type StatusLinkCheck = { ok: true; link: StatusLink } | { ok: false; reason: StatusLinkReason; error: string };
 
 const APP_ID = /^\d{1,32}$/;
-/** Alipay's out_trade_no is at most 64 characters; no control characters. */
-const OUT_TRADE_NO = /^[^\u0000-\u001f\u007f]{1,64}$/;
+/** An out_trade_no as the gateway accepts one in a notification (length), with no control characters. */
+const OUT_TRADE_NO = new RegExp(`^[^\\u0000-\\u001f\\u007f]{1,${MAX_OUT_TRADE_NO_CHARS}}$`);
 const EXP = /^\d{1,12}$/;
 const SIG = /^[0-9a-fA-F]{64}$/;
 
