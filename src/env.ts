@@ -2,11 +2,11 @@
 // declared in wrangler.toml.
 import type { AlertDesk } from './alerts/alert-desk';
 import type { ConfigEnv } from './config/names';
-import type { DeadLetterIndex } from './orders/dead-letters';
 import type { OrderLedger } from './orders/ledger';
+import type { PaymentsIndex } from './payments/payments-index';
 
 export interface GatewayEnv extends ConfigEnv {
   readonly ORDER_LEDGER: DurableObjectNamespace<OrderLedger>;
-  readonly DEAD_LETTERS: DurableObjectNamespace<DeadLetterIndex>;
+  readonly PAYMENTS_INDEX: DurableObjectNamespace<PaymentsIndex>;
   readonly ALERT_DESK: DurableObjectNamespace<AlertDesk>;
 }

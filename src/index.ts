@@ -3,12 +3,13 @@
 //   POST NOTIFY_PATH (default /alipay/notify)   Alipay's notifications (src/http/notify.ts)
 //   GET  /health                               configuration summary or problems (src/http/health.ts)
 //   GET  /alipay/return                        return_url bridge when ORIGIN_RETURN_URL is set (src/http/return-page.ts)
+//   GET  /alipay/status                        the buyer's payment status (JSON or WebSocket) when STATUS_SECRET is set (src/http/status.ts)
 //   /admin/*                                   operator API when ADMIN_TOKEN is set (src/http/admin.ts)
 // and the cron trigger's scheduled work (src/cron.ts).
 import { Router, type IRequest } from 'itty-router';
 import { handleScheduled } from './cron';
 import { handleAdmin } from './http/admin';
-import { RETURN_PATH } from './config/names';
+import { RETURN_PATH, STATUS_PATH } from './config/names';
 import { loadConfig } from './config/load';
 import type { ConfigResult } from './config/types';
 import type { GatewayEnv } from './env';
@@ -16,15 +17,17 @@ import { healthResponse } from './http/health';
 import { handleNotify } from './http/notify';
 import { methodNotAllowed, notFound } from './http/responses';
 import { handleReturn } from './http/return-page';
+import { handleStatus } from './http/status';
 
 export { AlertDesk } from './alerts/alert-desk';
-export { DeadLetterIndex } from './orders/dead-letters';
 export { OrderLedger } from './orders/ledger';
+export { PaymentsIndex } from './payments/payments-index';
 
 const router = Router<IRequest, [GatewayEnv, ConfigResult]>()
   .get('/health', (_r, _env, config) => healthResponse(config))
   .all('/health', () => methodNotAllowed('GET'))
   .all(RETURN_PATH, (r, _env, config) => handleReturn(r, config))
+  .all(STATUS_PATH, (r, env, config) => handleStatus(r, env, config))
   .all('/admin/*', (r, env, config) => handleAdmin(r, env, config));
 
 /**

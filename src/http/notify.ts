@@ -11,6 +11,7 @@ import type { GatewayEnv } from '../env';
 import { logLine } from '../log';
 import type { AcceptResult } from '../orders/ledger-types';
 import { orderKeyFor } from '../orders/order-key';
+import { countRejection } from '../payments/rejections';
 import { readBodyCapped, type BodyLimits, type BodyProblem } from '../utils/read-capped';
 import { hintForGateway } from '../config/advice';
 import { textResponse } from './responses';
@@ -94,8 +95,9 @@ function alertedRejectionOf(result: ProcessFailure): Parameters<typeof feedRejec
 }
 
 /**
- * `ctx` (the request's ExecutionContext) lets work continue after the answer (alerts about
- * rejections); without it (a caller outside a Worker request) rejections are only logged.
+ * `ctx` (the request's ExecutionContext) lets work continue after the answer: rejections are
+ * counted (payments index) and alerted (alert desk); without it (a caller outside a Worker
+ * request) they are only logged.
  */
 export async function handleNotify(
   request: Request,
@@ -104,6 +106,7 @@ export async function handleNotify(
   ctx?: Pick<ExecutionContext, 'waitUntil'>,
 ): Promise<Response> {
   const started = Date.now();
+  const count = (reason: string) => ctx && countRejection(env, reason, ctx);
   const log = (fields: Record<string, unknown>) => logLine({ msg: 'notification', latency_ms: Date.now() - started, ...fields });
 
   if (request.method !== 'POST') return reply(405, 'fail: method not allowed', { allow: 'POST' });
@@ -131,6 +134,7 @@ export async function handleNotify(
   if (!read.ok) {
     const status = BODY_STATUS[read.reason];
     log({ level: 'warn', outcome: 'rejected', status, reason: read.reason });
+    count(read.reason);
     return reply(status, `fail: ${read.reason}`);
   }
 
@@ -138,6 +142,7 @@ export async function handleNotify(
   if (!result.ok) {
     const status = REJECTION_STATUS[result.reason];
     log({ level: 'warn', outcome: 'rejected', status, ...rejectionDetails(result), bytes: read.body.byteLength });
+    count(result.reason);
     if (ctx && config.alerts !== null && isAlertedRejection(result.reason)) feedRejection(env, alertedRejectionOf(result), ctx);
     return reply(status, `fail: ${result.reason}`);
   }
@@ -149,6 +154,7 @@ export async function handleNotify(
     // A field too long to be an id is logged by name only, like the core's invalid fields.
     const notifyId = key.field === 'notify_id' ? {} : { notify_id: n.notifyId };
     log({ level: 'warn', outcome: 'rejected', status, reason: key.reason, field: key.field, hint: key.hint, ...notifyId });
+    count(key.reason);
     return reply(status, `fail: ${key.reason}`);
   }
 
@@ -184,6 +190,7 @@ export async function handleNotify(
       charset: result.charset,
       signType: result.verified.signType,
       contentRule: result.verified.rule,
+      keyFingerprint: context.key_fingerprint,
       params: n.params,
     });
   } catch (error) {
