@@ -2,7 +2,7 @@
 // 30 days are reported to the alert desk (its debounce makes that one message a day per kind).
 // Work is dispatched by the trigger's expression, so each job runs on its own schedule.
 
-import { alertDesk } from './alerts/alert-desk';
+import { alertDesk } from './alerts/desk-stub';
 import { expiringCertificates, type WatchedCertificate } from './alerts/cert-expiry';
 import { loadConfig } from './config/load';
 import type { Config } from './config/types';

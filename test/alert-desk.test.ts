@@ -5,7 +5,8 @@
 import { createExecutionContext, runDurableObjectAlarm, runInDurableObject, waitOnExecutionContext } from 'cloudflare:test';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it, vi } from 'vitest';
-import { alertDesk, type AlertDesk } from '../src/alerts/alert-desk';
+import type { AlertDesk } from '../src/alerts/alert-desk';
+import { alertDesk } from '../src/alerts/desk-stub';
 import type { Alert, AlertDigest } from '../src/alerts/types';
 import { DAILY_CRON, handleScheduled } from '../src/cron';
 import worker from '../src/index';

@@ -16,7 +16,6 @@ import { sendAlert, type AlertSendOptions } from './send';
 import type { Alert, AlertDigest } from './types';
 import { REJECTION_SPIKE, countSome, emptyWindow, type WindowCount } from './window-count';
 
-export const ALERT_DESK_NAME = 'alerts';
 /** While the settings are broken nothing can be sent; look again after this. */
 const MISCONFIGURED_RETRY_MS = 5 * 60_000;
 const MAX_OUTBOX = 50;
@@ -52,10 +51,6 @@ interface DeskState {
 }
 
 const EMPTY_DESK: DeskState = { debounce: EMPTY_ALERT_STATE, outbox: [], nextId: 1, rejections: emptyWindow(REJECTION_SPIKE), origin: EMPTY_STREAK };
-
-export function alertDesk(env: GatewayEnv): DurableObjectStub<AlertDesk> {
-  return env.ALERT_DESK.get(env.ALERT_DESK.idFromName(ALERT_DESK_NAME));
-}
 
 export class AlertDesk extends DurableObject<GatewayEnv> {
   /** The alarm as last set or read (null: none); undefined until read. */

@@ -6,7 +6,7 @@
 
 import type { GatewayEnv } from '../env';
 import { logLine } from '../log';
-import { alertDesk } from './alert-desk';
+import { alertDesk } from './desk-stub';
 
 /** The rejection reasons an alert counts: signatures that do not verify, and certificates the gateway does not have. */
 export type AlertedRejection = { reason: 'signature-mismatch' | 'signature-encoding' } | { reason: 'unknown-cert-sn'; sn: string };
