@@ -66,7 +66,7 @@ describe('a paid answer as an event', () => {
     source: 'query' as const,
     notifyId: '',
     signType: 'RSA2' as const,
-    contentRule: 'v1' as const,
+    contentRule: 'query-answer' as const,
     charset: found.charset,
     rawBody: found.rawBody,
     params: found.params,
@@ -112,7 +112,7 @@ describe('a paid answer as an event', () => {
   });
 
   it('a notification\'s headers say so', () => {
-    const p = buildFormPayload({ ...delivery, source: undefined, notifyId: 'N1' });
+    const p = buildFormPayload({ ...delivery, source: undefined, notifyId: 'N1', contentRule: 'v1' });
     expect(p.headers).toMatchObject({ 'x-alipay-event-source': 'notification', 'x-alipay-notify-id': 'N1', 'x-alipay-verified-by': 'RSA2/v1' });
   });
 });

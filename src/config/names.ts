@@ -60,6 +60,9 @@ export const DEFAULTS = {
 /** The buyer's payment status (src/http/status.ts). Fixed, like RETURN_PATH; the widget lives beside it at /alipay/status.js. */
 export const STATUS_PATH = '/alipay/status';
 
+/** Where the merchant's site registers an order it expects (src/http/orders.ts), signed with STATUS_SECRET. */
+export const ORDERS_PATH = '/alipay/orders';
+
 /** Alipay's sandbox OpenAPI gateway (docs and messages name it; ALIPAY_GATEWAY_URL defaults to production). */
 export const ALIPAY_SANDBOX_GATEWAY_URL = 'https://openapi-sandbox.dl.alipaydev.com/gateway.do';
 

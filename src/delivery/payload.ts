@@ -26,7 +26,8 @@ export interface DeliveryEvent {
   /** The notification's notify_id; empty for an event found by a query. */
   readonly notifyId: string;
   readonly signType: SignType;
-  readonly contentRule: ContentRule;
+  /** The content rule that verified the notification; `query-answer` for a query's answer. */
+  readonly contentRule: ContentRule | 'query-answer';
   /** The signed `charset`, normalised. */
   readonly charset: Charset;
   /** The notification body exactly as Alipay sent it; for a query, a UTF-8 form of the answer's fields. */
@@ -87,7 +88,7 @@ function informationalHeaders(event: DeliveryEvent): Record<string, string> {
     'x-alipay-event-key': asciiHeader(event.eventKey),
     'x-alipay-event-source': query ? 'query' : 'notification',
     ...(query ? {} : { 'x-alipay-notify-id': asciiHeader(event.notifyId) }),
-    'x-alipay-verified-by': query ? `${event.signType}/query-answer` : `${event.signType}/${event.contentRule}`,
+    'x-alipay-verified-by': `${event.signType}/${event.contentRule}`,
     'x-delivery-attempt': String(event.attempt),
   };
 }

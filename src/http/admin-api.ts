@@ -5,6 +5,9 @@
 //   GET  /admin/api/series?from=&to=&bucket=hour|day                         count and paid per bucket
 //   GET  /admin/api/rejections?from=&to=                                     rejected notifications per hour and reason
 //   POST /admin/api/dead-letters/redeliver  {"since": ISO, "limit": ≤50}    bulk redelivery, call again until remaining = 0
+//   GET  /admin/api/deliveries                                              whether deliveries are held, and what waits
+//   POST /admin/api/deliveries/hold  {"reason"?}                            hold every delivery (the site is down for maintenance)
+//   POST /admin/api/deliveries/resume                                       resume: the backlog drains at ORIGIN_MAX_RPS
 //   GET  /admin/dead-letters?limit=                                          (served from here, mounted in admin.ts)
 // Times are ISO-8601 UTC; amounts integer cents plus decimal text. Every answer's work is bounded
 // (src/payments/queries.ts); out-of-range parameters get 400 with what is allowed.
@@ -28,6 +31,8 @@ import {
   type IndexScope,
 } from '../payments/queries';
 import { DELIVERY_STATES, PAYMENT_STATUSES, type DeliveryState, type IndexRow, type PaymentStatus, type PaymentView } from '../payments/types';
+import { deliveryGate } from '../orders/gate-stub';
+import { forgetGateView } from '../orders/gate-view';
 import { readBodyCapped } from '../utils/read-capped';
 import { jsonResponse } from './responses';
 
@@ -313,7 +318,42 @@ async function eachLimited<T>(items: readonly T[], concurrency: number, work: (i
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
 }
 
+const MAX_HOLD_BODY_BYTES = 1024;
+
+const deliveriesHandler: Handler = async (_request, env) => jsonResponse(200, { ok: true, ...(await deliveryGate(env).status()) });
+
+/** Holds every delivery: owed events wait, spending no attempt, until resume. An optional JSON body gives the reason. */
+const holdHandler: Handler = async (request, env) => {
+  const read = await readBodyCapped(request, { maxBytes: MAX_HOLD_BODY_BYTES, deadlineMs: 5_000 });
+  if (!read.ok) return badRequest(`body must be JSON of at most ${MAX_HOLD_BODY_BYTES} bytes`);
+  let reason: string | undefined;
+  const text = new TextDecoder().decode(read.body).trim();
+  if (text !== '') {
+    let body: { reason?: unknown };
+    try {
+      body = JSON.parse(text) as typeof body;
+    } catch {
+      return badRequest('body must be JSON: {"reason": "site maintenance until 22:00"} (or empty)');
+    }
+    if (typeof body !== 'object' || body === null || (body.reason !== undefined && typeof body.reason !== 'string')) return badRequest('reason must be text');
+    reason = body.reason as string | undefined;
+  }
+  const status = await deliveryGate(env).hold({ by: 'admin', ...(reason ? { reason } : {}) });
+  forgetGateView();
+  return jsonResponse(200, { ok: true, ...status });
+};
+
+/** Ends the hold: what waits is released at ORIGIN_MAX_RPS (the gate hands out the slots). */
+const resumeHandler: Handler = async (_request, env) => {
+  const status = await deliveryGate(env).resume({ by: 'admin' });
+  forgetGateView();
+  return jsonResponse(200, { ok: true, ...status });
+};
+
 export const adminApiRouter = Router<IRequest, [GatewayEnv, Config]>({ base: '/admin/api' })
+  .get('/deliveries', deliveriesHandler)
+  .post('/deliveries/hold', holdHandler)
+  .post('/deliveries/resume', resumeHandler)
   .get('/payments', listPaymentsHandler)
   .get('/totals', totalsHandler)
   .get('/series', seriesHandler)

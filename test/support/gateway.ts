@@ -86,6 +86,9 @@ export interface AlertCall {
 export type AlertResponder = (call: AlertCall, index: number) => Response | Promise<Response>;
 let alertResponder: AlertResponder = () => new Response(null, { status: 204 });
 let alertCalls: AlertCall[] = [];
+/** Alipay's OpenAPI gateway of the reconciliation tests (host alipay.test): unset answers 503. */
+let alipayFetch: typeof fetch = async () => new Response('no Alipay gateway mocked for this test', { status: 503 });
+const ALIPAY_TEST_HOST = 'alipay.test';
 
 function installOriginSpy(): void {
   if (installed) return;
@@ -93,6 +96,7 @@ function installOriginSpy(): void {
   const realFetch = globalThis.fetch;
   vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
     const request = new Request(input, init);
+    if (new URL(request.url).host === ALIPAY_TEST_HOST) return alipayFetch(input, init);
     if (new URL(request.url).host === new URL(TEST_ALERT_URL).host) {
       const call: AlertCall = { url: request.url, headers: Object.fromEntries(request.headers), body: await request.text() };
       alertCalls.push(call);
@@ -142,6 +146,12 @@ export function mockAlertReceiver(respond: AlertResponder = () => new Response(n
   const calls: AlertCall[] = [];
   alertCalls = calls;
   return { calls };
+}
+
+/** Plays Alipay's OpenAPI gateway (ALIPAY_GATEWAY_URL of the reconcile project) with `gatewayFetch` from now on. */
+export function mockAlipay(gatewayFetch: typeof fetch): void {
+  installOriginSpy();
+  alipayFetch = gatewayFetch;
 }
 
 // ---- ledger ----------------------------------------------------------------
