@@ -12,6 +12,8 @@ import { adminCurl, isLocalGateway } from './admin-curl';
 import { standInClient } from './alipay-standin';
 import { DEV_APP_ID, DEV_PRIVATE_KEY_FILE, DEV_PUBLIC_KEY_FILE, DEV_SELLER_ID, DEV_STANDIN_PORT, DEV_VARS_FILE, readDevVars } from './dev-config';
 import { LOOPBACK_HOSTS } from '../src/config/values';
+import { ORDERS_PATH } from '../src/config/names';
+import { signOrderRegistration } from '../src/http/order-registration';
 import { splitList } from '../src/config/values';
 import { describeFetchError, fetchHealth, healthUrlOf } from './health-check';
 import { notFoundAdvice, replyAdvice, type AdviceContext } from './simulate-advice';
@@ -325,6 +327,8 @@ interface DevDefaults {
   adminToken: string | null;
   /** The stand-in's address: ALIPAY_GATEWAY_URL's origin when it points at this machine. */
   standInUrl: string | null;
+  /** STATUS_SECRET from the same .dev.vars: --lost registers the order with a local gateway with it. */
+  statusSecret: string | null;
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -358,6 +362,7 @@ async function devDefaults(): Promise<DevDefaults> {
     sellerId: firstId(vars.ALIPAY_SELLER_ID) ?? DEV_SELLER_ID,
     adminToken: vars.ADMIN_TOKEN || null,
     standInUrl: localOrigin(vars.ALIPAY_GATEWAY_URL),
+    statusSecret: vars.STATUS_SECRET || null,
   };
 }
 
@@ -389,12 +394,51 @@ async function payWithoutNotifying(plan: NotificationPlan, s: Settings, dev: Dev
     );
     return EXIT.notValid;
   }
-  process.stdout.write(`${JSON.stringify({ lost: true, standin: base, ...trade })}\n`);
+  const registered = await registerWithGateway(plan, s, dev);
+  process.stdout.write(`${JSON.stringify({ lost: true, standin: base, ...trade, registered })}\n`);
   process.stderr.write(
     `simulate: order ${plan.outTradeNo} is ${status} at the Alipay stand-in (${plan.totalAmount} CNY, trade_no ${plan.tradeNo}); ` +
       `no notification was sent to ${s.url}. The gateway hears of it only by asking Alipay.\n`,
   );
+  if (registered?.ok) {
+    process.stderr.write(
+      `simulate: the order is registered with the gateway, as your site would register it (POST /alipay/orders): it asks Alipay at ${registered.nextQueryAt ?? 'its next query'}, ` +
+        'finds the payment and forwards it (header x-alipay-event-source: query).\n',
+    );
+  } else {
+    const token = isLocalGateway(s.url) ? dev.adminToken : null;
+    process.stderr.write(
+      `simulate: ${registered ? `the gateway did not take the registration (${registered.error ?? 'no reason given'}). ` : ''}` +
+        `Ask Alipay about it from the admin API: ${adminCurl({ gatewayUrl: s.url, appId: plan.appId, outTradeNo: plan.outTradeNo, token }).replace(/^curl /, 'curl -X POST ')}/ask\n`,
+    );
+  }
   return EXIT.ok;
+}
+
+/** How long a simulated lost order stays payable: the gateway asks about it until then. */
+const LOST_ORDER_PAYABLE_S = 30 * 60;
+
+/**
+ * Registers the order with a local gateway as the merchant's site would (POST /alipay/orders,
+ * signed with STATUS_SECRET from .dev.vars), so the gateway asks Alipay about it on its schedule.
+ * Null when that is not possible here (not a local gateway, or no STATUS_SECRET).
+ */
+async function registerWithGateway(plan: NotificationPlan, s: Settings, dev: DevDefaults): Promise<{ ok: boolean; nextQueryAt?: string | null; error?: string } | null> {
+  if (!isLocalGateway(s.url) || dev.statusSecret === null || !/^\d+\.\d{2}$/.test(plan.totalAmount)) return null;
+  const expire = Math.floor(Date.now() / 1000) + LOST_ORDER_PAYABLE_S;
+  const sig = await signOrderRegistration(new TextEncoder().encode(dev.statusSecret), plan.appId, plan.outTradeNo, plan.totalAmount, expire);
+  const form = new URLSearchParams({ app_id: plan.appId, out_trade_no: plan.outTradeNo, total_amount: plan.totalAmount, expire: String(expire), sig });
+  try {
+    const response = await fetch(new URL(ORDERS_PATH, s.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form.toString(),
+      signal: AbortSignal.timeout(5_000),
+    });
+    return (await response.json()) as { ok: boolean; nextQueryAt?: string | null; error?: string };
+  } catch (error) {
+    return { ok: false, error: describeFetchError(error, 5_000) };
+  }
 }
 
 function firstId(list: string | undefined): string | undefined {

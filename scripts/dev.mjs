@@ -250,6 +250,7 @@ const lines = bannerLines({
     simulate: `npx alipay-notify-edge simulate --to ${notifyUrl} --order ${order}`,
     curl: adminOn && appId ? adminCurl({ gatewayUrl: base, appId, outTradeNo: order, token: vars.ADMIN_TOKEN ?? null }) : null,
     demoOrigin: origin !== null,
+    lost: standIn && vars.STATUS_SECRET ? `npx alipay-notify-edge simulate --to ${notifyUrl} --lost --order ${order}-LOST` : null,
   },
   checkCommand: `npx alipay-notify-edge check ${base}`,
 });

@@ -1,6 +1,7 @@
 // The development configuration asks the local Alipay stand-in: a fresh .dev.vars turns
 // reconciliation on with its own app key pair (never the pair that plays Alipay), and a stand-in
 // started from dev-keys/ answers the gateway's signed queries with answers the gateway trusts.
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -61,21 +62,48 @@ it('simulate --lost pays the order at the stand-in and sends no notification; th
   });
   if (!started.ok) throw new Error(started.message);
   const { standIn } = started;
-  // Anything sent to --to would be seen here.
+  // Anything sent to --to would be seen here: a notification, or the order's registration.
   const notified: string[] = [];
+  const registrations: string[] = [];
   const gateway = createServer((req, res) => {
-    notified.push(req.url ?? '');
-    res.end('success');
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString('latin1')));
+    req.on('end', () => {
+      if (req.url === '/alipay/orders') {
+        registrations.push(body);
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true,"status":"expected","asking":true,"nextQueryAt":"2026-05-01T00:00:02.000Z"}');
+        return;
+      }
+      notified.push(req.url ?? '');
+      res.end('success');
+    });
   });
   await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
   const to = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/alipay/notify`;
   try {
-    const run = await runInProcess(['simulate', '--to', to, '--lost', '--standin', standIn.baseUrl, '--order', 'SIM-LOST-2', '--amount', '12.34']);
+    // From the directory of the generated .dev.vars: its STATUS_SECRET signs the registration.
+    const cwd = process.cwd();
+    process.chdir(lostDir);
+    let run;
+    try {
+      run = await runInProcess(['simulate', '--to', to, '--lost', '--standin', standIn.baseUrl, '--order', 'SIM-LOST-2', '--amount', '12.34']);
+    } finally {
+      process.chdir(cwd);
+    }
     expect(run.code, run.stderr).toBe(0);
-    const line = JSON.parse(run.stdout.trim()) as Record<string, string>;
-    expect(line).toMatchObject({ lost: true, out_trade_no: 'SIM-LOST-2', total_amount: '12.34', trade_status: 'TRADE_SUCCESS' });
+    const line = JSON.parse(run.stdout.trim()) as Record<string, unknown>;
+    expect(line).toMatchObject({ lost: true, out_trade_no: 'SIM-LOST-2', total_amount: '12.34', trade_status: 'TRADE_SUCCESS', registered: { ok: true } });
     expect(run.stderr).toMatch(/no notification was sent/);
+    expect(run.stderr).toMatch(/registered with the gateway/);
     expect(notified).toEqual([]);
+    // The registration is the one a merchant's site makes, checked here with node:crypto.
+    expect(registrations).toHaveLength(1);
+    const form = new URLSearchParams(registrations[0]!);
+    const expected = createHmac('sha256', Buffer.from(vars.STATUS_SECRET!, 'utf8'))
+      .update(`order.${form.get('app_id')}.SIM-LOST-2.12.34.${form.get('expire')}`)
+      .digest('hex');
+    expect(form.get('sig')).toBe(expected);
+    expect(Number(form.get('expire'))).toBeGreaterThan(Date.now() / 1000);
 
     const config = await loadConfig(vars);
     if (!config.ok) throw new Error(config.problems.map(formatProblem).join('; '));
@@ -86,6 +114,7 @@ it('simulate --lost pays the order at the stand-in and sends no notification; th
     // The trade_no is the one every simulated notification of this order carries.
     expect(found).toMatchObject({ ok: true, status: 'found', trade: { paid: true, totalAmount: '12.34', tradeNo: line.trade_no } });
 
+    expect(notified.filter((u) => u === '/alipay/notify')).toEqual([]);
     const refused = await runInProcess(['simulate', '--to', to, '--lost', '--repeat', '2']);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/--repeat shapes the notification sent; --lost sends none/);

@@ -42,13 +42,13 @@ describe('asking Alipay when someone is waiting', () => {
     const query = new TextDecoder().decode(await signedNotification(params));
     const response = await callWithContext(new Request(`https://gateway.test/alipay/return?${query}`, { redirect: 'manual' }), { ORIGIN_RETURN_URL: 'https://shop.test/return.asp' });
     expect(response.status).toBe(302);
-    // No registration: the return started the asking, due now.
-    let s = await snapshot(orderKey);
-    expect(s.reconcile).toMatchObject({ state: 'asking', firstTrigger: 'return' });
-    expect(Date.parse(s.reconcile!.nextQueryAt!)).toBeLessThanOrEqual(Date.now());
-    s = await runQueryNow(orderKey);
-    expect(s.reconcile).toMatchObject({ state: 'paid', lastOutcome: 'paid-found' });
-    expect(origin.for(outTradeNo)).toHaveLength(1);
+    // No registration: the return started the asking, due now (its alarm may already have run it).
+    const started = await snapshot(orderKey);
+    expect(started.reconcile).toMatchObject({ firstTrigger: 'return' });
+    if (started.reconcile!.state === 'asking') expect(Date.parse(started.reconcile!.nextQueryAt!)).toBeLessThanOrEqual(Date.now());
+    await runQueryNow(orderKey);
+    await expect.poll(async () => (await snapshot(orderKey)).reconcile).toMatchObject({ state: 'paid', lastOutcome: 'paid-found', queries: 1 });
+    await expect.poll(() => origin.for(outTradeNo).length).toBe(1);
   });
 
   it('an unverified return asks nothing', async () => {
@@ -66,11 +66,12 @@ describe('asking Alipay when someone is waiting', () => {
     await register(outTradeNo);
     const first = await callWithContext(await statusRequest(outTradeNo));
     expect(await first.json()).toMatchObject({ status: 'waiting', amount: '88.80' });
-    let s = await snapshot(orderKey);
-    expect(Date.parse(s.reconcile!.nextQueryAt!)).toBeLessThanOrEqual(Date.now());
-    s = await runQueryNow(orderKey);
-    expect(s.reconcile).toMatchObject({ queries: 1, lastOutcome: 'not-found' });
-    const scheduled = s.reconcile!.nextQueryAt;
+    // Due now instead of in 30 s (its alarm may already have asked).
+    const started = (await snapshot(orderKey)).reconcile!;
+    if (started.queries === 0) expect(Date.parse(started.nextQueryAt!)).toBeLessThanOrEqual(Date.now());
+    await runQueryNow(orderKey);
+    await expect.poll(async () => (await snapshot(orderKey)).reconcile).toMatchObject({ queries: 1, lastOutcome: 'not-found' });
+    const scheduled = (await snapshot(orderKey)).reconcile!.nextQueryAt;
     // Asked again a second later: the last query is too recent, nothing moves.
     await callWithContext(await statusRequest(outTradeNo));
     expect((await snapshot(orderKey)).reconcile!.nextQueryAt).toBe(scheduled);
