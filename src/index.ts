@@ -3,9 +3,13 @@
 //   POST NOTIFY_PATH (default /alipay/notify)   Alipay's notifications (src/http/notify.ts)
 //   GET  /health                               configuration summary or problems (src/http/health.ts)
 //   GET  /alipay/return                        return_url bridge when ORIGIN_RETURN_URL is set (src/http/return-page.ts)
+//   GET  /alipay/status.js                     the buyer's payment status widget (src/http/status-script.ts)
+//   /admin/, /admin/assets/*, /admin/session*  operator console and its sign-in (src/http/console.ts, admin-sign-in.ts)
 //   /admin/*                                   operator API when ADMIN_TOKEN is set (src/http/admin.ts)
 import { Router, type IRequest } from 'itty-router';
 import { handleAdmin } from './http/admin';
+import { handleSignIn, handleSignOut } from './http/admin-sign-in';
+import { handleConsoleAsset, handleConsolePage } from './http/console';
 import { RETURN_PATH } from './config/names';
 import { loadConfig } from './config/load';
 import type { ConfigResult } from './config/types';
@@ -14,6 +18,7 @@ import { healthResponse } from './http/health';
 import { handleNotify } from './http/notify';
 import { methodNotAllowed, notFound } from './http/responses';
 import { handleReturn } from './http/return-page';
+import { handleStatusScript, STATUS_SCRIPT_PATH } from './http/status-script';
 
 export { DeadLetterIndex } from './orders/dead-letters';
 export { OrderLedger } from './orders/ledger';
@@ -22,6 +27,12 @@ const router = Router<IRequest, [GatewayEnv, ConfigResult]>()
   .get('/health', (_r, _env, config) => healthResponse(config))
   .all('/health', () => methodNotAllowed('GET'))
   .all(RETURN_PATH, (r, _env, config) => handleReturn(r, config))
+  .all(STATUS_SCRIPT_PATH, (r) => handleStatusScript(r))
+  // itty-router ignores a trailing slash: this is /admin and /admin/.
+  .all('/admin/', (r, _env, config) => handleConsolePage(r, config))
+  .all('/admin/assets/:file', (r, _env, config) => handleConsoleAsset(r, config, r.params['file']))
+  .all('/admin/session', (r, env, config) => handleSignIn(r, env, config))
+  .all('/admin/session/logout', (r, _env, config) => handleSignOut(r, config))
   .all('/admin/*', (r, env, config) => handleAdmin(r, env, config));
 
 /**

@@ -4,16 +4,16 @@
 //   GET  /admin/messages/:app/:notify_id                   the same for a message with no out_trade_no
 //   POST /admin/messages/:app/:notify_id/redeliver[?event=KEY]
 //   GET  /admin/dead-letters[?limit=N]                     events that exhausted their retries
-// Buyer identities are masked in everything shown.
+// Buyer identities are masked in everything shown. Bearer ADMIN_TOKEN or the console's session
+// cookie (src/http/admin-auth.ts).
 import { Router, type IRequest } from 'itty-router';
-import { timingSafeEqual } from '../utils/constant-time';
-import { utf8Encode } from '../utils/bytes';
 import type { Config, ConfigResult } from '../config/types';
 import type { GatewayEnv } from '../env';
 import { maskParams } from '../log';
 import { deadLetterIndex } from '../orders/dead-letters';
 import type { LedgerSnapshot, RedeliverResult } from '../orders/ledger-types';
 import { messageKey, orderKey } from '../orders/order-key';
+import { authorizeAdmin } from './admin-auth';
 import { jsonResponse } from './responses';
 
 const MAX_PARAM_CHARS = 256;
@@ -21,13 +21,6 @@ const MAX_PARAM_CHARS = 256;
 const json = jsonResponse;
 
 const notFound = () => json(404, { ok: false, error: 'not found' });
-
-/** Constant-time: the comparison takes as long whichever byte of a guessed token is wrong. */
-function isAuthorized(request: Request, token: string): boolean {
-  const header = request.headers.get('authorization') ?? '';
-  const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header);
-  return timingSafeEqual(utf8Encode(match?.[1] ?? ''), utf8Encode(token));
-}
 
 /** Path segments arrive percent-encoded; an out_trade_no may need it. */
 function segment(request: IRequest, name: string): string | null {
@@ -93,8 +86,10 @@ export async function handleAdmin(request: Request, env: GatewayEnv, configResul
   if (!configResult.ok) return json(503, { ok: false, error: 'the gateway settings have problems (see /health)' });
   const config = configResult.config;
   if (config.adminToken === null) return notFound();
-  if (!isAuthorized(request, config.adminToken)) {
-    return json(401, { ok: false, error: 'missing or wrong bearer token' }, { 'www-authenticate': 'Bearer' });
+  const authorization = await authorizeAdmin(request, config);
+  if (!authorization.ok) {
+    const challenge: Record<string, string> = authorization.status === 401 ? { 'www-authenticate': 'Bearer' } : {};
+    return json(authorization.status, { ok: false, error: authorization.error }, challenge);
   }
   try {
     return ((await router.fetch(request, env, config)) as Response | undefined) ?? notFound();
