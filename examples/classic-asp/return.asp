@@ -20,6 +20,7 @@ Option Explicit
 ' ---------------------------------------------------------------------------------------------
 %>
 <!--#include file="webhook_config.asp"-->
+<!--#include file="status_widget.asp"-->
 <script language="JScript" runat="server">
 function UnixNowSeconds() { return Math.floor(new Date().getTime() / 1000); }
 </script>
@@ -38,6 +39,9 @@ If verdict = "verified" Then
     ' ("paid" once notify.asp has credited it, otherwise "confirming your payment...").
     Response.Write "<p>Thank you. Order " & Server.HTMLEncode(Request.QueryString("out_trade_no")) & _
         ": we are confirming your payment.</p>"
+    ' Live status (status_widget.asp; nothing when STATUS_SECRET is empty). The gateway checked
+    ' that Alipay signed this order number for this shop, so it is safe to sign a link for it.
+    Response.Write "<p>" & StatusWidgetHtml(Request.QueryString("out_trade_no"), "en") & "</p>"
 Else
     ' "alipay:<reason>": the gateway checked the query and it is not Alipay's (or not for this
     ' shop). Anything else: the gw_ parameters are missing, stale or forged. Show no order data.
