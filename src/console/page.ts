@@ -18,7 +18,7 @@ export function consolePage(lang: Language): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="same-origin">
 <title>alipay-notify-edge</title>
 <link rel="stylesheet" href="${ASSETS_PATH}console.css">
 <script type="module" src="${ASSETS_PATH}app.js"></script>

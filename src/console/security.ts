@@ -17,7 +17,9 @@ export const PAGE_HEADERS = {
   'content-security-policy': CONSOLE_CSP,
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
-  'referrer-policy': 'no-referrer',
+  // Not no-referrer: with it, browsers send `Origin: null` on the console's own POSTs, and the
+  // gateway could no longer tell them from a cross-site request. same-origin sends nothing to others.
+  'referrer-policy': 'same-origin',
   'cross-origin-opener-policy': 'same-origin',
 } as const;
 

@@ -53,7 +53,7 @@ export function signInPage(lang: Language, notice: SignInNotice | null = null): 
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="same-origin">
 <title>${escapeHtml(text.title)}</title>
 <link rel="stylesheet" href="${ASSETS_PATH}console.css">
 <script src="${ASSETS_PATH}sign-in.js" defer></script>

@@ -50,6 +50,7 @@ let generation = 0;
 /** Renders the fragment's view into a fresh container, so a slow earlier view can never overwrite a newer one. */
 async function route() {
   const mine = ++generation;
+  delete document.body.dataset.ready; // set again when this view has loaded (the browser tests wait for it)
   const { nav, render } = parseRoute(window.location.hash);
   for (const link of document.querySelectorAll('header nav a')) link.classList.toggle('current', link.dataset.view === nav);
   const container = h('div', { class: 'view' }, h('p', { class: 'muted' }, t('loading')));
@@ -63,8 +64,9 @@ async function route() {
   if (mine === generation) document.body.dataset.ready = nav;
 }
 
-// Signed in already, the one-click link (/admin/session#token=...) lands here with its fragment: drop it.
-if (window.location.hash.startsWith('#token=')) window.history.replaceState(null, '', '/admin/#/transactions');
+// Signed in already, the one-click link (/admin/session#token=...) lands here with its fragment:
+// drop it. No fragment: name the default view, so the address can be bookmarked as it is.
+if (window.location.hash.startsWith('#token=') || window.location.hash === '') window.history.replaceState(null, '', '/admin/#/transactions');
 show(document.getElementById('top'), header());
 window.addEventListener('hashchange', () => void route());
 void route();
