@@ -21,6 +21,8 @@ export function deadLetterOf(item) {
     attempts: item.attempts ?? null,
     diedAt: item.diedAt ?? item.updatedAt ?? null,
     lastError: item.lastError ?? null,
+    /** False once the notification body is purged (retention): nothing is left to send. */
+    redeliverable: item.redeliverable !== false,
   };
 }
 
@@ -87,7 +89,7 @@ export async function deadLettersView(root, { t }) {
     }
     const rows = entries.map((entry) => {
       const result = h('span', { class: 'muted' });
-      const button = h('button', { type: 'button', class: 'secondary redeliver' }, t('order.redeliver'));
+      const button = h('button', { type: 'button', class: 'secondary redeliver', disabled: !entry.redeliverable, title: entry.redeliverable ? null : t('dl.purged') }, t('order.redeliver'));
       button.addEventListener('click', async () => {
         button.disabled = true;
         show(result, t('order.redelivering'));

@@ -118,6 +118,7 @@ export const STRINGS = {
     'dl.stopped': '已停止。',
     'dl.done': '完成。',
     'dl.stuck': '剩余的事件没有进展，已停止。',
+    'dl.purged': '通知原文已过保留期被清除，无法再投递',
 
     'health.title': '健康状态',
     'health.ok': '配置正常',
@@ -263,6 +264,7 @@ export const STRINGS = {
     'dl.stopped': 'Stopped.',
     'dl.done': 'Done.',
     'dl.stuck': 'The remaining events made no progress: stopped.',
+    'dl.purged': 'The notification body was purged after the retention period: it can no longer be sent',
 
     'health.title': 'Health',
     'health.ok': 'Configuration OK',

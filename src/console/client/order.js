@@ -18,8 +18,6 @@ export function timelineOf(ledger) {
   for (const n of ledger.notifications ?? []) items.push({ ...n, type: 'notification', at: n.receivedAt });
   for (const e of ledger.events ?? []) {
     items.push({ ...e, type: 'event', at: e.createdAt });
-    if (e.deliveredAt) items.push({ type: 'delivered', at: e.deliveredAt, eventKey: e.eventKey });
-    if (e.deadAt) items.push({ type: 'dead', at: e.deadAt, eventKey: e.eventKey });
   }
   for (const a of ledger.attempts ?? []) items.push({ ...a, type: 'attempt', at: a.startedAt });
   return items.sort((a, b) => (toMs(a.at) ?? 0) - (toMs(b.at) ?? 0));
@@ -61,7 +59,10 @@ function timelineItem(t, item) {
     }
     case 'event':
       body.push(h('strong', {}, t('tl.event', { event: item.eventKey ?? '', kind: item.kind ?? '' })));
+      if (item.state) body.push(' ', h('span', { class: `badge state-${item.state}` }, t(`state.${item.state}`)));
       if (item.webhookId) body.push(h('div', { class: 'detail mono' }, `webhook-id ${item.webhookId}`));
+      if (item.deliveredAt) body.push(h('div', { class: 'detail' }, `${t('tl.delivered', { event: item.eventKey })} · ${beijingDateTime(item.deliveredAt)}`));
+      if (item.deadAt) body.push(h('div', { class: 'detail error-text' }, `${t('tl.dead', { event: item.eventKey })} · ${beijingDateTime(item.deadAt)}`));
       break;
     case 'attempt': {
       const outcome = item.outcome ?? '';
@@ -74,16 +75,10 @@ function timelineItem(t, item) {
       if (item.excerpt) body.push(h('pre', { class: 'excerpt' }, item.excerpt));
       break;
     }
-    case 'delivered':
-      body.push(h('strong', {}, t('tl.delivered', { event: item.eventKey })));
-      break;
-    case 'dead':
-      body.push(h('strong', {}, t('tl.dead', { event: item.eventKey })));
-      break;
     default:
       body.push(h('strong', {}, String(item.type)), h('pre', { class: 'excerpt' }, JSON.stringify(item, null, 2)));
   }
-  const outcomeClass = item.type === 'attempt' ? (item.outcome === 'delivered' ? ' ok' : ' failed') : '';
+  const outcomeClass = item.type === 'attempt' ? (item.outcome === 'delivered' ? ' ok' : ' failed') : item.type === 'event' && item.state ? ` ${item.state}` : '';
   return h('li', { class: `tl-${item.type}${outcomeClass}`, dataset: { type: item.type } }, at, h('div', { class: 'what' }, body));
 }
 
