@@ -7,7 +7,7 @@
 // --concurrency N --storm N --time-limit-s N). It starts and stops its own processes
 // (test/e2e/harness.ts). See bench/README.md for what the figures mean.
 import { originClient, sleep, startStack, type OriginStats, type RunningStack } from '../test/e2e/harness';
-import { paidNotification } from '../test/e2e/notifications';
+import { paidNotification } from '../test/support/notifications';
 import { align, fixed as ms, int, machineLine, median, print, progress, readOptions } from './common';
 import { closedLoop, mergeErrors, percentile, timed, type Request, type Slot } from './e2e/load';
 

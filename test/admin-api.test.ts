@@ -1,6 +1,7 @@
 // The operator API: one order's ledger (buyer identity masked), redelivery, orderless messages.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { adminRequest, callWorker, mockOrigin, orderKeyOf, postNotify, settled, signParams, tradeParams, uniqueId, type Origin } from './gateway-support';
+import { adminRequest, callWorker, mockOrigin, orderKeyOf, postNotify, settled, type Origin } from './support/gateway';
+import { signedNotification, tradeParams, uniqueId } from './support/notifications';
 
 let origin: Origin;
 beforeEach(() => {
@@ -16,7 +17,7 @@ async function getJson(path: string, init: RequestInit = {}): Promise<{ status: 
 describe('admin API', () => {
   it('shows an order: notifications, events, attempts, with buyer identity masked', async () => {
     const params = tradeParams({ buyer_id: '2088102122524333', buyer_logon_id: 'buyer@example.com', buyer_open_id: '074a1CcTG1LelxKe4xQC0zgNdId0nxi95b5lsNpazWYoCo5' });
-    await postNotify(await signParams(params));
+    await postNotify(await signedNotification(params));
     await settled(orderKeyOf(params));
 
     const { status, body, text } = await getJson(`/admin/orders/${params['app_id']}/${params['out_trade_no']}`);
@@ -43,7 +44,7 @@ describe('admin API', () => {
 
   it('redelivers a delivered event on request, with the same webhook-id', async () => {
     const params = tradeParams();
-    await postNotify(await signParams(params));
+    await postNotify(await signedNotification(params));
     await settled(orderKeyOf(params));
     const path = `/admin/orders/${params['app_id']}/${params['out_trade_no']}/redeliver?event=paid`;
     const { status, body } = await getJson(path, { method: 'POST' });
@@ -57,7 +58,7 @@ describe('admin API', () => {
 
   it('redelivers a recorded (not forwarded) event only when named', async () => {
     const params = tradeParams({ trade_status: 'TRADE_CLOSED' });
-    await postNotify(await signParams(params));
+    await postNotify(await signedNotification(params));
     await settled(orderKeyOf(params));
     const base = `/admin/orders/${params['app_id']}/${params['out_trade_no']}/redeliver`;
     expect((await getJson(base, { method: 'POST' })).body.results).toEqual([]);
@@ -69,7 +70,7 @@ describe('admin API', () => {
 
   it('404 for an unknown event or order on redelivery', async () => {
     const params = tradeParams();
-    await postNotify(await signParams(params));
+    await postNotify(await signedNotification(params));
     const unknownEvent = await getJson(`/admin/orders/${params['app_id']}/${params['out_trade_no']}/redeliver?event=refund:X`, { method: 'POST' });
     expect([unknownEvent.status, unknownEvent.body.reason]).toEqual([404, 'unknown-event']);
     const unknownOrder = await getJson(`/admin/orders/${params['app_id']}/${uniqueId('nope')}/redeliver`, { method: 'POST' });
@@ -86,7 +87,7 @@ describe('admin API', () => {
       notify_type: 'servicemarket_order_notify',
       version: '1.0',
     };
-    await postNotify(await signParams(params));
+    await postNotify(await signedNotification(params));
     const { status, body } = await getJson(`/admin/messages/2021000000000001/${notifyId}`);
     expect(status).toBe(200);
     expect(body.events).toEqual([expect.objectContaining({ eventKey: `other:${notifyId}`, state: 'recorded' })]);

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { authorizeAdmin } from '../src/http/admin-auth';
 import { checkSession, mintSession, SESSION_TTL_SECONDS } from '../src/http/admin-session';
 import { TEST_ONLY_ADMIN_TOKEN } from './fixtures/gateway-test-keys';
-import { adminRequest, callWorker, gatewayConfig } from './gateway-support';
+import { adminRequest, callWorker, gatewayConfig } from './support/gateway';
 import { cookieFrom, freshClientIp, HTTPS_BASE, LOOPBACK_BASE, signInRequest, withCookie } from './support/console-session';
 import { captureJsonLogs } from './support/json-logs';
 

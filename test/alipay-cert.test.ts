@@ -4,9 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { alipayCertSn, alipayRootCertSn, certificateInfo, certSnOf } from '../src/alipay/cert';
 import { pemBlocks } from '../src/alipay/pem';
-import { base64Encode } from '../src/utils/base64';
-import { utf8Encode } from '../src/utils/bytes';
 import { loadPublicKeys } from '../src/alipay/keys';
+import { base64, utf8 } from './support/encoding';
 
 interface CertSnVector {
   app_cert_pem: string;
@@ -49,7 +48,7 @@ describe('Alipay certificate SN (certsn_node_antcertutil vector)', () => {
 
   it('extracts the SubjectPublicKeyInfo of the Alipay certificate', () => {
     const info = certificateInfo(firstDer(vector.alipay_public_cert_pem))!;
-    expect(base64Encode(info.spki)).toBe(vector.expected.alipay_public_key_base64);
+    expect(base64(info.spki)).toBe(vector.expected.alipay_public_key_base64);
   });
 
   it('reads subject, validity and signature algorithm', () => {
@@ -73,14 +72,14 @@ describe('Alipay certificate SN (certsn_node_antcertutil vector)', () => {
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.keys).toHaveLength(1);
-    expect(base64Encode(result.keys[0]!.spki)).toBe(vector.expected.alipay_public_key_base64);
+    expect(base64(result.keys[0]!.spki)).toBe(vector.expected.alipay_public_key_base64);
     expect(result.keys[0]!.certSn).toBe(vector.expected.alipay_cert_sn);
     expect(result.keys[0]!.notAfter).toBe(Date.UTC(2022, 4, 14, 14, 42, 1));
   });
 
   it('returns null instead of throwing for material that is not a certificate', () => {
     expect(certificateInfo(new Uint8Array(0))).toBeNull();
-    expect(certificateInfo(utf8Encode('not a certificate'))).toBeNull();
+    expect(certificateInfo(utf8('not a certificate'))).toBeNull();
     const der = firstDer(vector.alipay_public_cert_pem);
     expect(certificateInfo(der.subarray(0, der.length - 10))).toBeNull();
     expect(alipayCertSn(der.subarray(0, 100))).toBeNull();

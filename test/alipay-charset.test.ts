@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { utf8Encode } from '../src/utils/bytes';
 import { decodeParams } from '../src/alipay/charset';
 import type { FormPair } from '../src/alipay/types';
-import { mustParse } from './support/alipay-sign';
+import { utf8 } from './support/encoding';
+import { parseFormBody } from './support/form';
 import { signedVector } from './support/vectors';
 
 const gbkVector = signedVector('synthetic_gbk_notify_rsa2_v1');
-const pairs = (body: string): FormPair[] => mustParse(utf8Encode(body));
+const pairs = (body: string): FormPair[] => parseFormBody(utf8(body));
 
 describe('decodeParams', () => {
   it('decodes a GBK body by its signed charset: "+", %2B, %26, empty values', () => {

@@ -2,12 +2,8 @@
 // Loading Alipay public keys from every form merchants paste, and saying what unusable material looks like.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { describeKeyText, importVerifyKey, loadPublicKeys, type KeyLoadReport } from '../src/alipay/keys';
-import { base64Encode } from '../src/utils/base64';
-import { sha256Hex } from '../src/utils/hex';
-import { utf8Encode } from '../src/utils/bytes';
-import { encodeTlv } from '../src/alipay/der';
-import { toPem } from '../src/alipay/pem';
 import type { AlipayPublicKey } from '../src/alipay/types';
+import { base64, der, pem, sha256Hex, utf8 } from './support/encoding';
 
 const vectors = import.meta.glob('./fixtures/vectors/*.json', { eager: true, import: 'default' }) as Record<string, Record<string, unknown>>;
 function vector(id: string): Record<string, unknown> {
@@ -58,36 +54,36 @@ function pkcs1PrivateOf(pkcs8: Uint8Array): Uint8Array {
   return pkcs8.slice(26);
 }
 
-const b64 = base64Encode;
+const b64 = base64;
 
 function oid(...bytes: number[]): Uint8Array {
-  return encodeTlv(0x06, Uint8Array.from(bytes));
+  return der(0x06, Uint8Array.from(bytes));
 }
 
 function name(cn: string): Uint8Array {
-  const rdn = (type: Uint8Array, tag: number, value: string) => encodeTlv(0x31, encodeTlv(0x30, type, encodeTlv(tag, utf8Encode(value))));
-  return encodeTlv(0x30, rdn(oid(0x55, 4, 6), 0x13, 'CN'), rdn(oid(0x55, 4, 10), 0x0c, 'Test'), rdn(oid(0x55, 4, 3), 0x0c, cn));
+  const rdn = (type: Uint8Array, tag: number, value: string) => der(0x31, der(0x30, type, der(tag, utf8(value))));
+  return der(0x30, rdn(oid(0x55, 4, 6), 0x13, 'CN'), rdn(oid(0x55, 4, 10), 0x0c, 'Test'), rdn(oid(0x55, 4, 3), 0x0c, cn));
 }
 
-const SHA256_WITH_RSA = encodeTlv(0x30, oid(0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 1, 1, 11), encodeTlv(0x05));
+const SHA256_WITH_RSA = der(0x30, oid(0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 1, 1, 11), der(0x05));
 
 /** A structurally valid X.509 certificate (the signature is not real: the gateway never checks chains). */
 function fakeCertificate(spki: Uint8Array, subjectCn: string, options: { issuerCn?: string; ca?: boolean } = {}): Uint8Array {
   const extensions = options.ca
-    ? [encodeTlv(0xa3, encodeTlv(0x30, encodeTlv(0x30, oid(0x55, 0x1d, 0x13), encodeTlv(0x01, Uint8Array.of(0xff)), encodeTlv(0x04, encodeTlv(0x30, encodeTlv(0x01, Uint8Array.of(0xff)))))))]
+    ? [der(0xa3, der(0x30, der(0x30, oid(0x55, 0x1d, 0x13), der(0x01, Uint8Array.of(0xff)), der(0x04, der(0x30, der(0x01, Uint8Array.of(0xff)))))))]
     : [];
-  const tbs = encodeTlv(
+  const tbs = der(
     0x30,
-    encodeTlv(0xa0, encodeTlv(0x02, Uint8Array.of(2))),
-    encodeTlv(0x02, Uint8Array.of(0x01, 0x23)),
+    der(0xa0, der(0x02, Uint8Array.of(2))),
+    der(0x02, Uint8Array.of(0x01, 0x23)),
     SHA256_WITH_RSA,
     name(options.issuerCn ?? 'Ant Financial Certification Authority Class 2 R1'),
-    encodeTlv(0x30, encodeTlv(0x17, utf8Encode('200101000000Z')), encodeTlv(0x17, utf8Encode('300101000000Z'))),
+    der(0x30, der(0x17, utf8('200101000000Z')), der(0x17, utf8('300101000000Z'))),
     name(subjectCn),
     spki,
     ...extensions,
   );
-  return encodeTlv(0x30, tbs, SHA256_WITH_RSA, encodeTlv(0x03, new Uint8Array(17)));
+  return der(0x30, tbs, SHA256_WITH_RSA, der(0x03, new Uint8Array(17)));
 }
 
 const ALIPAY_CN = '支付宝(中国)网络技术有限公司-2088831204659217';
@@ -123,13 +119,13 @@ describe('loadPublicKeys: every key form', () => {
   });
 
   it('PEM PUBLIC KEY', async () => {
-    const [key] = keysOf(await loadPublicKeys(toPem('PUBLIC KEY', spkiA)));
+    const [key] = keysOf(await loadPublicKeys(pem('PUBLIC KEY', spkiA)));
     expect(key!.form).toBe('pem-spki');
     expect(key!.fingerprint).toBe(await sha256Hex(spkiA));
   });
 
   it('PEM RSA PUBLIC KEY (PKCS#1) is wrapped into the same SPKI, so the fingerprint matches', async () => {
-    const [key] = keysOf(await loadPublicKeys(toPem('RSA PUBLIC KEY', pkcs1Of(spkiA))));
+    const [key] = keysOf(await loadPublicKeys(pem('RSA PUBLIC KEY', pkcs1Of(spkiA))));
     expect(key!.form).toBe('pem-pkcs1');
     expect(key!.spki).toEqual(spkiA);
     expect(key!.fingerprint).toBe(await sha256Hex(spkiA));
@@ -141,7 +137,7 @@ describe('loadPublicKeys: every key form', () => {
   });
 
   it('SPKI mislabelled as RSA PUBLIC KEY is read by its structure', async () => {
-    const [key] = keysOf(await loadPublicKeys(toPem('RSA PUBLIC KEY', spkiA)));
+    const [key] = keysOf(await loadPublicKeys(pem('RSA PUBLIC KEY', spkiA)));
     expect(key!.spki).toEqual(spkiA);
   });
 
@@ -161,7 +157,7 @@ describe('loadPublicKeys: every key form', () => {
   });
 
   it('a bare base64 key wrapped over several lines is one key', async () => {
-    const wrapped = toPem('PUBLIC KEY', spkiA).split('\n').slice(1, -2).join('\n');
+    const wrapped = pem('PUBLIC KEY', spkiA).split('\n').slice(1, -2).join('\n');
     expect(wrapped.split('\n').length).toBeGreaterThan(5);
     const keys = keysOf(await loadPublicKeys(wrapped));
     expect(keys).toHaveLength(1);
@@ -169,12 +165,12 @@ describe('loadPublicKeys: every key form', () => {
   });
 
   it('a PEM pasted through JSON or an env var (literal \\n escapes, quotes) still loads', async () => {
-    const escaped = JSON.stringify(toPem('PUBLIC KEY', spkiA)); // "-----BEGIN ...\n..." with quotes
+    const escaped = JSON.stringify(pem('PUBLIC KEY', spkiA)); // "-----BEGIN ...\n..." with quotes
     const keys = keysOf(await loadPublicKeys(escaped));
     expect(keys[0]!.spki).toEqual(spkiA);
-    const oneLine = toPem('PUBLIC KEY', spkiA).replace(/\n/g, ' ');
+    const oneLine = pem('PUBLIC KEY', spkiA).replace(/\n/g, ' ');
     expect(keysOf(await loadPublicKeys(oneLine))[0]!.spki).toEqual(spkiA);
-    const windows = toPem('PUBLIC KEY', spkiA).replace(/\n/g, '\r\n');
+    const windows = pem('PUBLIC KEY', spkiA).replace(/\n/g, '\r\n');
     expect(keysOf(await loadPublicKeys(`\uFEFF${windows}`))[0]!.spki).toEqual(spkiA);
   });
 
@@ -213,19 +209,19 @@ describe('loadPublicKeys: several keys at once (rotation)', () => {
   });
 
   it('PEM blocks and a bare value mixed', async () => {
-    const text = `${toPem('PUBLIC KEY', spkiA)}\n${b64(spkiB)}\n`;
+    const text = `${pem('PUBLIC KEY', spkiA)}\n${b64(spkiB)}\n`;
     const keys = keysOf(await loadPublicKeys(text));
     expect(keys.map((k) => k.spki)).toEqual([spkiA, spkiB]);
   });
 
   it('PKCS#1 and SPKI of different keys give two distinct fingerprints', async () => {
-    const keys = keysOf(await loadPublicKeys(toPem('RSA PUBLIC KEY', pkcs1Of(spkiA)) + toPem('PUBLIC KEY', spkiB)));
+    const keys = keysOf(await loadPublicKeys(pem('RSA PUBLIC KEY', pkcs1Of(spkiA)) + pem('PUBLIC KEY', spkiB)));
     expect(keys).toHaveLength(2);
     expect(keys[0]!.fingerprint).not.toBe(keys[1]!.fingerprint);
   });
 
   it('the same key twice is used once, with a warning', async () => {
-    const result = await loadPublicKeys(`${b64(spkiA)}\n${toPem('RSA PUBLIC KEY', pkcs1Of(spkiA))}`);
+    const result = await loadPublicKeys(`${b64(spkiA)}\n${pem('RSA PUBLIC KEY', pkcs1Of(spkiA))}`);
     expect(keysOf(result)).toHaveLength(1);
     expect(result.warnings.join()).toContain('more than once');
   });
@@ -233,10 +229,10 @@ describe('loadPublicKeys: several keys at once (rotation)', () => {
   it('two certificate files pasted together give two keys, each file\'s chain ignored', async () => {
     const chain = fakeCertificate(spkiB, 'Ant Financial Certification Authority Class 2 R1', { issuerCn: 'Ant Financial Certification Authority R1', ca: true });
     const text = [
-      toPem('CERTIFICATE', fakeCertificate(spkiA, ALIPAY_CN)),
-      toPem('CERTIFICATE', chain),
-      toPem('CERTIFICATE', fakeCertificate(spkiB, ALIPAY_CN)),
-      toPem('CERTIFICATE', chain),
+      pem('CERTIFICATE', fakeCertificate(spkiA, ALIPAY_CN)),
+      pem('CERTIFICATE', chain),
+      pem('CERTIFICATE', fakeCertificate(spkiB, ALIPAY_CN)),
+      pem('CERTIFICATE', chain),
     ].join('');
     const keys = keysOf(await loadPublicKeys(text));
     expect(keys.map((k) => k.spki)).toEqual([spkiA, spkiB]);
@@ -263,8 +259,7 @@ describe('loadPublicKeys: certificate files use their FIRST certificate', () => 
 
 describe('loadPublicKeys: says what unusable material looks like', () => {
   it('PEM PRIVATE KEY (PKCS#8)', async () => {
-    const pem = toPem('PRIVATE KEY', pkcs8A);
-    const problems = await problemsOf(pem);
+    const problems = await problemsOf(pem('PRIVATE KEY', pkcs8A));
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/PKCS#8 private key/);
     expect(problems[0]).toMatch(/Never put a private key here/);
@@ -272,7 +267,7 @@ describe('loadPublicKeys: says what unusable material looks like', () => {
   });
 
   it('PEM RSA PRIVATE KEY (PKCS#1)', async () => {
-    const problems = await problemsOf(toPem('RSA PRIVATE KEY', pkcs1PrivateOf(pkcs8A)));
+    const problems = await problemsOf(pem('RSA PRIVATE KEY', pkcs1PrivateOf(pkcs8A)));
     expect(problems[0]).toMatch(/PKCS#1 RSA private key/);
   });
 
@@ -300,9 +295,9 @@ describe('loadPublicKeys: says what unusable material looks like', () => {
   });
 
   it('encrypted private keys: PEM ENCRYPTED PRIVATE KEY, Proc-Type: ENCRYPTED, and bare PKCS#8 EncryptedPrivateKeyInfo', async () => {
-    const pbes2 = encodeTlv(0x30, encodeTlv(0x30, oid(0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 1, 5, 13), encodeTlv(0x30)), encodeTlv(0x04, new Uint8Array(1200).fill(7)));
-    expect((await problemsOf(toPem('ENCRYPTED PRIVATE KEY', pbes2)))[0]).toMatch(/encrypted private key/);
-    const traditional = toPem('RSA PRIVATE KEY', new Uint8Array(600).fill(9)).replace(
+    const pbes2 = der(0x30, der(0x30, oid(0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 1, 5, 13), der(0x30)), der(0x04, new Uint8Array(1200).fill(7)));
+    expect((await problemsOf(pem('ENCRYPTED PRIVATE KEY', pbes2)))[0]).toMatch(/encrypted private key/);
+    const traditional = pem('RSA PRIVATE KEY', new Uint8Array(600).fill(9)).replace(
       '-----\n',
       '-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-256-CBC,00112233445566778899AABBCCDDEEFF\n\n',
     );
@@ -326,9 +321,9 @@ describe('loadPublicKeys: says what unusable material looks like', () => {
   });
 
   it('truncated PEM: a BEGIN line without an END line, or a body cut short', async () => {
-    const pem = toPem('PUBLIC KEY', spkiA);
-    expect((await problemsOf(pem.slice(0, 200)))[0]).toMatch(/no END line: the text was cut off/);
-    const lines = pem.split('\n');
+    const text = pem('PUBLIC KEY', spkiA);
+    expect((await problemsOf(text.slice(0, 200)))[0]).toMatch(/no END line: the text was cut off/);
+    const lines = text.split('\n');
     const shortBody = [...lines.slice(0, 3), ...lines.slice(-2)].join('\n');
     expect((await problemsOf(shortBody))[0]).toMatch(/truncated value/);
   });
@@ -352,20 +347,20 @@ describe('loadPublicKeys: says what unusable material looks like', () => {
   });
 
   it('not RSA: an SM2 public key, bare or in a certificate', async () => {
-    const sm2Spki = encodeTlv(
+    const sm2Spki = der(
       0x30,
-      encodeTlv(0x30, oid(0x2a, 0x86, 0x48, 0xce, 0x3d, 2, 1), oid(0x2a, 0x81, 0x1c, 0xcf, 0x55, 1, 0x82, 0x2d)),
-      encodeTlv(0x03, Uint8Array.of(0, 4, ...new Uint8Array(64).fill(1))),
+      der(0x30, oid(0x2a, 0x86, 0x48, 0xce, 0x3d, 2, 1), oid(0x2a, 0x81, 0x1c, 0xcf, 0x55, 1, 0x82, 0x2d)),
+      der(0x03, Uint8Array.of(0, 4, ...new Uint8Array(64).fill(1))),
     );
     expect((await problemsOf(b64(sm2Spki)))[0]).toMatch(/SM2 \(国密\) public key, not RSA/);
-    const cert = toPem('CERTIFICATE', fakeCertificate(sm2Spki, ALIPAY_CN));
+    const cert = pem('CERTIFICATE', fakeCertificate(sm2Spki, ALIPAY_CN));
     expect((await problemsOf(cert))[0]).toMatch(/a certificate holding an SM2 \(国密\) public key, not RSA/);
   });
 
   it('too small: an RSA-512 key', async () => {
     const modulus = Uint8Array.of(0, 0xc3, ...new Uint8Array(63).fill(0x5b));
-    const pkcs1 = encodeTlv(0x30, encodeTlv(0x02, modulus), encodeTlv(0x02, Uint8Array.of(1, 0, 1)));
-    const problems = await problemsOf(toPem('RSA PUBLIC KEY', pkcs1));
+    const pkcs1 = der(0x30, der(0x02, modulus), der(0x02, Uint8Array.of(1, 0, 1)));
+    const problems = await problemsOf(pem('RSA PUBLIC KEY', pkcs1));
     expect(problems[0]).toMatch(/RSA-512 public key, too small/);
   });
 
@@ -400,7 +395,7 @@ describe('loadPublicKeys: says what unusable material looks like', () => {
 
   it('an intermediate CA certificate on its own', async () => {
     const ca = fakeCertificate(spkiA, 'Ant Financial Certification Authority Class 2 R1', { issuerCn: 'Ant Financial Certification Authority R1', ca: true });
-    expect((await problemsOf(toPem('CERTIFICATE', ca)))[0]).toMatch(/a CA certificate \(Ant Financial Certification Authority Class 2 R1\), not the Alipay public key certificate/);
+    expect((await problemsOf(pem('CERTIFICATE', ca)))[0]).toMatch(/a CA certificate \(Ant Financial Certification Authority Class 2 R1\), not the Alipay public key certificate/);
   });
 
   it('the app certificate (subject "<pid>-<app_id>", not Alipay\'s) loads with a warning saying so', async () => {
@@ -413,18 +408,18 @@ describe('loadPublicKeys: says what unusable material looks like', () => {
   });
 
   it('a certificate signing request', async () => {
-    const csr = encodeTlv(
+    const csr = der(
       0x30,
-      encodeTlv(0x30, encodeTlv(0x02, Uint8Array.of(0)), name('2088831204659217-2021001161683774'), spkiA, encodeTlv(0xa0)),
+      der(0x30, der(0x02, Uint8Array.of(0)), name('2088831204659217-2021001161683774'), spkiA, der(0xa0)),
       SHA256_WITH_RSA,
-      encodeTlv(0x03, new Uint8Array(17)),
+      der(0x03, new Uint8Array(17)),
     );
-    expect((await problemsOf(toPem('CERTIFICATE REQUEST', csr)))[0]).toMatch(/certificate signing request/);
+    expect((await problemsOf(pem('CERTIFICATE REQUEST', csr)))[0]).toMatch(/certificate signing request/);
     expect((await problemsOf(b64(csr)))[0]).toMatch(/certificate signing request/);
   });
 
   it('an unrelated PEM block', async () => {
-    expect((await problemsOf(toPem('X509 CRL', spkiA)))[0]).toMatch(/"X509 CRL" PEM block is not a public key or certificate/);
+    expect((await problemsOf(pem('X509 CRL', spkiA)))[0]).toMatch(/"X509 CRL" PEM block is not a public key or certificate/);
   });
 
   it('nothing, or far too much', async () => {
@@ -443,7 +438,7 @@ describe('loadPublicKeys: says what unusable material looks like', () => {
 
 describe('describeKeyText', () => {
   it('a PKCS#1 key is described with its bits, fingerprint and the normalized bare SPKI', async () => {
-    const [d] = await describeKeyText(toPem('RSA PUBLIC KEY', pkcs1Of(spkiA)));
+    const [d] = await describeKeyText(pem('RSA PUBLIC KEY', pkcs1Of(spkiA)));
     expect(d).toMatchObject({ source: 'PEM block 1 (RSA PUBLIC KEY)', form: 'pem-pkcs1', bits: 2048, problem: null, ignored: false });
     expect(d!.fingerprint).toBe(await sha256Hex(spkiA));
     expect(d!.normalized).toBe(b64(spkiA));
@@ -463,7 +458,7 @@ describe('describeKeyText', () => {
   });
 
   it('a problem piece has no fingerprint and no normalized value', async () => {
-    const [d] = await describeKeyText(toPem('PRIVATE KEY', pkcs8A));
+    const [d] = await describeKeyText(pem('PRIVATE KEY', pkcs8A));
     expect(d).toMatchObject({ form: null, fingerprint: null, normalized: null, looksLike: 'a PKCS#8 private key' });
     expect(d!.problem).toMatch(/private key/);
   });
@@ -474,7 +469,7 @@ describe('describeKeyText', () => {
 describe('importVerifyKey', () => {
   it('makes a key that verifies RSA2 and RSA signatures', async () => {
     const [key] = keysOf(await loadPublicKeys(b64(spkiA)));
-    const data = utf8Encode('notify_id=1&trade_status=TRADE_SUCCESS');
+    const data = utf8('notify_id=1&trade_status=TRADE_SUCCESS');
     const rsa2 = await crypto.subtle.sign('RSASSA-PKCS1-v1_5', privateA, data);
     expect(await crypto.subtle.verify('RSASSA-PKCS1-v1_5', await importVerifyKey(key!, 'SHA-256'), rsa2, data)).toBe(true);
     const sha1Private = await crypto.subtle.importKey('pkcs8', pkcs8A, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-1' }, false, ['sign']);
@@ -486,7 +481,7 @@ describe('importVerifyKey', () => {
 
   it('imports once per isolate: the same CryptoKey for the same key and hash, even from another load', async () => {
     const [first] = keysOf(await loadPublicKeys(b64(spkiB)));
-    const [again] = keysOf(await loadPublicKeys(toPem('PUBLIC KEY', spkiB)));
+    const [again] = keysOf(await loadPublicKeys(pem('PUBLIC KEY', spkiB)));
     const a = await importVerifyKey(first!, 'SHA-256');
     expect(await importVerifyKey(first!, 'SHA-256')).toBe(a);
     expect(await importVerifyKey(again!, 'SHA-256')).toBe(a);

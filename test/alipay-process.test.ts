@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { utf8Encode } from '../src/utils/bytes';
 import { parseBeijingTime } from '../src/alipay/beijing-time';
 import { loadPublicKeys } from '../src/alipay/keys';
-import { encodeFormBytes } from '../src/alipay/parse';
 import { processNotification } from '../src/alipay/process';
-import type { BusinessRules, FormPair, VerifyOptions } from '../src/alipay/types';
-import { makeSigner, pairsOf, signPairs, type TestSigner } from './support/alipay-sign';
+import type { BusinessRules, VerifyOptions } from '../src/alipay/types';
+import { makeSigner, signPairs, type TestSigner } from './support/alipay-sign';
+import { utf8 } from './support/encoding';
+import { formBody, pairsOf, type TestPair } from './support/form';
 import { signedVector } from './support/vectors';
 
 const gbkVector = signedVector('synthetic_gbk_notify_rsa2_v1');
@@ -29,7 +29,7 @@ beforeAll(async () => {
   alipay = await makeSigner();
   options = { keys: [alipay.publicKey], signTypes: ['RSA2'], appIds: ['2021000000000001'], sellerIds: [], maxNotifyAgeMs: 72 * HOUR };
 });
-const signedBody = async (pairs: FormPair[]) => encodeFormBytes(await signPairs(alipay, pairs));
+const signedBody = async (pairs: TestPair[]) => formBody(await signPairs(alipay, pairs));
 
 describe('processNotification', () => {
   it('verifies, decodes, checks and classifies a payment', async () => {
@@ -45,7 +45,7 @@ describe('processNotification', () => {
 
   it('stops at verify for a bad signature', async () => {
     const body = await signedBody(pairsOf(NOTIFY));
-    const tampered = utf8Encode(new TextDecoder().decode(body).replace('total_amount=1.00', 'total_amount=9.00'));
+    const tampered = utf8(new TextDecoder().decode(body).replace('total_amount=1.00', 'total_amount=9.00'));
     const r = await processNotification(tampered, options, NOW);
     expect(r).toMatchObject({ ok: false, stage: 'verify', reason: 'signature-mismatch' });
     expect(!r.ok && r.verified).toBeUndefined();
@@ -73,7 +73,7 @@ describe('processNotification', () => {
   it('processes the GBK vector end to end', async () => {
     const loaded = await loadPublicKeys(gbkVector.alipay_public_key!);
     if (!loaded.ok) throw new Error(loaded.problems.join('; '));
-    const r = await processNotification(utf8Encode(gbkVector.raw_body!), { ...options, keys: loaded.keys }, NOW);
+    const r = await processNotification(utf8(gbkVector.raw_body!), { ...options, keys: loaded.keys }, NOW);
     expect(r).toMatchObject({ ok: true, charset: 'gbk', event: { kind: 'paid', key: 'paid' } });
     expect(r.ok && r.notification.params.subject).toBe('支付标题 测试+1');
   });

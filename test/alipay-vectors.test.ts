@@ -1,16 +1,12 @@
 // Every signed vector in test/fixtures/vectors gives its expected answer through parseForm + verifyForm.
 import { describe, expect, it } from 'vitest';
-import { utf8Encode } from '../src/utils/bytes';
 import { loadPublicKeys } from '../src/alipay/keys';
-import { encodeForm, parseForm } from '../src/alipay/parse';
+import { parseForm } from '../src/alipay/parse';
 import { SIGN_TYPES, type AlipayPublicKey, type SignType, type VerifyOptions } from '../src/alipay/types';
 import { verifyForm } from '../src/alipay/verify';
-import { signedVectors as vectors, type SignedVector } from './support/vectors';
-
-function bodyOf(v: SignedVector): Uint8Array {
-  // raw_body is the wire form (ASCII, percent-encoded); params are decoded text, sent as UTF-8 form data.
-  return v.raw_body !== undefined ? utf8Encode(v.raw_body) : encodeForm(v.params!);
-}
+import { utf8 } from './support/encoding';
+import { formBodyOf, parseFormBody } from './support/form';
+import { signedVectors as vectors, vectorBody, type SignedVector } from './support/vectors';
 
 async function keysOf(v: SignedVector): Promise<AlipayPublicKey[]> {
   const text = v.alipay_public_key ?? v.alipay_public_cert_pem;
@@ -21,7 +17,7 @@ async function keysOf(v: SignedVector): Promise<AlipayPublicKey[]> {
 }
 
 async function optionsFor(v: SignedVector, signTypes: readonly SignType[]): Promise<VerifyOptions> {
-  return { keys: await keysOf(v), signTypes, ...(v.md5_key === undefined ? {} : { md5Key: utf8Encode(v.md5_key) }) };
+  return { keys: await keysOf(v), signTypes, ...(v.md5_key === undefined ? {} : { md5Key: utf8(v.md5_key) }) };
 }
 
 /** The content as text in the vector's own charset (GBK vectors are signed over GBK bytes). */
@@ -36,8 +32,8 @@ describe('signed vectors', () => {
 
   describe.each(vectors.map((v) => [v.id, v] as const))('%s', (_id, v) => {
     it(`is ${v.expected_valid ? 'valid' : 'invalid'} with only its own sign type accepted`, async () => {
-      expect(parseForm(bodyOf(v)).ok).toBe(true);
-      const r = await verifyForm(bodyOf(v), await optionsFor(v, [v.sign_type]));
+      expect(parseForm(vectorBody(v)).ok).toBe(true);
+      const r = await verifyForm(vectorBody(v), await optionsFor(v, [v.sign_type]));
       expect(r.ok, r.ok ? 'verified' : `${r.reason}: ${r.hint}`).toBe(v.expected_valid);
       if (!r.ok) {
         expect(r.reason).toBe('signature-mismatch');
@@ -50,14 +46,14 @@ describe('signed vectors', () => {
     });
 
     it(`is ${v.expected_valid ? 'valid' : 'invalid'} with every sign type accepted`, async () => {
-      const r = await verifyForm(bodyOf(v), await optionsFor(v, SIGN_TYPES));
+      const r = await verifyForm(vectorBody(v), await optionsFor(v, SIGN_TYPES));
       expect(r.ok, r.ok ? 'verified' : `${r.reason}: ${r.hint}`).toBe(v.expected_valid);
     });
 
     if (v.expected_valid && v.sign_type !== 'MD5') {
       it('is refused when its sign type is not accepted', async () => {
         const others = SIGN_TYPES.filter((t) => t !== v.sign_type);
-        const r = await verifyForm(bodyOf(v), await optionsFor(v, others));
+        const r = await verifyForm(vectorBody(v), await optionsFor(v, others));
         expect(r.ok ? 'ok' : r.reason).toBe('sign-type-not-accepted');
       });
     }
@@ -65,10 +61,8 @@ describe('signed vectors', () => {
 
   it('the GBK vector fails once its body is re-encoded as UTF-8', async () => {
     const v = vectors.find((x) => x.id === 'synthetic_gbk_notify_rsa2_v1')!;
-    const parsed = parseForm(bodyOf(v));
-    if (!parsed.ok) throw new Error(parsed.hint);
     const gbk = new TextDecoder('gb18030');
-    const reencoded = encodeForm(parsed.pairs.map((p) => [p.key, gbk.decode(p.value)] as [string, string]));
+    const reencoded = formBodyOf(parseFormBody(vectorBody(v)).map((p) => [p.key, gbk.decode(p.value)] as [string, string]));
     const r = await verifyForm(reencoded, await optionsFor(v, ['RSA2']));
     expect(r.ok ? 'ok' : r.reason).toBe('signature-mismatch');
   });

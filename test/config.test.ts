@@ -1,17 +1,17 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { base64Encode } from '../src/utils/base64';
 import { formatProblem } from '../src/config/reader';
 import { loadConfig } from '../src/config/load';
 import type { ConfigEnv } from '../src/config/names';
 import type { ConfigResult } from '../src/config/types';
+import { base64 } from './support/encoding';
 import { throwawayRsaKeys } from './support/throwaway-keys';
 
 let publicKey = '';
 let otherPublicKey = '';
-const whsec = (bytes: number, fill = 7) => `whsec_${base64Encode(new Uint8Array(bytes).fill(fill))}`;
+const whsec = (bytes: number, fill = 7) => `whsec_${base64(new Uint8Array(bytes).fill(fill))}`;
 
 async function newSpkiBase64(): Promise<string> {
-  return base64Encode((await throwawayRsaKeys()).spki);
+  return base64((await throwawayRsaKeys()).spki);
 }
 
 beforeAll(async () => {
@@ -41,7 +41,7 @@ async function configOf(env: ConfigEnv) {
 }
 
 describe('defaults', () => {
-  it('fills every optional setting from the DESIGN.md table', async () => {
+  it('fills every optional setting with its default (README "Configuration")', async () => {
     const config = await configOf(validEnv());
     expect(config.alipay.signTypes).toEqual(['RSA2']);
     expect(config.alipay.keys).toHaveLength(1);
@@ -261,7 +261,7 @@ describe('FORWARD_SECRET', () => {
   });
 
   it.each([
-    ['no prefix', base64Encode(new Uint8Array(32)), /does not start with whsec_/],
+    ['no prefix', base64(new Uint8Array(32)), /does not start with whsec_/],
     ['bad base64', 'whsec_not*base64', /not whsec_ followed by standard base64/],
     ['too short', whsec(16), /decodes to 16 bytes/],
     ['too long', whsec(65), /decodes to 65 bytes/],

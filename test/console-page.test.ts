@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { CONSOLE_CSP } from '../src/console/security';
 import { fromAcceptLanguage } from '../src/console/language';
 import { TEST_ONLY_ADMIN_TOKEN } from './fixtures/gateway-test-keys';
-import { adminRequest, callWorker } from './gateway-support';
+import { adminRequest, callWorker } from './support/gateway';
 import { cookieFrom, HTTPS_BASE, signInRequest, withCookie } from './support/console-session';
 import { captureJsonLogs } from './support/json-logs';
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { utf8Encode } from '../src/utils/bytes';
 import { buildAttemptRequest } from '../src/delivery/request';
 import { TEST_ONLY_FORWARD_SECRETS, TEST_ORIGIN_URL } from './fixtures/gateway-test-keys';
-import { gatewayConfig } from './gateway-support';
+import { gatewayConfig } from './support/gateway';
 import { paidEvent, webhookHeaders } from './support/delivery';
 
 const event = paidEvent({

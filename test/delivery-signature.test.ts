@@ -1,14 +1,13 @@
 // The forwarded signature must verify with the reference Standard Webhooks library, not our own code.
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import { base64Encode } from '../src/utils/base64';
-import { utf8Encode } from '../src/utils/bytes';
 import { signWebhook } from '../src/delivery/signature';
 import { webhookIdFor } from '../src/delivery/webhook-id';
+import { base64, utf8 } from './support/encoding';
 
-const oldSecret = utf8Encode('old-secret-0123456789abcdef012345');
-const newSecret = utf8Encode('new-secret-0123456789abcdef012345');
-const body = utf8Encode('out_trade_no=A1&subject=%D6%A7%B8%B6&total_amount=1.00');
+const oldSecret = utf8('old-secret-0123456789abcdef012345');
+const newSecret = utf8('new-secret-0123456789abcdef012345');
+const body = utf8('out_trade_no=A1&subject=%D6%A7%B8%B6&total_amount=1.00');
 
 function headersOf(h: Awaited<ReturnType<typeof signWebhook>>): Record<string, string> {
   return { ...h };
@@ -20,7 +19,7 @@ describe('Standard Webhooks signature', () => {
     const headers = await signWebhook([newSecret, oldSecret], 'msg_test1', now, body);
     expect(headers['webhook-signature'].split(' ')).toHaveLength(2);
     for (const secret of [newSecret, oldSecret]) {
-      const wh = new Webhook(`whsec_${base64Encode(secret)}`);
+      const wh = new Webhook(`whsec_${base64(secret)}`);
       expect(() => wh.verify(new TextDecoder().decode(body), headersOf(headers), { jsonParse: false })).not.toThrow();
     }
   });
@@ -28,12 +27,12 @@ describe('Standard Webhooks signature', () => {
   it('fails verification when the body, id or secret differs', async () => {
     const now = Math.floor(Date.now() / 1000);
     const headers = await signWebhook([newSecret], 'msg_test2', now, body);
-    const wh = new Webhook(`whsec_${base64Encode(newSecret)}`);
+    const wh = new Webhook(`whsec_${base64(newSecret)}`);
     const text = new TextDecoder().decode(body);
     expect(() => wh.verify(text, headersOf(headers), { jsonParse: false })).not.toThrow();
     expect(() => wh.verify(`${text}&x=1`, headersOf(headers))).toThrow();
     expect(() => wh.verify(text, { ...headersOf(headers), 'webhook-id': 'msg_other' })).toThrow();
-    const other = new Webhook(`whsec_${base64Encode(oldSecret)}`);
+    const other = new Webhook(`whsec_${base64(oldSecret)}`);
     expect(() => other.verify(text, headersOf(headers))).toThrow();
   });
 

@@ -2,32 +2,25 @@
 // signature verifies with the reference `standardwebhooks` package for every configured secret.
 import { Webhook } from 'standardwebhooks';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { formatBeijingTime } from '../src/alipay/beijing-time';
-import { utf8Encode } from '../src/utils/bytes';
-import { TEST_APP_ID, TEST_ONLY_FORWARD_SECRETS } from './fixtures/gateway-test-keys';
-import { mockOrigin, postNotify, resign, settled, testPrivateKey, uniqueId } from './gateway-support';
+import { TEST_APP_ID, TEST_ONLY_FORWARD_SECRETS, TEST_ONLY_GBK_VECTOR_PUBLIC_KEY_BASE64 } from './fixtures/gateway-test-keys';
 import { webhookHeaders } from './support/delivery';
+import { mockOrigin, postNotify, settled } from './support/gateway';
+import { gbkPaidNotification } from './support/gbk-notifications';
 import { signedVector } from './support/vectors';
-
-const gbk = signedVector('synthetic_gbk_notify_rsa2_v1');
 
 beforeEach(() => {
   mockOrigin();
 });
 
-/** The vector's GBK body with fresh ids and time, re-signed with the vector's own test key. */
-async function freshGbkBody(): Promise<{ body: Uint8Array; outTradeNo: string }> {
-  const outTradeNo = uniqueId('GBK');
-  const key = await testPrivateKey(gbk.test_private_key_pem!);
-  const body = await resign(
-    utf8Encode(gbk.raw_body!),
-    { notify_id: uniqueId('nid-gbk'), notify_time: formatBeijingTime(Date.now()), out_trade_no: outTradeNo },
-    key,
-  );
-  return { body, outTradeNo };
-}
+/** The vector's GBK body with fresh ids and times, re-signed with the vector's own test key (the second configured key). */
+const freshGbkBody = () => gbkPaidNotification({ key: 'vector' });
 
 describe('GBK notification', () => {
+  it('is signed with a key the test gateway trusts (the vector\'s own, configured as the second key)', () => {
+    const vectorKey = signedVector('synthetic_gbk_notify_rsa2_v1').alipay_public_key!.replace(/-----[A-Z ]+-----|\s/g, '');
+    expect(TEST_ONLY_GBK_VECTOR_PUBLIC_KEY_BASE64).toBe(vectorKey);
+  });
+
   it('is forwarded byte-identical with the signed charset', async () => {
     const origin = mockOrigin();
     const { body, outTradeNo } = await freshGbkBody();

@@ -1,30 +1,19 @@
 // One structured JSON line per notification and per delivery attempt; no secret, raw body or
 // full buyer identity in any of them.
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TEST_ONLY_ADMIN_TOKEN, TEST_ONLY_FORWARD_SECRETS } from './fixtures/gateway-test-keys';
-import { mockOrigin, orderKeyOf, postNotify, runRetryNow, settled, signParams, tradeParams } from './gateway-support';
+import { mockOrigin, orderKeyOf, postNotify, runRetryNow, settled } from './support/gateway';
+import { captureJsonLogs } from './support/json-logs';
+import { signedNotification, tradeParams } from './support/notifications';
 
-let lines: string[];
-let spy: { mockRestore(): void };
-beforeEach(() => {
-  lines = [];
-  spy = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
-    lines.push(args.map(String).join(' '));
-  });
-});
-afterEach(() => {
-  spy.mockRestore();
-});
-
-function parsed(): Record<string, unknown>[] {
-  return lines.map((line) => JSON.parse(line) as Record<string, unknown>);
-}
+const logs = captureJsonLogs();
+const parsed = () => logs.lines;
 
 describe('logs', () => {
   it('one line per notification and per attempt, none with secrets, bodies or buyer identity', async () => {
     mockOrigin((_call, index) => (index === 0 ? new Response('down', { status: 500 }) : new Response('success')));
     const params = tradeParams({ buyer_id: '2088102122524333', buyer_logon_id: 'buyer@example.com' });
-    const body = await signParams(params);
+    const body = await signedNotification(params);
     await postNotify(body);
     await postNotify(body);
     await settled(orderKeyOf(params));
@@ -43,7 +32,7 @@ describe('logs', () => {
       [2, 'delivered', 200],
     ]);
 
-    const all = lines.join('\n');
+    const all = logs.texts.join('\n');
     const signature = decodeURIComponent(new TextDecoder().decode(body).match(/sign=([^&]+)/)![1]!);
     for (const secret of [...TEST_ONLY_FORWARD_SECRETS, TEST_ONLY_ADMIN_TOKEN, '2088102122524333', 'buyer@example.com', signature]) {
       expect(all).not.toContain(secret);
@@ -53,7 +42,7 @@ describe('logs', () => {
 
   it('a rejected notification is logged with its reason', async () => {
     mockOrigin();
-    const text = new TextDecoder().decode(await signParams(tradeParams())).replace('total_amount=88.80', 'total_amount=0.01');
+    const text = new TextDecoder().decode(await signedNotification(tradeParams())).replace('total_amount=88.80', 'total_amount=0.01');
     await postNotify(text);
     expect(parsed().filter((l) => l['msg'] === 'notification').at(-1)).toMatchObject({
       outcome: 'rejected',

@@ -1,7 +1,8 @@
 // A gateway delivery that comes back to the notify path (ORIGIN_URL pointing at the gateway) is
 // refused with 508, never answered `success` as if it were one of Alipay's re-sends.
 import { describe, expect, it } from 'vitest';
-import { callWorker, ledger, mockOrigin, NOTIFY_URL, orderKeyOf, settled, signParams, tradeParams } from './gateway-support';
+import { callWorker, ledger, mockOrigin, NOTIFY_URL, orderKeyOf, settled } from './support/gateway';
+import { signedNotification, tradeParams } from './support/notifications';
 import { captureJsonLogs } from './support/json-logs';
 
 const logs = captureJsonLogs();
@@ -20,7 +21,7 @@ describe('delivery loop', () => {
     mockOrigin();
     const params = tradeParams();
     // A genuinely signed body: without the check it would be accepted and answered `success`.
-    const response = await post(await signParams(params), { ...headers, 'webhook-timestamp': String(Math.floor(Date.now() / 1000)) });
+    const response = await post(await signedNotification(params), { ...headers, 'webhook-timestamp': String(Math.floor(Date.now() / 1000)) });
     expect(response.status).toBe(508);
     expect(await response.text()).toBe('loop-detected');
     expect(logs.lines.filter((l) => l['msg'] === 'notification').at(-1)).toMatchObject({ level: 'error', outcome: 'loop-detected', status: 508 });
@@ -30,7 +31,7 @@ describe('delivery loop', () => {
   it('the same body without webhook headers is accepted', async () => {
     mockOrigin();
     const params = tradeParams();
-    const response = await post(await signParams(params), {});
+    const response = await post(await signedNotification(params), {});
     expect(await response.text()).toBe('success');
     await settled(orderKeyOf(params));
   });

@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { checkReturn } from '../examples/node-origin/return-check.mjs';
 import { TEST_APP_ID, TEST_ONLY_FORWARD_SECRETS } from './fixtures/gateway-test-keys';
-import { callWorker, signParams, uniqueId } from './gateway-support';
+import { callWorker } from './support/gateway';
+import { signedNotification, uniqueId } from './support/notifications';
 import type { AlipaySigning } from './support/notifications';
 
 const RETURN_URL = 'https://shop.test/pay/return.asp';
@@ -26,7 +27,7 @@ function returnParams(overrides: Record<string, string> = {}): Record<string, st
 }
 
 async function signedQuery(params: Record<string, string>, signing?: AlipaySigning): Promise<string> {
-  return new TextDecoder().decode(await signParams(params, signing));
+  return new TextDecoder().decode(await signedNotification(params, signing));
 }
 
 function getReturn(query: string | null, overrides: Record<string, unknown> = { ORIGIN_RETURN_URL: RETURN_URL }, method = 'GET') {

@@ -1,13 +1,12 @@
 import { beforeAll, expect, it } from 'vitest';
-import { base64Encode } from '../src/utils/base64';
-import { sha256Hex } from '../src/utils/hex';
 import { loadConfig } from '../src/config/load';
 import type { ConfigEnv } from '../src/config/names';
 import { healthResponse } from '../src/http/health';
+import { base64, sha256Hex } from './support/encoding';
 import { throwawayRsaKeys } from './support/throwaway-keys';
 
 let spki = new Uint8Array();
-const forwardSecret = `whsec_${base64Encode(new Uint8Array(32).fill(42))}`;
+const forwardSecret = `whsec_${base64(new Uint8Array(32).fill(42))}`;
 
 beforeAll(async () => {
   ({ spki } = await throwawayRsaKeys());
@@ -15,7 +14,7 @@ beforeAll(async () => {
 
 function env(overrides: ConfigEnv = {}): ConfigEnv {
   return {
-    ALIPAY_PUBLIC_KEY: base64Encode(spki),
+    ALIPAY_PUBLIC_KEY: base64(spki),
     ALIPAY_APP_ID: '2021000123456789',
     ALIPAY_SIGN_TYPES: 'RSA2,RSA',
     ORIGIN_URL: 'https://shop.example.com/alipay/notify_url.asp?token=0r1g1n',
@@ -52,7 +51,7 @@ it('shows no secret in the 200 summary', async () => {
   expect(text).not.toContain('0r1g1n');
   expect(text).not.toContain('adm1n');
   expect(text).not.toContain(forwardSecret.slice(6));
-  expect(text).not.toContain(base64Encode(spki).slice(40, 80));
+  expect(text).not.toContain(base64(spki).slice(40, 80));
 });
 
 it('answers 503 listing every problem by name, without secrets', async () => {

@@ -2,9 +2,9 @@
 // instance resumes from storage, and old raw bodies are purged while the rows (and dedupe) stay.
 import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { formatBeijingTime } from '../src/alipay/beijing-time';
 import { BODY_RETENTION_MS } from '../src/orders/ledger';
-import { adminRequest, callWorker, ledger, mockOrigin, orderKeyOf, postNotify, runRetryNow, settled, signParams, tradeParams } from './gateway-support';
+import { adminRequest, callWorker, ledger, mockOrigin, orderKeyOf, postNotify, runRetryNow, settled } from './support/gateway';
+import { beijingTime, signedNotification, tradeParams } from './support/notifications';
 
 beforeEach(() => {
   mockOrigin();
@@ -15,7 +15,7 @@ describe('alarm handler', () => {
     const origin = mockOrigin();
     const params = tradeParams();
     const key = orderKeyOf(params);
-    await postNotify(await signParams(params));
+    await postNotify(await signedNotification(params));
     const before = await settled(key);
     expect(before.events[0]!.state).toBe('delivered');
 
@@ -37,7 +37,7 @@ describe('alarm handler', () => {
     });
     const params = tradeParams();
     const key = orderKeyOf(params);
-    await postNotify(await signParams(params));
+    await postNotify(await signedNotification(params));
     await vi.waitFor(() => expect(origin.for(params['out_trade_no']!)).toHaveLength(1));
 
     await runInDurableObject(ledger(key), async (instance, state) => {
@@ -59,7 +59,7 @@ describe('alarm handler', () => {
     const params = tradeParams();
     const key = orderKeyOf(params);
     // Record without delivering: FORWARD_EVENTS does not include paid for this request...
-    await postNotify(await signParams(params), { FORWARD_EVENTS: 'refund' });
+    await postNotify(await signedNotification(params), { FORWARD_EVENTS: 'refund' });
     // ...then make it look like an attempt was claimed by an instance that died mid-request.
     await runInDurableObject(ledger(key), (_instance, state) => {
       state.storage.sql.exec(`UPDATE events SET state = 'delivering', attempts = 1, cycle_attempts = 1, lease_until = ?`, Date.now() + 60_000);
@@ -80,7 +80,7 @@ describe('alarm handler', () => {
     const origin = mockOrigin();
     const params = tradeParams();
     const key = orderKeyOf(params);
-    await postNotify(await signParams(params));
+    await postNotify(await signedNotification(params));
     await settled(key);
     const alarmAt = await runInDurableObject(ledger(key), (_i, state) => state.storage.getAlarm());
     const receivedAt = Date.parse((await settled(key)).notifications[0]!.receivedAt);
@@ -99,7 +99,7 @@ describe('alarm handler', () => {
     expect(rawBody).toBeNull();
     expect(await runInDurableObject(ledger(key), (_i, state) => state.storage.getAlarm())).toBeNull();
 
-    const resend = await postNotify(await signParams({ ...params, notify_time: formatBeijingTime(Date.now() + 1000) }));
+    const resend = await postNotify(await signedNotification({ ...params, notify_time: beijingTime(Date.now() + 1000) }));
     expect(await resend.text()).toBe('success');
     expect((await settled(key)).notifications[0]!.resends).toBe(1);
     expect(origin.for(params['out_trade_no']!)).toHaveLength(1);

@@ -1,6 +1,7 @@
 // The ledger is the lock: a storm of identical notifications starts exactly one delivery.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { mockOrigin, orderKeyOf, postNotify, settled, signParams, tradeParams } from './gateway-support';
+import { mockOrigin, orderKeyOf, postNotify, settled } from './support/gateway';
+import { signedNotification, tradeParams } from './support/notifications';
 
 beforeEach(() => {
   mockOrigin();
@@ -25,7 +26,7 @@ describe('concurrency', () => {
   it(`${STORM} concurrent identical notifications → all success, exactly one delivery (durable)`, async () => {
     const origin = mockOrigin();
     const params = tradeParams();
-    const replies = await storm(await signParams(params));
+    const replies = await storm(await signedNotification(params));
     expect(replies.every((r) => r.status === 200 && r.text === 'success')).toBe(true);
     const ledger = await settled(orderKeyOf(params));
     expect(origin.for(params['out_trade_no']!)).toHaveLength(1);
@@ -41,7 +42,7 @@ describe('concurrency', () => {
       return new Response('success');
     });
     const params = tradeParams();
-    const body = await signParams(params);
+    const body = await signedNotification(params);
     let answered = 0;
     const pending = storm(body, { ACK_MODE: 'after-delivery' }, () => answered++);
     await new Promise((r) => setTimeout(r, 300));
@@ -55,7 +56,7 @@ describe('concurrency', () => {
   it('after-delivery: when the one attempt fails, the waiting duplicates all get a non-success answer', async () => {
     const origin = mockOrigin(() => new Response('down', { status: 503 }));
     const params = tradeParams();
-    const replies = await storm(await signParams(params), { ACK_MODE: 'after-delivery' });
+    const replies = await storm(await signedNotification(params), { ACK_MODE: 'after-delivery' });
     expect(replies.every((r) => r.status === 503 && r.text !== 'success')).toBe(true);
     expect(origin.for(params['out_trade_no']!)).toHaveLength(1);
     expect((await settled(orderKeyOf(params))).events[0]).toMatchObject({ state: 'pending', attempts: 1 });

@@ -1,7 +1,8 @@
 // Schedule exhausted → dead-lettered (listed for the operator) → redelivered by the admin API.
 import { runDurableObjectAlarm } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { adminRequest, callWorker, ledger, mockOrigin, orderKeyOf, postNotify, runRetryNow, settled, signParams, tradeParams } from './gateway-support';
+import { adminRequest, callWorker, ledger, mockOrigin, orderKeyOf, postNotify, runRetryNow, settled } from './support/gateway';
+import { signedNotification, tradeParams } from './support/notifications';
 
 interface DeadLettersBody {
   deadLetters: { orderKey: string; eventKey: string; attempts: number; lastError: string }[];
@@ -19,7 +20,7 @@ describe('dead letters', () => {
     const origin = mockOrigin(() => (originUp ? new Response('success') : new Response('down', { status: 502 })));
     const params = tradeParams();
     const key = orderKeyOf(params);
-    expect(await (await postNotify(await signParams(params))).text()).toBe('success');
+    expect(await (await postNotify(await signedNotification(params))).text()).toBe('success');
     await settled(key);
 
     // RETRY_SCHEDULE=30s,60s,90s: 4 attempts in all.
@@ -54,7 +55,7 @@ describe('dead letters', () => {
     mockOrigin(() => new Response('down', { status: 500 }));
     const params = tradeParams();
     const key = orderKeyOf(params);
-    await postNotify(await signParams(params));
+    await postNotify(await signedNotification(params));
     await settled(key);
     for (let i = 0; i < 3; i++) await runRetryNow(key);
     expect((await settled(key)).events[0]!.state).toBe('dead');

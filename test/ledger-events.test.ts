@@ -1,6 +1,7 @@
 // Refund and close notifications are recorded always, forwarded only when FORWARD_EVENTS says so.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { mockOrigin, orderKeyOf, postNotify, settled, signParams, snapshot, tradeParams, uniqueId, type Origin } from './gateway-support';
+import { mockOrigin, orderKeyOf, postNotify, settled, snapshot, type Origin } from './support/gateway';
+import { signedNotification, tradeParams, uniqueId } from './support/notifications';
 
 let origin: Origin;
 beforeEach(() => {
@@ -21,7 +22,7 @@ describe('event kinds', () => {
     const paid = tradeParams();
     const refund = refundOf(paid, 'R1');
     const closed = { ...paid, notify_id: uniqueId('nid-close'), trade_status: 'TRADE_CLOSED' };
-    for (const p of [paid, refund, closed]) expect(await (await postNotify(await signParams(p))).text()).toBe('success');
+    for (const p of [paid, refund, closed]) expect(await (await postNotify(await signedNotification(p))).text()).toBe('success');
 
     const ledger = await settled(orderKeyOf(paid));
     expect(ledger.events.map((e) => [e.eventKey, e.kind, e.state])).toEqual([
@@ -39,7 +40,7 @@ describe('event kinds', () => {
     const refund2 = refundOf(paid, 'R2');
     const closed = { ...paid, notify_id: uniqueId('nid-close'), trade_status: 'TRADE_CLOSED', refund_fee: '88.80', out_biz_no: 'R3' };
     for (const p of [paid, refund1, refund2, { ...refund1, notify_id: uniqueId('nid-dup') }, closed]) {
-      expect(await (await postNotify(await signParams(p), settings)).text()).toBe('success');
+      expect(await (await postNotify(await signedNotification(p), settings)).text()).toBe('success');
     }
     const ledger = await settled(orderKeyOf(paid));
     expect(ledger.events.map((e) => [e.eventKey, e.state])).toEqual([
@@ -54,7 +55,7 @@ describe('event kinds', () => {
 
   it('a close of an unpaid order is forwarded as closed when configured', async () => {
     const closed = tradeParams({ trade_status: 'TRADE_CLOSED' });
-    expect(await (await postNotify(await signParams(closed), { FORWARD_EVENTS: 'all' })).text()).toBe('success');
+    expect(await (await postNotify(await signedNotification(closed), { FORWARD_EVENTS: 'all' })).text()).toBe('success');
     const ledger = await settled(orderKeyOf(closed));
     expect(ledger.events).toEqual([expect.objectContaining({ eventKey: 'closed', kind: 'closed', state: 'delivered' })]);
     expect(origin.for(closed['out_trade_no']!)[0]?.headers['x-alipay-event-kind']).toBe('closed');
@@ -72,11 +73,11 @@ describe('event kinds', () => {
       commodity_order_id: '2019030800000018079639',
       version: '1.0',
     };
-    expect(await (await postNotify(await signParams(params))).text()).toBe('success');
+    expect(await (await postNotify(await signedNotification(params))).text()).toBe('success');
     const ledger = await snapshot(`2021000000000001#notify:${notifyId}`);
     expect(ledger.outTradeNo).toBeNull();
     expect(ledger.events).toEqual([expect.objectContaining({ eventKey: `other:${notifyId}`, kind: 'other', state: 'recorded' })]);
-    expect(await (await postNotify(await signParams(params))).text()).toBe('success');
+    expect(await (await postNotify(await signedNotification(params))).text()).toBe('success');
     expect((await snapshot(`2021000000000001#notify:${notifyId}`)).notifications[0]?.resends).toBe(1);
   });
 });

@@ -1,18 +1,9 @@
 // Origin failures are retried on the schedule until exactly one attempt succeeds.
 import { runDurableObjectAlarm } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
-import {
-  hangingResponse,
-  ledger,
-  mockOrigin,
-  orderKeyOf,
-  postNotify,
-  runRetryNow,
-  settled,
-  signParams,
-  tradeParams,
-  type OriginResponder,
-} from './gateway-support';
+import { ledger, mockOrigin, orderKeyOf, postNotify, runRetryNow, settled, type OriginResponder } from './support/gateway';
+import { signedNotification, tradeParams } from './support/notifications';
+import { hangingResponse } from './support/delivery';
 
 const ok = () => new Response('success');
 
@@ -25,7 +16,7 @@ async function failOnceThenSucceed(first: OriginResponder) {
   const origin = mockOrigin((call, index, signal) => (index === 0 ? first(call, index, signal) : ok()));
   const params = tradeParams();
   const key = orderKeyOf(params);
-  expect(await (await postNotify(await signParams(params))).text()).toBe('success');
+  expect(await (await postNotify(await signedNotification(params))).text()).toBe('success');
 
   const afterFailure = await settled(key);
   expect(afterFailure.events[0]).toMatchObject({ state: 'pending', attempts: 1 });
@@ -82,7 +73,7 @@ describe('retries', () => {
     mockOrigin(() => new Response('down', { status: 503 }));
     const params = tradeParams();
     const started = Date.now();
-    await postNotify(await signParams(params));
+    await postNotify(await signedNotification(params));
     const s = await settled(orderKeyOf(params));
     const next = Date.parse(s.events[0]!.nextAttemptAt!);
     expect(next).toBeGreaterThanOrEqual(started + 30_000);

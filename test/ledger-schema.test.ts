@@ -3,7 +3,8 @@
 import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { LEDGER_MIGRATIONS, migrate } from '../src/orders/schema';
-import { ledger, uniqueId } from './gateway-support';
+import { ledger } from './support/gateway';
+import { uniqueId } from './support/notifications';
 
 describe('ledger schema', () => {
   it('a new ledger is at the latest version, with its tables', async () => {

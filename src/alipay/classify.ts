@@ -1,5 +1,5 @@
-// What a notification means (ALIPAY.md "Meaning of a notification") and its dedupe key within
-// one order (DESIGN.md "Events and dedupe"). The notification alone decides; no order state.
+// What a notification means (docs/ALIPAY.md "What a notification means") and its dedupe key within
+// one order (docs/ARCHITECTURE.md "Dedupe keys"). The notification alone decides; no order state.
 
 import { parseAmountCents } from './amount';
 import type { ClassifiedEvent, Notification } from './types';

@@ -1,4 +1,4 @@
-// The signed content (ALIPAY.md "Verifying" steps 3-5), as bytes. Value bytes are copied
+// The signed content (docs/ALIPAY.md "The signed content"), as bytes. Value bytes are copied
 // untouched, so a GBK notification is checked over its GBK bytes, never a UTF-8 re-encoding.
 // This runs on every notification, so it avoids per-pair views and comparator callbacks.
 

@@ -1,4 +1,4 @@
-// Form body -> ordered (key, value-bytes) pairs, per ALIPAY.md "Verifying" steps 1-2.
+// Form body -> ordered (key, value-bytes) pairs (docs/ALIPAY.md "Parsing the body").
 // The body is split BEFORE anything is decoded (a `%26` inside passback_params stays inside it),
 // and each value is percent-decoded to bytes exactly once: the signature covers those bytes,
 // whatever the charset, so nothing here turns bytes into text except the (ASCII) keys.

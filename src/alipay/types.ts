@@ -135,7 +135,7 @@ export type BusinessCheckResult =
 export type EventKind = 'paid' | 'refund' | 'closed' | 'waiting' | 'other';
 export const EVENT_KINDS: readonly EventKind[] = ['paid', 'refund', 'closed', 'waiting', 'other'];
 
-/** What a notification means. `key` is the dedupe key within one order (DESIGN.md "Events and dedupe"). */
+/** What a notification means. `key` is the dedupe key within one order (docs/ARCHITECTURE.md "Dedupe keys"). */
 export interface ClassifiedEvent {
   readonly kind: EventKind;
   readonly key: string;

@@ -1,4 +1,4 @@
-// Signature verification (ALIPAY.md "Verifying" steps 6-8 and "Legacy MD5").
+// Signature verification (docs/ALIPAY.md "Sign types and verification" and "Legacy MD5").
 // The accepted sign types are pinned by configuration: the message's own `sign_type` only
 // selects among them, so a forged message cannot downgrade RSA2 to SHA-1 or to MD5.
 // This is the per-notification hot path, measured against a bare crypto.subtle.verify by

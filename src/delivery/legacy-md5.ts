@@ -1,5 +1,5 @@
 // FORWARD_SIGNING=alipay-md5: the form the origin receives is re-signed the way mapi-era Alipay
-// signed it (ALIPAY.md "Legacy MD5"), so an unchanged `Alipay_Notify.asp` passes its own sign
+// signed it (docs/ALIPAY.md "Legacy MD5"), so an unchanged `Alipay_Notify.asp` passes its own sign
 // check with only its key changed (to ORIGIN_MD5_KEY). The gateway has already verified Alipay's
 // real signature; this MD5 sign only tells the legacy page "the gateway sent this".
 //

@@ -1,7 +1,8 @@
 // POST NOTIFY_PATH: the endpoint Alipay calls. Verify, decode, check, classify, hand the
-// notification to its order's ledger, and answer Alipay by DESIGN.md's reply rules: `success`
-// only for a verified notification that is durably recorded (or, in after-delivery mode,
-// acknowledged by the origin). Every other answer makes Alipay send it again later.
+// notification to its order's ledger, and answer Alipay by the rules of docs/ARCHITECTURE.md
+// "Answering Alipay": `success` only for a verified notification that is durably recorded (or,
+// in after-delivery mode, acknowledged by the origin). Every other answer makes Alipay send it
+// again later.
 import { processNotification, type ProcessResult } from '../alipay/process';
 import type { VerifySuccess } from '../alipay/types';
 import type { ConfigResult } from '../config/types';

@@ -6,7 +6,7 @@
 import { inject } from 'vitest';
 import type { LedgerSnapshot } from '../../src/orders/ledger-types';
 import { originClient, sleep, type OriginDelivery, type StackInfo } from './harness';
-import { TEST_APP_ID } from './notifications';
+import { TEST_APP_ID } from '../fixtures/gateway-test-keys';
 
 export interface GatewayReply {
   status: number;

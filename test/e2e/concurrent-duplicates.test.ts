@@ -2,7 +2,7 @@
 // is acknowledged, and the order's Durable Object lets exactly one delivery through.
 import { expect, test } from 'vitest';
 import { acceptedAtOrigin, deliveredLedger, origin, postNotification } from './client';
-import { paidNotification } from './notifications';
+import { paidNotification } from '../support/notifications';
 
 const COPIES = 50;
 

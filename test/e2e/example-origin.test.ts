@@ -6,9 +6,9 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { eventually, gatewayClient } from './client';
 import { startExampleStack, type ExampleLogLine, type ExampleStack } from './example-origin';
-import { gbkPaidNotification, withRawHighBytes } from './gbk-notifications';
+import { gbkPaidNotification, withRawHighBytes } from '../support/gbk-notifications';
 import { sleep } from './harness';
-import { paidNotification } from './notifications';
+import { paidNotification } from '../support/notifications';
 
 let stack: ExampleStack | undefined;
 function running(): ExampleStack {

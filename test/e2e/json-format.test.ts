@@ -5,12 +5,11 @@
 // for it) is a second event with its own webhook-id.
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { formatBeijingTime } from '../../src/alipay/beijing-time';
 import { TEST_ONLY_FORWARD_SECRETS } from '../fixtures/gateway-test-keys';
 import { stackClient, webhookHeadersOf } from './client';
-import { gbkPaidNotification } from './gbk-notifications';
+import { gbkPaidNotification } from '../support/gbk-notifications';
 import { startStack, type OriginDelivery, type RunningStack } from './harness';
-import { paidNotification, signedNotification } from './notifications';
+import { beijingTime, paidNotification, signedNotification } from '../support/notifications';
 
 let running: RunningStack;
 const { postNotification: post, acceptedOnceThere } = stackClient(() => running.info);
@@ -61,9 +60,9 @@ test('a refund after the payment is its own JSON event, forwarded once', async (
   const refund = await signedNotification({
     ...params,
     notify_id: `${params.notify_id}r`,
-    notify_time: formatBeijingTime(Date.now()),
+    notify_time: beijingTime(Date.now()),
     refund_fee: '8.88',
-    gmt_refund: formatBeijingTime(Date.now()),
+    gmt_refund: beijingTime(Date.now()),
     out_biz_no: 'RF-1',
   });
   expect(await post(refund)).toEqual({ status: 200, body: 'success' });

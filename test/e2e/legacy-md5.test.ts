@@ -9,7 +9,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { TEST_ONLY_FORWARD_SECRETS } from '../fixtures/gateway-test-keys';
 import { bodyBytes, stackClient, webhookHeadersOf } from './client';
 import { startStack, type RunningStack } from './harness';
-import { paidNotification } from './notifications';
+import { paidNotification } from '../support/notifications';
 
 const ORIGIN_MD5_KEY = 'e2e-only-legacy-md5-key-0123456789';
 

@@ -2,7 +2,7 @@
 // schedule (seconds in this suite) and the origin ends up with the event exactly once.
 import { expect, test } from 'vitest';
 import { acceptedAtOrigin, bodyBytes, deliveredLedger, origin, postNotification } from './client';
-import { paidNotification } from './notifications';
+import { paidNotification } from '../support/notifications';
 
 const FAILURES = 2;
 

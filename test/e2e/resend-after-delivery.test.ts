@@ -3,7 +3,7 @@
 import { expect, test } from 'vitest';
 import { acceptedAtOrigin, ledgerOf, origin, postNotification } from './client';
 import { sleep } from './harness';
-import { paidNotification, signedNotification, uniqueId } from './notifications';
+import { paidNotification, signedNotification, uniqueId } from '../support/notifications';
 
 test('re-sends after delivery are acknowledged and forward nothing new', async () => {
   const { params, body } = await paidNotification();

@@ -3,7 +3,7 @@
 import { expect, test } from 'vitest';
 import { ledgerOf, origin, postNotification } from './client';
 import { sleep } from './harness';
-import { paidNotification } from './notifications';
+import { paidNotification } from '../support/notifications';
 
 test('a tampered notification gets 403 and nothing is recorded or forwarded', async () => {
   const { params, body } = await paidNotification({ total_amount: '88.80' });

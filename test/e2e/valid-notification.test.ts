@@ -3,7 +3,7 @@
 import { Webhook } from 'standardwebhooks';
 import { expect, test } from 'vitest';
 import { acceptedAtOrigin, bodyBytes, deliveredLedger, postNotification, stack, webhookHeadersOf } from './client';
-import { paidNotification } from './notifications';
+import { paidNotification } from '../support/notifications';
 
 test('a valid notification is acknowledged and reaches the origin once, byte-identical and signed', async () => {
   const { params, body } = await paidNotification();

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli, runInProcess } from './cli-run';
+import { runCli, runInProcess } from '../support/cli-run';
 
 const certVector = JSON.parse(
   readFileSync(fileURLToPath(new URL('../fixtures/vectors/certsn_node_antcertutil.json', import.meta.url)), 'utf8'),

@@ -7,7 +7,7 @@ import { loadConfig } from '../../src/config/load';
 import { parseWebhookSecrets } from '../../src/config/values';
 import { healthResponse } from '../../src/http/health';
 import { throwawayRsaKeys } from '../support/throwaway-keys';
-import { runInProcess } from './cli-run';
+import { runInProcess } from '../support/cli-run';
 
 describe('secret', () => {
   it('prints whsec_ and the base64 of 32 random bytes, which the gateway accepts', async () => {

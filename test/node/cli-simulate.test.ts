@@ -11,7 +11,6 @@ import { encodeGbk } from '../../cli/gbk';
 import { SIMULATED_SUBJECT } from '../../cli/notification-builder';
 import { DEV_PRIVATE_KEY_FILE, DEV_PUBLIC_KEY_FILE, ensureDevVars } from '../../cli/dev-config';
 import {
-  buildSignContent,
   classify,
   decodeParams,
   getParam,
@@ -25,7 +24,8 @@ import {
   type FormPair,
   type VerifyOptions,
 } from '../../src/alipay/index';
-import { runCli, runInProcess } from './cli-run';
+import { plainSignContent } from '../support/alipay-sign';
+import { runCli, runInProcess } from '../support/cli-run';
 
 interface Received {
   headers: IncomingHttpHeaders;
@@ -195,10 +195,11 @@ describe('simulate', () => {
     expect(got.params.subject).toBe(SIMULATED_SUBJECT);
     expect(got.params.out_trade_no).toBe('GBK-ORDER-1');
 
-    // The signature covers the GBK bytes: over a UTF-8 re-encoding of the same text it fails.
+    // The signature covers the GBK bytes (checked over the independent content builder, not the
+    // one the simulator shares with the gateway): over a UTF-8 re-encoding of the same text it fails.
     const sign = Buffer.from(new TextDecoder().decode(getParam(got.pairs, 'sign')!), 'base64');
     const key = await importVerifyKey(publicKey, 'SHA-256');
-    const verifyOver = (pairs: FormPair[]) => crypto.subtle.verify('RSASSA-PKCS1-v1_5', key, sign, buildSignContent(pairs, 'v1'));
+    const verifyOver = (pairs: FormPair[]) => crypto.subtle.verify('RSASSA-PKCS1-v1_5', key, sign, plainSignContent(pairs, 'v1'));
     expect(await verifyOver(got.pairs)).toBe(true);
     const utf8Pairs = got.pairs.map((pair) => ({ key: pair.key, value: new TextEncoder().encode(got.params[pair.key] ?? '') }));
     expect(await verifyOver(utf8Pairs)).toBe(false);

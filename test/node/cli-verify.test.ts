@@ -4,16 +4,16 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeForm } from '../../src/alipay/parse';
-import { signedVectors as vectors, type SignedVector } from '../support/vectors';
-import { runCli, runInProcess, type CliRun } from './cli-run';
+import { latin1 } from '../support/encoding';
+import { signedVectors as vectors, vectorBody, type SignedVector } from '../support/vectors';
+import { runCli, runInProcess, type CliRun } from '../support/cli-run';
 
 const dir = mkdtempSync(join(tmpdir(), 'cli-verify-'));
 const results = new Map<string, CliRun>();
 
 function vectorArgs(v: SignedVector): string[] {
   const bodyFile = join(dir, `${v.id}.body`);
-  writeFileSync(bodyFile, v.raw_body !== undefined ? Buffer.from(v.raw_body, 'latin1') : encodeForm(v.params!));
+  writeFileSync(bodyFile, vectorBody(v));
   const args = ['verify', '--body', bodyFile];
   const key = v.alipay_public_key ?? v.alipay_public_cert_pem;
   if (key !== undefined) {
@@ -87,7 +87,7 @@ describe('every vector', () => {
 
 describe('input forms and exit statuses', () => {
   const yuque = vectors.find((v) => v.id === 'node_yuque_trade_notify_rsa2_v1')!;
-  const query = Buffer.from(encodeForm(yuque.params!)).toString('latin1');
+  const query = latin1(vectorBody(yuque));
   const keyFile = () => join(dir, `${yuque.id}.key`);
   const bodyFile = (name: string, content: string) => {
     const path = join(dir, name);
@@ -184,7 +184,7 @@ describe('--md5-key-file', () => {
   const md5 = vectors.find((v) => v.id === 'legacy_md5_notify_test')!;
   const body = () => {
     const path = join(dir, 'md5-file.body');
-    writeFileSync(path, encodeForm(md5.params!));
+    writeFileSync(path, vectorBody(md5));
     return path;
   };
   const keyFile = (content: string) => {

@@ -1,14 +1,19 @@
 // Plays Alipay with the TEST-ONLY fixture key: fresh trade notifications, signed as Alipay signs
 // them. Shared by the gateway tests (inside workerd), the end-to-end suite and bench/e2e.ts (in
-// Node), so it is pure: WebCrypto and the project's byte-level src/alipay code, nothing else.
-// The gateway verifies with the public half, so a signing mistake here shows up as a 403, never
-// as a silently passing test.
-import { base64Decode } from '../../src/utils/base64';
-import { formatBeijingTime } from '../../src/alipay/beijing-time';
-import { encodeFormBytes } from '../../src/alipay/parse';
-import type { ContentRule, FormPair } from '../../src/alipay/types';
+// Node), so it is pure: WebCrypto and the independent signer (test/support/alipay-sign.ts), no
+// src code. The gateway verifies with the public half, so a signing mistake here shows up as a
+// 403, never as a silently passing test.
 import { TEST_APP_ID, TEST_ONLY_ALIPAY_PRIVATE_KEY_PEM } from '../fixtures/gateway-test-keys';
-import { keySigner, pairsOf, signPairs } from './alipay-sign';
+import { keySigner, signPairs, type TestContentRule } from './alipay-sign';
+import { fromBase64 } from './encoding';
+import { formBody, pairsOf, type TestPair } from './form';
+
+const BEIJING_OFFSET_MS = 8 * 3600_000;
+
+/** Alipay's time format: Beijing time (UTC+8, no daylight saving), `yyyy-MM-dd HH:mm:ss`. */
+export function beijingTime(ms: number): string {
+  return new Date(ms + BEIJING_OFFSET_MS).toISOString().slice(0, 19).replace('T', ' ');
+}
 
 let counter = 0;
 /**
@@ -30,10 +35,10 @@ export function tradeParams(overrides: Record<string, string> = {}): Record<stri
     buyer_id: '2088102122524333',
     buyer_logon_id: 'buyer@example.com',
     charset: 'utf-8',
-    gmt_create: formatBeijingTime(now - 60_000),
-    gmt_payment: formatBeijingTime(now - 30_000),
+    gmt_create: beijingTime(now - 60_000),
+    gmt_payment: beijingTime(now - 30_000),
     notify_id: uniqueId('nid'),
-    notify_time: formatBeijingTime(now),
+    notify_time: beijingTime(now),
     notify_type: 'trade_status_sync',
     out_trade_no: uniqueId('T'),
     seller_id: '2088000000000002',
@@ -49,11 +54,10 @@ export function tradeParams(overrides: Record<string, string> = {}): Record<stri
 let fixtureKey: Promise<CryptoKey> | undefined;
 /** An RSA2 signing key from a PKCS#8 PEM; the fixture key by default (imported once). */
 export function alipayPrivateKey(pem: string = TEST_ONLY_ALIPAY_PRIVATE_KEY_PEM): Promise<CryptoKey> {
-  const load = () => {
-    const der = base64Decode(pem.replace(/-----[A-Z ]+-----|\s/g, ''));
-    if (der === null) throw new Error('test private key is not base64');
-    return crypto.subtle.importKey('pkcs8', der, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['sign']);
-  };
+  const load = () =>
+    crypto.subtle.importKey('pkcs8', fromBase64(pem.replace(/-----[A-Z ]+-----|\s/g, '')), { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, [
+      'sign',
+    ]);
   if (pem !== TEST_ONLY_ALIPAY_PRIVATE_KEY_PEM) return load();
   return (fixtureKey ??= load());
 }
@@ -62,16 +66,16 @@ export interface AlipaySigning {
   /** Default: the fixture key. */
   key?: CryptoKey;
   /** `v1` (default, asynchronous notifications) leaves sign_type out of the signed content; `v2` keeps it. */
-  rule?: ContentRule;
+  rule?: TestContentRule;
 }
 
 /**
  * The form body Alipay would send for these pairs (value bytes untouched, so GBK stays GBK):
  * any old sign/sign_type dropped, then sign_type=RSA2 and an RSA2 `sign` appended.
  */
-export async function signedNotificationPairs(pairs: FormPair[], signing: AlipaySigning = {}): Promise<Uint8Array> {
+export async function signedNotificationPairs(pairs: readonly TestPair[], signing: AlipaySigning = {}): Promise<Uint8Array> {
   const signer = keySigner(signing.key ?? (await alipayPrivateKey()));
-  return encodeFormBytes(await signPairs(signer, pairs, { signType: 'RSA2', rule: signing.rule ?? 'v1' }));
+  return formBody(await signPairs(signer, pairs, { signType: 'RSA2', rule: signing.rule ?? 'v1' }));
 }
 
 /** The form body Alipay would send for these params (UTF-8). */

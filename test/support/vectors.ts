@@ -2,6 +2,8 @@
 // where each case comes from), loaded once for both test projects: Vite inlines the JSON at build time, so this works
 // inside workerd (no file system) and in Node alike.
 import type { SignType } from '../../src/alipay/types';
+import { utf8 } from './encoding';
+import { formBodyOf } from './form';
 
 export interface SignedVector {
   id: string;
@@ -35,4 +37,9 @@ export function signedVector(id: string): SignedVector {
   const vector = signedVectors.find((v) => v.id === id);
   if (vector === undefined) throw new Error(`no vector ${id} in test/fixtures/vectors`);
   return vector;
+}
+
+/** The body to send: raw_body as captured (ASCII), or the params as a UTF-8 form (test/support/form.ts). */
+export function vectorBody(v: SignedVector): Uint8Array {
+  return v.raw_body !== undefined ? utf8(v.raw_body) : formBodyOf(v.params!);
 }

@@ -1,27 +1,17 @@
-// Shared helpers for the gateway tests (not a test file): sign notifications with the TEST-ONLY
-// key, post them to the Worker, mock the origin, and drive a ledger's alarms.
+// The gateway tests' harness inside workerd (not a test file): post to the Worker, mock the
+// origin, look into and drive an order's ledger. Playing Alipay is test/support/notifications.ts.
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { expect, vi } from 'vitest';
-import { utf8Encode } from '../src/utils/bytes';
-import { parseForm } from '../src/alipay/parse';
-import { loadConfig } from '../src/config/load';
-import type { Config } from '../src/config/types';
-import type { GatewayEnv } from '../src/env';
-import worker from '../src/index';
-import type { OrderLedger } from '../src/orders/ledger';
-import type { LedgerSnapshot } from '../src/orders/ledger-types';
-import { TEST_ONLY_ADMIN_TOKEN, TEST_ORIGIN_URL } from './fixtures/gateway-test-keys';
-import { signedNotificationPairs } from './support/notifications';
-
-// Playing Alipay is shared with the end-to-end suite; re-exported under the names these tests use.
-export {
-  alipayPrivateKey as testPrivateKey,
-  signedNotification as signParams,
-  tradeParams,
-  uniqueId,
-} from './support/notifications';
-export { hangingResponse } from './support/delivery';
+import { loadConfig } from '../../src/config/load';
+import type { Config } from '../../src/config/types';
+import type { GatewayEnv } from '../../src/env';
+import worker from '../../src/index';
+import type { OrderLedger } from '../../src/orders/ledger';
+import type { LedgerSnapshot } from '../../src/orders/ledger-types';
+import { TEST_ONLY_ADMIN_TOKEN, TEST_ORIGIN_URL } from '../fixtures/gateway-test-keys';
+import { formValue, parseFormBody, withValues } from './form';
+import { signedNotificationPairs } from './notifications';
 
 export const gatewayEnv = env as unknown as GatewayEnv;
 export const NOTIFY_URL = 'https://gateway.test/alipay/notify';
@@ -34,11 +24,8 @@ export async function gatewayConfig(): Promise<Config> {
 }
 
 /** Re-signs an existing body after replacing some (ASCII) values; other value bytes stay untouched. */
-export async function resign(body: Uint8Array, replace: Record<string, string>, key?: CryptoKey): Promise<Uint8Array> {
-  const parsed = parseForm(body);
-  if (!parsed.ok) throw new Error('test body does not parse');
-  const pairs = parsed.pairs.map((p) => (p.key in replace ? { key: p.key, value: utf8Encode(replace[p.key]!) } : p));
-  return signedNotificationPairs(pairs, { key });
+export function resign(body: Uint8Array, replace: Record<string, string>, key?: CryptoKey): Promise<Uint8Array> {
+  return signedNotificationPairs(withValues(parseFormBody(body), replace), { key });
 }
 
 /** POSTs to the Worker; `overrides` change settings for this request only (the ledger keeps the test config). */
@@ -100,16 +87,16 @@ function installOriginSpy(): void {
   });
 }
 
+/** From a JSON event or a form body (any charset: out_trade_no is ASCII). */
 function outTradeNoOf(body: Uint8Array): string | null {
-  const parsed = parseForm(body);
-  if (parsed.ok) {
-    const pair = parsed.pairs.find((p) => p.key === 'out_trade_no');
-    if (pair) return new TextDecoder().decode(pair.value);
-  }
   try {
     return (JSON.parse(new TextDecoder().decode(body)) as { out_trade_no?: string }).out_trade_no ?? null;
   } catch {
-    return null;
+    try {
+      return formValue(parseFormBody(body), 'out_trade_no') ?? null;
+    } catch {
+      return null;
+    }
   }
 }
 
