@@ -18,9 +18,12 @@ const SAFE_METHODS = new Set(['GET', 'HEAD']);
 const BEARER = /^Bearer[ ]+(\S+)\s*$/i;
 
 /** Constant-time: the comparison takes as long whichever byte of a guessed token is wrong. */
-export function bearerMatches(header: string, adminToken: string): boolean {
-  const match = BEARER.exec(header);
-  return timingSafeEqual(utf8Encode(match?.[1] ?? ''), utf8Encode(adminToken));
+export function tokenMatches(candidate: string, adminToken: string): boolean {
+  return timingSafeEqual(utf8Encode(candidate), utf8Encode(adminToken));
+}
+
+function bearerMatches(header: string, adminToken: string): boolean {
+  return tokenMatches(BEARER.exec(header)?.[1] ?? '', adminToken);
 }
 
 /** Whether the browser says the request comes from a page of the gateway itself. */

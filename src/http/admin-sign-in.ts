@@ -21,7 +21,7 @@ import type { ConfigResult } from '../config/types';
 import type { GatewayEnv } from '../env';
 import { logLine } from '../log';
 import { readBodyCapped } from '../utils/read-capped';
-import { bearerMatches, isSameOrigin } from './admin-auth';
+import { isSameOrigin, tokenMatches } from './admin-auth';
 import { clearedSessionCookie, mintSession, sessionCookie, sessionOf } from './admin-session';
 import { htmlResponse, methodNotAllowed, redirect } from './responses';
 
@@ -72,7 +72,7 @@ async function signIn(request: Request, env: GatewayEnv, adminToken: string): Pr
   }
   const token = await tokenFromForm(request);
   if (token === null) return formPage(lang, 'bad-request');
-  if (!bearerMatches(`Bearer ${token}`, adminToken)) {
+  if (!tokenMatches(token, adminToken)) {
     logLine({ level: 'warn', msg: 'admin-sign-in', outcome: 'wrong-token' });
     return formPage(lang, 'wrong-token');
   }
