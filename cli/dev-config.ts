@@ -2,6 +2,8 @@
 // no .dev.vars, write one with throwaway values, and the Alipay key pair that goes with it
 // (dev-keys/, git-ignored like .dev.vars). The private key plays Alipay for
 // `npx alipay-notify-edge simulate`; the public key is the gateway's ALIPAY_PUBLIC_KEY.
+// A second pair is the app's own: its private key is ALIPAY_APP_PRIVATE_KEY (the gateway signs its
+// queries to the local Alipay stand-in with it), its public key is what the stand-in checks them with.
 // An existing .dev.vars is the user's: it is read, never rewritten.
 
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -14,17 +16,25 @@ export const DEV_VARS_FILE = '.dev.vars';
 export const DEV_KEYS_DIR = 'dev-keys';
 export const DEV_PRIVATE_KEY_FILE = join(DEV_KEYS_DIR, 'alipay-dev-private.pem');
 export const DEV_PUBLIC_KEY_FILE = join(DEV_KEYS_DIR, 'alipay-dev-public.pem');
+export const DEV_APP_PRIVATE_KEY_FILE = join(DEV_KEYS_DIR, 'app-dev-private.pem');
+export const DEV_APP_PUBLIC_KEY_FILE = join(DEV_KEYS_DIR, 'app-dev-public.pem');
 export const DEV_APP_ID = '2021000000000000';
 export const DEV_SELLER_ID = '2088000000000000';
 export const DEV_GATEWAY_PORT = 8787;
 export const DEV_ORIGIN_PORT = 8788;
+/** The local stand-in for Alipay's OpenAPI gateway (cli/alipay-standin.ts). */
+export const DEV_STANDIN_PORT = 8789;
 /** Short, so a failing origin shows the whole retry story within minutes while playing locally. */
 const DEV_RETRY_SCHEDULE = '5s,30s,2m';
+/** Short, so a payment whose notification never came is found within seconds in a local trial. */
+const DEV_RECONCILE_SCHEDULE = '2s,5s,10s,30s';
 const MAX_DEV_VARS_BYTES = 256 * 1024;
 
 export interface DevVarsOptions {
   /** Port of the demo origin that ORIGIN_URL points at. Default 8788. */
   originPort?: number;
+  /** Port of the Alipay stand-in that ALIPAY_GATEWAY_URL points at. Default 8789. */
+  standInPort?: number;
 }
 
 export interface DevVarsOutcome {
@@ -70,15 +80,20 @@ export async function ensureDevVars(dir: string, options: DevVarsOptions = {}): 
   const existing = await readDevVars(dir);
   if (existing !== null) return { created: false, path, vars: existing };
 
-  const { publicKeyBase64 } = await writeDevKeyPair(dir);
+  const alipayPair = await writeDevKeyPair(dir, DEV_PRIVATE_KEY_FILE, DEV_PUBLIC_KEY_FILE);
+  const appPair = await writeDevKeyPair(dir, DEV_APP_PRIVATE_KEY_FILE, DEV_APP_PUBLIC_KEY_FILE);
   const vars: Record<string, string> = {
-    ALIPAY_PUBLIC_KEY: publicKeyBase64,
+    ALIPAY_PUBLIC_KEY: alipayPair.publicKeyBase64,
     ALIPAY_APP_ID: DEV_APP_ID,
     ALIPAY_SELLER_ID: DEV_SELLER_ID,
     FORWARD_SECRET: newForwardSecret(),
     ORIGIN_URL: `http://127.0.0.1:${options.originPort ?? DEV_ORIGIN_PORT}/alipay/notify`,
     ADMIN_TOKEN: base64Encode(crypto.getRandomValues(new Uint8Array(24))).replace(/\+/g, '-').replace(/\//g, '_'),
     RETRY_SCHEDULE: DEV_RETRY_SCHEDULE,
+    // Bare base64 PKCS#8, one line: the form Alipay's key tool shows an app private key in.
+    ALIPAY_APP_PRIVATE_KEY: appPair.privateKeyBase64,
+    ALIPAY_GATEWAY_URL: `http://127.0.0.1:${options.standInPort ?? DEV_STANDIN_PORT}/gateway.do`,
+    RECONCILE_SCHEDULE: DEV_RECONCILE_SCHEDULE,
   };
   try {
     // 'wx': if another process created .dev.vars meanwhile, theirs wins and is not overwritten.
@@ -91,7 +106,7 @@ export async function ensureDevVars(dir: string, options: DevVarsOptions = {}): 
 }
 
 /** A fresh RSA-2048 pair (WebCrypto): private PKCS#8 PEM (mode 0600) and public SPKI PEM. */
-async function writeDevKeyPair(dir: string): Promise<{ publicKeyBase64: string }> {
+async function writeDevKeyPair(dir: string, privateFile: string, publicFile: string): Promise<{ publicKeyBase64: string; privateKeyBase64: string }> {
   const pair = (await crypto.subtle.generateKey(
     { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
     true,
@@ -101,12 +116,12 @@ async function writeDevKeyPair(dir: string): Promise<{ publicKeyBase64: string }
   const pkcs8 = new Uint8Array((await crypto.subtle.exportKey('pkcs8', pair.privateKey)) as ArrayBuffer);
 
   await mkdir(join(dir, DEV_KEYS_DIR), { recursive: true, mode: 0o700 });
-  const privatePath = join(dir, DEV_PRIVATE_KEY_FILE);
+  const privatePath = join(dir, privateFile);
   await writeFile(privatePath, toPem('PRIVATE KEY', pkcs8), { mode: 0o600 });
   // The mode option applies only when the file is created; a left-over key file keeps its old mode.
   await chmod(privatePath, 0o600);
-  await writeFile(join(dir, DEV_PUBLIC_KEY_FILE), toPem('PUBLIC KEY', spki));
-  return { publicKeyBase64: base64Encode(spki) };
+  await writeFile(join(dir, publicFile), toPem('PUBLIC KEY', spki));
+  return { publicKeyBase64: base64Encode(spki), privateKeyBase64: base64Encode(pkcs8) };
 }
 
 function devVarsText(vars: Record<string, string>): string {
@@ -114,7 +129,8 @@ function devVarsText(vars: Record<string, string>): string {
   return [
     '# Local development settings for `npm start` (wrangler dev reads this file; it is git-ignored).',
     `# Generated ${new Date().toISOString()} with THROWAWAY values for this machine only: the key`,
-    `# pair in ${DEV_KEYS_DIR}/ is not Alipay's. \`npx alipay-notify-edge simulate\` signs with its private key.`,
+    `# pairs in ${DEV_KEYS_DIR}/ are not Alipay's. \`npx alipay-notify-edge simulate\` signs with alipay-dev-private.pem;`,
+    '# ALIPAY_APP_PRIVATE_KEY (app-dev-private.pem) signs queries to the local Alipay stand-in (ALIPAY_GATEWAY_URL).',
     '# Never deploy these values. Delete this file and dev-keys/ to generate fresh ones.',
     ...lines,
     '# To see refunds and closed trades at the demo origin too:',

@@ -103,6 +103,14 @@ const SETTINGS: Record<SettingName, { kind: SettingKind; what: string }> = {
   FORWARD_SIGNING: { kind: 'var', what: 'how forwarded forms are signed: standard-webhooks or alipay-md5' },
   ORIGIN_MD5_KEY: { kind: 'secret', what: 'the MD5 key your legacy notify page checks the sign with' },
   ORIGIN_RETURN_URL: { kind: 'var', what: 'where the verified return_url redirects to' },
+  ALIPAY_APP_PRIVATE_KEY: { kind: 'secret', what: 'your app private key (应用私钥): signs the queries that ask Alipay about unpaid orders' },
+  ALIPAY_GATEWAY_URL: { kind: 'var', what: "Alipay's OpenAPI gateway: production (default) or the sandbox" },
+  ALIPAY_APP_CERT: { kind: 'secret or var', what: 'certificate mode: your app certificate, appCertPublicKey_<app_id>.crt' },
+  ALIPAY_ROOT_CERT: { kind: 'secret or var', what: "certificate mode: Alipay's root certificate bundle, alipayRootCert.crt" },
+  RECONCILE_SCHEDULE: { kind: 'var', what: 'when to ask Alipay about a pending order, e.g. 30s,2m,5m' },
+  ALERT_URL: { kind: 'secret', what: 'where alerts go: a DingTalk, WeCom or Slack robot URL, or your own endpoint' },
+  ALERT_FORMAT: { kind: 'var', what: 'alert format: dingtalk, wecom, slack or json (default: from the URL)' },
+  ALERT_SECRET: { kind: 'secret', what: "DingTalk's robot signing secret (SEC…), or a whsec_ secret for json alerts" },
 };
 
 function howToSet(name: string, kind: SettingKind): string {

@@ -5,12 +5,15 @@
 import { describeKeyText, type KeyDescription } from '../src/alipay/index';
 import { MAX_KEY_TEXT_LENGTH } from '../src/alipay/keys';
 import { EXIT, parseCommandLine, printHelp, printJson, readInput, usageError } from './io';
+import { printPrivateKeyReport, privateKeyReport } from './keys-private';
 import type { Command } from './main';
 
 const KEYS_USAGE = `Usage: npx alipay-notify-edge keys FILE [--json]
 
 Says what FILE holds (a public key, a certificate, a private key by mistake, ...), the SHA-256
 fingerprint of each usable key, and the value to store as the ALIPAY_PUBLIC_KEY secret.
+For your app private key (ALIPAY_APP_PRIVATE_KEY) it prints the matching app public key
+(应用公钥) and its fingerprint instead, never the private key itself.
 FILE may be "-" for stdin.
 
 Options:
@@ -48,7 +51,11 @@ export const keysCommand: Command = {
 
     const read = await readInput(file, MAX_KEY_TEXT_LENGTH, 'a key file');
     if (!read.ok) return usageError('keys', read.message);
-    const report = keysReport(file, await describeKeyText(new TextDecoder().decode(read.bytes)));
+    const text = new TextDecoder().decode(read.bytes);
+    // A private key: the app private key (ALIPAY_APP_PRIVATE_KEY) and the app public key it implies.
+    const privateReport = await privateKeyReport(file, text);
+    if (privateReport !== null) return printPrivateKeyReport(privateReport, parsed.values.json === true);
+    const report = keysReport(file, await describeKeyText(text));
 
     if (parsed.values.json) printJson(report);
     else process.stdout.write(keysText(report));

@@ -15,7 +15,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     load: async () => (await import('./verify')).verifyCommand,
   },
   keys: {
-    summary: 'say what a key file holds and how to set it as ALIPAY_PUBLIC_KEY',
+    summary: 'say what a key file holds and how to set it (ALIPAY_PUBLIC_KEY, or ALIPAY_APP_PRIVATE_KEY)',
     load: async () => (await import('./keys')).keysCommand,
   },
   simulate: {
@@ -29,6 +29,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   check: {
     summary: "ask a running gateway's /health and explain each problem",
     load: async () => (await import('./check')).checkCommand,
+  },
+  standin: {
+    summary: "run a local stand-in for Alipay's OpenAPI gateway (answers alipay.trade.query)",
+    load: async () => (await import('./standin')).standinCommand,
   },
 };
 

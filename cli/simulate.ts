@@ -24,7 +24,7 @@ import {
   type SimulatedSignType,
   type TradeStatus,
 } from './notification-builder';
-import { importSigningKey } from './private-key';
+import { loadPrivateKey } from '../src/alipay/private-key';
 
 const SIMULATE_USAGE = `Usage: npx alipay-notify-edge simulate --to URL [options]
 
@@ -76,6 +76,8 @@ const MAX_REPLY_BYTES = 64 * 1024;
 const SHOWN_REPLY_CHARS = 500;
 const MAX_PRIVATE_KEY_BYTES = 64 * 1024;
 const SUCCESS = 'success';
+/** What --private-key needs: the advice every key problem ends with. The legacy RSA key is 1024 bits. */
+const SIGNING_KEY_WANT = `signing as Alipay needs the private key that matches the gateway's ALIPAY_PUBLIC_KEY (locally: ${DEV_PRIVATE_KEY_FILE})`;
 // The package root: where `npm start` writes .dev.vars and dev-keys/ when run from a clone.
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -124,8 +126,8 @@ export const simulateCommand: Command = {
     }
     const keyText = await readInput(keyFile, MAX_PRIVATE_KEY_BYTES, 'a private key');
     if (!keyText.ok) return usageError('simulate', keyText.message);
-    const key = await importSigningKey(new TextDecoder().decode(keyText.bytes), hashOf(s.signType));
-    if (!key.ok) return usageError('simulate', `${keyFile}: ${key.message}`);
+    const key = await loadPrivateKey(new TextDecoder().decode(keyText.bytes), { hash: hashOf(s.signType), want: SIGNING_KEY_WANT, minBits: 1024 });
+    if (!key.ok) return usageError('simulate', `${keyFile}: ${key.problem}`);
 
     // Re-sends are one second apart in notify_time, the last one "now": all distinct, none in the future.
     const firstNotifyMs = Math.floor(Date.now() / 1000) * 1000 - (s.repeat - 1) * 1000;
@@ -153,7 +155,7 @@ export const simulateCommand: Command = {
 
     let allSuccess = true;
     for (let send = 1; send <= s.repeat; send++) {
-      const reports = await sendRound(plan, firstNotifyMs + (send - 1) * 1000, send, s, key.key);
+      const reports = await sendRound(plan, firstNotifyMs + (send - 1) * 1000, send, s, key.key.signingKey);
       if (reports === null) return EXIT.usage; // the notification could not be built (reported)
       for (const report of reports) {
         process.stdout.write(`${JSON.stringify(report)}\n`);

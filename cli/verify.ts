@@ -29,6 +29,7 @@ import { splitList } from '../src/config/values';
 import { parseDuration } from '../src/utils/duration';
 import { EXIT, parseCommandLine, printError, printHelp, printJson, readInput, usageError, type OptionValues } from './io';
 import type { Command } from './main';
+import { RESPONSE_USAGE, verifyResponseCommand } from './verify-response';
 
 const VERIFY_USAGE = `Usage: npx alipay-notify-edge verify --key FILE [--key FILE ...] [options] [--body FILE]
 
@@ -47,6 +48,7 @@ Options:
   --app-id IDS        also check app_id (comma-separated); like the gateway, checks notify_time too
   --seller-id IDS     also check seller_id (comma-separated)
   --max-age DURATION  notify_time age limit for those checks (default ${DEFAULTS.MAX_NOTIFY_AGE})
+${RESPONSE_USAGE}
   -h, --help          this help
 
 Exit status: 0 valid, 1 not valid, 2 usage error or unreadable input.
@@ -61,6 +63,7 @@ const OPTIONS = {
   'app-id': { type: 'string', multiple: true },
   'seller-id': { type: 'string', multiple: true },
   'max-age': { type: 'string' },
+  response: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -98,6 +101,7 @@ export const verifyCommand: Command = {
     const parsed = parseCommandLine(args, OPTIONS);
     if (!parsed.ok) return usageError('verify', parsed.message);
     if (parsed.values.help) return printHelp(VERIFY_USAGE);
+    if (parsed.values.response === true) return verifyResponseCommand(parsed.values, parsed.positionals);
     if (parsed.positionals.length > 0) return usageError('verify', `unexpected argument "${parsed.positionals[0]}" (the body goes in --body FILE or stdin)`);
 
     const setup = await prepare(parsed.values);

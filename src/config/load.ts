@@ -1,10 +1,12 @@
 // env -> one typed Config, read section by section; any problem in any section makes the whole
 // result a list of problems (all of them, by setting name) instead of a config.
 
+import { readAlertSettings } from './alert-settings';
 import { readAlipaySettings } from './alipay-settings';
 import { readForwardSettings } from './forward-settings';
 import { SETTING_NAMES, type ConfigEnv } from './names';
 import { SettingsReader } from './reader';
+import { readReconcileSettings } from './reconcile-settings';
 import { readRouteSettings } from './route-settings';
 import { summarize } from './summary';
 import type { ConfigResult } from './types';
@@ -31,8 +33,10 @@ async function parseConfig(raw: Record<string, unknown>): Promise<ConfigResult> 
   const alipay = await readAlipaySettings(settings);
   const forward = readForwardSettings(settings);
   const { section: routes, routes: brokenRoutes } = readRouteSettings(settings);
+  const reconcile = await readReconcileSettings(settings, alipay);
+  const alerts = readAlertSettings(settings);
 
-  if (settings.problems.length > 0 || !alipay || !forward || !routes) {
+  if (settings.problems.length > 0 || !alipay || !forward || !routes || !reconcile || !alerts) {
     return { ok: false, problems: settings.sortedProblems(), routes: brokenRoutes };
   }
   return {
@@ -44,7 +48,9 @@ async function parseConfig(raw: Record<string, unknown>): Promise<ConfigResult> 
       forward: forward.forward,
       returnUrl: routes.returnUrl?.href ?? null,
       adminToken: routes.adminToken,
-      summary: summarize(alipay, forward, routes, settings.warnings),
+      reconcile: reconcile.reconcile,
+      alerts: alerts.target,
+      summary: summarize(alipay, forward, routes, settings.warnings, { reconcile: reconcile.summary, alerts: alerts.summary }),
     },
   };
 }

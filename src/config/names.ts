@@ -22,6 +22,14 @@ export const SETTING_NAMES = [
   'FORWARD_SIGNING',
   'ORIGIN_MD5_KEY',
   'ORIGIN_RETURN_URL',
+  'ALIPAY_APP_PRIVATE_KEY',
+  'ALIPAY_GATEWAY_URL',
+  'ALIPAY_APP_CERT',
+  'ALIPAY_ROOT_CERT',
+  'RECONCILE_SCHEDULE',
+  'ALERT_URL',
+  'ALERT_FORMAT',
+  'ALERT_SECRET',
 ] as const;
 
 export type SettingName = (typeof SETTING_NAMES)[number];
@@ -39,7 +47,12 @@ export const DEFAULTS = {
   MAX_NOTIFY_AGE: '72h',
   NOTIFY_PATH: '/alipay/notify',
   FORWARD_SIGNING: 'standard-webhooks',
+  ALIPAY_GATEWAY_URL: 'https://openapi.alipay.com/gateway.do',
+  RECONCILE_SCHEDULE: '30s,2m,5m,15m,1h,3h,12h',
 } as const satisfies Partial<Record<SettingName, string>>;
+
+/** Alipay's sandbox OpenAPI gateway (docs and messages name it; ALIPAY_GATEWAY_URL defaults to production). */
+export const ALIPAY_SANDBOX_GATEWAY_URL = 'https://openapi-sandbox.dl.alipaydev.com/gateway.do';
 
 /** Where Alipay's return_url lands when ORIGIN_RETURN_URL is set (src/http/return-page.ts). Fixed: it is the gateway's own address. */
 export const RETURN_PATH = '/alipay/return';

@@ -3,12 +3,20 @@
 
 import { EVENT_KINDS } from '../alipay/types';
 import { formatDuration } from '../utils/duration';
+import type { AlertSummary } from './alert-settings';
 import type { ForwardSection } from './forward-settings';
 import { formatProblem } from './reader';
+import type { ReconcileSummary } from './reconcile-settings';
 import type { RouteSection } from './route-settings';
 import type { AlipaySettings, ConfigProblem, ConfigSummary } from './types';
 
-export function summarize(alipay: AlipaySettings, out: ForwardSection, routes: RouteSection, warnings: ConfigProblem[]): ConfigSummary {
+export function summarize(
+  alipay: AlipaySettings,
+  out: ForwardSection,
+  routes: RouteSection,
+  warnings: ConfigProblem[],
+  extra: { reconcile: ReconcileSummary; alerts: AlertSummary | null },
+): ConfigSummary {
   const { forward } = out;
   return {
     signTypes: [...alipay.signTypes],
@@ -37,6 +45,8 @@ export function summarize(alipay: AlipaySettings, out: ForwardSection, routes: R
     },
     returnUrlHost: routes.returnUrl?.host ?? null,
     adminApi: routes.adminToken !== null,
+    reconcile: extra.reconcile,
+    alerts: extra.alerts,
     warnings: warnings.map(formatProblem),
   };
 }

@@ -1,7 +1,10 @@
 // The typed configuration the Worker runs on, and what /health may show of it.
 
 import type { AlipayPublicKey, BusinessRules, EventKind, KeyForm, SignType, VerifyOptions } from '../alipay/types';
+import type { AlertTarget } from '../alerts/types';
+import type { AlertSummary } from './alert-settings';
 import type { SettingName } from './names';
+import type { ReconcileSettings, ReconcileSummary } from './reconcile-settings';
 
 export interface ConfigProblem {
   readonly setting: SettingName;
@@ -51,6 +54,10 @@ export interface ConfigSummary {
   };
   readonly returnUrlHost: string | null;
   readonly adminApi: boolean;
+  /** Asking Alipay (alipay.trade.query): on when ALIPAY_APP_PRIVATE_KEY is set. */
+  readonly reconcile: ReconcileSummary;
+  /** Where alerts go (format and host only), or null when ALERT_URL is unset. */
+  readonly alerts: AlertSummary | null;
   /** Usable but suspicious settings (e.g. a key that looks like the app's own certificate). */
   readonly warnings: string[];
 }
@@ -62,6 +69,10 @@ export interface Config {
   forward: ForwardSettings;
   returnUrl: string | null;
   adminToken: string | null;
+  /** Null when ALIPAY_APP_PRIVATE_KEY is unset: the gateway never asks Alipay. */
+  reconcile: ReconcileSettings | null;
+  /** Null when ALERT_URL is unset. */
+  alerts: AlertTarget | null;
   summary: ConfigSummary;
 }
 

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { importSigningKey } from '../../cli/private-key';
+import { loadPrivateKey } from '../../src/alipay/private-key';
 import {
   DEV_APP_ID,
   DEV_KEYS_DIR,
@@ -59,10 +59,10 @@ describe('ensureDevVars', () => {
     expect(statSync(join(dir, DEV_VARS_FILE)).mode & 0o777).toBe(0o600);
 
     // What simulate signs with verifies with ALIPAY_PUBLIC_KEY and with the public PEM beside it.
-    const signing = await importSigningKey(readFileSync(privatePath, 'utf8'), 'SHA-256');
-    if (!signing.ok) throw new Error(signing.message);
+    const signing = await loadPrivateKey(readFileSync(privatePath, 'utf8'));
+    if (!signing.ok) throw new Error(signing.problem);
     const content = new TextEncoder().encode('app_id=2021000000000000&trade_status=TRADE_SUCCESS');
-    const signature = await crypto.subtle.sign('RSASSA-PKCS1-v1_5', signing.key, content);
+    const signature = await crypto.subtle.sign('RSASSA-PKCS1-v1_5', signing.key.signingKey, content);
     const fromVars = await loadPublicKeys(vars.ALIPAY_PUBLIC_KEY!);
     const fromPem = await loadPublicKeys(readFileSync(join(dir, DEV_PUBLIC_KEY_FILE), 'utf8'));
     if (!fromVars.ok || !fromPem.ok) throw new Error('dev public key did not load');
