@@ -3,6 +3,7 @@
 // bundle), so this names what each piece looks like and prints the exact value to set.
 
 import { describeKeyText, type KeyDescription } from '../src/alipay/index';
+import { WANT } from '../src/alipay/key-advice';
 import { MAX_KEY_TEXT_LENGTH } from '../src/alipay/keys';
 import { EXIT, parseCommandLine, printHelp, printJson, readInput, usageError } from './io';
 import { printPrivateKeyReport, privateKeyReport } from './keys-private';
@@ -39,6 +40,25 @@ interface KeysReport {
   value: string | null;
   /** The commands that store `value` (or the file itself) as the Worker secret. */
   wrangler: string[];
+  /** Set when the file holds no key material at all (empty, or plain text): the whole verdict, one line. */
+  problem: string | null;
+}
+
+/** What the core calls a word of text that is not key material (src/alipay/key-material.ts, key-identify.ts). */
+const NOT_KEY_MATERIAL = [/^text that is neither base64 nor PEM$/, /^broken base64$/, /^base64 that decodes to \d+ bytes which are not a key or certificate$/];
+/** A base64 run this long may be a key cut off or damaged while pasting: worth a piece-by-piece report. */
+const KEY_LIKE_RUN = /[A-Za-z0-9+/]{40,}/;
+
+/**
+ * Empty, or plain text: no PEM block, no base64 run long enough to be (part of) a key, and every
+ * piece only a word that is not key material (a misplaced secret or id keeps its own explanation).
+ */
+function noKeyMaterial(text: string, keys: KeyDescription[]): string | null {
+  if (keys.length === 0) return `no key here: the file is empty. ${WANT}`;
+  const onlyWords = keys.every((k) => k.source.startsWith('base64 value') && NOT_KEY_MATERIAL.some((p) => p.test(k.looksLike)));
+  if (!onlyWords || KEY_LIKE_RUN.test(text)) return null;
+  const words = `${keys.length} word${keys.length === 1 ? '' : 's'}`;
+  return `no key here: plain text (${words}), with no PEM block (-----BEGIN …) and no base64 key value. ${WANT}`;
 }
 
 export const keysCommand: Command = {
@@ -55,7 +75,7 @@ export const keysCommand: Command = {
     // A private key: the app private key (ALIPAY_APP_PRIVATE_KEY) and the app public key it implies.
     const privateReport = await privateKeyReport(file, text);
     if (privateReport !== null) return printPrivateKeyReport(privateReport, parsed.values.json === true);
-    const report = keysReport(file, await describeKeyText(text));
+    const report = keysReport(file, text, await describeKeyText(text));
 
     if (parsed.values.json) printJson(report);
     else process.stdout.write(keysText(report));
@@ -63,7 +83,9 @@ export const keysCommand: Command = {
   },
 };
 
-function keysReport(file: string, keys: KeyDescription[]): KeysReport {
+function keysReport(file: string, text: string, keys: KeyDescription[]): KeysReport {
+  const problem = noKeyMaterial(text, keys);
+  if (problem !== null) return { file, usable: false, keys: [], value: null, wrangler: [], problem };
   const normalized = [...new Set(keys.flatMap((k) => (k.normalized ? [k.normalized] : [])))];
   const usable = normalized.length > 0 && keys.every((k) => k.problem === null);
   const value = normalized.length > 0 ? normalized.join(' ') : null;
@@ -75,7 +97,7 @@ function keysReport(file: string, keys: KeyDescription[]): KeysReport {
       wrangler.push(`npx wrangler secret put ${SECRET_NAME} < ${shellQuote(file)}`);
     }
   }
-  return { file, usable, keys, value, wrangler };
+  return { file, usable, keys, value, wrangler, problem: null };
 }
 
 function shellQuote(s: string): string {
@@ -85,8 +107,8 @@ function shellQuote(s: string): string {
 function keysText(report: KeysReport): string {
   const out: string[] = [];
   const name = report.file === '-' ? 'stdin' : report.file;
-  if (report.keys.length === 0) out.push(`${name}: no key found.`);
-  else out.push(`${name} holds ${report.keys.length === 1 ? '1 piece' : `${report.keys.length} pieces`}:`);
+  if (report.problem !== null) return `${name}: ${report.problem}\n`;
+  out.push(`${name} holds ${report.keys.length === 1 ? '1 piece' : `${report.keys.length} pieces`}:`);
 
   report.keys.forEach((k, i) => {
     out.push('', `${i + 1}. ${k.source}: ${k.looksLike}`);

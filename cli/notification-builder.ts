@@ -3,7 +3,9 @@
 //
 // A notification is planned once (ids, amounts, trade times) and then rendered per send with
 // its own `notify_time`: Alipay's re-sends keep `notify_id` and everything else, and change
-// `notify_time`, and therefore `sign`.
+// `notify_time`, and therefore `sign`. The trade's own ids (trade_no, buyer_id) belong to the
+// order, not to one notification: they are derived from app_id and out_trade_no (tradeIdsFor), so
+// every notification about the same order carries the same ones, in any run, as Alipay's do.
 
 import { parseAmountCents } from '../src/alipay/amount';
 import { formatBeijingTime } from '../src/alipay/beijing-time';
@@ -33,6 +35,16 @@ interface NotificationSpec {
   readonly sellerId: string;
   readonly charset: SimulatedCharset;
   readonly signType: SimulatedSignType;
+  /** The order's trade ids (tradeIdsFor). */
+  readonly tradeIds: TradeIds;
+}
+
+/** Alipay's ids of one trade: the same in every notification about the order. */
+export interface TradeIds {
+  /** 28 digits: a date, "22001", 15 more digits (the shape of real ones). */
+  readonly tradeNo: string;
+  /** 2088 and 12 digits. */
+  readonly buyerId: string;
 }
 
 /** Everything that stays the same across the re-sends of one notification. */
@@ -77,6 +89,19 @@ function randomDigits(n: number): string {
 
 function formatYuan(cents: bigint): string {
   return `${cents / 100n}.${String(cents % 100n).padStart(2, '0')}`;
+}
+
+/**
+ * trade_no and buyer_id for an order, derived from SHA-256 of `app_id:out_trade_no`: stable across
+ * re-sends, later notifications and runs. (The date part of trade_no is therefore derived too, not
+ * the trade's date: nothing reads it.)
+ */
+export async function tradeIdsFor(appId: string, outTradeNo: string): Promise<TradeIds> {
+  const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', utf8Encode(`${appId}:${outTradeNo}`)));
+  const digits = (from: number, count: number) => Array.from(hash.subarray(from, from + count), (b) => String(b % 10)).join('');
+  const two = (n: number) => String(n).padStart(2, '0');
+  const date = `20${two(20 + (hash[0]! % 10))}${two(1 + (hash[1]! % 12))}${two(1 + (hash[2]! % 28))}`;
+  return { tradeNo: `${date}22001${digits(3, 15)}`, buyerId: `2088${digits(18, 12)}` };
 }
 
 /** `yyyyMMdd` of a Beijing time, the prefix Alipay's trade_no and notify_id start with. */
@@ -128,10 +153,10 @@ export function planNotification(spec: NotificationSpec, firstNotifyMs: number):
       sellerId: spec.sellerId,
       charset: spec.charset,
       signType: spec.signType,
-      // Shapes of real ids: notify_id is 34 digits (date, "00222", time, ...), trade_no 28 (date, "22001", ...).
+      // Shape of a real notify_id: 34 digits (date, "00222", time, ...); new for every notification.
       notifyId: `${day}00222${clock}${randomDigits(15)}`,
-      tradeNo: `${beijingDate(gmtCreateMs)}22001${randomDigits(15)}`,
-      buyerId: `2088${randomDigits(12)}`,
+      tradeNo: spec.tradeIds.tradeNo,
+      buyerId: spec.tradeIds.buyerId,
       outBizNo: refunded ? `RF${day}${randomDigits(10)}` : null,
       gmtCreateMs,
       gmtPaymentMs,

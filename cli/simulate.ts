@@ -1,14 +1,18 @@
 // `simulate`: plays Alipay against a gateway (or any notify_url). Builds a realistic signed
 // notification, POSTs it as Alipay does, and prints one JSON line per reply. `--repeat` re-sends
 // it the way Alipay does (same notify_id, new notify_time and sign); `--concurrency` sends
-// identical copies at the same moment, which is what exercises the per-order lock.
+// identical copies at the same moment, which is what exercises the per-order lock. Every
+// notification for the same --order carries the same trade_no and buyer_id. An answer other than
+// `success` gets advice (simulate-advice.ts); a successful send, the admin command for the order.
 
-import { access } from 'node:fs/promises';
+import { access, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEV_APP_ID, DEV_PRIVATE_KEY_FILE, DEV_SELLER_ID, DEV_VARS_FILE, readDevVars } from './dev-config';
+import { adminCurl, isLocalGateway } from './admin-curl';
+import { DEV_APP_ID, DEV_PRIVATE_KEY_FILE, DEV_PUBLIC_KEY_FILE, DEV_SELLER_ID, DEV_VARS_FILE, readDevVars } from './dev-config';
 import { splitList } from '../src/config/values';
-import { describeFetchError } from './health-check';
+import { describeFetchError, fetchHealth, healthUrlOf } from './health-check';
+import { notFoundAdvice, replyAdvice, type AdviceContext } from './simulate-advice';
 import { readAllCapped } from '../src/utils/read-capped';
 import { EXIT, parseCommandLine, printError, printHelp, readInput, usageError, type OptionValues } from './io';
 import type { Command } from './main';
@@ -19,6 +23,7 @@ import {
   notificationParams,
   planNotification,
   signNotification,
+  tradeIdsFor,
   type NotificationPlan,
   type SimulatedCharset,
   type SimulatedSignType,
@@ -29,16 +34,19 @@ import { loadPrivateKey } from '../src/alipay/private-key';
 const SIMULATE_USAGE = `Usage: npx alipay-notify-edge simulate --to URL [options]
 
 Sends a signed Alipay trade notification to URL, as Alipay would, and prints the reply
-(one JSON line per send: status, body, ms). By default it signs with the local development
-key that \`npm start\` generated (dev-keys/alipay-dev-private.pem), so the local gateway accepts it:
+(one JSON line per send: status, body, ms, and a hint when the reply is not "success"). By
+default it signs with the local development key that \`npm start\` generated
+(dev-keys/alipay-dev-private.pem), so the local gateway accepts it:
   npx alipay-notify-edge simulate --to http://127.0.0.1:8787/alipay/notify
+After a successful send it prints the admin API command that shows the order at the gateway.
 
 Options:
   --to URL             where to POST (the gateway's notify URL)
   --status STATUS      TRADE_SUCCESS (default), TRADE_FINISHED, TRADE_CLOSED, WAIT_BUYER_PAY
   --refund AMOUNT      make it a refund notification (refund_fee, gmt_refund, out_biz_no);
                        without --status: TRADE_CLOSED when it refunds everything, else TRADE_SUCCESS
-  --order ID           out_trade_no (default: a new SIM-... id)
+  --order ID           out_trade_no (default: a new SIM-... id); every notification for
+                       the same order carries the same trade_no and buyer_id
   --amount AMOUNT      total_amount in yuan (default 1.00)
   --charset CHARSET    utf-8 (default) or gbk: values are signed and sent as those bytes
   --repeat N           send it N times in a row, as Alipay's re-sends: same notify_id,
@@ -48,6 +56,8 @@ Options:
   --app-id ID          app_id (default: ALIPAY_APP_ID from .dev.vars, else ${DEV_APP_ID})
   --seller-id ID       seller_id (default: ALIPAY_SELLER_ID from .dev.vars, else ${DEV_SELLER_ID})
   --sign-type TYPE     RSA2 (default, SHA256withRSA) or RSA (SHA1withRSA)
+  --out FILE           also write the body it sends to FILE (the last one, with --repeat),
+                       e.g. to try \`npx alipay-notify-edge verify\` on it
   -h, --help           this help
 
 Exit status: 0 when every reply is exactly "success", 1 otherwise, 2 usage error.
@@ -66,6 +76,7 @@ const OPTIONS = {
   'app-id': { type: 'string' },
   'seller-id': { type: 'string' },
   'sign-type': { type: 'string' },
+  out: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -74,6 +85,7 @@ const MAX_CONCURRENCY = 100;
 const SEND_TIMEOUT_MS = 30_000;
 const MAX_REPLY_BYTES = 64 * 1024;
 const SHOWN_REPLY_CHARS = 500;
+const HEALTH_TIMEOUT_MS = 5_000;
 const MAX_PRIVATE_KEY_BYTES = 64 * 1024;
 const SUCCESS = 'success';
 /** What --private-key needs: the advice every key problem ends with. The legacy RSA key is 1024 bits. */
@@ -94,6 +106,7 @@ interface Settings {
   privateKeyFile: string | undefined;
   appId: string | undefined;
   sellerId: string | undefined;
+  outFile: string | undefined;
 }
 
 /** One line of output: a send's reply (or why there was none). */
@@ -104,6 +117,8 @@ export interface SendReport {
   body: string | null;
   ms: number;
   error?: string;
+  /** What to do about a reply that is not `success`. */
+  hint?: string;
   notify_id: string;
   notify_time: string;
   out_trade_no: string;
@@ -129,18 +144,21 @@ export const simulateCommand: Command = {
     const key = await loadPrivateKey(new TextDecoder().decode(keyText.bytes), { hash: hashOf(s.signType), want: SIGNING_KEY_WANT, minBits: 1024 });
     if (!key.ok) return usageError('simulate', `${keyFile}: ${key.problem}`);
 
+    const appId = s.appId ?? dev.appId;
+    const outTradeNo = s.order ?? newOrderId();
     // Re-sends are one second apart in notify_time, the last one "now": all distinct, none in the future.
     const firstNotifyMs = Math.floor(Date.now() / 1000) * 1000 - (s.repeat - 1) * 1000;
     const planned = planNotification(
       {
         ...(s.status ? { status: s.status } : {}),
         ...(s.refund !== undefined ? { refund: s.refund } : {}),
-        outTradeNo: s.order ?? newOrderId(),
+        outTradeNo,
         amount: s.amount,
-        appId: s.appId ?? dev.appId,
+        appId,
         sellerId: s.sellerId ?? dev.sellerId,
         charset: s.charset,
         signType: s.signType,
+        tradeIds: await tradeIdsFor(appId, outTradeNo),
       },
       firstNotifyMs,
     );
@@ -149,22 +167,59 @@ export const simulateCommand: Command = {
 
     process.stderr.write(
       `simulate: ${plan.status}${plan.refundFee ? ` refund ${plan.refundFee}` : ''} for order ${plan.outTradeNo} ` +
-        `(${plan.totalAmount} CNY, ${plan.charset}, ${plan.signType}, app_id ${plan.appId}, notify_id ${plan.notifyId}) ` +
+        `(${plan.totalAmount} CNY, ${plan.charset}, ${plan.signType}, app_id ${plan.appId}, trade_no ${plan.tradeNo}, notify_id ${plan.notifyId}) ` +
         `-> ${s.url}: ${s.repeat} send${s.repeat === 1 ? '' : 's'} x ${s.concurrency} cop${s.concurrency === 1 ? 'y' : 'ies'}\n`,
     );
 
+    const advice = adviser(s, { gatewayBase: new URL(s.url).origin, keyFile, signType: plan.signType, appId: plan.appId, sellerId: plan.sellerId });
+    const hints = new Set<string>();
     let allSuccess = true;
     for (let send = 1; send <= s.repeat; send++) {
       const reports = await sendRound(plan, firstNotifyMs + (send - 1) * 1000, send, s, key.key.signingKey);
       if (reports === null) return EXIT.usage; // the notification could not be built (reported)
       for (const report of reports) {
-        process.stdout.write(`${JSON.stringify(report)}\n`);
+        const hint = await advice(report);
+        if (hint !== null) hints.add(hint);
+        process.stdout.write(`${JSON.stringify(hint === null ? report : { ...report, hint })}\n`);
         if (report.body !== SUCCESS) allSuccess = false;
       }
     }
+
+    if (s.outFile !== undefined) {
+      const publicKey = s.privateKeyFile === undefined ? dev.publicKeyFile : null;
+      process.stderr.write(
+        `simulate: the body sent is in ${s.outFile}; check it with: npx alipay-notify-edge verify --key ${publicKey ?? '<the Alipay public key file>'} --body ${s.outFile}\n`,
+      );
+    }
+    if (allSuccess) {
+      const token = isLocalGateway(s.url) ? dev.adminToken : null;
+      process.stderr.write(
+        `simulate: the gateway has it. What it recorded for order ${plan.outTradeNo}, and how the delivery to the origin went (admin API, needs ADMIN_TOKEN):\n` +
+          `  ${adminCurl({ gatewayUrl: s.url, appId: plan.appId, outTradeNo: plan.outTradeNo, token })}\n`,
+      );
+    }
+    for (const hint of hints) process.stderr.write(`simulate: ${hint}\n`);
     return allSuccess ? EXIT.ok : EXIT.notValid;
   },
 };
+
+/**
+ * The hint for one report. A 404 asks the gateway's /health (once) for its real notify path, so
+ * the hint can give the URL to use.
+ */
+function adviser(s: Settings, context: AdviceContext): (report: SendReport) => Promise<string | null> {
+  let notFound: Promise<string> | undefined;
+  return async (report) => {
+    if (report.status !== 404) return replyAdvice(report.status, report.body, context);
+    notFound ??= (async () => {
+      const health = healthUrlOf(s.url);
+      const answer = health.ok ? await fetchHealth(health.url, HEALTH_TIMEOUT_MS) : null;
+      const gatewayPath = answer?.kind === 'healthy' ? (answer.summary.notifyPath ?? null) : null;
+      return notFoundAdvice(new URL(s.url).pathname, gatewayPath, context);
+    })();
+    return notFound;
+  };
+}
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
 
@@ -220,6 +275,7 @@ function readSettings(values: OptionValues): Parsed<Settings> {
       privateKeyFile: text('private-key'),
       appId,
       sellerId,
+      outFile: text('out'),
     },
   };
 }
@@ -235,8 +291,12 @@ function count(s: string | undefined, name: string, max: number): Parsed<number>
 
 interface DevDefaults {
   privateKeyFile: string | null;
+  /** The public half, for the `verify` command simulate suggests. */
+  publicKeyFile: string | null;
   appId: string;
   sellerId: string;
+  /** ADMIN_TOKEN from the same .dev.vars: printed only in the admin command for a local gateway. */
+  adminToken: string | null;
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -262,10 +322,13 @@ async function devDefaults(): Promise<DevDefaults> {
   }
   const vars = (await readDevVars(dir)) ?? {};
   const keyFile = join(dir, DEV_PRIVATE_KEY_FILE);
+  const publicKeyFile = join(dir, DEV_PUBLIC_KEY_FILE);
   return {
     privateKeyFile: (await exists(keyFile)) ? keyFile : null,
+    publicKeyFile: (await exists(publicKeyFile)) ? publicKeyFile : null,
     appId: firstId(vars.ALIPAY_APP_ID) ?? DEV_APP_ID,
     sellerId: firstId(vars.ALIPAY_SELLER_ID) ?? DEV_SELLER_ID,
+    adminToken: vars.ADMIN_TOKEN || null,
   };
 }
 
@@ -294,6 +357,14 @@ async function sendRound(plan: NotificationPlan, notifyTimeMs: number, send: num
   if (!signed.ok) {
     printError(signed.message);
     return null;
+  }
+  if (s.outFile !== undefined) {
+    try {
+      await writeFile(s.outFile, signed.body);
+    } catch (error) {
+      printError(`--out ${s.outFile}: cannot write (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+      return null;
+    }
   }
   const notifyTime = params.find(([k]) => k === 'notify_time')![1];
   const copies = Array.from({ length: s.concurrency }, (_, i) => i + 1);

@@ -4,34 +4,29 @@
 //   2. The demo origin (examples/node-origin), printing every event the gateway forwards to it,
 //      verified with FORWARD_SECRET.
 //   3. `wrangler dev` in local mode (Durable Object storage under .wrangler/), output prefixed.
-// Then it waits for /health and prints what runs where and how to send a test notification.
+// Then it waits for /health and prints what runs where and, once healthy, how to try it
+// (scripts/banner.mjs). workerd's stack traces for a failed origin connection are shortened
+// (scripts/wrangler-output.mjs).
 // Ctrl-C (SIGINT) or SIGTERM stops everything it started; if wrangler exits, so does this, with its code.
 // Ports: GATEWAY_PORT (default 8787) and ORIGIN_PORT (default 8788; used only when .dev.vars is
 // generated, since afterwards the demo origin follows ORIGIN_URL in .dev.vars).
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { bannerLines, demoOrderId } from './banner.mjs';
+import { createWranglerOutputFilter } from './wrangler-output.mjs';
+import { ROOT, loadTypeScript, portFromEnv, spawnWrangler, stopTree, wranglerDevArgs } from './wrangler.mjs';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const HEALTH_WAIT_MS = 120_000; // wrangler's first start (bundling, workerd) can take a while
 const STOP_GRACE_MS = 5_000;
 
-let register;
-try {
-  ({ register } = await import('tsx/esm/api'));
-} catch {
-  process.stderr.write('npm start: dependencies are missing; run `npm ci` first.\n');
-  process.exit(2);
-}
 // The generator and the health report are TypeScript shared with the command-line tool; the
 // default notify path and the loopback host names come from the Worker's own settings code.
-register({ tsconfig: join(ROOT, 'tsconfig.json') });
+await loadTypeScript('npm start');
 const { DEV_GATEWAY_PORT, DEV_ORIGIN_PORT, DEV_PRIVATE_KEY_FILE, ensureDevVars } = await import('../cli/dev-config.ts');
 const { explainHealth, fetchHealth } = await import('../cli/health-check.ts');
+const { adminCurl } = await import('../cli/admin-curl.ts');
 const { DEFAULTS } = await import('../src/config/names.ts');
-const { LOOPBACK_HOSTS } = await import('../src/config/values.ts');
+const { LOOPBACK_HOSTS, splitList } = await import('../src/config/values.ts');
 const { startOrigin } = await import('../examples/node-origin/origin.mjs');
 
 const say = (line) => process.stdout.write(`[start] ${line}\n`);
@@ -40,12 +35,10 @@ const fail = (line, code = 1) => {
   process.exit(code);
 };
 
-function portFromEnv(name, fallback) {
-  const text = process.env[name];
-  if (text === undefined || text.trim() === '') return { port: fallback, explicit: false };
-  const port = Number(text);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) fail(`${name} must be a port number (1-65535), not "${text}"`, 2);
-  return { port, explicit: true };
+function portSetting(name, fallback) {
+  const setting = portFromEnv(name, fallback);
+  if (!setting.ok) fail(setting.message, 2);
+  return setting;
 }
 
 function portIsFree(port) {
@@ -69,8 +62,8 @@ function localOriginPort(originUrl) {
 
 // ---- 1. configuration ------------------------------------------------------------
 
-const gateway = portFromEnv('GATEWAY_PORT', DEV_GATEWAY_PORT);
-const originPortSetting = portFromEnv('ORIGIN_PORT', DEV_ORIGIN_PORT);
+const gateway = portSetting('GATEWAY_PORT', DEV_GATEWAY_PORT);
+const originPortSetting = portSetting('ORIGIN_PORT', DEV_ORIGIN_PORT);
 const devVars = await ensureDevVars(ROOT, { originPort: originPortSetting.port });
 if (devVars.created) {
   say(`generated .dev.vars with throwaway development values, and an Alipay dev key pair in dev-keys/`);
@@ -96,8 +89,9 @@ if (urlPort === null) {
       port: urlPort,
       host: '127.0.0.1',
       secret: vars.FORWARD_SECRET,
-      onEvent: printEvent,
-      log: printOriginLog,
+      // One line for a person per request, the same shape for a first delivery and a duplicate.
+      logFormat: 'text',
+      log: (line) => process.stdout.write(`[origin] ${line}\n`),
     });
   } catch (error) {
     const inUse = error?.code === 'EADDRINUSE';
@@ -109,26 +103,6 @@ if (urlPort === null) {
   }
 }
 
-function printEvent(event) {
-  const fields = event.fields ?? event.json?.params ?? event.json ?? {};
-  const pick = (name) => (typeof fields[name] === 'string' ? ` ${name}=${fields[name]}` : '');
-  process.stdout.write(
-    `[origin] event received and verified with FORWARD_SECRET: kind=${event.kind ?? '?'} webhook-id=${event.id}` +
-      `${pick('out_trade_no')}${pick('trade_status')}${pick('total_amount')}${pick('refund_fee')}` +
-      `${event.attempt ? ` attempt=${event.attempt}` : ''}\n`,
-  );
-}
-
-// The example logs one JSON line per request; the accepted ones are already printed by printEvent.
-function printOriginLog(line) {
-  try {
-    if (JSON.parse(line).outcome === 'received') return;
-  } catch {
-    // not JSON: print it as it is
-  }
-  process.stdout.write(`[origin] ${line}\n`);
-}
-
 // ---- 3. the gateway (wrangler dev) -------------------------------------------------
 
 if (!(await portIsFree(gateway.port))) {
@@ -136,30 +110,21 @@ if (!(await portIsFree(gateway.port))) {
   fail(`port ${gateway.port} (the gateway) is in use: is another \`npm start\` or wrangler dev running? Or set GATEWAY_PORT`);
 }
 
-const wranglerBin = join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
-const wrangler = spawn(
-  process.execPath,
-  [wranglerBin, 'dev', '--ip', '127.0.0.1', '--port', String(gateway.port), '--show-interactive-dev-session=false'],
-  {
-    cwd: ROOT,
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
-    // Its own process group, so stopping it also stops the workerd processes it starts.
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  },
-);
+const wrangler = spawnWrangler(wranglerDevArgs(gateway.port, ['--show-interactive-dev-session=false']), {
+  stdio: ['ignore', 'pipe', 'pipe'],
+  // Its own process group, so stopping it also stops the workerd processes it starts.
+  ownGroup: true,
+});
 let wranglerExited = false;
+const output = createWranglerOutputFilter();
 for (const stream of [wrangler.stdout, wrangler.stderr]) {
-  createInterface({ input: stream }).on('line', (line) => process.stdout.write(`[wrangler] ${line}\n`));
+  createInterface({ input: stream }).on('line', (line) => {
+    for (const shown of output.push(line)) process.stdout.write(`[wrangler] ${shown}\n`);
+  });
 }
 
 function killWrangler(signal) {
-  if (wranglerExited || wrangler.pid === undefined) return;
-  try {
-    process.kill(-wrangler.pid, signal);
-  } catch {
-    // already gone
-  }
+  if (!wranglerExited) stopTree(wrangler, signal);
 }
 
 // ---- stopping ------------------------------------------------------------------
@@ -219,24 +184,30 @@ if (health === null) {
   await stop(1);
 }
 
-const notifyPath = (health.kind === 'healthy' && health.summary.notifyPath) || vars.NOTIFY_PATH || DEFAULTS.NOTIFY_PATH;
-const lines = [
-  '',
-  'alipay-notify-edge is running locally:',
-  `  gateway      ${base}  (wrangler dev; local Durable Object storage in .wrangler/)`,
-  `    notify URL ${base}${notifyPath}`,
-  `    health     ${base}/health`,
-  origin
-    ? `  demo origin  ${vars.ORIGIN_URL}  (prints every event it receives, verified with FORWARD_SECRET)`
-    : `  origin       ${vars.ORIGIN_URL ?? '(ORIGIN_URL not set)'}  (not started here)`,
-  `  settings     .dev.vars${devVars.created ? ` (new; Alipay dev signing key: ${DEV_PRIVATE_KEY_FILE})` : ''}`,
-  '',
-  ...explainHealth(health).map((line) => `  ${line}`),
-  '',
-  'Send a test notification (from another terminal, in this directory):',
-  `  npx alipay-notify-edge simulate --to ${base}${notifyPath}`,
-  '',
-  'Press Ctrl-C to stop everything.',
-  '',
-];
+const healthy = health.kind === 'healthy';
+const notifyPath = (healthy && health.summary.notifyPath) || vars.NOTIFY_PATH || DEFAULTS.NOTIFY_PATH;
+const notifyUrl = `${base}${notifyPath}`;
+// The order the banner's two commands are about: new on every start, so the first send is new too.
+const order = demoOrderId();
+const appId = (healthy && health.summary.appIds?.[0]) || splitList(vars.ALIPAY_APP_ID ?? '')[0];
+const adminOn = healthy ? health.summary.adminApi === true : Boolean(vars.ADMIN_TOKEN);
+const lines = bannerLines({
+  rows: [
+    { label: 'gateway', value: base, note: 'wrangler dev; local Durable Object storage in .wrangler/' },
+    { label: 'notify URL', value: notifyUrl, indent: true },
+    { label: 'health', value: `${base}/health`, indent: true },
+    origin
+      ? { label: 'demo origin', value: vars.ORIGIN_URL, note: 'prints every event it receives, verified with FORWARD_SECRET' }
+      : { label: 'origin', value: vars.ORIGIN_URL ?? '(ORIGIN_URL not set)', note: 'not started here' },
+    { label: 'settings', value: '.dev.vars', note: devVars.created ? `new; Alipay dev signing key: ${DEV_PRIVATE_KEY_FILE}` : undefined },
+  ],
+  healthLines: explainHealth(health),
+  healthy,
+  tryIt: {
+    simulate: `npx alipay-notify-edge simulate --to ${notifyUrl} --order ${order}`,
+    curl: adminOn && appId ? adminCurl({ gatewayUrl: base, appId, outTradeNo: order, token: vars.ADMIN_TOKEN ?? null }) : null,
+    demoOrigin: origin !== null,
+  },
+  checkCommand: `npx alipay-notify-edge check ${base}`,
+});
 process.stdout.write(`${lines.join('\n')}\n`);

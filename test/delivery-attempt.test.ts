@@ -66,11 +66,73 @@ describe('attemptDelivery', () => {
     expect(outcome).toMatchObject({ ok: false, reason: 'timeout', status: null });
   });
 
-  it('reports a network error', async () => {
+  it('names the cause of a failed connection from what workerd throws, and the URL', async () => {
+    // The two errors workerd throws (measured under wrangler dev; see src/delivery/connection-error.ts).
+    const lost = async () => {
+      throw new Error('Network connection lost.');
+    };
+    const internal = async () => {
+      throw new Error('internal error; reference = 9jkd5rhm76ahqqa106g80luq');
+    };
+    const hintFor = async (url: string, fetchImpl: typeof fetch) => {
+      const outcome = await attemptDelivery({ ...request, url }, fetchImpl);
+      expect(outcome).toMatchObject({ ok: false, reason: 'network-error', status: null });
+      return outcome.ok ? '' : outcome.hint;
+    };
+    expect(await hintFor('http://127.0.0.1:8788/notify', lost)).toMatch(/^connection refused .*127\.0\.0\.1:8788.*is the origin running/);
+    expect(await hintFor('http://shop.invalid/notify', internal)).toMatch(/^DNS lookup failed: the host name shop\.invalid does not resolve/);
+    expect(await hintFor('https://203.0.113.9/notify', internal)).toMatch(/^TLS handshake with 203\.0\.113\.9:443 failed/);
+    expect(await hintFor('https://shop.example/notify', internal)).toMatch(/^DNS lookup or TLS handshake failed for shop\.example:443/);
+    for (const hint of [await hintFor('http://127.0.0.1:8788/x', lost), await hintFor('https://shop.example/x', internal)]) {
+      expect(hint).not.toMatch(/internal error|reference|Network connection lost/);
+    }
+  });
+
+  it('reads the cause from errors that name it (Node fetch codes, clearer messages)', async () => {
+    const failing = (error: unknown): typeof fetch => async () => {
+      throw error;
+    };
+    const hintOf = async (error: unknown) => {
+      const outcome = await attemptDelivery(request, failing(error));
+      return outcome.ok ? '' : outcome.hint;
+    };
+    expect(await hintOf(new TypeError('fetch failed', { cause: Object.assign(new Error('x'), { code: 'ENOTFOUND' }) }))).toMatch(/^DNS lookup failed/);
+    expect(await hintOf(new TypeError('fetch failed', { cause: Object.assign(new Error('x'), { code: 'ECONNREFUSED' }) }))).toMatch(/^connection refused/);
+    expect(await hintOf(new TypeError('fetch failed', { cause: Object.assign(new Error('x'), { code: 'CERT_HAS_EXPIRED' }) }))).toMatch(/^TLS handshake/);
+    expect(await hintOf(new Error('socket hang up'))).toMatch(/^the connection to origin\.test:443 was reset/);
+    expect(await hintOf(new RangeError('something else entirely'))).toBe('could not reach origin.test:443: RangeError: something else entirely');
+  });
+
+  it('names a connection reset while the answer was being read', async () => {
     const outcome = await attemptDelivery(request, async () => {
-      throw new TypeError('Network connection lost.');
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(utf8Encode('succ'));
+          controller.error(new Error('Network connection lost.'));
+        },
+      });
+      return new Response(body, { status: 200 });
     });
-    expect(outcome).toMatchObject({ ok: false, reason: 'network-error' });
-    if (!outcome.ok) expect(outcome.hint).toContain('Network connection lost');
+    expect(outcome).toMatchObject({ ok: false, reason: 'network-error', status: 200 });
+    if (!outcome.ok) expect(outcome.hint).toBe('the connection was reset while the origin was answering (HTTP 200)');
+  });
+
+  it("names Cloudflare's edge statuses: refused, timeouts, TLS, and DNS (530 with error 1016)", async () => {
+    const hintFor = async (status: number, body = 'error') => {
+      const outcome = await attemptDelivery(request, answer(body, { status }));
+      expect(outcome).toMatchObject({ ok: false, reason: 'http-status', status });
+      return outcome.ok ? '' : outcome.hint;
+    };
+    expect(await hintFor(521)).toMatch(/^connection refused/);
+    expect(await hintFor(525)).toMatch(/^TLS handshake/);
+    expect(await hintFor(530, '<html>... Error 1016 Origin DNS error ...</html>')).toMatch(/^DNS lookup failed/);
+    expect(await hintFor(530)).toBe('the origin answered HTTP 530');
+    expect(await hintFor(500)).toBe('the origin answered HTTP 500');
+  });
+
+  it('masks buyer identities in the excerpt of an error page that echoes the form', async () => {
+    const page = 'Error: could not credit buyer_id=2088102122524333 buyer_logon_id=buyer@example.com (order T1)';
+    const outcome = await attemptDelivery(request, answer(page, { status: 500 }));
+    expect(outcome.excerpt).toBe('Error: could not credit buyer_id=2088********4333 buyer_logon_id=b***@example.com (order T1)');
   });
 });

@@ -41,6 +41,8 @@ export interface OriginOptions {
   rememberIds?: number;
   /** One line per request; null silences it. Default console.log. */
   log?: ((line: string) => void) | null;
+  /** `json` (default): one JSON object per line, for machines. `text`: one line for a person. */
+  logFormat?: 'json' | 'text';
   /** Serve the sample "thank you" page with the live status widget at GET /thank-you (thank-you.mjs). */
   statusPage?: StatusPageOptions | null;
 }
@@ -65,6 +67,8 @@ export interface RunningOrigin {
 export type VerifyOutcome = { ok: true } | { ok: false; status: number; reason: string };
 
 export function startOrigin(options: OriginOptions): Promise<RunningOrigin>;
+/** One log record (what the JSON line holds) as the line `logFormat: 'text'` prints. */
+export function textLine(fields: Record<string, unknown> & { outcome: string }): string;
 export function parseSecrets(secret: string | readonly string[]): unknown[];
 export function verifyWebhook(
   body: Buffer,

@@ -35,10 +35,12 @@ export async function startOrigin(options) {
     maxBodyBytes = DEFAULT_MAX_BODY_BYTES,
     rememberIds = DEFAULT_REMEMBERED_IDS,
     log = (line) => console.log(line),
+    logFormat = 'json',
     statusPage = null,
   } = options;
   const secrets = parseSecrets(secret);
-  const writeLog = log ?? (() => {});
+  const format = logFormat === 'text' ? textLine : logLine;
+  const writeLog = log ? (fields) => log(format(fields)) : () => {};
 
   // Idempotency store. An in-memory Map is fine for a demo; a real origin records the
   // webhook-id in its database, in the same transaction as the order update (see the ASP
@@ -59,7 +61,7 @@ export async function startOrigin(options) {
 
     const verdict = verifyWebhook(body, req.headers, secrets);
     if (!verdict.ok) {
-      writeLog(logLine({ outcome: 'rejected', reason: verdict.reason, webhook_id: headerValue(req.headers, 'webhook-id') }));
+      writeLog({ outcome: 'rejected', reason: verdict.reason, status: verdict.status, webhook_id: headerValue(req.headers, 'webhook-id') ?? null });
       return reply(res, verdict.status, verdict.reason);
     }
 
@@ -76,10 +78,10 @@ export async function startOrigin(options) {
     try {
       await handling;
     } catch {
-      writeLog(logLine({ outcome: 'handler-failed', ...summary(event) }));
+      writeLog({ outcome: 'handler-failed', ...summary(event) });
       return reply(res, 500, 'handler-failed');
     }
-    writeLog(logLine({ outcome: duplicate ? 'duplicate' : 'received', ...summary(event) }));
+    writeLog({ outcome: duplicate ? 'duplicate' : 'received', ...summary(event) });
     return reply(res, 200, ackBody);
   }
 
@@ -286,6 +288,7 @@ function summary(event) {
     out_trade_no: pick(source, 'out_trade_no'),
     trade_status: pick(source, 'trade_status'),
     total_amount: pick(source, 'total_amount') ?? pick(source, 'total_fee'),
+    refund_fee: pick(source, 'refund_fee'),
   };
 }
 
@@ -297,6 +300,33 @@ function pick(source, key) {
 
 function logLine(fields) {
   return JSON.stringify({ at: new Date().toISOString(), origin: 'node-origin-example', ...fields });
+}
+
+/** What each outcome did, in the words of the line a person reads. */
+const DONE = {
+  received: 'new: handled, answered "success"',
+  duplicate: 'duplicate of an event already handled: not handled again, answered "success"',
+  'handler-failed': 'the handler failed: answered 500, the gateway will retry',
+};
+
+/**
+ * The same record as one line for a person (`logFormat: 'text'`), one shape for every outcome:
+ *   received   paid  order SIM-1  TRADE_SUCCESS  1.00 CNY  (webhook-id msg_…, attempt 1): new: handled, answered "success"
+ */
+export function textLine(fields) {
+  const outcome = fields.outcome.padEnd(14);
+  if (fields.outcome === 'rejected') {
+    return `${outcome} ${fields.reason}  (webhook-id ${fields.webhook_id ?? 'missing'}): answered ${fields.status}, not handled`;
+  }
+  const what = [
+    fields.kind ?? 'event',
+    fields.out_trade_no ? `order ${fields.out_trade_no}` : null,
+    fields.trade_status,
+    fields.total_amount ? `${fields.total_amount} CNY` : null,
+    fields.refund_fee ? `refund ${fields.refund_fee}` : null,
+  ].filter(Boolean);
+  const attempt = fields.attempt ? `, attempt ${fields.attempt}` : '';
+  return `${outcome} ${what.join('  ')}  (webhook-id ${fields.webhook_id}${attempt}): ${DONE[fields.outcome]}`;
 }
 
 function strictUtf8(bytes) {

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// Demo origin for alipay-notify-edge: prints every verified event as one JSON line.
+// Demo origin for alipay-notify-edge: prints one line per request it gets (JSON by default).
 //
-//   FORWARD_SECRET=whsec_... node examples/node-origin/server.mjs
+//   node examples/node-origin/server.mjs          (FORWARD_SECRET from the environment or ./.dev.vars)
 //
 // Settings (environment): FORWARD_SECRET (whsec_..., several separated by spaces while rotating;
 // when unset it is read from ./.dev.vars, which `npm start` generates), PORT (default 8788),
-// HOST (default 127.0.0.1: only this machine can reach it; set 0.0.0.0 deliberately).
+// HOST (default 127.0.0.1: only this machine can reach it; set 0.0.0.0 deliberately),
+// LOG_FORMAT (json, the default, or text: one line for a person, as `npm start` prints them).
 // With STATUS_SECRET (environment or ./.dev.vars) it also serves a sample "thank you" page with
 // the gateway's live payment status widget: GET /thank-you?out_trade_no=... (ALIPAY_APP_ID from
 // the environment or ./.dev.vars; GATEWAY_URL, default http://127.0.0.1:8787).
@@ -35,6 +36,12 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
+const logFormat = process.env.LOG_FORMAT || 'json';
+if (logFormat !== 'json' && logFormat !== 'text') {
+  console.error(`LOG_FORMAT must be json or text, got "${logFormat}"`);
+  process.exit(2);
+}
+
 // The sample "thank you" page with the live status widget (GET /thank-you?out_trade_no=...),
 // when the gateway's STATUS_SECRET is known.
 const statusSecret = process.env.STATUS_SECRET || fromDevVars('STATUS_SECRET');
@@ -48,7 +55,7 @@ const statusPage = statusSecret
 
 let origin;
 try {
-  origin = await startOrigin({ port, host: process.env.HOST || '127.0.0.1', secret, statusPage });
+  origin = await startOrigin({ port, host: process.env.HOST || '127.0.0.1', secret, logFormat, statusPage });
 } catch (error) {
   console.error(`origin example could not start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);

@@ -1,7 +1,7 @@
 // The names of every setting and the defaults of those that have one. A leaf module: the Worker,
 // the command-line tool, the dev launcher, the tests and wrangler.toml's check all read it.
 
-/** Every setting, in the order the README's table lists them (problems are reported in this order). */
+/** Every setting, in the order docs/CONFIGURATION.md lists them (problems are reported in this order). */
 export const SETTING_NAMES = [
   'ALIPAY_PUBLIC_KEY',
   'ALIPAY_APP_ID',

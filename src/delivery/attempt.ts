@@ -1,5 +1,8 @@
-// One delivery attempt to the origin. Never throws: every way an origin can fail becomes a reason.
+// One delivery attempt to the origin. Never throws: every way an origin can fail becomes a reason
+// and a one-line hint that names the cause (the hint becomes the event's last_error).
+import { maskBuyerId, maskLogonId } from '../log';
 import { readUpTo } from '../utils/read-capped';
+import { nameConnectionError } from './connection-error';
 import { parseRetryAfter } from './retry';
 
 export interface AttemptRequest {
@@ -23,6 +26,7 @@ export type AttemptOutcome =
       /** From the origin's Retry-After header, when it sent a readable one. */
       retryAfterMs: number | null;
       durationMs: number;
+      /** The start of the origin's answer: one line, buyer identities masked (it goes to logs). */
       excerpt: string;
     };
 
@@ -30,14 +34,27 @@ export type AttemptOutcome =
 const MAX_RESPONSE_BYTES = 4096;
 const EXCERPT_CHARS = 200;
 
+/**
+ * Statuses Cloudflare's edge answers with when it could not get an answer from a server: in
+ * production these come back as responses, where `wrangler dev` throws (see connection-error.ts).
+ */
+const EDGE_STATUS: Readonly<Record<number, string>> = {
+  521: 'connection refused: the origin web server refused the connection (Cloudflare 521)',
+  522: 'connect timeout: the origin did not accept the connection in time (Cloudflare 522)',
+  523: 'origin unreachable: no route to the origin (Cloudflare 523)',
+  524: 'the origin accepted the request but did not answer in time (Cloudflare 524)',
+  525: 'TLS handshake with the origin failed (Cloudflare 525)',
+  526: "TLS: the origin's certificate is not valid (Cloudflare 526)",
+};
+
 export async function attemptDelivery(request: AttemptRequest, fetchImpl: typeof fetch = fetch): Promise<AttemptOutcome> {
   const started = Date.now();
   const signal = AbortSignal.timeout(request.timeoutMs);
   const fail = (reason: AttemptFailureReason, hint: string, status: number | null = null, excerpt = '', retryAfterMs: number | null = null) =>
     ({ ok: false as const, reason, hint, status, retryAfterMs, durationMs: Date.now() - started, excerpt });
+  const timedOut = () => fail('timeout', `the origin did not answer within ${request.timeoutMs} ms (DELIVERY_TIMEOUT)`);
 
   let response: Response;
-  let text: string;
   try {
     response = await fetchImpl(request.url, {
       method: 'POST',
@@ -47,20 +64,22 @@ export async function attemptDelivery(request: AttemptRequest, fetchImpl: typeof
       // A redirected POST loses its body in most clients; report it rather than follow it.
       redirect: 'manual',
     });
-    text = await readCapped(response);
   } catch (error) {
-    if (signal.aborted) return fail('timeout', `the origin did not answer within ${request.timeoutMs} ms (DELIVERY_TIMEOUT)`);
-    return fail('network-error', `could not reach the origin: ${errorName(error)}`);
+    if (signal.aborted) return timedOut();
+    return fail('network-error', nameConnectionError(error, request.url).hint);
+  }
+  let text: string;
+  try {
+    text = await readCapped(response);
+  } catch {
+    if (signal.aborted) return timedOut();
+    return fail('network-error', `the connection was reset while the origin was answering (HTTP ${response.status})`, response.status);
   }
 
   const excerpt = sanitize(text);
   if (response.status < 200 || response.status > 299) {
     const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), Date.now());
-    const location = response.headers.get('location');
-    const hint = response.status >= 300 && response.status < 400
-      ? `the origin redirected${location ? ` to ${sanitize(location)}` : ''}; set ORIGIN_URL to the final address`
-      : `the origin answered HTTP ${response.status}`;
-    return fail('http-status', hint, response.status, excerpt, retryAfterMs);
+    return fail('http-status', statusHint(response, text), response.status, excerpt, retryAfterMs);
   }
   if (request.ackBody !== null && text.trim() !== request.ackBody) {
     return fail('wrong-ack', `the origin answered 2xx but its body is not "${request.ackBody}" (ORIGIN_ACK_BODY)`, response.status, excerpt);
@@ -68,18 +87,31 @@ export async function attemptDelivery(request: AttemptRequest, fetchImpl: typeof
   return { ok: true, status: response.status, durationMs: Date.now() - started, excerpt };
 }
 
+function statusHint(response: Response, text: string): string {
+  const status = response.status;
+  if (status >= 300 && status < 400) {
+    const location = response.headers.get('location');
+    return `the origin redirected${location ? ` to ${sanitize(location)}` : ''}; set ORIGIN_URL to the final address`;
+  }
+  // 530 with Cloudflare's error 1016 in its page: the origin's host name has no DNS record.
+  if (status === 530 && /\b1016\b/.test(text)) return "DNS lookup failed: ORIGIN_URL's host name does not resolve (Cloudflare 530, error 1016)";
+  return EDGE_STATUS[status] ?? `the origin answered HTTP ${status}`;
+}
+
 /** The origin's answer, only as much as an ack body and an excerpt need. */
 async function readCapped(response: Response): Promise<string> {
   return new TextDecoder('utf-8').decode((await readUpTo(response.body, MAX_RESPONSE_BYTES)).bytes);
 }
 
-/** Short, single-line, printable: safe for a log line and an admin view. */
+/**
+ * Short, single-line, printable, and without buyer identities: safe for a log line and an admin
+ * view (an error page may echo the form it was posted, buyer_id and buyer_logon_id included).
+ */
 function sanitize(text: string): string {
-  const oneLine = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  const oneLine = text
+    .replace(/[\s\u0000-\u001f\u007f]+/g, ' ')
+    .replace(/\b2088\d{12}\b/g, maskBuyerId)
+    .replace(/[^\s@&=;,"'<>()]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g, maskLogonId)
+    .trim();
   return oneLine.length > EXCERPT_CHARS ? `${oneLine.slice(0, EXCERPT_CHARS)}…` : oneLine;
-}
-
-function errorName(error: unknown): string {
-  if (error instanceof Error) return sanitize(`${error.name}: ${error.message}`);
-  return 'unknown error';
 }

@@ -254,6 +254,8 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
       outcome: outcome.ok ? 'delivered' : outcome.reason,
       status: outcome.status,
       duration_ms: outcome.durationMs,
+      // Why it failed (the cause, named) and what the origin said: what an operator reads first.
+      ...(outcome.ok ? {} : { error: outcome.hint, ...(outcome.excerpt ? { origin_said: outcome.excerpt } : {}) }),
       state: next.state,
       ...(next.state === 'pending' ? { next_attempt_at: new Date(next.nextAttemptAt).toISOString() } : {}),
     });

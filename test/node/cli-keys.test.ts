@@ -91,6 +91,32 @@ describe('keys', () => {
     expect(out.keys[0].problem).toMatch(/root/i);
   });
 
+  it('says in one line that a plain text file holds no key, and exits 1', async () => {
+    const notes = file('notes.txt', 'Alipay keys for the shop\nask Li for the new one\nsee the console, then paste here\n');
+    const run = await runCli(['keys', notes]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe(
+      `${notes}: no key here: plain text (17 words), with no PEM block (-----BEGIN …) and no base64 key value. ` +
+        'ALIPAY_PUBLIC_KEY needs the Alipay public key (支付宝公钥) shown in the Alipay open platform console, or in certificate mode the file alipayCertPublicKey_RSA2.crt\n',
+    );
+    const json = await runInProcess(['keys', '--json', notes]);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ usable: false, keys: [], value: null, wrangler: [], problem: expect.stringMatching(/^no key here: plain text/) });
+  });
+
+  it('says in one line that an empty file holds no key', async () => {
+    const run = await runInProcess(['keys', file('empty.pem', '\n')]);
+    expect(run.code).toBe(1);
+    expect(run.stdout.trim().split('\n')).toEqual([expect.stringMatching(/empty\.pem: no key here: the file is empty\. ALIPAY_PUBLIC_KEY needs/)]);
+  });
+
+  it('still explains, piece by piece, what looks like a key gone wrong or a value pasted in the wrong place', async () => {
+    const cut = await runInProcess(['keys', file('cut.txt', `${spkiBase64.slice(0, 80)}\n`)]);
+    expect(cut.stdout).toMatch(/^.*cut\.txt holds 1 piece:\n\n1\. base64 value 1: a truncated value/);
+    const secret = await runInProcess(['keys', file('secret.txt', 'whsec_c2VjcmV0c2VjcmV0c2VjcmV0\n')]);
+    expect(secret.stdout).toContain('belongs in FORWARD_SECRET');
+  });
+
   it.each([
     ['a missing file', ['keys', join(dir, 'nope.pem')], /nope\.pem: cannot read/],
     ['no file', ['keys'], /give exactly one FILE/],

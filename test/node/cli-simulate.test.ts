@@ -2,7 +2,7 @@
 // receiver with the project's own core (parseForm + verifyForm + decodeParams), as the gateway
 // would, with the public key from the generated development configuration.
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,12 +39,16 @@ interface Received {
 
 const dir = mkdtempSync(join(tmpdir(), 'cli-simulate-'));
 const CUSTOM_APP_ID = '2021000000009999';
+const ADMIN_TOKEN = 'test-only-simulate-admin-token-0123';
 let privateKeyFile: string;
 let publicKey: AlipayPublicKey;
 let verifyOptions: VerifyOptions;
 
 let server: Server;
 let url: string;
+let base: string;
+/** What GET /health answers (null: 404, as if the receiver were not a gateway). */
+let healthAnswer: Record<string, unknown> | null = null;
 let received: Received[] = [];
 /** What the receiver answers to a verified body (unverified ones always get `fail`). */
 let answer = 'success';
@@ -72,7 +76,10 @@ async function inspect(body: Buffer, headers: IncomingHttpHeaders): Promise<Rece
 beforeAll(async () => {
   const generated = await ensureDevVars(dir);
   // Prove simulate reads the app id from .dev.vars (not just the built-in default).
-  writeFileSync(generated.path, `${'#'} test copy\nALIPAY_APP_ID="${CUSTOM_APP_ID}"\nALIPAY_SELLER_ID="${generated.vars.ALIPAY_SELLER_ID}"\n`);
+  writeFileSync(
+    generated.path,
+    `${'#'} test copy\nALIPAY_APP_ID="${CUSTOM_APP_ID}"\nALIPAY_SELLER_ID="${generated.vars.ALIPAY_SELLER_ID}"\nADMIN_TOKEN="${ADMIN_TOKEN}"\n`,
+  );
   privateKeyFile = join(dir, DEV_PRIVATE_KEY_FILE);
   const loaded = await loadPublicKeys(generated.vars.ALIPAY_PUBLIC_KEY!);
   if (!loaded.ok) throw new Error(loaded.problems.join('; '));
@@ -80,6 +87,11 @@ beforeAll(async () => {
   verifyOptions = { keys: [publicKey], signTypes: ['RSA2', 'RSA'] };
 
   server = createServer((req, res) => {
+    if (req.url === '/health') {
+      if (healthAnswer === null) return void res.writeHead(404).end('not found');
+      return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(healthAnswer));
+    }
+    if (req.url !== '/alipay/notify') return void res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', async () => {
@@ -102,7 +114,8 @@ beforeAll(async () => {
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/alipay/notify`;
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  url = `${base}/alipay/notify`;
 });
 
 afterAll(async () => {
@@ -112,6 +125,7 @@ afterAll(async () => {
 
 beforeEach(() => {
   received = [];
+  healthAnswer = null;
   answer = 'success';
   barrier = null;
   held = [];
@@ -169,6 +183,9 @@ describe('simulate', () => {
     expect(p.body).toContain('&');
     expect(JSON.parse(p.fund_bill_list!)).toEqual([{ amount: '1.00', fundChannel: 'ALIPAYACCOUNT' }]);
     expect(line).toMatchObject({ notify_id: p.notify_id, notify_time: p.notify_time, out_trade_no: p.out_trade_no });
+    expect(line!.hint).toBeUndefined();
+    // A local gateway took it: the admin command for the order, with the token from .dev.vars, ready to paste.
+    expect(run.stderr).toContain(`  curl -H "Authorization: Bearer ${ADMIN_TOKEN}" ${base}/admin/orders/${CUSTOM_APP_ID}/${p.out_trade_no}\n`);
 
     // Beijing time: notify_time is now (within the test's run), and the trade happened before it.
     const notifyMs = parseBeijingTime(p.notify_time!)!;
@@ -270,6 +287,78 @@ describe('simulate', () => {
     expect(run.code).toBe(0);
     expect(received[0]).toMatchObject({ verified: true, signType: 'RSA' });
     expect(received[0]!.params).toMatchObject({ sign_type: 'RSA', app_id: '2021000000000042' });
+  });
+
+  it('keeps trade_no and buyer_id for every notification about the same --order, across runs', async () => {
+    expect((await simulate('--order', 'SAME-ORDER-1')).code).toBe(0);
+    expect((await simulate('--order', 'SAME-ORDER-1', '--repeat', '2')).code).toBe(0);
+    expect((await simulate('--order', 'SAME-ORDER-1', '--refund', '0.50')).code).toBe(0);
+    expect((await simulate('--order', 'SAME-ORDER-2')).code).toBe(0);
+    const [first, again1, again2, refund, other] = received.map((r) => r.params);
+    for (const same of [again1!, again2!, refund!]) {
+      expect(same.trade_no).toBe(first!.trade_no);
+      expect(same.buyer_id).toBe(first!.buyer_id);
+    }
+    // A new notification each run (its own notify_id); the re-sends within a run share theirs.
+    expect(new Set([first!.notify_id, again1!.notify_id, refund!.notify_id]).size).toBe(3);
+    expect(again2!.notify_id).toBe(again1!.notify_id);
+    expect(other!.trade_no).not.toBe(first!.trade_no);
+    expect(other!.buyer_id).not.toBe(first!.buyer_id);
+    expect(first!.trade_no).toMatch(/^20[2-9]\d(0[1-9]|1[0-2])(0[1-9]|[12]\d)22001\d{15}$/);
+    expect(first!.buyer_id).toMatch(/^2088\d{12}$/);
+  });
+
+  it('--out saves the body it sends, and `verify` with the dev public key accepts that file', async () => {
+    const out = join(dir, 'sent-body.txt');
+    const run = await runCli(['simulate', '--to', url, '--out', out, '--repeat', '2'], { cwd: dir });
+    expect(run.code).toBe(0);
+    expect(received).toHaveLength(2);
+    expect(Buffer.compare(readFileSync(out), received[1]!.body)).toBe(0); // the last one sent
+    const command = `npx alipay-notify-edge verify --key ${join(dir, DEV_PUBLIC_KEY_FILE)} --body ${out}`;
+    expect(run.stderr).toContain(`check it with: ${command}`);
+
+    const verified = await runInProcess(['verify', '--key', join(dir, DEV_PUBLIC_KEY_FILE), '--body', out]);
+    expect(verified.code).toBe(0);
+    expect(JSON.parse(verified.stdout)).toMatchObject({ valid: true, signType: 'RSA2' });
+  });
+
+  it('exits 2, sending nothing, when --out cannot be written', async () => {
+    const run = await simulate('--out', join(dir, 'no-such-dir', 'body.txt'));
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('cannot write (ENOENT)');
+    expect(received).toHaveLength(0);
+  });
+
+  it("a 404 names the gateway's NOTIFY_PATH, from its /health, with the URL to use", async () => {
+    healthAnswer = { ok: true, notifyPath: '/alipay/notify' };
+    const run = await runInProcess(['simulate', '--to', `${base}/notify.asp`, '--private-key', privateKeyFile]);
+    expect(run.code).toBe(1);
+    const hint = `the gateway has no notify endpoint at /notify.asp: its NOTIFY_PATH is /alipay/notify, so use --to ${url}`;
+    expect(lines(run.stdout)[0]).toMatchObject({ status: 404, body: 'not found', hint });
+    expect(run.stderr).toContain(`simulate: ${hint}\n`);
+    expect(run.stderr).not.toContain('curl');
+  });
+
+  it('a 404 without a gateway health check still points at NOTIFY_PATH', async () => {
+    const run = await runInProcess(['simulate', '--to', `${base}/notify.asp`, '--private-key', privateKeyFile]);
+    expect(lines(run.stdout)[0]!.hint).toBe(`nothing answers notifications at /notify.asp: check NOTIFY_PATH (npx alipay-notify-edge check ${base} shows the gateway's notify path)`);
+  });
+
+  it.each([
+    ['fail: signature-mismatch', /^the gateway's ALIPAY_PUBLIC_KEY is not the public half of the key simulate signed with \(.*alipay-dev-private\.pem\)/],
+    ['fail: app-id-mismatch', /^app_id 2021000000009999 is not in the gateway's ALIPAY_APP_ID: pass --app-id/],
+    ['fail: sign-type-not-accepted', /^the gateway does not accept RSA2 \(ALIPAY_SIGN_TYPES\)/],
+    ['fail: gateway misconfigured', /^the gateway's settings have problems.*npx alipay-notify-edge check http:\/\/127\.0\.0\.1:\d+$/],
+    ['fail: not-delivered', /^ACK_MODE=after-delivery: /],
+    ['Bad Gateway', /^answered 200 but not exactly "success"/],
+  ])('the answer %j comes with advice, on the JSON line and once on stderr', async (reply, advice) => {
+    answer = reply;
+    const run = await runInProcess(['simulate', '--to', url, '--private-key', join(dir, DEV_PRIVATE_KEY_FILE), '--app-id', CUSTOM_APP_ID, '--repeat', '2']);
+    expect(run.code).toBe(1);
+    const [first, second] = lines(run.stdout);
+    expect(first).toMatchObject({ body: reply, hint: expect.stringMatching(advice) });
+    expect(second!.hint).toBe(first!.hint);
+    expect(run.stderr.split(String(first!.hint)).length - 1).toBe(1);
   });
 
   it('exits 1 when a reply is not exactly "success"', async () => {

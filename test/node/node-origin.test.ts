@@ -165,6 +165,43 @@ describe('node origin example', () => {
   });
 });
 
+describe('node origin example, lines for a person (logFormat: text, as npm start prints them)', () => {
+  it('prints one line per request, the same shape for a first delivery and a duplicate', async () => {
+    const lines: string[] = [];
+    const onEvent = vi.fn<(event: OriginEvent) => void | Promise<void>>();
+    const origin = await startOrigin({ port: 0, secret, onEvent, log: (line) => lines.push(line), logFormat: 'text' });
+    try {
+      await deliver(origin, { id: 'msg_text' });
+      await deliver(origin, { id: 'msg_text', timestamp: nowSeconds() + 1 });
+      onEvent.mockRejectedValueOnce(new Error('database down'));
+      await deliver(origin, { id: 'msg_text_failing' });
+      await deliver(origin, { id: 'msg_text_bad', signature: sign(otherKey, 'msg_text_bad', nowSeconds(), formBody) });
+    } finally {
+      await origin.close();
+    }
+    const event = 'paid  order ORDER-1001  TRADE_SUCCESS  88.00 CNY';
+    expect(lines).toEqual([
+      `received       ${event}  (webhook-id msg_text, attempt 1): new: handled, answered "success"`,
+      `duplicate      ${event}  (webhook-id msg_text, attempt 1): duplicate of an event already handled: not handled again, answered "success"`,
+      `handler-failed ${event}  (webhook-id msg_text_failing, attempt 1): the handler failed: answered 500, the gateway will retry`,
+      'rejected       signature-mismatch  (webhook-id msg_text_bad): answered 401, not handled',
+    ]);
+    expect(lines.join('\n')).not.toMatch(/[{}]/);
+  });
+
+  it('names a refund and its amount', async () => {
+    const lines: string[] = [];
+    const origin = await startOrigin({ port: 0, secret, log: (line) => lines.push(line), logFormat: 'text' });
+    try {
+      const body = Buffer.from('out_trade_no=R-1&trade_status=TRADE_SUCCESS&total_amount=10.00&refund_fee=2.50');
+      await deliver(origin, { id: 'msg_refund', body });
+    } finally {
+      await origin.close();
+    }
+    expect(lines).toEqual(['received       paid  order R-1  TRADE_SUCCESS  10.00 CNY  refund 2.50  (webhook-id msg_refund, attempt 1): new: handled, answered "success"']);
+  });
+});
+
 describe('node origin example during secret rotation', () => {
   it('accepts a delivery signed with either configured secret, one entry per secret in the header', async () => {
     const onEvent = vi.fn();
@@ -208,6 +245,30 @@ describe('node origin example CLI (server.mjs)', () => {
       const reply = await deliver({ url, port, host: '127.0.0.1', close: async () => {} }, { id: 'msg_cli' });
       expect(reply).toEqual({ status: 200, text: 'success' });
       await vi.waitFor(() => expect(output).toMatch(/"outcome":"received".*"webhook_id":"msg_cli".*"out_trade_no":"ORDER-1001"/));
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+  });
+
+  it('prints lines for a person with LOG_FORMAT=text, and refuses another format', async () => {
+    const script = fileURLToPath(new URL('../../examples/node-origin/server.mjs', import.meta.url));
+    const run = (logFormat: string) => spawn(process.execPath, [script], { env: { ...process.env, FORWARD_SECRET: secret, PORT: '0', LOG_FORMAT: logFormat }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const bad = run('xml');
+    let stderr = '';
+    bad.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    expect(await new Promise((resolve) => bad.once('exit', resolve))).toBe(2);
+    expect(stderr).toContain('LOG_FORMAT must be json or text');
+
+    const child = run('text');
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      await vi.waitFor(() => expect(output).toMatch(/listening on http/));
+      const url = /listening on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(output)![1]!;
+      await deliver({ url, port: Number(new URL(url).port), host: '127.0.0.1', close: async () => {} }, { id: 'msg_cli_text' });
+      await vi.waitFor(() => expect(output).toContain('received       paid  order ORDER-1001  TRADE_SUCCESS  88.00 CNY  (webhook-id msg_cli_text, attempt 1)'));
     } finally {
       child.kill('SIGTERM');
     }

@@ -1,0 +1,87 @@
+// What to do when the gateway does not answer `simulate` with `success`. The gateway's answer is
+// deliberately short (`fail: <reason>`: Alipay reads only the body, and an anonymous caller learns
+// nothing more); the gateway's hint goes to its log. Here the reason is turned into advice for the
+// person running the simulator, who knows which key, ids and sign type were used. The table
+// names every reason the notify endpoint can answer, so a new one does not compile without advice.
+
+import type { BusinessCheckReason, DecodeResult, VerifyFailureReason } from '../src/alipay/types';
+import type { AcceptResult } from '../src/orders/ledger-types';
+
+export interface AdviceContext {
+  /** The gateway's base URL (where `check` and /health are). */
+  readonly gatewayBase: string;
+  readonly keyFile: string;
+  readonly signType: string;
+  readonly appId: string;
+  readonly sellerId: string;
+}
+
+type DecodeFailureReason = Extract<DecodeResult, { ok: false }>['reason'];
+type LedgerRefusal = Extract<AcceptResult, { ok: false }>['reason'];
+/** Everything after `fail: ` in a notify answer (src/http/notify.ts). */
+type GatewayRefusal =
+  | VerifyFailureReason
+  | DecodeFailureReason
+  | BusinessCheckReason
+  | LedgerRefusal
+  | 'too-large'
+  | 'unreadable'
+  | 'gateway misconfigured'
+  | 'storage unavailable'
+  | 'method not allowed';
+
+const check = (c: AdviceContext) => `npx alipay-notify-edge check ${c.gatewayBase}`;
+/** simulate sends well-formed, signed, current notifications; if the gateway cannot read one, --to is probably not the gateway. */
+const UNREADABLE = (c: AdviceContext) =>
+  `the gateway could not read what simulate sent, which simulate should never cause: is ${c.gatewayBase} the gateway? (if it is, please report this)`;
+const MISCONFIGURED = (c: AdviceContext) => `the gateway's settings have problems, so it refuses every notification until they are fixed: ${check(c)}`;
+
+const ADVICE = {
+  'malformed-body': UNREADABLE,
+  'duplicate-key': UNREADABLE,
+  'missing-signature': UNREADABLE,
+  'signature-encoding': UNREADABLE,
+  'unknown-charset': UNREADABLE,
+  'charset-decode': UNREADABLE,
+  'missing-field': UNREADABLE,
+  'notify-time-invalid': UNREADABLE,
+  'too-large': UNREADABLE,
+  unreadable: UNREADABLE,
+  'method not allowed': UNREADABLE,
+  'sign-type-not-accepted': (c) =>
+    `the gateway does not accept ${c.signType} (ALIPAY_SIGN_TYPES): leave out --sign-type (RSA2 is the default), or add ${c.signType} to ALIPAY_SIGN_TYPES`,
+  'signature-mismatch': (c) =>
+    `the gateway's ALIPAY_PUBLIC_KEY is not the public half of the key simulate signed with (${c.keyFile}): ` +
+    'if .dev.vars or dev-keys/ were generated again, restart `npm start`; with --private-key, give the gateway the matching public key',
+  'no-usable-key': (c) => `the gateway has no usable key for ${c.signType}: ALIPAY_PUBLIC_KEY is missing or cannot be used (${check(c)})`,
+  'app-id-mismatch': (c) => `app_id ${c.appId} is not in the gateway's ALIPAY_APP_ID: pass --app-id with one of its app ids (${check(c)} lists them)`,
+  'seller-id-mismatch': (c) =>
+    `seller_id ${c.sellerId} is not in the gateway's ALIPAY_SELLER_ID: pass --seller-id with one of its seller ids (${check(c)} lists them)`,
+  'notify-too-old': () => "the gateway found notify_time older than its MAX_NOTIFY_AGE: this machine's clock and the gateway's disagree",
+  'gateway misconfigured': MISCONFIGURED,
+  misconfigured: MISCONFIGURED,
+  'storage unavailable': () => 'the gateway could not record it (its Durable Object storage did not answer); Alipay would send it again later: try again',
+  'not-delivered': () =>
+    'ACK_MODE=after-delivery: the gateway answers "success" only once the origin has the event, and the origin has not taken it yet ' +
+    "(the gateway's log says why); send it again later, as Alipay would",
+  dead: () => 'the event is dead-lettered (the origin never took it): redeliver it with the admin API, then send it again',
+} satisfies Record<GatewayRefusal, (c: AdviceContext) => string>;
+
+/** Advice for an answer that is not `success`; null for `success` and for no answer at all. */
+export function replyAdvice(status: number | null, body: string | null, c: AdviceContext): string | null {
+  if (status === null || body === 'success') return null;
+  const reason = /^fail: (.+)$/.exec(body?.trim() ?? '')?.[1];
+  const advice = reason !== undefined ? ADVICE[reason as GatewayRefusal] : undefined;
+  if (advice !== undefined) return advice(c);
+  if (status >= 300 && status < 400) return 'a redirect: Alipay does not follow redirects, so --to must be the notify URL itself';
+  if (status === 200) return `answered 200 but not exactly "success": is ${c.gatewayBase} the gateway?`;
+  return `answered HTTP ${status}: is ${c.gatewayBase} the gateway? (${check(c)})`;
+}
+
+/** A 404: the gateway (when /health says what its notify path is) or something else answered. */
+export function notFoundAdvice(path: string, gatewayNotifyPath: string | null, c: AdviceContext): string {
+  if (gatewayNotifyPath !== null && gatewayNotifyPath !== path) {
+    return `the gateway has no notify endpoint at ${path}: its NOTIFY_PATH is ${gatewayNotifyPath}, so use --to ${new URL(gatewayNotifyPath, c.gatewayBase).href}`;
+  }
+  return `nothing answers notifications at ${path}: check NOTIFY_PATH (${check(c)} shows the gateway's notify path)`;
+}

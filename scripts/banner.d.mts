@@ -1,0 +1,28 @@
+// Types for banner.mjs (plain JavaScript: the launcher runs before the TypeScript loader).
+
+export interface BannerRow {
+  readonly label: string;
+  readonly value: string;
+  readonly note?: string;
+  /** A detail of the row above it. */
+  readonly indent?: boolean;
+}
+
+export interface TryIt {
+  readonly simulate: string;
+  /** The admin curl for the simulated order; null when the admin API is off. */
+  readonly curl: string | null;
+  /** Whether the demo origin runs (it prints what it receives). */
+  readonly demoOrigin: boolean;
+}
+
+export interface Banner {
+  readonly rows: readonly BannerRow[];
+  readonly healthLines: readonly string[];
+  readonly healthy: boolean;
+  readonly tryIt: TryIt;
+  readonly checkCommand: string;
+}
+
+export function bannerLines(banner: Banner): string[];
+export function demoOrderId(now?: Date): string;
