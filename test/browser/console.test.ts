@@ -257,6 +257,29 @@ describe('operator console in Chromium', () => {
   });
 });
 
+describe('the one-click sign-in link npm start prints', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('signs in on this machine, and the token leaves the address bar and never reaches the server', async () => {
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    const requested: string[] = [];
+    page.on('request', (request) => requested.push(request.url()));
+    await page.goto(`${stack().gatewayUrl}/admin/session#token=${encodeURIComponent(stack().adminToken)}`);
+    await page.waitForURL(/\/admin\/#\/transactions$/);
+    await viewReady(page, '#/transactions');
+    expect(page.url()).not.toContain(stack().adminToken);
+    for (const url of requested) expect(url).not.toContain(stack().adminToken);
+    await context.close();
+  });
+});
+
 describe('the console in Chinese', () => {
   let browser: Browser;
   beforeAll(async () => {
