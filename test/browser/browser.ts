@@ -47,6 +47,16 @@ export async function signIn(page: Page, token = stack().adminToken): Promise<vo
   await Promise.all([page.waitForURL(/\/admin\/$/), page.click('button[type=submit]')]);
 }
 
+/**
+ * Loads the console afresh at `fragment` and waits for its view (`nav`: the view's menu entry). A
+ * full load every time: going to the same address with only a new fragment would not fetch again.
+ */
+export async function openView(page: Page, fragment: string, nav: string): Promise<void> {
+  await page.goto('about:blank');
+  await page.goto(`${stack().gatewayUrl}/admin/${fragment}`);
+  await viewReady(page, nav);
+}
+
 /** The route's view has finished loading (app.js marks <body data-ready>). */
 export async function viewReady(page: Page, nav: string): Promise<void> {
   await page.locator(`body[data-ready="${nav}"]`).waitFor({ state: 'attached' });

@@ -9,6 +9,7 @@ import {
   forgedNotification,
   launchBrowser,
   newContext,
+  openView,
   origin,
   pay,
   screenshot,
@@ -34,8 +35,7 @@ async function totals(page: Page): Promise<{ count: number; paidCents: number }>
 }
 
 async function openTransactions(page: Page, fragment = '#/transactions'): Promise<void> {
-  await page.goto(`${stack().gatewayUrl}/admin/${fragment}`);
-  await viewReady(page, '#/transactions');
+  await openView(page, fragment, '#/transactions');
 }
 
 /** Reloads the history until every given order is listed (the index is written shortly after the ledger). */
@@ -175,8 +175,7 @@ describe('operator console in Chromium', () => {
     await waitUntilDead(order);
 
     await waitFor(`${order} in the dead letters`, async () => {
-      await page.goto(`${stack().gatewayUrl}/admin/#/dead-letters`);
-      await viewReady(page, '#/dead-letters');
+      await openView(page, '#/dead-letters', '#/dead-letters');
       return (await page.locator(`tr[data-order="${order}"]`).count()) === 1 ? true : undefined;
     });
     await screenshot(page, '04-dead-letters');
@@ -189,8 +188,7 @@ describe('operator console in Chromium', () => {
       return (await page.locator(`tr[data-order="${order}"]`).count()) === 0 ? true : undefined;
     });
 
-    await page.goto(`${stack().gatewayUrl}/admin/#/orders/${stack().appId}/${encodeURIComponent(order)}`);
-    await viewReady(page, '#/transactions');
+    await openView(page, `#/orders/${stack().appId}/${encodeURIComponent(order)}`, '#/transactions');
     const attempts = page.locator('#timeline li[data-type=attempt]');
     await expect.poll(() => attempts.count()).toBe(4);
     const texts = await attempts.allTextContents();
@@ -219,8 +217,7 @@ describe('operator console in Chromium', () => {
     }
     for (const order of orders) await waitUntilDead(order);
 
-    await page.goto(`${stack().gatewayUrl}/admin/#/dead-letters`);
-    await viewReady(page, '#/dead-letters');
+    await openView(page, '#/dead-letters', '#/dead-letters');
     await page.click('#redeliver-since');
     await expect.poll(() => page.textContent('#bulk-progress'), { timeout: 30_000 }).toMatch(/remaining 0 Done\./);
     const progress = (await page.textContent('#bulk-progress'))!;
@@ -235,8 +232,7 @@ describe('operator console in Chromium', () => {
     expect(refused.status).toBe(403);
 
     await waitFor('the rejection to be counted', async () => {
-      await page.goto(`${stack().gatewayUrl}/admin/#/health`);
-      await viewReady(page, '#/health');
+      await openView(page, '#/health', '#/health');
       return (await page.locator('#rejections tr[data-reason="signature-mismatch"]').count()) === 1 ? true : undefined;
     });
     expect(await page.textContent('#verdict')).toContain('Configuration OK');
@@ -249,8 +245,7 @@ describe('operator console in Chromium', () => {
   });
 
   it('signing out ends the session', async () => {
-    await page.goto(`${stack().gatewayUrl}/admin/#/transactions`);
-    await viewReady(page, '#/transactions');
+    await openTransactions(page);
     await Promise.all([page.waitForURL(/\/admin\/session\?signed_out=1$/), page.click('form.sign-out button')]);
     await page.goto(`${stack().gatewayUrl}/admin/`);
     await page.waitForURL(/\/admin\/session$/);

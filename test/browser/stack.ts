@@ -23,6 +23,12 @@ export interface BrowserStackInfo {
   originControlUrl: string;
   /** The demo origin's root, e.g. http://127.0.0.1:40123/ */
   demoOriginUrl: string;
+  /**
+   * A port for a merchant page a test serves itself (a page with a forged link), allowed to read
+   * the status like the demo origin. Served from 127.0.0.1, not by the browser's request
+   * interception: Chromium refuses a page of unknown address the loopback gateway's script.
+   */
+  merchantPagePort: number;
   adminToken: string;
   statusSecret: string;
   appId: string;
@@ -39,11 +45,12 @@ export async function startBrowserStack(): Promise<{ info: BrowserStackInfo; sto
     cleanups.push(() => origin.process.stop());
     const demoPort = await freePort();
     const demoOrigin = `http://127.0.0.1:${demoPort}`;
+    const merchantPagePort = await freePort();
     const settings = gatewaySettings(origin.deliveryUrl, {
       // Three attempts a second apart: a dead letter within seconds.
       RETRY_SCHEDULE: '1s,1s',
       STATUS_SECRET: TEST_ONLY_STATUS_SECRET,
-      STATUS_ALLOWED_ORIGINS: demoOrigin,
+      STATUS_ALLOWED_ORIGINS: `${demoOrigin}, http://127.0.0.1:${merchantPagePort}`,
     });
     const gateway = await startGateway({ dir, settings, logLevel: 'warn' });
     cleanups.push(() => gateway.process.stop());
@@ -77,6 +84,7 @@ export async function startBrowserStack(): Promise<{ info: BrowserStackInfo; sto
         notifyUrl: gateway.notifyUrl,
         originControlUrl: origin.controlUrl,
         demoOriginUrl,
+        merchantPagePort,
         adminToken: settings['ADMIN_TOKEN'] ?? '',
         statusSecret: TEST_ONLY_STATUS_SECRET,
         appId: TEST_APP_ID,

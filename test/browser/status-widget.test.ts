@@ -2,6 +2,7 @@
 // origin's "thank you" page flips from waiting to paid without a reload as soon as the gateway
 // records the notification; a link with a wrong or expired signature shows nothing.
 import { createHmac } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueId } from '../support/notifications';
@@ -15,7 +16,7 @@ function sign(appId: string, outTradeNo: string, exp: number, secret = stack().s
   return createHmac('sha256', Buffer.from(secret, 'utf8')).update(`${appId}.${outTradeNo}.${exp}`).digest('hex');
 }
 
-/** A merchant page (served as if by the demo origin) with one widget element, exactly as the README writes it. */
+/** A merchant page with one widget element, exactly as the README writes it. */
 function merchantPage(attributes: { outTradeNo: string; exp: number; sig: string; lang?: string }): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>shop</title></head><body>
 <p>Payment status: <span data-alipay-status data-app-id="${stack().appId}" data-out-trade-no="${attributes.outTradeNo}"
@@ -24,24 +25,43 @@ function merchantPage(attributes: { outTradeNo: string; exp: number; sig: string
 </body></html>`;
 }
 
+// Pages with forged links, served from 127.0.0.1 like any merchant page (see merchantPagePort).
+const pages = new Map<string, string>();
+let pageServer: Server | undefined;
+
+function startPageServer(): Promise<void> {
+  pageServer = createServer((req, res) => {
+    const html = pages.get(req.url ?? '');
+    res.writeHead(html === undefined ? 404 : 200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(html ?? 'not found');
+  });
+  return new Promise((resolve, reject) => {
+    pageServer!.once('error', reject);
+    pageServer!.listen(stack().merchantPagePort, '127.0.0.1', () => resolve());
+  });
+}
+
+/** Opens a merchant page with this markup; returns the statuses of the status requests it makes. */
 async function openForged(page: Page, html: string): Promise<number[]> {
   const statuses: number[] = [];
   page.on('response', (response) => {
     if (new URL(response.url()).pathname === '/alipay/status') statuses.push(response.status());
   });
-  const url = `${stack().demoOriginUrl}forged-${uniqueId('p')}`;
-  await page.route(url, (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }));
-  await page.goto(url);
+  const path = `/forged-${uniqueId('p')}`;
+  pages.set(path, html);
+  await page.goto(`http://127.0.0.1:${stack().merchantPagePort}${path}`);
   return statuses;
 }
 
 describe('status widget in Chromium', () => {
   let browser: Browser;
   beforeAll(async () => {
+    await startPageServer();
     browser = await launchBrowser();
   });
   afterAll(async () => {
     await browser?.close();
+    await new Promise((resolve) => (pageServer ? pageServer.close(resolve) : resolve(undefined)));
   });
 
   it('the thank-you page flips from waiting to paid without a reload, within a second of the notification', async () => {
