@@ -244,6 +244,15 @@ describe('operator console in Chromium', () => {
     await screenshot(page, '06-health');
   });
 
+  it('today per hour: the view the README shows (docs/console.png is made from this screenshot)', async () => {
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+    await openTransactions(page, `#/transactions?from=${today}&to=${today}&bucket=hour`);
+    const chart = page.locator('#chart svg.chart');
+    await chart.waitFor();
+    expect(Number(await chart.getAttribute('data-buckets'))).toBe(24);
+    await screenshot(page, '10-readme-console');
+  });
+
   it('signing out ends the session', async () => {
     await openTransactions(page);
     await Promise.all([page.waitForURL(/\/admin\/session\?signed_out=1$/), page.click('form.sign-out button')]);

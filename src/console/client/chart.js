@@ -1,10 +1,10 @@
 // The paid amount (bars, left axis) and the number of paid orders (line, right axis) per hour or
 // per day, as plain SVG: a few hundred bars at most, so no charting library is needed.
-import { svg } from './dom.js';
+import { h, svg } from './dom.js';
 import { beijingDate, beijingHourLabel, count as formatCount, money } from './format.js';
 
 const WIDTH = 800;
-const HEIGHT = 220;
+const HEIGHT = 190;
 const MARGIN = { top: 14, right: 44, bottom: 26, left: 72 };
 
 /**
@@ -64,4 +64,9 @@ export function paidChart(t, points, starts, bucket) {
     }
   }
   return chart;
+}
+
+/** What the bars and the line mean. */
+export function chartLegend(t) {
+  return h('p', { class: 'legend' }, h('span', { class: 'key bar' }), ` ${t('chart.amount')}   `, h('span', { class: 'key line' }), ` ${t('chart.count')}`);
 }

@@ -34,6 +34,9 @@ function summaryRows(t, s) {
     ['health.retrySchedule', f.retrySchedule ? `${f.retrySchedule.join(', ')} (${f.maxAttempts})` : undefined],
     ['health.returnUrlHost', s.returnUrlHost ?? '—'],
     ['health.adminApi', s.adminApi ? t('health.yes') : t('health.no')],
+    ['health.statusPage', s.statusPage ? (s.statusPage.enabled ? `${t('health.yes')} (${list(s.statusPage.allowedOrigins)})` : t('health.no')) : undefined],
+    ['health.reconcile', s.reconcile ? (s.reconcile.enabled ? `${t('health.yes')} (${s.reconcile.gateway}; ${list(s.reconcile.schedule)})` : t('health.no')) : undefined],
+    ['health.alerts', s.alerts === undefined ? undefined : s.alerts === null ? t('health.no') : `${s.alerts.format} → ${s.alerts.host}`],
   ].filter(([, value]) => value !== undefined && value !== null);
 }
 

@@ -61,8 +61,13 @@ function timelineItem(t, item) {
       body.push(h('strong', {}, t('tl.event', { event: item.eventKey ?? '', kind: item.kind ?? '' })));
       if (item.state) body.push(' ', h('span', { class: `badge state-${item.state}` }, t(`state.${item.state}`)));
       if (item.webhookId) body.push(h('div', { class: 'detail mono' }, `webhook-id ${item.webhookId}`));
-      if (item.deliveredAt) body.push(h('div', { class: 'detail' }, `${t('tl.delivered', { event: item.eventKey })} · ${beijingDateTime(item.deliveredAt)}`));
-      if (item.deadAt) body.push(h('div', { class: 'detail error-text' }, `${t('tl.dead', { event: item.eventKey })} · ${beijingDateTime(item.deadAt)}`));
+      // Died, then delivered by a redelivery: both, in the order they happened.
+      const ends = [
+        item.deadAt ? { at: item.deadAt, text: t('tl.dead', { event: item.eventKey }), cls: 'detail error-text' } : null,
+        item.deliveredAt ? { at: item.deliveredAt, text: t('tl.delivered', { event: item.eventKey }), cls: 'detail' } : null,
+      ].filter(Boolean);
+      ends.sort((a, b) => (toMs(a.at) ?? 0) - (toMs(b.at) ?? 0));
+      for (const end of ends) body.push(h('div', { class: end.cls }, `${end.text} · ${beijingDateTime(end.at)}`));
       break;
     case 'attempt': {
       const outcome = item.outcome ?? '';

@@ -3,7 +3,7 @@
 // browser from the same API pages. The filters live in the URL fragment, so a view can be
 // bookmarked, shared with a colleague, or reloaded.
 import { adminPathOfKey, getJson, orderHash } from './api.js';
-import { paidChart } from './chart.js';
+import { chartLegend, paidChart } from './chart.js';
 import { h, show } from './dom.js';
 import { beijingDate, beijingDateTime, beijingDayStart, bucketStarts, count, DAY_MS, money, toCsv } from './format.js';
 
@@ -249,7 +249,11 @@ export async function transactionsView(root, { t }, query) {
     getJson('/admin/api/series', { ...range, bucket: filters.bucket })
       .then((series) => {
         const starts = bucketStarts(Date.parse(range.from), Date.parse(range.to), series.bucket ?? filters.bucket);
-        show(chartBox, series.points.length === 0 ? h('p', { class: 'muted' }, t('chart.empty')) : null, paidChart(t, series.points, starts, series.bucket ?? filters.bucket));
+        show(
+          chartBox,
+          series.points.length === 0 ? h('p', { class: 'muted' }, t('chart.empty')) : chartLegend(t),
+          paidChart(t, series.points, starts, series.bucket ?? filters.bucket),
+        );
       })
       .catch((error) => show(chartBox, failure(t, error))),
   ];
