@@ -6,6 +6,7 @@ import { loadAverage, machineLine, print, progress, readOptions } from './common
 import { buildFixtures, type Fixtures } from './verify/candidates';
 import { measure, measurePaired, runRounds, type RoundPlan } from './verify/harness';
 import { measureWorkerd } from './verify/workerd';
+import { adversarialSection, hostileReport, hostileSetup, type HostileSetup } from './verify/adversarial-section';
 import { breakdown, GOAL_A_OVER_B, GOAL_A_OVER_C, ratios, summarize, table, type Summary } from './verify/report';
 
 const PIECE_MS = 300;
@@ -14,10 +15,13 @@ const PAIRED_IDS = ['a-seq', 'b-seq', 'c', 'd-seq'];
 
 const WORKERD_ROUNDS = 7;
 const WORKERD_OPS_PER_REQUEST = 2000;
+const WORKERD_HOSTILE_OPS_PER_REQUEST = 20;
 
 interface Plan extends RoundPlan {
   readonly pairedMs: number;
   readonly workerd: boolean;
+  readonly adversarialMs: number;
+  readonly adversarialOnly: boolean;
 }
 
 function readPlan(): Plan {
@@ -28,8 +32,9 @@ function readPlan(): Plan {
       'paired-ms': { default: 8000 },
       'warmup-ms': { default: 300 },
       concurrency: { default: 16 },
+      'adversarial-ms': { default: 6000 },
     },
-    ['skip-workerd'],
+    ['skip-workerd', 'adversarial-only'],
   );
   return {
     rounds: options.rounds,
@@ -38,6 +43,8 @@ function readPlan(): Plan {
     warmupMs: options['warmup-ms'],
     concurrency: options.concurrency,
     workerd: !options['skip-workerd'],
+    adversarialMs: options['adversarial-ms'],
+    adversarialOnly: options['adversarial-only'],
   };
 }
 
@@ -56,6 +63,14 @@ async function main(): Promise<void> {
   );
   print(`goal: a/b >= ${GOAL_A_OVER_B} and a/c >= ${GOAL_A_OVER_C}`);
   print();
+  const hostile = await hostileSetup(fixtures.workerdInput);
+  if (plan.adversarialOnly) {
+    progress('hostile bodies');
+    for (const line of await adversarialSection(fixtures.workerdInput, hostile, plan.adversarialMs)) print(line);
+    print();
+    if (plan.workerd) for (const line of await workerdSection(fixtures, hostile)) print(line);
+    return;
+  }
 
   const samples = await runRounds(candidates, plan, (round) => progress(`round ${round + 1}/${plan.rounds}`));
   const results = new Map<string, Summary>([...samples].map(([id, s]) => [id, summarize(s)]));
@@ -75,9 +90,12 @@ async function main(): Promise<void> {
   print('where the core path spends its time, per verification (one at a time):');
   for (const line of breakdown(paired, results, steps, pieces, pieceResults)) print(`  ${line}`);
   print();
+  progress('hostile bodies');
+  for (const line of await adversarialSection(fixtures.workerdInput, hostile, plan.adversarialMs)) print(line);
+  print();
   if (plan.workerd) {
     progress('workerd');
-    for (const line of await workerdSection(fixtures)) print(line);
+    for (const line of await workerdSection(fixtures, hostile)) print(line);
     print();
   }
   print('notes:');
@@ -92,19 +110,28 @@ async function main(): Promise<void> {
   print(`total run time ${((performance.now() - startedAt) / 1000).toFixed(1)} s, load average ${loadAverage()} at end`);
 }
 
-async function workerdSection(fixtures: Fixtures): Promise<string[]> {
+async function workerdSection(fixtures: Fixtures, hostile: HostileSetup): Promise<string[]> {
   const title = 'in workerd (the Worker runtime, through miniflare), one isolate, one verification at a time:';
   try {
-    const w = await measureWorkerd(fixtures.workerdInput, WORKERD_ROUNDS, WORKERD_OPS_PER_REQUEST);
+    const input = fixtures.workerdInput;
+    const w = await measureWorkerd(input, WORKERD_ROUNDS, WORKERD_OPS_PER_REQUEST, {
+      moreKeys: hostile.moreKeyTexts,
+      bodies: hostile.bodies.map((b) => b.body),
+      opsPerRequest: WORKERD_HOSTILE_OPS_PER_REQUEST,
+    });
     const ratio = w.bareMicros / w.coreMicros;
+    const clock = w.clock === 'cpu' ? "workerd's CPU time" : 'wall time';
     return [
-      title,
-      `  (a) core verifyForm          ${w.coreMicros.toFixed(1).padStart(6)} us/op  ${Math.round(1e6 / w.coreMicros).toLocaleString('en-US').padStart(7)} ops/s`,
-      `  (b) bare crypto.subtle.verify ${w.bareMicros.toFixed(1).padStart(5)} us/op  ${Math.round(1e6 / w.bareMicros).toLocaleString('en-US').padStart(7)} ops/s`,
+      `${title.slice(0, -1)}, measured by ${clock}:`,
+      `  (a) core verifyForm           ${w.coreMicros.toFixed(1).padStart(6)} us/op`,
+      `  (b) bare crypto.subtle.verify ${w.bareMicros.toFixed(1).padStart(6)} us/op`,
       `  a/b ${ratio.toFixed(2)} ${ratio >= GOAL_A_OVER_B ? 'pass' : 'FAIL'} (goal >= ${GOAL_A_OVER_B}): the core path adds +${(w.coreMicros - w.bareMicros).toFixed(1)} us; ` +
         `the goal allows +${(w.bareMicros / GOAL_A_OVER_B - w.bareMicros).toFixed(1)} us`,
-      `  (${w.rounds} rounds of ${w.opsPerRequest}-verification requests timed from Node, minus an empty request; ` +
+      `  wall time: (a) ${w.wallCoreMicros.toFixed(1)} us/op, (b) ${w.wallBareMicros.toFixed(1)} us/op, a/b ${(w.wallBareMicros / w.wallCoreMicros).toFixed(2)}`,
+      `  (${w.rounds} alternating rounds of ${w.opsPerRequest}-verification requests, medians, minus an empty request; ` +
         'here (b) is a plain BoringSSL call with no thread pool or Node glue)',
+      `  hostile bodies in workerd, the same way (the real notification in requests of ${w.opsPerRequest}, each body in requests of ${WORKERD_HOSTILE_OPS_PER_REQUEST}):`,
+      ...hostileReport(hostile, input.body.length, w.hostile),
     ];
   } catch (error) {
     return [title, `  skipped: ${error instanceof Error ? error.message : String(error)}`];

@@ -4,7 +4,7 @@
 // person running the simulator, who knows which key, ids and sign type were used. The table
 // names every reason the notify endpoint can answer, so a new one does not compile without advice.
 
-import type { BusinessCheckReason, DecodeResult, VerifyFailureReason } from '../src/alipay/types';
+import type { ProcessFailureReason } from '../src/alipay/process';
 import type { AcceptResult } from '../src/orders/ledger-types';
 
 export interface AdviceContext {
@@ -16,13 +16,10 @@ export interface AdviceContext {
   readonly sellerId: string;
 }
 
-type DecodeFailureReason = Extract<DecodeResult, { ok: false }>['reason'];
 type LedgerRefusal = Extract<AcceptResult, { ok: false }>['reason'];
 /** Everything after `fail: ` in a notify answer (src/http/notify.ts). */
 type GatewayRefusal =
-  | VerifyFailureReason
-  | DecodeFailureReason
-  | BusinessCheckReason
+  | ProcessFailureReason
   | LedgerRefusal
   | 'too-large'
   | 'unreadable'
@@ -43,6 +40,7 @@ const ADVICE = {
   'signature-encoding': UNREADABLE,
   'unknown-charset': UNREADABLE,
   'charset-decode': UNREADABLE,
+  'invalid-field': UNREADABLE,
   'missing-field': UNREADABLE,
   'notify-time-invalid': UNREADABLE,
   'too-large': UNREADABLE,

@@ -1,18 +1,15 @@
 // `verify`: why does (or doesn't) this notification verify? Reads a raw form body or a
-// return_url query, runs the same core as the gateway, and prints one JSON object with the
-// exact content that was checked, so a merchant can diff it against what their own code builds.
+// return_url query, runs the gateway's own pipeline on it (processNotification: the same answer
+// the Worker gives), and prints one JSON object with the exact content that was checked, so a
+// merchant can diff it against what their own code builds.
 
 import {
   MAX_FORM_BYTES,
-  checkBusiness,
-  classify,
   decodeParams,
   getParam,
-  latin1Decode,
   loadPublicKeys,
-  toNotification,
-  utf8Encode,
-  verifyForm,
+  processNotification,
+  type Advice,
   type AlipayPublicKey,
   type BusinessRules,
   type Charset,
@@ -22,6 +19,7 @@ import {
   type SignType,
   type VerifyOptions,
 } from '../src/alipay/index';
+import { latin1Decode, utf8Encode } from '../src/utils/bytes';
 import { MAX_KEY_TEXT_LENGTH } from '../src/alipay/keys';
 import { DEFAULTS } from '../src/config/names';
 import { parseSignTypes } from '../src/config/parsers';
@@ -89,7 +87,7 @@ interface VerifyReport {
     tradeStatus: string | null;
     totalAmount: string | null;
   } | null;
-  /** Where it failed: the signature, decoding the values, or the business checks. */
+  /** Where it failed: the signature, decoding the values (charset, field formats), or the business checks. */
   stage: 'verify' | 'decode' | 'business' | null;
   claimedSignType: string | null;
 }
@@ -107,6 +105,7 @@ export const verifyCommand: Command = {
     const setup = await prepare(parsed.values);
     if (!setup.ok) return usageError('verify', setup.message);
 
+    // Twice the gateway's cap, so a whole return URL around a query still fits; the core refuses what the gateway would.
     const input = await readInput(setup.bodyPath, MAX_FORM_BYTES * 2, 'a notification body');
     if (!input.ok) return usageError('verify', input.message);
     const body = bodyOf(input.bytes);
@@ -204,14 +203,15 @@ const QUESTION = 0x3f;
 const HASH = 0x23;
 
 /**
- * What people paste: a body saved with a trailing newline (or a BOM, by Notepad), a query
- * string with its "?", or the whole return URL. None of those bytes can be part of a real
- * form body (whitespace and "?" would be percent-encoded), so removing them is safe.
+ * What people paste: a body saved with a trailing newline, a query string with its "?", or the
+ * whole return URL. None of those bytes can be part of a real form body (whitespace and "?"
+ * would be percent-encoded), so removing them is safe. A byte-order mark is kept: the gateway
+ * would receive it as part of the body and refuse it, so the tool says what the gateway says
+ * (and points the BOM out).
  */
 export function bodyOf(input: Uint8Array): { ok: true; bytes: Uint8Array } | { ok: false; message: string } {
   let start = 0;
   let end = input.length;
-  if (input[0] === 0xef && input[1] === 0xbb && input[2] === 0xbf) start = 3;
   while (start < end && isSpace(input[start]!)) start++;
   while (end > start && isSpace(input[end - 1]!)) end--;
   let bytes = input.subarray(start, end);
@@ -236,51 +236,92 @@ function isSpace(b: number): boolean {
 
 // ---- the check ----------------------------------------------------------------
 
+// Signature only (and field formats) unless --app-id/--seller-id ask for the business checks.
+const NO_BUSINESS_RULES: BusinessRules = { appIds: [], sellerIds: [], maxNotifyAgeMs: 0 };
+
+function startsWithBom(body: Uint8Array): boolean {
+  return body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf;
+}
+
+const BOM_HINT =
+  'The body starts with a UTF-8 byte-order mark (EF BB BF), which no Alipay body has: the file was saved with a BOM ' +
+  '(Notepad does this). The gateway refuses such a body too; save the file without a BOM to check the notification itself.';
+
 async function verifyBody(body: Uint8Array, options: VerifyOptions, business: BusinessRules | null): Promise<VerifyReport> {
-  const verified = await verifyForm(body, options);
-  if (!verified.ok) {
-    const charset = verified.pairs ? charsetOf(verified.pairs) : null;
+  const result = await processNotification(body, { ...options, ...(business ?? NO_BUSINESS_RULES) }, Date.now(), { business: business !== null });
+  if (result.ok) {
+    const { verified, notification: n, event } = result;
     return report({
-      stage: 'verify',
-      reason: verified.reason,
-      hint: verified.hint,
-      claimedSignType: verified.claimedSignType ?? null,
-      charset,
-      signContent: verified.signContent ? forDisplay(verified.signContent, charset) : null,
+      valid: true,
+      signType: verified.signType,
+      claimedSignType: claimedOf(verified.pairs),
+      rule: verified.rule,
+      keyFingerprint: verified.keyFingerprint,
+      charset: result.charset,
+      signContent: forDisplay(verified.signContent, result.charset),
+      event: { kind: event.kind, key: event.key, outTradeNo: n.outTradeNo, tradeNo: n.tradeNo, tradeStatus: n.tradeStatus, totalAmount: n.totalAmount },
     });
   }
-
-  const signed = {
+  const hint = [hintForCli(result.hint, result.stage === 'decode' ? undefined : result.advice), startsWithBom(body) ? BOM_HINT : ''].join(' ').trim();
+  if (result.stage === 'verify') {
+    const { failure } = result;
+    const charset = failure.pairs ? charsetOf(failure.pairs) : null;
+    return report({
+      stage: 'verify',
+      reason: result.reason,
+      hint,
+      claimedSignType: failure.claimedSignType ?? null,
+      charset,
+      signContent: failure.pairs && failure.signContent ? forDisplay(failure.signContent, charset) : null,
+    });
+  }
+  const { verified } = result;
+  const charset = charsetOf(verified.pairs);
+  return report({
+    stage: result.stage,
+    reason: result.reason,
+    hint,
     signType: verified.signType,
     claimedSignType: claimedOf(verified.pairs),
     rule: verified.rule,
     keyFingerprint: verified.keyFingerprint,
-  };
-  const decoded = decodeParams(verified.pairs);
-  if (!decoded.ok) {
-    const signContent = forDisplay(verified.signContent, null);
-    return report({ stage: 'decode', reason: decoded.reason, hint: decoded.hint, ...signed, signContent });
-  }
-
-  const notification = toNotification(decoded.params);
-  const checked = { ...signed, charset: decoded.charset, signContent: forDisplay(verified.signContent, decoded.charset) };
-  if (business !== null) {
-    const result = checkBusiness(notification, business, Date.now());
-    if (!result.ok) return report({ stage: 'business', reason: result.reason, hint: result.hint, ...checked });
-  }
-  const event = classify(notification);
-  return report({
-    valid: true,
-    ...checked,
-    event: {
-      kind: event.kind,
-      key: event.key,
-      outTradeNo: notification.outTradeNo,
-      tradeNo: notification.tradeNo,
-      tradeStatus: notification.tradeStatus,
-      totalAmount: notification.totalAmount,
-    },
+    charset,
+    signContent: forDisplay(verified.signContent, charset),
   });
+}
+
+/** The core's advice in this tool's words: its flags, not the Worker's settings. */
+export function adviceForCli(advice: Advice): string {
+  const list = (types: readonly SignType[]) => types.join(',') || '(none)';
+  switch (advice.kind) {
+    case 'accept-sign-type':
+      return (
+        `--sign-types is ${list(advice.accepted)}: if your Alipay app really signs with ${advice.signType}, check it with ` +
+        `--sign-types ${list([...advice.accepted, advice.signType])}; otherwise this message was not made by Alipay for this app.`
+      );
+    case 'accept-public-key-sign-type':
+      return `--sign-types is ${list(advice.accepted)}: add RSA2 to it if your Alipay app signs with RSA2.`;
+    case 'configure-public-key':
+      return 'Give the Alipay public key (支付宝公钥) with --key FILE.';
+    case 'check-public-key':
+      return 'Check that --key is the Alipay public key (支付宝公钥), not your app public key (应用公钥).';
+    case 'configure-md5-key':
+      return 'Give the legacy partner key (合作伙伴密钥) with --md5-key-file FILE.';
+    case 'check-md5-key':
+      return "Check that --md5-key-file holds this seller's partner MD5 key (合作伙伴密钥).";
+    case 'check-app-id':
+      return '--app-id does not list it; add it if this app is yours.';
+    case 'configure-seller-id':
+      return 'Give your partner id (2088...) with --seller-id to check legacy notifications.';
+    case 'check-seller-id':
+      return 'Check --seller-id: it lists the seller ids whose notifications are accepted.';
+    case 'check-max-age':
+      return '--max-age sets the accepted age (e.g. --max-age 100000d to check an old capture).';
+  }
+}
+
+function hintForCli(hint: string, advice: Advice | undefined): string {
+  return advice === undefined ? hint : `${hint} ${adviceForCli(advice)}`;
 }
 
 /** Every field always present, in a fixed order (the documented ones first), so output diffs cleanly. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { amountsEqual, parseAmountCents } from '../src/alipay/amount';
+import { parseAmountCents } from '../src/alipay/amount';
 
 describe('parseAmountCents', () => {
   it.each([
@@ -17,19 +17,5 @@ describe('parseAmountCents', () => {
 
   it.each(['', '.5', '1.', '-1', '+1', '1e2', ' 1', '1 ', '1.001', '1,00', '0x10', 'NaN', '١'])('rejects %j', (s) => {
     expect(parseAmountCents(s)).toBeNull();
-  });
-});
-
-describe('amountsEqual', () => {
-  it('compares as decimals', () => {
-    expect(amountsEqual('1', '1.00')).toBe(true);
-    expect(amountsEqual('0.0', '0')).toBe(true);
-    expect(amountsEqual('0.10', '0.1')).toBe(true);
-    expect(amountsEqual('0.10', '0.01')).toBe(false);
-  });
-
-  it('is false when either side is not an amount', () => {
-    expect(amountsEqual('abc', 'abc')).toBe(false);
-    expect(amountsEqual('', '')).toBe(false);
   });
 });

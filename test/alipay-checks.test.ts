@@ -33,16 +33,16 @@ describe('checkBusiness', () => {
     expect(check({ ...base, app_id: '2021999' })).toMatchObject({ ok: false, reason: 'app-id-mismatch' });
   });
 
-  it('legacy mapi (no app_id): needs ALIPAY_SELLER_ID, then checks seller_id', () => {
+  it('legacy mapi (no app_id): needs accepted seller ids, then checks seller_id', () => {
     const legacy = { seller_id: '2088000000000002', notify_time: base.notify_time };
     const noSeller = check(legacy);
     expect(noSeller).toMatchObject({ ok: false, reason: 'app-id-mismatch' });
-    expect(!noSeller.ok && noSeller.hint).toMatch(/ALIPAY_SELLER_ID/);
+    expect(!noSeller.ok && noSeller.advice).toEqual({ kind: 'configure-seller-id' });
     expect(check(legacy, { ...rules, sellerIds: ['2088000000000002'] })).toEqual({ ok: true });
     expect(check(legacy, { ...rules, sellerIds: ['2088111'] })).toMatchObject({ ok: false, reason: 'seller-id-mismatch' });
   });
 
-  it('checks seller_id whenever ALIPAY_SELLER_ID is set', () => {
+  it('checks seller_id whenever accepted seller ids are set', () => {
     const withSellers = { ...rules, sellerIds: ['2088000000000002'] };
     expect(check(base, withSellers)).toEqual({ ok: true });
     expect(check({ ...base, seller_id: '2088999' }, withSellers)).toMatchObject({ ok: false, reason: 'seller-id-mismatch' });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildSignContent } from '../src/alipay/content';
-import { parseForm } from '../src/alipay/parse';
+import { MAX_FORM_PAIRS, parseForm } from '../src/alipay/parse';
 import type { FormPair } from '../src/alipay/types';
 import { formBody } from './support/form';
 
@@ -66,7 +66,7 @@ describe('buildSignContent on parsed pairs', () => {
       return (state >>> 8) % n;
     };
     const keys = new Set<string>();
-    const alphabet = 'abcdefghij_ABC+%&=';
+    const alphabet = 'abcdefghij_0129'; // Alipay's name alphabet: digits sort before "_", "_" before letters
     while (keys.size < 2 + next(30)) {
       let k = '';
       const len = 1 + next(14);
@@ -89,14 +89,21 @@ describe('buildSignContent on parsed pairs', () => {
     }
   });
 
-  it('sorts keys that share a long prefix, and non-ASCII key bytes, in byte order', () => {
-    const body = new TextEncoder().encode('buyer_logon_id=2&buyer_id=1&buyer_=0&buyer=x&%E4%B8%AD=y&buyer_pay_amount=3&Z=z');
+  it('sorts keys that share a long prefix, and percent-encoded ones, in byte order', () => {
+    const body = new TextEncoder().encode('buyer_logon_id=2&buyer_id=1&buyer_=0&buyer=x&%62uyer9=y&buyer_pay_amount=3&a=z');
     const parsed = parseForm(body);
     if (!parsed.ok) throw new Error(parsed.hint);
     const keys = text(buildSignContent(parsed.pairs, 'v1'))
       .split('&')
       .map((kv) => kv.split('=')[0]);
-    expect(keys).toEqual(['Z', 'buyer', 'buyer_', 'buyer_id', 'buyer_logon_id', 'buyer_pay_amount', '中']);
+    expect(keys).toEqual(['a', 'buyer', 'buyer9', 'buyer_', 'buyer_id', 'buyer_logon_id', 'buyer_pay_amount']);
+  });
+
+  it('sorts the most names a body may hold, reversed and sharing a long prefix, like a sorted list', () => {
+    const names = Array.from({ length: MAX_FORM_PAIRS }, (_, i) => `kaaaaa${'b'.repeat(40)}${String(i).padStart(3, '0')}`);
+    const reversed = parseForm(new TextEncoder().encode([...names].reverse().map((k) => `${k}=v`).join('&')));
+    if (!reversed.ok) throw new Error(reversed.hint);
+    expect(text(buildSignContent(reversed.pairs, 'v1'))).toBe(names.map((k) => `${k}=v`).join('&'));
   });
 
   it('returns a fresh array each time (never a shared buffer)', () => {

@@ -380,9 +380,9 @@ describe('loadPublicKeys: says what unusable material looks like', () => {
   it('secrets and ids pasted into the wrong setting are named and never echoed', async () => {
     const md5Key = 'ab3c5e7d9f1a2b4c6d8e0f1a3b5c7d9e';
     const md5Problems = await problemsOf(md5Key);
-    expect(md5Problems[0]).toMatch(/legacy MD5 partner key.*ALIPAY_MD5_KEY/);
+    expect(md5Problems[0]).toMatch(/legacy MD5 partner key.*the MD5 key of legacy notifications, not a public key/);
     expect(md5Problems[0]).not.toContain(md5Key.slice(0, 4));
-    expect((await problemsOf('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'))[0]).toMatch(/FORWARD_SECRET/);
+    expect((await problemsOf('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'))[0]).toMatch(/Standard Webhooks secret.*forward secret, not an Alipay key/);
     expect((await problemsOf('2021001161683774'))[0]).toMatch(/app_id or partner id/);
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { encodeForm, encodeFormBytes, getParam, MAX_FORM_PAIRS, parseForm } from '../src/alipay/parse';
+import { encodeFormBytes, getParam, MAX_FORM_BYTES, MAX_FORM_PAIRS, parseForm } from '../src/alipay/parse';
 import type { FormPair } from '../src/alipay/types';
+import { formBodyOf as encodeForm } from './support/form';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -49,6 +50,28 @@ describe('parseForm', () => {
     expect(pairsOf('sign%5Ftype=RSA2')).toEqual([['sign_type', 'RSA2']]);
   });
 
+  it('also gives the pairs in key byte order', () => {
+    const r = parseForm(bytes('z=1&a_b=2&ab=3&a=4&a9=5'));
+    expect(r.ok && r.sorted.map((p) => p.key)).toEqual(['a', 'a9', 'a_b', 'ab', 'z']);
+    expect(r.ok && r.pairs.map((p) => p.key)).toEqual(['z', 'a_b', 'ab', 'a', 'a9']);
+  });
+
+  // Alipay's names are lowercase letters, digits and "_". Anything else is not Alipay's, and a
+  // name holding "=" or "&" once decoded is how a signed body is re-split to hide a field.
+  it.each([
+    ['upper case', 'Subject=1'],
+    ['a hyphen', 'out-trade-no=1'],
+    ['a byte-order mark', '\uFEFFapp_id=1'],
+    ['a space (as "+")', 'app+id=1'],
+    ['a pair hidden in an encoded name', 'notify_type%3Dtrade_status_sync%26out_biz_no=R1'],
+    ['a decoded "&"', 'a%26b=1'],
+    ['a non-ASCII byte', '%E4%B8%AD=1'],
+  ])('refuses a name with %s (malformed-body)', (_what, body) => {
+    const r = parseForm(bytes(body));
+    expect(r).toMatchObject({ ok: false, reason: 'malformed-body' });
+    expect(!r.ok && r.hint).toMatch(/not an Alipay parameter name/);
+  });
+
   it('skips empty segments and reads a bare name as an empty value', () => {
     expect(pairsOf('&a=1&&flag&')).toEqual([
       ['a', '1'],
@@ -68,9 +91,22 @@ describe('parseForm', () => {
     expect(!r.ok && r.reason).toBe('duplicate-key');
   });
 
+  it('finds a duplicate among many names that share a long prefix, in any order', () => {
+    const names = Array.from({ length: MAX_FORM_PAIRS - 1 }, (_, i) => `notify_${'x'.repeat(20)}${i}`);
+    const body = [...names, names[99]].reverse().map((k) => `${k}=1`).join('&');
+    expect(parseForm(bytes(body))).toMatchObject({ ok: false, reason: 'duplicate-key' });
+    expect(parseForm(bytes(names.reverse().map((k) => `${k}=1`).join('&'))).ok).toBe(true);
+  });
+
   it('rejects an empty body and a nameless parameter', () => {
     expect(parseForm(new Uint8Array(0))).toMatchObject({ ok: false, reason: 'malformed-body' });
     expect(parseForm(bytes('=1&a=2'))).toMatchObject({ ok: false, reason: 'malformed-body' });
+  });
+
+  it('refuses a body larger than the notify endpoint accepts', () => {
+    const atCap = `a=${'x'.repeat(MAX_FORM_BYTES - 2)}`;
+    expect(parseForm(bytes(atCap)).ok).toBe(true);
+    expect(parseForm(bytes(`${atCap}x`))).toMatchObject({ ok: false, reason: 'malformed-body' });
   });
 
   it('rejects more parameters than any notification has', () => {
@@ -80,17 +116,13 @@ describe('parseForm', () => {
   });
 });
 
-describe('encodeForm / encodeFormBytes', () => {
-  it('round-trips UTF-8 params through parseForm', () => {
+describe('encodeFormBytes', () => {
+  it('round-trips UTF-8 params (encoded by the tests\' own encoder) through parseForm', () => {
     const params = { subject: '语雀空间 500人规模', passback_params: 'a=1&b=2+3%', sign: 'ab+/cd==' };
     const body = encodeForm(params);
     expect(text(body)).toContain('subject=%E8%AF%AD');
     expect(text(body)).toContain('+500');
     expect(pairsOf(text(body))).toEqual(Object.entries(params));
-  });
-
-  it('accepts pairs as an array, keeping their order', () => {
-    expect(text(encodeForm([['b', '1'], ['a', 'x y']]))).toBe('b=1&a=x+y');
   });
 
   it('percent-encodes arbitrary value bytes', () => {

@@ -48,7 +48,7 @@ describe('processNotification', () => {
     const tampered = utf8(new TextDecoder().decode(body).replace('total_amount=1.00', 'total_amount=9.00'));
     const r = await processNotification(tampered, options, NOW);
     expect(r).toMatchObject({ ok: false, stage: 'verify', reason: 'signature-mismatch' });
-    expect(!r.ok && r.verified).toBeUndefined();
+    expect(!r.ok && r.stage === 'verify' && r.failure.reason).toBe('signature-mismatch');
   });
 
   it('stops at decode when the signed bytes are not in the signed charset', async () => {

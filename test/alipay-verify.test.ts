@@ -125,6 +125,22 @@ describe('verifyForm: success', () => {
     });
   });
 
+  it('keeps concurrent verifications apart with one key (the reused-buffer path), from a cold key import on', async () => {
+    const fresh = await makeSigner(); // never imported for verifying: the first calls all wait for the import
+    const bodies = await Promise.all(
+      Array.from({ length: 16 }, async (_, i) => {
+        const signed = await signPairs(fresh, pairsOf({ ...NOTIFY, notify_id: `C-${i}` }));
+        const body = formBody(signed);
+        return i % 4 === 3 ? utf8(new TextDecoder().decode(body).replace('total_amount=1.00', 'total_amount=2.00')) : body;
+      }),
+    );
+    const results = await Promise.all(bodies.map((body) => verifyForm(body, { keys: [fresh.publicKey], signTypes: ['RSA2'] })));
+    results.forEach((r, i) => {
+      expect(r.ok, `body ${i}`).toBe(i % 4 !== 3);
+      expect(text(r.ok ? r.signContent : r.signContent)).toContain(`notify_id=C-${i}&`);
+    });
+  });
+
   it('imports each CryptoKey once, not once per verification', async () => {
     const body = formBody(await signPairs(alipay, pairsOf(NOTIFY)));
     expect((await verifyForm(body, rsa2())).ok).toBe(true);
@@ -150,7 +166,8 @@ describe('verifyForm: failures', () => {
     expect((await verifyPairs(signed, { keys: [alipay.publicKey], signTypes: ['RSA'] })).ok).toBe(true);
     const r = await verifyPairs(signed, rsa2());
     expectFailure(r, 'sign-type-not-accepted');
-    expect(r.hint).toMatch(/says RSA but ALIPAY_SIGN_TYPES allows RSA2/);
+    expect(r.hint).toMatch(/says RSA but only RSA2 is accepted/);
+    expect(r.advice).toEqual({ kind: 'accept-sign-type', signType: 'RSA', accepted: ['RSA2'] });
     expect(r.claimedSignType).toBe('RSA');
   });
 
@@ -240,7 +257,7 @@ describe('verifyForm: legacy MD5', () => {
     expectFailure(await verifyForm(formBodyOf({ ...params, total_fee: '2.00', sign_type: 'MD5', sign }), opts), 'signature-mismatch');
   });
 
-  it('signature-encoding when the sign is not 32 hex chars; no-usable-key without ALIPAY_MD5_KEY', async () => {
+  it('signature-encoding when the sign is not 32 hex chars; no-usable-key without an MD5 key', async () => {
     expectFailure(await verifyForm(formBodyOf({ ...params, sign_type: 'MD5', sign: sign.slice(1) + 'g' }), opts), 'signature-encoding');
     expectFailure(await verifyForm(formBodyOf({ ...params, sign_type: 'MD5', sign }), { keys: [], signTypes: ['MD5'] }), 'no-usable-key');
   });

@@ -6,19 +6,10 @@ import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { AlipaySdk } from 'alipay-sdk';
-import {
-  base64DecodeBytes,
-  buildSignContent,
-  encodeForm,
-  getParam,
-  loadPublicKeys,
-  parseForm,
-  utf8Encode,
-  verifyForm,
-  type AlipayPublicKey,
-  type FormPair,
-  type VerifyOptions,
-} from '../../src/alipay/index';
+import { buildSignContent, getParam, loadPublicKeys, parseForm, verifyForm, type AlipayPublicKey, type FormPair, type VerifyOptions } from '../../src/alipay/index';
+import { base64DecodeBytes } from '../../src/utils/base64';
+import { utf8Encode } from '../../src/utils/bytes';
+import { formBodyOf as encodeForm } from '../../test/support/form';
 import type { Candidate } from './harness';
 import type { WorkerdInput } from './workerd';
 
@@ -157,7 +148,7 @@ export async function buildFixtures(): Promise<Fixtures> {
   ];
 
   const description = [
-    `vector (a)(b)(c): ${real.id}: real Alipay RSA2 signature, ${body.length}-byte UTF-8 form body (encodeForm of params), ` +
+    `vector (a)(b)(c): ${real.id}: real Alipay RSA2 signature, ${body.length}-byte UTF-8 form body (test/support/form.ts), ` +
       `${pairs.length} params, v1 content ${expectedContent.length} bytes, ${options.keys[0]!.modulusBits}-bit key`,
     `vector (d): ${gbk.id}: synthetic, ${gbkBody.length}-byte GBK raw_body`,
     'correctness: every candidate says valid on its vector and not valid on a tampered copy (total_amount changed): ok',

@@ -1,38 +1,44 @@
 // Runs INSIDE workerd for bench:verify's workerd section. workerd freezes the clocks while a
 // request runs (a Spectre mitigation), so nothing is timed here: each request repeats one kind
-// of verification `n` times and Node times the requests from outside.
+// of verification `n` times and Node measures the requests from outside (workerd's CPU time).
 
-import { base64Decode, loadPublicKeys, verifyForm, type VerifyOptions } from '../../src/alipay/index';
+import { loadPublicKeys, verifyForm, type VerifyOptions } from '../../src/alipay/index';
+import { base64Decode } from '../../src/utils/base64';
 
 interface Fixture {
   body: Uint8Array;
-  options: VerifyOptions;
+  options: Record<'one' | 'ten', VerifyOptions>;
   cryptoKey: CryptoKey;
   signature: Uint8Array;
   content: Uint8Array;
+  hostile: Uint8Array[];
 }
 
 /** What Node posts once before timing: everything as base64 or text. */
 interface FixtureText {
   body: string;
   key: string;
+  /** `key` and nine more (whitespace-separated), for the 10-key configuration. */
+  tenKeys: string;
   signature: string;
   content: string;
+  hostile: string[];
 }
 
 const RSA2 = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as const;
 let fixture: Fixture | undefined;
 
 async function setUp(text: FixtureText): Promise<Response> {
-  const loaded = await loadPublicKeys(text.key);
-  if (!loaded.ok) return new Response(loaded.problems.join('; '), { status: 400 });
-  const key = loaded.keys[0]!;
+  const one = await loadPublicKeys(text.key);
+  const ten = await loadPublicKeys(text.tenKeys);
+  if (!one.ok || !ten.ok) return new Response([...(one.ok ? [] : one.problems), ...(ten.ok ? [] : ten.problems)].join('; '), { status: 400 });
   fixture = {
     body: base64Decode(text.body)!,
-    options: { keys: loaded.keys, signTypes: ['RSA2'] },
-    cryptoKey: await crypto.subtle.importKey('spki', key.spki, RSA2, false, ['verify']),
+    options: { one: { keys: one.keys, signTypes: ['RSA2'] }, ten: { keys: ten.keys, signTypes: ['RSA2', 'RSA'] } },
+    cryptoKey: await crypto.subtle.importKey('spki', one.keys[0]!.spki, RSA2, false, ['verify']),
     signature: base64Decode(text.signature)!,
     content: base64Decode(text.content)!,
+    hostile: text.hostile.map((b) => base64Decode(b)!),
   };
   return new Response('ready');
 }
@@ -45,11 +51,18 @@ export default {
     const mode = url.searchParams.get('mode');
     const n = Number(url.searchParams.get('n') ?? '0');
     const f = fixture;
-    let valid = 0;
-    for (let i = 0; i < n; i++) {
-      const ok = mode === 'core' ? (await verifyForm(f.body, f.options)).ok : await crypto.subtle.verify(RSA2, f.cryptoKey, f.signature, f.content);
-      if (ok) valid++;
+    // Counts the answers that are right: the real notification verifies, a hostile body does not.
+    let right = 0;
+    if (mode === 'core') {
+      for (let i = 0; i < n; i++) if ((await verifyForm(f.body, f.options.one)).ok) right++;
+    } else if (mode === 'bare') {
+      for (let i = 0; i < n; i++) if (await crypto.subtle.verify(RSA2, f.cryptoKey, f.signature, f.content)) right++;
+    } else if (mode === 'hostile') {
+      const options = f.options[url.searchParams.get('config') === 'ten' ? 'ten' : 'one'];
+      const index = Number(url.searchParams.get('body'));
+      const body = index < 0 ? f.body : f.hostile[index]!;
+      for (let i = 0; i < n; i++) if ((await verifyForm(body, options)).ok === index < 0) right++;
     }
-    return new Response(String(valid));
+    return new Response(String(right));
   },
 };

@@ -11,10 +11,3 @@ export function parseAmountCents(s: string): bigint | null {
   if (fraction.length > 2) return null;
   return BigInt(m[1]!) * 100n + BigInt(fraction.padEnd(2, '0'));
 }
-
-/** True only when both are valid amounts with the same value. */
-export function amountsEqual(a: string, b: string): boolean {
-  const x = parseAmountCents(a);
-  const y = parseAmountCents(b);
-  return x !== null && y !== null && x === y;
-}

@@ -15,26 +15,29 @@ export function checkIdentity(n: Pick<Notification, 'appId' | 'sellerId'>, rules
       return {
         ok: false,
         reason: 'app-id-mismatch',
-        hint: `app_id ${n.appId.slice(0, 32)} is not in ALIPAY_APP_ID: a genuine notification for another app (a shared key?), or ALIPAY_APP_ID is wrong.`,
+        hint: `app_id ${n.appId.slice(0, 32)} is not an accepted app id: a genuine notification for another app (a shared key?), or the accepted app ids are wrong.`,
+        advice: { kind: 'check-app-id' },
       };
     }
   } else if (rules.sellerIds.length === 0) {
     return {
       ok: false,
       reason: 'app-id-mismatch',
-      hint: 'The notification has no app_id (a legacy mapi notification): set ALIPAY_SELLER_ID to your partner id (2088...) to accept it.',
+      hint: 'The notification has no app_id (a legacy mapi notification): it is accepted only for a seller id (your partner id, 2088...) that is set.',
+      advice: { kind: 'configure-seller-id' },
     };
   }
 
   if (rules.sellerIds.length > 0) {
     if (n.sellerId === null) {
-      return { ok: false, reason: 'missing-field', hint: 'The notification has no seller_id, and ALIPAY_SELLER_ID is set.' };
+      return { ok: false, reason: 'missing-field', hint: 'The notification has no seller_id, and accepted seller ids are set.', advice: { kind: 'check-seller-id' } };
     }
     if (!rules.sellerIds.includes(n.sellerId)) {
       return {
         ok: false,
         reason: 'seller-id-mismatch',
-        hint: `seller_id ${n.sellerId.slice(0, 32)} is not in ALIPAY_SELLER_ID: the payment went to another Alipay account.`,
+        hint: `seller_id ${n.sellerId.slice(0, 32)} is not an accepted seller id: the payment went to another Alipay account.`,
+        advice: { kind: 'check-seller-id' },
       };
     }
   }
@@ -63,7 +66,8 @@ export function checkBusiness(n: Notification, rules: BusinessRules, nowMs: numb
     return {
       ok: false,
       reason: 'notify-too-old',
-      hint: `notify_time ${n.notifyTime} is older than MAX_NOTIFY_AGE: a replay of an old notification, or a clock problem.`,
+      hint: `notify_time ${n.notifyTime} is older than the accepted age: a replay of an old notification, or a clock problem.`,
+      advice: { kind: 'check-max-age' },
     };
   }
   return { ok: true };

@@ -64,8 +64,8 @@ interface Misplaced {
 /** Secrets and ids pasted into the wrong setting. They are never echoed, not even a prefix. */
 function misplacedValue(token: string): Misplaced | null {
   const found = (looksLike: string, where: string): Misplaced => ({ looksLike, problem: `${looksLike}, which ${where}. ${WANT}` });
-  if (/^whsec_/.test(token)) return found('a Standard Webhooks secret (whsec_…)', 'belongs in FORWARD_SECRET');
-  if (/^[0-9a-z]{32}$/.test(token)) return found('a legacy MD5 partner key (32 lowercase letters and digits)', 'belongs in ALIPAY_MD5_KEY');
+  if (/^whsec_/.test(token)) return found('a Standard Webhooks secret (whsec_…)', "is the gateway's forward secret, not an Alipay key");
+  if (/^[0-9a-z]{32}$/.test(token)) return found('a legacy MD5 partner key (32 lowercase letters and digits)', 'is the MD5 key of legacy notifications, not a public key');
   if (/^20\d{14}$/.test(token)) return found('an app_id or partner id (16 digits)', 'is not a key');
   return null;
 }

@@ -58,7 +58,7 @@ export interface KeyDescription {
   readonly warning: string | null;
   /** A chain certificate after the first certificate of a file: not a key, not an error. */
   readonly ignored: boolean;
-  /** The bare base64 SPKI (what `wrangler secret put ALIPAY_PUBLIC_KEY` takes); null unless usable. */
+  /** The bare base64 SPKI (the form the Alipay console shows, and the shortest to store); null unless usable. */
   readonly normalized: string | null;
 }
 

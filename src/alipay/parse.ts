@@ -1,22 +1,35 @@
-// Form body -> ordered (key, value-bytes) pairs (docs/ALIPAY.md "Parsing the body").
-// The body is split BEFORE anything is decoded (a `%26` inside passback_params stays inside it),
-// and each value is percent-decoded to bytes exactly once: the signature covers those bytes,
-// whatever the charset, so nothing here turns bytes into text except the (ASCII) keys.
+// Form body -> (key, value-bytes) pairs (docs/ALIPAY.md "Parsing the body"). The body is split
+// BEFORE anything is decoded (a `%26` inside passback_params stays inside it), and each value is
+// percent-decoded to bytes exactly once: the signature covers those bytes, whatever the charset,
+// so nothing here turns bytes into text except the keys, which must be Alipay's names.
+//
+// Every step is linear in the body, or O(n log n) in the number of pairs (the sort), whatever the
+// body looks like: an unauthenticated client chooses it.
 
 import { latin1Decode } from '../utils/bytes';
+import { keyPrefix, sortPrefixed, type PrefixedPair } from './key-order';
 import type { FormPair, ParseResult } from './types';
 
-/** Far above any real notification (a few KB); bounds the work an unauthenticated body can cause. */
-export const MAX_FORM_BYTES = 1024 * 1024;
-export const MAX_FORM_PAIRS = 1000;
+/**
+ * The notify endpoint's cap (a real notification is a few KB; fund_bill_list and passback_params
+ * keep it well under this). The core refuses anything larger itself, so the work one body can
+ * cause is bounded by the same limit wherever the core runs (Worker, command-line tool).
+ */
+export const MAX_FORM_BYTES = 64 * 1024;
+/**
+ * A real notification has a few dozen parameters (Alipay documents about 40 for a trade
+ * notification, fewer for the rest); 200 leaves room for any of them, and bounds the per-name
+ * work (strings, sorting, the content) that an unauthenticated body of many names can cause.
+ */
+export const MAX_FORM_PAIRS = 200;
 
 const AMP = 0x26;
 const EQ = 0x3d;
 const PLUS = 0x2b;
 const PERCENT = 0x25;
 
-// Hex digit value per byte, -1 when not a hex digit.
-const HEX_VALUE = new Int8Array(256).fill(-1);
+/** Hex digit value per byte, -1 when not a hex digit. */
+export const HEX_VALUE = new Int8Array(256).fill(-1);
 for (let i = 0; i < 10; i++) HEX_VALUE[0x30 + i] = i;
 for (let i = 0; i < 6; i++) {
   HEX_VALUE[0x41 + i] = 10 + i;
@@ -29,11 +42,13 @@ for (let i = 0; i < 6; i++) {
  * by the content builder straight into the signed content, or on first read of `value`.
  * When `keyStart >= 0`, body[keyStart, valueStart) is exactly `key=`.
  */
-export class ParsedPair implements FormPair {
+export class ParsedPair implements PrefixedPair {
   private decoded: Uint8Array | undefined;
   constructor(
     readonly key: string,
     readonly body: Uint8Array,
+    /** The same body as text, one char per byte (for native string functions on its ASCII parts). */
+    readonly bodyText: string,
     readonly keyStart: number,
     readonly valueStart: number,
     readonly valueEnd: number,
@@ -41,7 +56,6 @@ export class ParsedPair implements FormPair {
     readonly encoded: boolean,
     /** Length of the value once decoded. */
     readonly valueLength: number,
-    /** The first 6 key bytes as one exact number (< 2^48), for sorting without string compares. */
     readonly sortPrefix: number,
   ) {}
   get value(): Uint8Array {
@@ -60,13 +74,6 @@ export class ParsedPair implements FormPair {
 /** Length of a pair's value once decoded, without decoding it. */
 export function valueLength(p: FormPair): number {
   return p instanceof ParsedPair ? p.valueLength : p.value.length;
-}
-
-/** The first 6 bytes of bytes[start, end) as one number, zero-padded: numeric order is byte order. */
-export function bytesPrefix(bytes: Uint8Array, start: number, end: number): number {
-  let n = 0;
-  for (let i = start; i < start + 6; i++) n = n * 256 + (i < end ? bytes[i]! : 0);
-  return n;
 }
 
 /**
@@ -105,21 +112,21 @@ export function isHexCode(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
 }
 
-/**
- * A cheap summary of a key (its length and four of its chars) for the duplicate filter; equal keys
- * share it. The second-to-last char is there for Alipay's look-alike names (notify_type /
- * notify_time): without it, several names of a real notification shared a slot, and each such
- * collision costs a scan of the pairs. (Hashing every char costs more than those scans.)
- */
-function keyHash(key: string): number {
-  const n = key.length;
-  const beforeLast = key.charCodeAt(n > 1 ? n - 2 : 0);
-  return n * 37 + key.charCodeAt(0) * 5 + key.charCodeAt(n >> 1) * 3 + key.charCodeAt(n - 1) * 29 + beforeLast * 7;
+/** Alipay's parameter names: lowercase ASCII letters, digits and "_". (Checked on the string: no typed-array reads.) */
+function isKeyName(key: string): boolean {
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    if (!((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x5f)) return false;
+  }
+  return true;
 }
 
-function hasKey(pairs: FormPair[], key: string): boolean {
-  for (let i = 0; i < pairs.length; i++) if (pairs[i]!.key === key) return true;
-  return false;
+function notAName(name: string): ParseResult {
+  // JSON quoting keeps control and non-ASCII characters visible (and harmless) in a log line.
+  return malformed(
+    `${JSON.stringify(name.slice(0, 40))} is not an Alipay parameter name (lowercase letters, digits and "_"): ` +
+      'the body was not made by Alipay, or was re-split or re-encoded on the way.',
+  );
 }
 
 function malformed(hint: string): ParseResult {
@@ -136,13 +143,6 @@ function find(text: string, ch: string, from: number): number {
   return i < 0 ? text.length : i;
 }
 
-// Duplicate filter slots, indexed by the key hash's low bits: 1024 for a few dozen names, so a hit is
-// nearly always a real duplicate (no name of the shared vectors shares a slot with another).
-// Reused between calls (parseForm is synchronous, so it is never shared by two at once): a fresh
-// typed array per call would be allocated off the JS heap, which costs more than it saves.
-const FILTER_SLOTS = 1024;
-const filterScratch = new Uint8Array(FILTER_SLOTS);
-
 /**
  * Never throws: every problem is a `{ ok: false }` with a hint a merchant can act on.
  * The pairs read their bytes from `body` (no copy): do not modify it afterwards.
@@ -154,9 +154,6 @@ export function parseForm(body: Uint8Array): ParseResult {
   const text = bodyText(body);
   const length = text.length;
   const pairs: ParsedPair[] = [];
-  // Duplicate detection: a hash filter, then an exact comparison only on a hit.
-  // Cheaper than a Set of fresh strings on this hot path.
-  const seen = filterScratch.fill(0);
   // Cursors to the next "=", "%" and "+": each only moves forward, so finding them all is one
   // linear native scan, whatever the body looks like (no quadratic rescans on hostile input).
   let nextEq = -1;
@@ -175,28 +172,18 @@ export function parseForm(body: Uint8Array): ParseResult {
       if (eq === start) return malformed('A parameter has no name ("=value"): the body is not an Alipay form.');
 
       let key: string;
-      let prefix: number;
       const rawKey = nextPct >= eq && nextPlus >= eq;
       if (rawKey) {
         key = text.slice(start, eq);
-        prefix = bytesPrefix(body, start, eq);
       } else {
         const keyBytes = new Uint8Array(eq - start);
         const keyEnd = decodeInto(body, start, eq, keyBytes, 0);
         if (keyEnd < 0) return badPercent('a parameter name');
         if (keyEnd === 0) return malformed('A parameter has no name ("=value"): the body is not an Alipay form.');
         key = latin1Decode(keyBytes.subarray(0, keyEnd));
-        prefix = bytesPrefix(keyBytes, 0, keyEnd);
       }
-      const slot = keyHash(key) & (FILTER_SLOTS - 1);
-      if (seen[slot] !== 0 && hasKey(pairs, key)) {
-        return {
-          ok: false,
-          reason: 'duplicate-key',
-          hint: `Parameter "${key.slice(0, 40)}" appears twice: a signed body never repeats a key (a query string appended to the body?).`,
-        };
-      }
-      seen[slot] = 1;
+      // Checked decoded: `k1=v1&k2` hidden in a name as `k1%3Dv1%26k2` is how a signed body is re-split.
+      if (!isKeyName(key)) return notAName(key);
 
       // Validate the value's "%XX" escapes and measure its decoded length; decode nothing yet.
       const valueStart = eq < end ? eq + 1 : end;
@@ -214,11 +201,23 @@ export function parseForm(body: Uint8Array): ParseResult {
         nextPct = after < length && body[after] === PERCENT ? after : find(text, '%', after);
       }
       const valueLength = end - valueStart - 2 * escapes;
-      pairs.push(new ParsedPair(key, body, rawKey ? start : -1, valueStart, end, encoded, valueLength, prefix));
+      pairs.push(new ParsedPair(key, body, text, rawKey ? start : -1, valueStart, end, encoded, valueLength, keyPrefix(key)));
     }
     start = end + 1;
   }
-  return { ok: true, pairs };
+  // In key order, equal keys are neighbours: duplicates are found in one pass, whatever the names.
+  const sorted = sortPrefixed(pairs);
+  for (let i = 1; i < sorted.length; i++) {
+    const key = sorted[i]!.key;
+    if (key === sorted[i - 1]!.key) {
+      return {
+        ok: false,
+        reason: 'duplicate-key',
+        hint: `Parameter "${key.slice(0, 40)}" appears twice: a signed body never repeats a key (a query string appended to the body?).`,
+      };
+    }
+  }
+  return { ok: true, pairs, sorted };
 }
 
 export function getParam(pairs: FormPair[], key: string): Uint8Array | undefined {
@@ -249,7 +248,7 @@ function latin1Bytes(s: string): Uint8Array {
   return b;
 }
 
-/** Percent-encodes arbitrary value bytes (e.g. GBK), the way Alipay encodes a notification. For tests and the simulator. */
+/** Percent-encodes arbitrary value bytes (e.g. GBK), the way Alipay encodes a notification (re-signed legacy deliveries, the simulator, tests). */
 export function encodeFormBytes(pairs: FormPair[]): Uint8Array {
   const out: number[] = [];
   pairs.forEach((p, i) => {
@@ -261,7 +260,7 @@ export function encodeFormBytes(pairs: FormPair[]): Uint8Array {
   return Uint8Array.from(out);
 }
 
-/** UTF-8 form body from text params (insertion order kept). For tests and the simulator. */
+/** UTF-8 form body from text params (insertion order kept): a request to Alipay's gateway (query-request.ts), the simulator, tests. */
 export function encodeForm(params: Record<string, string> | [string, string][]): Uint8Array {
   const entries = Array.isArray(params) ? params : Object.entries(params);
   const encoder = new TextEncoder();

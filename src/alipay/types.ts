@@ -13,9 +13,15 @@ export interface FormPair {
   readonly value: Uint8Array;
 }
 
-export type ParseResult =
-  | { ok: true; pairs: FormPair[] }
-  | { ok: false; reason: 'malformed-body' | 'duplicate-key'; hint: string };
+export type ParseFailureReason = 'malformed-body' | 'duplicate-key';
+
+/** A parsed body: its pairs in body order, and the same pairs in key byte order (keys are distinct). */
+export interface ParsedForm {
+  readonly pairs: FormPair[];
+  readonly sorted: readonly FormPair[];
+}
+
+export type ParseResult = ({ ok: true } & ParsedForm) | { ok: false; reason: ParseFailureReason; hint: string };
 
 // ---- keys ----------------------------------------------------------------
 
@@ -50,8 +56,7 @@ export interface VerifyOptions {
 }
 
 export type VerifyFailureReason =
-  | 'malformed-body'
-  | 'duplicate-key'
+  | ParseFailureReason
   | 'missing-signature'
   | 'sign-type-not-accepted'
   | 'signature-encoding'
@@ -75,25 +80,56 @@ export interface VerifySuccess {
 export interface VerifyFailure {
   ok: false;
   reason: VerifyFailureReason;
-  /** One sentence a merchant can act on, naming the likely cause where it is knowable. */
+  /** One sentence on what is wrong, naming the likely cause where it is knowable; no setting names. */
   hint: string;
+  /** What the merchant can change on their side, when it is a setting: the caller words it. */
+  advice?: Advice;
   /** Present once the body parsed: lets tools show what was checked. */
   pairs?: FormPair[];
-  /** The v1 content that was checked (what a merchant compares with their own code). */
-  signContent?: Uint8Array;
+  /** The v1 content (what a merchant compares with their own code); built only when read. */
+  readonly signContent?: Uint8Array;
   /** The sign type the message claimed, if any. */
   claimedSignType?: string;
 }
 
 export type VerifyResult = VerifySuccess | VerifyFailure;
 
+/**
+ * What a merchant can change about the verifier's or the checks' settings, as data: the core
+ * never names a setting, so the Worker words it in terms of its settings and the command-line
+ * tool in terms of its flags.
+ */
+export type Advice =
+  /** The message uses a sign type that is not accepted; accept it if the Alipay app really signs so. */
+  | { readonly kind: 'accept-sign-type'; readonly signType: SignType; readonly accepted: readonly SignType[] }
+  /** No sign_type, and no public-key sign type (RSA2, RSA) is accepted. */
+  | { readonly kind: 'accept-public-key-sign-type'; readonly accepted: readonly SignType[] }
+  | { readonly kind: 'configure-public-key' }
+  /** No configured public key verifies: is it the Alipay public key (not the app's own)? */
+  | { readonly kind: 'check-public-key' }
+  | { readonly kind: 'configure-md5-key' }
+  | { readonly kind: 'check-md5-key' }
+  /** app_id is not an accepted one. */
+  | { readonly kind: 'check-app-id' }
+  /** A legacy notification (no app_id) needs the accepted seller ids to be set. */
+  | { readonly kind: 'configure-seller-id' }
+  /** seller_id is not an accepted one (or absent while seller ids are set). */
+  | { readonly kind: 'check-seller-id' }
+  /** notify_time is older than the accepted age. */
+  | { readonly kind: 'check-max-age' };
+
 // ---- after verification --------------------------------------------------
 
 export type Charset = 'utf-8' | 'gbk' | 'gb2312' | 'gb18030';
 
+export type DecodeFailureReason = 'unknown-charset' | 'charset-decode';
+
 export type DecodeResult =
   | { ok: true; charset: Charset; params: Record<string, string> }
-  | { ok: false; reason: 'unknown-charset' | 'charset-decode'; hint: string };
+  | { ok: false; reason: DecodeFailureReason; hint: string };
+
+/** A field the gateway reads does not have its format: refused with the field's name (never its value). */
+export type FieldCheckResult = { ok: true } | { ok: false; reason: 'invalid-field'; field: string; hint: string };
 
 /** The fields the gateway reasons about, decoded. Everything else stays in `params`. */
 export interface Notification {
@@ -130,7 +166,7 @@ export type BusinessCheckReason =
 
 export type BusinessCheckResult =
   | { ok: true }
-  | { ok: false; reason: BusinessCheckReason; hint: string };
+  | { ok: false; reason: BusinessCheckReason; hint: string; advice?: Advice };
 
 export type EventKind = 'paid' | 'refund' | 'closed' | 'waiting' | 'other';
 export const EVENT_KINDS: readonly EventKind[] = ['paid', 'refund', 'closed', 'waiting', 'other'];

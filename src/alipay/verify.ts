@@ -1,21 +1,26 @@
 // Signature verification (docs/ALIPAY.md "Sign types and verification" and "Legacy MD5").
 // The accepted sign types are pinned by configuration: the message's own `sign_type` only
 // selects among them, so a forged message cannot downgrade RSA2 to SHA-1 or to MD5.
-// This is the per-notification hot path, measured against a bare crypto.subtle.verify by
-// `npm run bench:verify`: it avoids extra awaits, closures and typed-array allocations
-// (those beyond a few dozen bytes live off the JS heap and cost more than the parsing).
+//
+// Cost: one parse, one sort, and each signed content built at most once per request (v1, and v2
+// once, or once per sign type when the message names none), whatever the number of keys and
+// types tried; the content a failure reports is built only when read.
+// The crypto.subtle.verify call itself, with its reused buffers, is in subtle-verify.ts.
 
-import { base64DecodeBytes, base64DecodeInto } from '../utils/base64';
 import { latin1Decode } from '../utils/bytes';
 import { timingSafeEqual } from '../utils/constant-time';
-import { buildSignContent, signContentView } from './content';
+import { signContentOf } from './content';
+import { sortByKey } from './key-order';
 import { verifyKeyFor, type VerifyHash } from './key-cache';
 import { legacyMd5Sign } from './md5-sign';
-import { decodeInto, isHexCode, ParsedPair, parseForm, valueLength } from './parse';
+import { isHexCode, parseForm, valueLength } from './parse';
+import { measureSignature, startVerify } from './subtle-verify';
 import type {
+  Advice,
   AlipayPublicKey,
   ContentRule,
   FormPair,
+  ParsedForm,
   SignType,
   VerifyFailure,
   VerifyFailureReason,
@@ -24,37 +29,43 @@ import type {
   VerifySuccess,
 } from './types';
 
-type RsaSignType = Exclude<SignType, 'MD5'>;
-
 const HASH_OF: Record<RsaSignType, VerifyHash> = { RSA2: 'SHA-256', RSA: 'SHA-1' };
-const RSASSA = { name: 'RSASSA-PKCS1-v1_5' } as const;
-const RULES: readonly ContentRule[] = ['v1', 'v2'];
 const PUBLIC_KEY_TYPES: readonly RsaSignType[] = ['RSA2', 'RSA'];
+export type RsaSignType = Exclude<SignType, 'MD5'>;
+const RULES: readonly ContentRule[] = ['v1', 'v2'];
 const ONLY: Record<RsaSignType, readonly RsaSignType[]> = { RSA2: ['RSA2'], RSA: ['RSA'] };
-
-/** A 4096-bit signature is 684 base64 chars; anything much longer is not a signature. */
-const MAX_SIGN_LENGTH = 2048;
-
-const WRONG_KEY_HINT =
-  'No configured key verifies this signature: check ALIPAY_PUBLIC_KEY is the Alipay public key (支付宝公钥), not your app public key (应用公钥), ' +
-  'and that the body reached the gateway byte for byte (not re-encoded or re-ordered by a proxy).';
 
 export function verifyForm(body: Uint8Array, options: VerifyOptions): Promise<VerifyResult> {
   const parsed = parseForm(body);
   if (!parsed.ok) return Promise.resolve({ ok: false, reason: parsed.reason, hint: parsed.hint });
-  return verifyPairs(parsed.pairs, options);
+  return verifyParsed(parsed, options);
+}
+
+/**
+ * Pairs from anywhere (a return query, a test); a parsed form (parseForm's result) is verified
+ * as it is, plain pairs are put in key order first, and a repeated key is refused as parseForm does.
+ */
+export function verifyPairs(pairs: FormPair[] | ParsedForm, options: VerifyOptions): Promise<VerifyResult> {
+  if (!Array.isArray(pairs)) return verifyParsed(pairs, options);
+  const sorted = sortByKey(pairs);
+  for (let i = 1; i < sorted.length; i++) {
+    if (sorted[i]!.key === sorted[i - 1]!.key) {
+      return Promise.resolve({ ok: false, reason: 'duplicate-key', hint: `Parameter "${sorted[i]!.key.slice(0, 40)}" appears twice.`, pairs });
+    }
+  }
+  return verifyParsed({ pairs, sorted }, options);
 }
 
 // Not async: failures before any crypto resolve at once, and success adds no await of its own.
-export function verifyPairs(pairs: FormPair[], options: VerifyOptions): Promise<VerifyResult> {
+function verifyParsed(form: ParsedForm, options: VerifyOptions): Promise<VerifyResult> {
   let signPair: FormPair | undefined;
   let signTypeValue: Uint8Array | undefined;
-  for (const p of pairs) {
-    if (p.key === 'sign') signPair ??= p;
-    else if (p.key === 'sign_type') signTypeValue ??= p.value;
+  for (const p of form.pairs) {
+    if (p.key === 'sign') signPair = p;
+    else if (p.key === 'sign_type') signTypeValue = p.value;
   }
   if (signTypeValue !== undefined && signTypeValue.length === 0) signTypeValue = undefined;
-  const refuse = (reason: VerifyFailureReason, hint: string) => Promise.resolve(failure(pairs, signTypeValue, reason, hint));
+  const refuse = (reason: VerifyFailureReason, hint: string, advice?: Advice) => Promise.resolve(new Refused(form, signTypeValue, reason, hint, advice));
 
   if (signPair === undefined || valueLength(signPair) === 0) {
     return refuse('missing-signature', 'The body has no `sign` parameter: it is not a signed Alipay notification (or the body was cut short).');
@@ -68,9 +79,16 @@ export function verifyPairs(pairs: FormPair[], options: VerifyOptions): Promise<
         `The message says sign_type=${latin1Decode(signTypeValue.subarray(0, 16))}, which this gateway cannot verify (it knows RSA2, RSA and MD5).`,
       );
     }
-    if (!options.signTypes.includes(type)) return refuse('sign-type-not-accepted', notAcceptedHint(type, options));
-    if (type === 'MD5') return Promise.resolve(verifyMd5(pairs, signTypeValue, signText(signPair), options.md5Key));
-    return verifyRsa(pairs, signTypeValue, signPair, ONLY[type], options.keys);
+    if (!options.signTypes.includes(type)) {
+      const weaker = type === 'RSA' ? ' (RSA is SHA-1: accept it only for a legacy app that really uses it)' : '';
+      return refuse(
+        'sign-type-not-accepted',
+        `The message says ${type} but only ${acceptedList(options)} is accepted${weaker}.`,
+        { kind: 'accept-sign-type', signType: type, accepted: options.signTypes },
+      );
+    }
+    if (type === 'MD5') return Promise.resolve(verifyMd5(form, signTypeValue, signPair.value, options.md5Key));
+    return verifyRsa(form, signTypeValue, signPair, ONLY[type], options.keys);
   }
 
   // No sign_type (some return_url queries and app-gateway messages): try the accepted
@@ -79,10 +97,11 @@ export function verifyPairs(pairs: FormPair[], options: VerifyOptions): Promise<
   if (candidates.length === 0) {
     return refuse(
       'sign-type-not-accepted',
-      `The message has no sign_type and ALIPAY_SIGN_TYPES allows ${acceptedList(options)}; legacy MD5 notifications always carry sign_type=MD5.`,
+      `The message has no sign_type and only ${acceptedList(options)} is accepted; legacy MD5 notifications always carry sign_type=MD5.`,
+      { kind: 'accept-public-key-sign-type', accepted: options.signTypes },
     );
   }
-  return verifyRsa(pairs, undefined, signPair, candidates, options.keys);
+  return verifyRsa(form, undefined, signPair, candidates, options.keys);
 }
 
 /** The sign type named by `sign_type` bytes (ASCII, any case), without making a string on the hot path. */
@@ -94,144 +113,91 @@ function signTypeNamed(b: Uint8Array): SignType | undefined {
   return undefined;
 }
 
-// The sign's text, percent-decoded into a reused buffer instead of a fresh off-heap array.
-// Valid only until the next call: callers read it before their first await and never keep it.
-const signScratch = new Uint8Array(MAX_SIGN_LENGTH);
-function signText(pair: FormPair): Uint8Array {
-  if (pair instanceof ParsedPair && pair.encoded && pair.valueLength <= MAX_SIGN_LENGTH) {
-    return signScratch.subarray(0, decodeInto(pair.body, pair.valueStart, pair.valueEnd, signScratch, 0));
-  }
-  return pair.value;
-}
-
-function failure(pairs: FormPair[], signTypeValue: Uint8Array | undefined, reason: VerifyFailureReason, hint: string): VerifyFailure {
-  return {
-    ok: false,
-    reason,
-    hint,
-    pairs,
-    signContent: buildSignContent(pairs, 'v1'),
-    ...(signTypeValue === undefined ? {} : { claimedSignType: latin1Decode(signTypeValue) }),
-  };
-}
-
 function acceptedList(options: VerifyOptions): string {
   return options.signTypes.join(',') || '(none)';
 }
 
-function notAcceptedHint(type: SignType, options: VerifyOptions): string {
-  const weaker = type === 'RSA' ? ' (RSA is SHA-1: accept it only for a legacy app that really uses it)' : '';
-  return (
-    `The message says ${type} but ALIPAY_SIGN_TYPES allows ${acceptedList(options)}. If your Alipay app really signs with ${type}, ` +
-    `add it to ALIPAY_SIGN_TYPES${weaker}; otherwise this message was not made by Alipay for this app.`
-  );
-}
-
 /**
- * The signature, decoded into a reused buffer when it is canonical base64 (always, from Alipay),
- * else into a fresh array. Like signText, valid only until the next call: rebuilt before each use.
+ * A refusal. The v1 content it reports (what a merchant diffs against their own code) is built
+ * when first read, or handed over when verification already built it: the gateway never reads it.
+ * A class, not an object literal with a getter: literals with accessors take a slow path on every creation.
  */
-const signatureScratch = new Uint8Array(MAX_SIGN_LENGTH);
-function signatureFrom(text: Uint8Array): Uint8Array | null {
-  const length = base64DecodeInto(text, signatureScratch);
-  return length >= 0 ? signatureScratch.subarray(0, length) : base64DecodeBytes(text);
-}
-
-/**
- * A verified result. The verified bytes lived in a reused buffer, so `signContent` is built again,
- * once, only for a caller that reads it (the gateway does not; the CLI does). A class, not an
- * object literal with a getter: literals with accessors take a slow path on every creation.
- */
-class Verified implements VerifySuccess {
-  readonly ok = true as const;
+class Refused implements VerifyFailure {
+  readonly ok = false as const;
+  readonly pairs: FormPair[];
+  readonly claimedSignType?: string;
+  readonly advice?: Advice;
   private content: Uint8Array | undefined;
   constructor(
-    readonly pairs: FormPair[],
+    private readonly form: ParsedForm,
+    signTypeValue: Uint8Array | undefined,
+    readonly reason: VerifyFailureReason,
+    readonly hint: string,
+    advice?: Advice,
+    v1Content?: Uint8Array,
+  ) {
+    this.pairs = form.pairs;
+    if (signTypeValue !== undefined) this.claimedSignType = latin1Decode(signTypeValue);
+    if (advice !== undefined) this.advice = advice;
+    this.content = v1Content;
+  }
+  get signContent(): Uint8Array {
+    return (this.content ??= signContentOf(this.form.sorted, 'v1'));
+  }
+}
+
+/** A verified result. `signContent` is the content that matched: kept when it was built for reuse, else rebuilt on first read (the gateway never reads it). */
+class Verified implements VerifySuccess {
+  readonly ok = true as const;
+  readonly pairs: FormPair[];
+  constructor(
+    private readonly form: ParsedForm,
     readonly signType: SignType,
     readonly rule: ContentRule,
     readonly keyIndex: number,
     readonly keyFingerprint: string | null,
-  ) {}
+    private content: Uint8Array | undefined,
+  ) {
+    this.pairs = form.pairs;
+  }
   get signContent(): Uint8Array {
-    return (this.content ??= buildSignContent(this.pairs, this.rule, this.signType));
+    return (this.content ??= signContentOf(this.form.sorted, this.rule, this.signType));
   }
 }
 
+// ---- RSA2 / RSA --------------------------------------------------------------------------------
+
 async function verifyRsa(
-  pairs: FormPair[],
+  form: ParsedForm,
   signTypeValue: Uint8Array | undefined,
   signPair: FormPair,
   types: readonly RsaSignType[],
   keys: readonly AlipayPublicKey[],
 ): Promise<VerifyResult> {
-  const fail = (reason: VerifyFailureReason, hint: string) => failure(pairs, signTypeValue, reason, hint);
-  if (keys.length === 0) return fail('no-usable-key', 'RSA verification needs ALIPAY_PUBLIC_KEY (the Alipay public key); none is configured.');
-  const sign = signText(signPair);
-  if (sign.length > MAX_SIGN_LENGTH) return fail('signature-encoding', `The sign is ${sign.length} characters long: too long to be an RSA signature.`);
-  // `signature` and the content are views into reused buffers: made right before each
-  // crypto.subtle.verify call (which copies them), and dropped at every await.
-  let signature: Uint8Array | null;
-  const canonicalLength = base64DecodeInto(sign, signatureScratch);
-  if (canonicalLength >= 0) {
-    signature = signatureScratch.subarray(0, canonicalLength);
-  } else {
-    // base64 has no spaces, and Alipay never wraps a sign: a space is a "+" that was not percent-encoded
-    // by whoever built the body. Said plainly here, since the decoded length would mislead. Looked for
-    // only here: the canonical decode above accepts no space, so a sign it decoded has none.
-    if (sign.includes(0x20)) {
-      return fail(
-        'signature-encoding',
-        'The sign contains spaces: a "+" in it was not percent-encoded, so it arrived as a space. Was the body rebuilt or re-encoded before it reached the gateway?',
-      );
-    }
-    signature = base64DecodeBytes(sign);
+  // Contents built to be verified more than once (several keys or types), kept for the refusal.
+  let v1: Uint8Array | undefined;
+  let v2: Map<RsaSignType, Uint8Array> | undefined;
+  const fail = (reason: VerifyFailureReason, hint: string, advice?: Advice) => new Refused(form, signTypeValue, reason, hint, advice, v1);
+  if (keys.length === 0) {
+    return fail('no-usable-key', 'RSA verification needs the Alipay public key (支付宝公钥); none is configured.', { kind: 'configure-public-key' });
   }
-  if (signature === null || signature.length === 0) {
+  const signatureLength = measureSignature(signPair);
+  if (signatureLength === 'too-long') return fail('signature-encoding', `The sign is ${valueLength(signPair)} characters long: too long to be an RSA signature.`);
+  if (signatureLength === 'spaces') {
+    return fail(
+      'signature-encoding',
+      'The sign contains spaces: a "+" in it was not percent-encoded, so it arrived as a space. Was the body rebuilt or re-encoded before it reached the gateway?',
+    );
+  }
+  if (signatureLength === 'not-base64') {
     return fail('signature-encoding', 'The sign is not base64: RSA2/RSA signatures are base64 text. Was the body altered on the way?');
   }
-  const signatureLength = signature.length;
 
-  let lengthMatches = 0;
-  let importFailures = 0;
-  for (const rule of RULES) {
-    for (const type of types) {
-      for (let keyIndex = 0; keyIndex < keys.length; keyIndex++) {
-        const key = keys[keyIndex]!;
-        // PKCS#1 v1.5 signatures are exactly as long as the modulus. A wrong length (a truncated
-        // sign, a signature from another key) is a mismatch; WebCrypto might throw on it instead.
-        if (signatureLength !== (key.modulusBits + 7) >> 3) continue;
-        lengthMatches++;
-        let cryptoKey: CryptoKey;
-        try {
-          const known = verifyKeyFor(key, HASH_OF[type]);
-          if (known instanceof Promise) {
-            signature = null;
-            cryptoKey = await known;
-          } else {
-            cryptoKey = known; // no await once imported
-          }
-        } catch {
-          importFailures++;
-          continue;
-        }
-        signature ??= signatureFrom(signText(signPair))!;
-        // v2 content depends on the type only when the message has no sign_type (it is then inserted).
-        const content = signContentView(pairs, rule, type);
-        let valid = false;
-        try {
-          const pending = crypto.subtle.verify(RSASSA, cryptoKey, signature, content);
-          signature = null;
-          valid = await pending;
-        } catch {
-          signature = null;
-          valid = false;
-        }
-        if (valid) return new Verified(pairs, type, rule, keyIndex, key.fingerprint);
-      }
-    }
-  }
-
-  if (lengthMatches === 0) {
+  // PKCS#1 v1.5 signatures are exactly as long as the modulus. A wrong length (a truncated sign, a
+  // signature from another key) is a mismatch; WebCrypto might throw on it instead.
+  const usable: number[] = [];
+  for (let i = 0; i < keys.length; i++) if ((keys[i]!.modulusBits + 7) >> 3 === signatureLength) usable.push(i);
+  if (usable.length === 0) {
     const keyBytes = [...new Set(keys.map((k) => (k.modulusBits + 7) >> 3))].join(' or ');
     return fail(
       'signature-mismatch',
@@ -239,35 +205,81 @@ async function verifyRsa(
         'the sign is truncated or was made with a different key (e.g. the 1024-bit legacy key vs a 2048-bit RSA2 key).',
     );
   }
-  if (importFailures === lengthMatches) {
+
+  let importFailures = 0;
+  for (const rule of RULES) {
+    // v1 is the same for every type; v2 too when the message names its sign_type (then there is one type).
+    const sharedByTypes = rule === 'v1' || signTypeValue !== undefined;
+    const verifiedTimes = usable.length * (sharedByTypes ? types.length : 1);
+    for (const type of types) {
+      let content: Uint8Array | undefined;
+      if (verifiedTimes > 1) {
+        if (rule === 'v1') content = v1 ??= signContentOf(form.sorted, 'v1');
+        else {
+          v2 ??= new Map();
+          let built = v2.get(type);
+          if (built === undefined) v2.set(type, (built = signContentOf(form.sorted, 'v2', type)));
+          content = built;
+        }
+      }
+      for (const keyIndex of usable) {
+        const key = keys[keyIndex]!;
+        let cryptoKey: CryptoKey;
+        try {
+          const known = verifyKeyFor(key, HASH_OF[type]);
+          cryptoKey = known instanceof Promise ? await known : known; // no await once imported
+        } catch {
+          importFailures++;
+          continue;
+        }
+        let valid: boolean;
+        try {
+          valid = await startVerify(cryptoKey, signPair, content, form, rule, type);
+        } catch {
+          valid = false;
+        }
+        if (valid) return new Verified(form, type, rule, keyIndex, key.fingerprint, content);
+      }
+    }
+  }
+
+  if (importFailures === usable.length * types.length * RULES.length) {
     return fail('no-usable-key', 'None of the configured Alipay public keys could be imported for RSA verification.');
   }
-  return fail('signature-mismatch', WRONG_KEY_HINT);
+  return fail(
+    'signature-mismatch',
+    'No configured key verifies this signature: the key may be your app public key (应用公钥) instead of the Alipay public key (支付宝公钥), ' +
+      'or the body did not reach the gateway byte for byte (re-encoded or re-ordered by a proxy).',
+    { kind: 'check-public-key' },
+  );
 }
+
+// ---- legacy MD5 --------------------------------------------------------------------------------
 
 function isHex(b: Uint8Array): boolean {
   return b.every(isHexCode);
 }
 
-/** `sign` may be the reused sign buffer: this is synchronous, so it is read at once. */
-function verifyMd5(pairs: FormPair[], signTypeValue: Uint8Array, sign: Uint8Array, md5Key: Uint8Array | undefined): VerifyResult {
+function verifyMd5(form: ParsedForm, signTypeValue: Uint8Array, sign: Uint8Array, md5Key: Uint8Array | undefined): VerifyResult {
   if (md5Key === undefined || md5Key.length === 0) {
-    return failure(pairs, signTypeValue, 'no-usable-key', 'The message is signed with MD5 but ALIPAY_MD5_KEY (the legacy partner key) is not configured.');
+    return new Refused(form, signTypeValue, 'no-usable-key', 'The message is signed with MD5 but no legacy MD5 partner key is configured.', {
+      kind: 'configure-md5-key',
+    });
   }
   if (sign.length !== 32 || !isHex(sign)) {
-    return failure(pairs, signTypeValue, 'signature-encoding', 'An MD5 sign is 32 hex characters; this one is not. Was the body altered on the way?');
+    return new Refused(form, signTypeValue, 'signature-encoding', 'An MD5 sign is 32 hex characters; this one is not. Was the body altered on the way?');
   }
   // Legacy content is the v1 content.
-  const content = buildSignContent(pairs, 'v1');
+  const content = signContentOf(form.sorted, 'v1');
   const expected = legacyMd5Sign(content, md5Key);
   const given = sign.map((c) => (c >= 0x41 && c <= 0x46 ? c + 0x20 : c)); // hex compares lowercase
-  if (timingSafeEqual(expected, given)) {
-    return { ok: true, signType: 'MD5', rule: 'v1', keyIndex: -1, keyFingerprint: null, pairs, signContent: content };
-  }
-  return failure(
-    pairs,
+  if (timingSafeEqual(expected, given)) return new Verified(form, 'MD5', 'v1', -1, null, content);
+  return new Refused(
+    form,
     signTypeValue,
     'signature-mismatch',
-    'The MD5 sign does not match: check ALIPAY_MD5_KEY is the partner MD5 key of this seller (合作伙伴密钥), and that the body was not re-encoded on the way.',
+    'The MD5 sign does not match: the partner MD5 key (合作伙伴密钥) may be another seller\'s, or the body was re-encoded on the way.',
+    { kind: 'check-md5-key' },
+    content,
   );
 }

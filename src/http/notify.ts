@@ -3,7 +3,7 @@
 // "Answering Alipay": `success` only for a verified notification that is durably recorded (or,
 // in after-delivery mode, acknowledged by the origin). Every other answer makes Alipay send it
 // again later.
-import { processNotification, type ProcessResult } from '../alipay/process';
+import { processNotification, type ProcessFailure, type ProcessFailureReason } from '../alipay/process';
 import type { VerifySuccess } from '../alipay/types';
 import type { ConfigResult } from '../config/types';
 import type { GatewayEnv } from '../env';
@@ -11,6 +11,7 @@ import { logLine } from '../log';
 import type { AcceptResult } from '../orders/ledger-types';
 import { orderKeyFor } from '../orders/order-key';
 import { readBodyCapped } from '../utils/read-capped';
+import { hintForGateway } from './advice';
 import { textResponse } from './responses';
 
 /** Real notifications are a few KiB; fund_bill_list and passback_params keep them well under this. */
@@ -22,31 +23,52 @@ const SUCCESS = 'success';
 /** Alipay reads only the body: exactly `success`, or anything else for "send it again". */
 const reply = textResponse;
 
-const VERIFY_STATUS: Record<string, number> = {
+type OrderKeyFailureReason = Extract<ReturnType<typeof orderKeyFor>, { ok: false }>['reason'];
+
+/**
+ * The answer to every refusal, by reason. The compiler checks it is complete: a reason added to
+ * the core without a status here does not build. 4xx: this body will never be accepted (Alipay
+ * retries anyway, which is harmless); 503: the gateway's own problem, so Alipay keeps the message.
+ */
+const REJECTION_STATUS = {
+  // The body (parse)
   'malformed-body': 400,
   'duplicate-key': 400,
+  // The signature (verify)
   'missing-signature': 403,
   'sign-type-not-accepted': 403,
   'signature-encoding': 403,
   'signature-mismatch': 403,
   // No configured key can check this sign type: the gateway's problem, and Alipay should keep the message.
   'no-usable-key': 503,
-};
-
-const BUSINESS_STATUS: Record<string, number> = {
+  // The signed values (decode)
+  'unknown-charset': 400,
+  'charset-decode': 400,
+  'invalid-field': 400,
+  // Alipay's checks (business) and the order key
+  'missing-field': 422,
   'app-id-mismatch': 409,
   'seller-id-mismatch': 409,
-};
+  'notify-time-invalid': 422,
+  'notify-too-old': 422,
+} as const satisfies Record<ProcessFailureReason | OrderKeyFailureReason, number>;
 
 /** First 16 hex characters of the key's SHA-256 SPKI fingerprint (/health shows it in full); null for MD5 (no public key). */
 function keyFingerprintOf(verified: VerifySuccess): string | null {
   return verified.keyFingerprint?.slice(0, 16) ?? null;
 }
 
-function rejectionStatus(result: Extract<ProcessResult, { ok: false }>): number {
-  if (result.stage === 'verify') return VERIFY_STATUS[result.reason] ?? 403;
-  if (result.stage === 'decode') return 400;
-  return BUSINESS_STATUS[result.reason] ?? 422;
+/** What a refusal's log line says beyond its reason: the operator's advice in settings' words, the field, the key that verified. */
+function rejectionDetails(result: ProcessFailure): Record<string, unknown> {
+  const advice = result.stage === 'decode' ? undefined : result.advice;
+  const details: Record<string, unknown> = { stage: result.stage, reason: result.reason, hint: hintForGateway(result.hint, advice) };
+  // A malformed field is logged by name only: its value may be anything a sender chose.
+  if (result.stage === 'decode' && result.field !== undefined) details.field = result.field;
+  if (result.stage !== 'verify') {
+    details.key_fingerprint = keyFingerprintOf(result.verified);
+    details.content_rule = result.verified.rule;
+  }
+  return details;
 }
 
 export async function handleNotify(request: Request, env: GatewayEnv, configResult: ConfigResult): Promise<Response> {
@@ -83,17 +105,17 @@ export async function handleNotify(request: Request, env: GatewayEnv, configResu
 
   const result = await processNotification(read.body, config.alipay, Date.now());
   if (!result.ok) {
-    const status = rejectionStatus(result);
-    const verifiedBy = result.verified ? { key_fingerprint: keyFingerprintOf(result.verified), content_rule: result.verified.rule } : {};
-    log({ level: 'warn', outcome: 'rejected', status, stage: result.stage, reason: result.reason, hint: result.hint, bytes: read.body.byteLength, ...verifiedBy });
+    const status = REJECTION_STATUS[result.reason];
+    log({ level: 'warn', outcome: 'rejected', status, ...rejectionDetails(result), bytes: read.body.byteLength });
     return reply(status, `fail: ${result.reason}`);
   }
 
   const n = result.notification;
   const key = orderKeyFor(n);
   if (!key.ok) {
-    log({ level: 'warn', outcome: 'rejected', status: 422, reason: key.reason, hint: key.hint, notify_id: n.notifyId });
-    return reply(422, `fail: ${key.reason}`);
+    const status = REJECTION_STATUS[key.reason];
+    log({ level: 'warn', outcome: 'rejected', status, reason: key.reason, hint: key.hint, notify_id: n.notifyId });
+    return reply(status, `fail: ${key.reason}`);
   }
 
   const forward = config.forward.events.has(result.event.kind);

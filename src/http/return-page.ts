@@ -25,11 +25,12 @@ import { base64Encode } from '../utils/base64';
 import { latin1Decode, utf8Encode } from '../utils/bytes';
 import { getParam, parseForm } from '../alipay/parse';
 import { checkIdentity } from '../alipay/checks';
-import type { BusinessRules, VerifyOptions } from '../alipay/types';
+import type { BusinessCheckReason, BusinessRules, VerifyFailureReason, VerifyOptions } from '../alipay/types';
 import { verifyPairs } from '../alipay/verify';
 import type { ConfigResult } from '../config/types';
 import { hmacSha256 } from '../utils/hmac';
 import { logLine } from '../log';
+import { hintForGateway } from './advice';
 import { methodNotAllowed, notFound, redirect, textResponse } from './responses';
 
 /** A real return query is well under 2 KiB; browsers and servers start failing around 8 KiB. */
@@ -38,7 +39,10 @@ const RETURN_SIGNATURE_CONTEXT = 'gw-return-v1';
 /** Parameters the gateway adds; a query that already has one is refused, so the origin never sees two. */
 const RESERVED_PREFIX = 'gw_';
 
-type ReturnCheck = { verified: true } | { verified: false; reason: string; hint: string };
+/** Why a return is not verified: the core's reasons, except that a query is not a body. Sent to the origin as gw_reason. */
+type ReturnFailureReason = Exclude<VerifyFailureReason, 'malformed-body'> | 'malformed-query' | 'reserved-parameter' | BusinessCheckReason;
+
+type ReturnCheck = { verified: true } | { verified: false; reason: ReturnFailureReason; hint: string };
 
 /** The query exactly as it reached the Worker (no "?"), without any fragment. */
 function rawQueryOf(url: string): string {
@@ -56,15 +60,18 @@ async function checkReturnQuery(query: string, rules: VerifyOptions & BusinessRu
   if (pairs.some((p) => p.key.startsWith(RESERVED_PREFIX))) {
     return { verified: false, reason: 'reserved-parameter', hint: `the query already has a ${RESERVED_PREFIX}* parameter: not made by Alipay` };
   }
-  const result = await verifyPairs(pairs, rules);
-  if (!result.ok) return { verified: false, reason: result.reason, hint: result.hint };
+  const result = await verifyPairs(parsed, rules);
+  if (!result.ok) {
+    const reason = result.reason === 'malformed-body' ? 'malformed-query' : result.reason;
+    return { verified: false, reason, hint: hintForGateway(result.hint, result.advice) };
+  }
   // The ids are ASCII digits, so one char per byte is exact.
   const idOf = (key: string) => {
     const v = getParam(pairs, key);
     return v === undefined || v.length === 0 ? null : latin1Decode(v);
   };
   const identity = checkIdentity({ appId: idOf('app_id'), sellerId: idOf('seller_id') }, rules);
-  return identity.ok ? { verified: true } : { verified: false, reason: identity.reason, hint: identity.hint };
+  return identity.ok ? { verified: true } : { verified: false, reason: identity.reason, hint: hintForGateway(identity.hint, identity.advice) };
 }
 
 /** gw_sig for the canonical string described at the top of this file. */

@@ -97,7 +97,7 @@ describe('keys', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toBe(
       `${notes}: no key here: plain text (17 words), with no PEM block (-----BEGIN …) and no base64 key value. ` +
-        'ALIPAY_PUBLIC_KEY needs the Alipay public key (支付宝公钥) shown in the Alipay open platform console, or in certificate mode the file alipayCertPublicKey_RSA2.crt\n',
+        'The key to use is the Alipay public key (支付宝公钥) shown in the Alipay open platform console, or in certificate mode the file alipayCertPublicKey_RSA2.crt\n',
     );
     const json = await runInProcess(['keys', '--json', notes]);
     expect(json.code).toBe(1);
@@ -107,14 +107,14 @@ describe('keys', () => {
   it('says in one line that an empty file holds no key', async () => {
     const run = await runInProcess(['keys', file('empty.pem', '\n')]);
     expect(run.code).toBe(1);
-    expect(run.stdout.trim().split('\n')).toEqual([expect.stringMatching(/empty\.pem: no key here: the file is empty\. ALIPAY_PUBLIC_KEY needs/)]);
+    expect(run.stdout.trim().split('\n')).toEqual([expect.stringMatching(/empty\.pem: no key here: the file is empty\. The key to use is the Alipay public key/)]);
   });
 
   it('still explains, piece by piece, what looks like a key gone wrong or a value pasted in the wrong place', async () => {
     const cut = await runInProcess(['keys', file('cut.txt', `${spkiBase64.slice(0, 80)}\n`)]);
     expect(cut.stdout).toMatch(/^.*cut\.txt holds 1 piece:\n\n1\. base64 value 1: a truncated value/);
     const secret = await runInProcess(['keys', file('secret.txt', 'whsec_c2VjcmV0c2VjcmV0c2VjcmV0\n')]);
-    expect(secret.stdout).toContain('belongs in FORWARD_SECRET');
+    expect(secret.stdout).toContain("the gateway's forward secret, not an Alipay key");
   });
 
   it.each([

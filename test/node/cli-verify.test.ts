@@ -106,11 +106,17 @@ describe('input forms and exit statuses', () => {
   it.each([
     ['a leading "?" and a trailing newline', `?${query}\r\n`],
     ['a whole return URL', `https://shop.example.com/alipay/return.asp?${query}#top`],
-    ['a UTF-8 BOM', `\xef\xbb\xbf${query}`],
   ])('accepts %s', async (_name, input) => {
     const run = await verify(input);
     expect(run.code).toBe(0);
     expect(json(run).valid).toBe(true);
+  });
+
+  it('refuses a body that starts with a UTF-8 BOM, as the gateway does, and says the BOM is there', async () => {
+    const run = await verify(`\xef\xbb\xbf${query}`);
+    expect(run.code).toBe(1);
+    expect(json(run)).toMatchObject({ valid: false, reason: 'malformed-body', stage: 'verify' });
+    expect(json(run).hint).toMatch(/byte-order mark \(EF BB BF\).*The gateway refuses such a body too/);
   });
 
   it('says not valid (exit 1) for a changed amount', async () => {
@@ -120,10 +126,25 @@ describe('input forms and exit statuses', () => {
     expect(json(run).signContent).toContain('total_amount=100.10');
   });
 
-  it('refuses sign types that are not accepted', async () => {
+  it('refuses sign types that are not accepted, with advice in terms of its own flags', async () => {
     const run = await verify(query, '--sign-types', 'RSA');
     expect(run.code).toBe(1);
     expect(json(run)).toMatchObject({ valid: false, reason: 'sign-type-not-accepted', claimedSignType: 'RSA2' });
+    expect(json(run).hint).toMatch(/--sign-types is RSA: if your Alipay app really signs with RSA2, check it with --sign-types RSA,RSA2/);
+    expect(json(run).hint).not.toMatch(/ALIPAY_|MAX_NOTIFY_AGE/);
+  });
+
+  it('words the other advice in flags too: --key for a key that does not verify, --max-age, --app-id', async () => {
+    const otherKey = join(dir, 'other.key');
+    writeFileSync(otherKey, vectors.find((v) => v.id === 'synthetic_gbk_notify_rsa2_v1')!.alipay_public_key!);
+    const wrongKey = await runInProcess(['verify', '--key', otherKey, '--body', bodyFile('wrong-key.txt', query)]);
+    expect(json(wrongKey)).toMatchObject({ reason: 'signature-mismatch' });
+    expect(json(wrongKey).hint).toMatch(/Check that --key is the Alipay public key/);
+    const old = json(await verify(query, '--app-id', '2019073166072302'));
+    expect(old.hint).toMatch(/--max-age sets the accepted age/);
+    const otherApp = json(await verify(query, '--app-id', '2021000000000000', '--max-age', '100000d'));
+    expect(otherApp.hint).toMatch(/--app-id does not list it/);
+    for (const hint of [json(wrongKey).hint, old.hint, otherApp.hint]) expect(hint).not.toMatch(/ALIPAY_|MAX_NOTIFY_AGE/);
   });
 
   it('checks app_id and notify_time only when asked', async () => {
