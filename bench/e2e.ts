@@ -1,15 +1,20 @@
 // bench:e2e — the gateway through local `wrangler dev`, over real HTTP on 127.0.0.1:
-//   1. notifications per second for unique orders (closed loop, fixed concurrency), p50/p99,
-//      beside the same server's GET /health in the same run (the ratio is the figure);
+//   1. notifications per second (closed loop, fixed concurrency), p50/p99, for new orders and for
+//      re-sends of recorded ones, each beside the architecture's floor in the same run and the same
+//      `wrangler dev`: a bench-only route (bench/e2e/worker.ts) where a per-order Durable Object
+//      does one SQLite INSERT (the ratios notify/baseline are the figures); GET /health for scale;
 //   2. a duplicate storm: many identical notifications at once; latency, replies, and how many
 //      deliveries the origin saw (must be 1).
 // Run by hand: `npm run bench:e2e` (options after `--`: --rounds N --slot-ms N --warmup-ms N
 // --concurrency N --storm N --time-limit-s N). It starts and stops its own processes
 // (test/e2e/harness.ts). See bench/README.md for what the figures mean.
 import { originClient, sleep, startStack, type OriginStats, type RunningStack } from '../test/e2e/harness';
-import { paidNotification } from '../test/support/notifications';
+import { paidNotification, uniqueId } from '../test/support/notifications';
 import { align, fixed as ms, int, machineLine, median, print, progress, readOptions } from './common';
+import { groupCpu } from './e2e/cpu';
 import { closedLoop, mergeErrors, percentile, timed, type Request, type Slot } from './e2e/load';
+import { BASELINE_PATH } from './e2e/baseline-route';
+import { benchWranglerConfig } from './e2e/wrangler-config';
 
 interface Plan {
   rounds: number;
@@ -21,6 +26,12 @@ interface Plan {
 }
 
 const INITIAL_POOL = 3_000;
+/** How many recorded notifications (and baseline orders) the re-send workloads cycle through. */
+const RESEND_POOL_LIMIT = 2_000;
+/** notify/baseline: the gateway's own work costs at most a quarter on top of the floor. */
+const BASELINE_GOAL = 0.8;
+/** The duplicate storm's p99 goal. */
+const STORM_P99_GOAL_MS = 1_000;
 const DRAIN_TIMEOUT_MS = 60_000;
 
 function readPlan(): Plan {
@@ -50,11 +61,14 @@ class NotificationPool {
   private bodies: Uint8Array[] = [];
   signedInline = 0;
 
+  /** `overrides`: the notifications' fields (default: TRADE_SUCCESS, a `paid` event, forwarded). */
+  constructor(private readonly overrides: Record<string, string> = {}) {}
+
   async fill(size: number): Promise<void> {
     const missing = size - this.bodies.length;
     const batch = 64;
     for (let i = 0; i < missing; i += batch) {
-      const made = await Promise.all(Array.from({ length: Math.min(batch, missing - i) }, async () => (await paidNotification()).body));
+      const made = await Promise.all(Array.from({ length: Math.min(batch, missing - i) }, async () => (await paidNotification(this.overrides)).body));
       this.bodies.push(...made);
     }
   }
@@ -63,15 +77,27 @@ class NotificationPool {
     const body = this.bodies.pop();
     if (body !== undefined) return body;
     this.signedInline += 1; // reported: the pool was too small for this machine
-    return (await paidNotification()).body;
+    return (await paidNotification(this.overrides)).body;
   }
 }
 
-function notifyRequest(url: string, body: Uint8Array): Request {
-  return {
-    url,
-    init: { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body },
-    ok: (status, text) => status === 200 && text === 'success',
+const FORM = { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' };
+
+/** `onSuccess` runs when the answer is `success`: only then is the notification recorded, and worth re-sending. */
+function notifyRequest(url: string, body: Uint8Array, onSuccess?: () => void): Request {
+  return { url, init: { method: 'POST', headers: FORM, body }, ok: successCheck(onSuccess) };
+}
+
+function baselineRequest(gatewayUrl: string, order: string, body: Uint8Array, onSuccess?: () => void): Request {
+  const url = `${gatewayUrl}${BASELINE_PATH}?order=${encodeURIComponent(order)}`;
+  return { url, init: { method: 'POST', headers: FORM, body }, ok: successCheck(onSuccess) };
+}
+
+function successCheck(onSuccess?: () => void): Request['ok'] {
+  return (status, text) => {
+    const ok = status === 200 && text === 'success';
+    if (ok) onSuccess?.();
+    return ok;
   };
 }
 
@@ -82,7 +108,7 @@ async function main(): Promise<void> {
   print(machineLine());
 
   progress('starting the test origin and wrangler dev ...');
-  const stack = await startStack();
+  const stack = await startStack({ wranglerConfig: await benchWranglerConfig() });
   const stopAll = (() => {
     let stopping: Promise<void> | undefined;
     return () => (stopping ??= stack.stop());
@@ -109,6 +135,40 @@ async function main(): Promise<void> {
   if (!exactlyOnce) process.exitCode = 1;
 }
 
+/** The bodies (or order keys) answered `success` so far, handed out again in turn as re-sends. */
+class Recorded<T> {
+  private readonly items: T[] = [];
+  private next = 0;
+
+  add(item: T): void {
+    this.items.push(item);
+    if (this.items.length > RESEND_POOL_LIMIT) this.items.shift();
+  }
+
+  take(): T {
+    if (this.items.length === 0) throw new Error('nothing recorded yet to re-send');
+    this.next = (this.next + 1) % this.items.length;
+    return this.items[this.next]!;
+  }
+}
+
+interface Workload {
+  readonly label: string;
+  readonly slots: Slot[];
+  /** The CPU the gateway's processes spent in each slot (null off Linux). */
+  readonly cpu: ({ allMs: number; workerdMs: number } | null)[];
+  run(slotMs: number): Promise<Slot>;
+}
+
+/** One slot of `w`, with the CPU the gateway's processes spent on it (for forwarded new orders: until the origin has them all). */
+async function measure(w: Workload, slotMs: number, gatewayGroup: number): Promise<void> {
+  const before = groupCpu(gatewayGroup);
+  const slot = await w.run(slotMs);
+  const after = groupCpu(gatewayGroup);
+  w.slots.push(slot);
+  w.cpu.push(before === null || after === null ? null : { allMs: after.allMs - before.allMs, workerdMs: after.workerdMs - before.workerdMs });
+}
+
 async function run(plan: Plan, stack: RunningStack): Promise<boolean> {
   const { info } = stack;
   const origin = originClient(info.originControlUrl);
@@ -118,61 +178,96 @@ async function run(plan: Plan, stack: RunningStack): Promise<boolean> {
   );
   print(
     `method: closed loop, ${plan.concurrency} in flight; warm-up ${plan.warmupMs} ms each; ${plan.rounds} rounds x ${plan.slotMs} ms ` +
-      'per workload, order flipped every round; every notify slot uses new orders, and the origin is drained before the next slot',
+      'per workload, the order rotated every round; every new-order slot uses new orders, and the origin is drained after each notify slot',
+  );
+  print(
+    `baseline: ${BASELINE_PATH}, built only into the bench Worker (bench/e2e/worker.ts): the same body to a per-order Durable Object ` +
+      'that does one SQLite INSERT and returns',
   );
 
   const pool = new NotificationPool();
-  progress(`signing ${INITIAL_POOL} notifications ...`);
+  // WAIT_BUYER_PAY (an order created, not paid yet) is recorded but not forwarded under the default
+  // FORWARD_EVENTS: the accept path alone, with no delivery running beside it in the slot.
+  const waitingPool = new NotificationPool({ trade_status: 'WAIT_BUYER_PAY' });
+  progress(`signing ${2 * INITIAL_POOL} notifications ...`);
   await pool.fill(INITIAL_POOL);
+  await waitingPool.fill(INITIAL_POOL);
+  // Any notification's bytes: the baseline stores them without reading them.
+  const sampleBody = (await paidNotification()).body;
 
-  const health: Request = { url: `${info.gatewayUrl}/health`, init: { method: 'GET' }, ok: (status) => status === 200 };
+  const recordedBodies = new Recorded<Uint8Array>();
+  const baselineOrders = new Recorded<string>();
   let acknowledged = 0;
   const drains: number[] = [];
-  const notifySlot = async (slotMs: number): Promise<Slot> => {
-    const slot = await closedLoop(async () => notifyRequest(info.notifyUrl, await pool.take()), plan.concurrency, slotMs);
-    acknowledged += slot.requests - [...slot.errors.values()].reduce((a, b) => a + b, 0);
-    const drainStart = performance.now();
-    await waitForAccepted(origin, acknowledged);
-    drains.push(performance.now() - drainStart);
-    await pool.fill(Math.max(INITIAL_POOL, 3 * slot.requests));
+
+  /** `from`: a pool of new orders' notifications (forwarded when it is `pool`), or the re-sends. */
+  const notifyLoop = async (slotMs: number, from: NotificationPool | Recorded<Uint8Array>): Promise<Slot> => {
+    const forwarded = from === pool;
+    const slot = await closedLoop(
+      async () => {
+        const body = await from.take();
+        return notifyRequest(info.notifyUrl, body, forwarded ? () => recordedBodies.add(body) : undefined);
+      },
+      plan.concurrency,
+      slotMs,
+    );
+    if (!(from instanceof NotificationPool)) return slot;
+    if (forwarded) {
+      acknowledged += slot.requests - [...slot.errors.values()].reduce((a, b) => a + b, 0);
+      const drainStart = performance.now();
+      await waitForAccepted(origin, acknowledged);
+      drains.push(performance.now() - drainStart);
+    }
+    await from.fill(Math.max(INITIAL_POOL, 3 * slot.requests));
     return slot;
   };
-  const healthSlot = (slotMs: number): Promise<Slot> => closedLoop(() => health, plan.concurrency, slotMs);
+  const baselineLoop = (slotMs: number, nextOrder: () => string, fresh: boolean): Promise<Slot> =>
+    closedLoop(
+      () => {
+        const order = nextOrder();
+        return baselineRequest(info.gatewayUrl, order, sampleBody, fresh ? () => baselineOrders.add(order) : undefined);
+      },
+      plan.concurrency,
+      slotMs,
+    );
+  const health: Request = { url: `${info.gatewayUrl}/health`, init: { method: 'GET' }, ok: (status) => status === 200 };
+
+  const workload = (label: string, runSlot: (slotMs: number) => Promise<Slot>): Workload => ({ label, slots: [], cpu: [], run: runSlot });
+  const notifyNew = workload('notify, new order, paid (its delivery in the slot)', (t) => notifyLoop(t, pool));
+  const notifyNewRecorded = workload('notify, new order, WAIT_BUYER_PAY (not forwarded)', (t) => notifyLoop(t, waitingPool));
+  const baselineNew = workload('baseline, new order each', (t) => baselineLoop(t, () => uniqueId('B'), true));
+  const notifyResend = workload('notify, re-send of a recorded paid notification', (t) => notifyLoop(t, recordedBodies));
+  const baselineResend = workload('baseline, existing order', (t) => baselineLoop(t, () => baselineOrders.take(), false));
+  const healthWorkload = workload('GET /health', (t) => closedLoop(() => health, plan.concurrency, t));
+  // New-order workloads first in the warm-up: the re-send workloads re-send what they recorded.
+  const workloads = [notifyNew, notifyNewRecorded, baselineNew, notifyResend, baselineResend, healthWorkload];
 
   progress('warm-up ...');
-  await notifySlot(plan.warmupMs);
-  await healthSlot(plan.warmupMs);
+  for (const w of workloads) await w.run(plan.warmupMs);
 
-  const notify: Slot[] = [];
-  const healthSlots: Slot[] = [];
   for (let round = 0; round < plan.rounds; round++) {
     progress(`round ${round + 1}/${plan.rounds}`);
-    if (round % 2 === 0) {
-      notify.push(await notifySlot(plan.slotMs));
-      healthSlots.push(await healthSlot(plan.slotMs));
-    } else {
-      healthSlots.push(await healthSlot(plan.slotMs));
-      notify.push(await notifySlot(plan.slotMs));
-    }
+    for (let i = 0; i < workloads.length; i++) await measure(workloads[(i + round) % workloads.length]!, plan.slotMs, stack.gateway.process.pid);
   }
   const afterRounds = await origin.stats();
 
   print();
-  for (const line of throughputTable([
-    ['POST /alipay/notify (new order each)', notify],
-    ['GET /health', healthSlots],
-  ])) {
-    print(line);
-  }
-  const ratios = notify.map((slot, i) => slot.perSecond / healthSlots[i]!.perSecond);
-  const ratioOfMedians = median(notify.map((s) => s.perSecond)) / median(healthSlots.map((s) => s.perSecond));
-  print(`ratio notify/health: ${ratioOfMedians.toFixed(3)} (median of per-round ratios ${median(ratios).toFixed(3)}, range ${Math.min(...ratios).toFixed(3)} .. ${Math.max(...ratios).toFixed(3)})`);
-  printErrors('notify', mergeErrors(notify));
-  printErrors('health', mergeErrors(healthSlots));
-  if (pool.signedInline > 0) print(`note: the pre-signed pool ran dry; ${pool.signedInline} notifications were signed inside timed slots`);
+  for (const line of throughputTable(workloads)) print(line);
+  print();
+  const ratioLines = [
+    ratioRow('notify/baseline, new orders (accept path)', notifyNewRecorded, baselineNew, BASELINE_GOAL),
+    ratioRow('notify/baseline, re-sends', notifyResend, baselineResend, BASELINE_GOAL),
+    ratioRow('notify/baseline, new paid orders incl. delivery (info)', notifyNew, baselineNew, null),
+    ratioRow('notify/health, new paid orders (info)', notifyNew, healthWorkload, null),
+  ];
+  const header = ['ratio', 'goal', 'req/s: of medians', 'per-round median', 'range', 'CPU/req b/a: all', 'workerd'];
+  for (const line of align([header, ...ratioLines], 2)) print(line);
+  for (const w of workloads) printErrors(w.label, mergeErrors(w.slots));
+  const signedInline = pool.signedInline + waitingPool.signedInline;
+  if (signedInline > 0) print(`note: the pre-signed pool ran dry; ${signedInline} notifications were signed inside timed slots`);
   const uniqueOk = afterRounds.accepted === acknowledged && afterRounds.idsAcceptedMoreThanOnce === 0;
   print(
-    `origin: ${int(afterRounds.accepted)} deliveries accepted for ${int(acknowledged)} acknowledged orders (warm-up included), ` +
+    `origin: ${int(afterRounds.accepted)} deliveries accepted for ${int(acknowledged)} acknowledged orders (warm-up included; re-sends must add none), ` +
       `${afterRounds.idsAcceptedMoreThanOnce} webhook-ids accepted more than once, ${afterRounds.rejected} bad signatures; ` +
       `drain after a notify slot: median ${int(median(drains))} ms, max ${int(Math.max(...drains))} ms  ${uniqueOk ? 'OK' : 'MISMATCH'}`,
   );
@@ -181,18 +276,56 @@ async function run(plan: Plan, stack: RunningStack): Promise<boolean> {
   return uniqueOk && stormOk;
 }
 
-function throughputTable(rows: Array<[string, Slot[]]>): string[] {
-  const table = [['workload', 'req/s median', 'min .. max', 'p50 ms', 'p99 ms', 'requests']];
-  for (const [label, slots] of rows) {
-    const rates = slots.map((s) => s.perSecond);
-    const latencies = slots.flatMap((s) => s.latenciesMs);
+/**
+ * a/b in req/s: of the medians, the median of the per-round ratios (same round = same machine
+ * load), their range; and b/a in the gateway's CPU per request over all rounds (the same
+ * direction: 1 = a request of a costs what one of b costs), which other processes' load moves least.
+ */
+function ratioRow(label: string, a: Workload, b: Workload, goal: number | null): string[] {
+  const perRound = a.slots.map((slot, i) => slot.perSecond / b.slots[i]!.perSecond);
+  const ofMedians = median(a.slots.map((s) => s.perSecond)) / median(b.slots.map((s) => s.perSecond));
+  const verdict = (ratio: number) => (goal === null ? '' : ratio >= goal ? ' pass' : ' FAIL');
+  const cpuA = cpuPerRequest(a);
+  const cpuB = cpuPerRequest(b);
+  const cpuRatio = (pick: 'allMs' | 'workerdMs') => {
+    if (cpuA === null || cpuB === null) return 'n/a';
+    const ratio = cpuB[pick] / cpuA[pick];
+    return `${ratio.toFixed(3)}${verdict(ratio)}`;
+  };
+  return [
+    label,
+    goal === null ? '-' : `>= ${goal.toFixed(2)}`,
+    `${ofMedians.toFixed(3)}${verdict(ofMedians)}`,
+    median(perRound).toFixed(3),
+    `${Math.min(...perRound).toFixed(3)} .. ${Math.max(...perRound).toFixed(3)}`,
+    cpuRatio('allMs'),
+    cpuRatio('workerdMs'),
+  ];
+}
+
+/** The gateway's CPU ms per request over all rounds, or null off Linux. */
+function cpuPerRequest(w: Workload): { allMs: number; workerdMs: number } | null {
+  if (w.cpu.some((c) => c === null)) return null;
+  const requests = w.slots.reduce((sum, s) => sum + s.requests, 0);
+  const sum = (pick: 'allMs' | 'workerdMs') => w.cpu.reduce<number>((total, c) => total + c![pick], 0) / requests;
+  return { allMs: sum('allMs'), workerdMs: sum('workerdMs') };
+}
+
+function throughputTable(workloads: readonly Workload[]): string[] {
+  const table = [['workload', 'req/s median', 'min .. max', 'p50 ms', 'p99 ms', 'requests', 'CPU ms/req', '(workerd)']];
+  for (const w of workloads) {
+    const rates = w.slots.map((s) => s.perSecond);
+    const latencies = w.slots.flatMap((s) => s.latenciesMs);
+    const cpu = cpuPerRequest(w);
     table.push([
-      label,
+      w.label,
       int(median(rates)),
       `${int(Math.min(...rates))} .. ${int(Math.max(...rates))}`,
       ms(percentile(latencies, 50)),
       ms(percentile(latencies, 99)),
       int(latencies.length),
+      cpu === null ? 'n/a' : cpu.allMs.toFixed(2),
+      cpu === null ? 'n/a' : cpu.workerdMs.toFixed(2),
     ]);
   }
   return align(table, 1);
@@ -220,9 +353,11 @@ async function storm(plan: Plan, stack: RunningStack): Promise<boolean> {
   const request = notifyRequest(stack.info.notifyUrl, body);
   progress(`duplicate storm: ${plan.storm} at once ...`);
 
+  const cpuBefore = groupCpu(stack.gateway.process.pid);
   const start = performance.now();
   const results = await Promise.all(Array.from({ length: plan.storm }, () => timed(request)));
   const wholeMs = performance.now() - start;
+  const cpuAfter = groupCpu(stack.gateway.process.pid);
 
   // Wait for the delivery, then as long again as the slowest reply took: a second delivery
   // started by a late copy would have arrived by then.
@@ -240,10 +375,20 @@ async function storm(plan: Plan, stack: RunningStack): Promise<boolean> {
   print();
   print(`duplicate storm: ${plan.storm} identical notifications (one new order) sent at once`);
   print(`  replies: ${success} success${others.size > 0 ? `, others: ${[...others].map(([what, n]) => `${n} x "${what}"`).join(', ')}` : ''}`);
+  const p99 = percentile(latencies, 99);
   print(
-    `  latency ms: p50 ${ms(percentile(latencies, 50))}  p99 ${ms(percentile(latencies, 99))}  max ${ms(Math.max(...latencies))}  ` +
-      `(whole storm ${int(wholeMs)} ms)`,
+    `  latency ms: p50 ${ms(percentile(latencies, 50))}  p99 ${ms(p99)} (goal < ${STORM_P99_GOAL_MS}: ${p99 < STORM_P99_GOAL_MS ? 'pass' : 'FAIL'})  ` +
+      `max ${ms(Math.max(...latencies))}  (whole storm ${int(wholeMs)} ms)`,
   );
+  if (cpuBefore !== null && cpuAfter !== null) {
+    const all = cpuAfter.allMs - cpuBefore.allMs;
+    const workerd = cpuAfter.workerdMs - cpuBefore.workerdMs;
+    // Near the machine's cores x the storm's duration: the storm is bound by CPU, not by waiting.
+    print(
+      `  gateway CPU during the storm: ${int(all)} ms (${(all / plan.storm).toFixed(2)} ms per copy; workerd ${(workerd / plan.storm).toFixed(2)}), ` +
+        `${(all / wholeMs).toFixed(2)} cores busy on average`,
+    );
+  }
   const ok = accepted === 1 && deliveries.length === 1;
   print(`  deliveries at the origin for that order: ${deliveries.length} (${accepted} accepted; must be 1)  ${ok ? 'OK' : 'MISMATCH'}`);
   return ok;

@@ -10,6 +10,10 @@ export interface Command {
 }
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  init: {
+    summary: 'guided first deployment: asks, checks, writes wrangler.toml and secrets, deploys, checks',
+    load: async () => (await import('./init')).initCommand,
+  },
   verify: {
     summary: 'check the signature of a notification body or return_url query; prints JSON',
     load: async () => (await import('./verify')).verifyCommand,

@@ -87,6 +87,9 @@ const PURGEABLE = `raw_body IS NOT NULL AND received_at < ?
   AND notify_id NOT IN (SELECT notify_id FROM events WHERE state IN ('pending', 'delivering'))`;
 
 export class LedgerStore {
+  /** Re-sends counted but not written yet, by notify_id (see countResend). */
+  private readonly unflushedResends = new Map<string, { count: number; lastSeenAt: number }>();
+
   constructor(private readonly storage: DurableObjectStorage) {}
 
   private get sql(): SqlStorage {
@@ -110,11 +113,62 @@ export class LedgerStore {
   }
 
   /**
-   * Dedupe and record in one transaction: by notify_id first (a re-send), then by event key
-   * (a new notification for something already recorded, e.g. TRADE_FINISHED after TRADE_SUCCESS).
+   * A re-send: the event of an already recorded notify_id, or null for a notification not seen
+   * before. A read only: answering a re-send needs no durable write (see countResend).
    */
-  record(input: AcceptInput, webhookId: string, now: number): { duplicate: Duplicate; event: EventRow } {
+  recordedEventOf(notifyId: string): EventRow | null {
+    const row = this.sql.exec('SELECT e.* FROM notifications n JOIN events e ON e.event_key = n.event_key WHERE n.notify_id = ?', notifyId).toArray()[0];
+    return (row as EventRow | undefined) ?? null;
+  }
+
+  /** Whether an event is already recorded under this key (then its webhook-id exists and need not be derived). */
+  hasEvent(key: string): boolean {
+    return this.sql.exec('SELECT 1 FROM events WHERE event_key = ?', key).toArray().length > 0;
+  }
+
+  /**
+   * Counts a re-send in memory only. Alipay re-sends a notification up to 8 times and a storm of
+   * copies can arrive at once; a durable write per copy would make every copy wait for its own
+   * write before `success`. The count is written with the next write of this store (every
+   * write method below flushes first) or by the ledger's flush soon after; a crash may lose a
+   * count, never a notification (the notification itself was recorded durably before).
+   */
+  countResend(notifyId: string, now: number): void {
+    const pending = this.unflushedResends.get(notifyId);
+    if (pending) {
+      pending.count += 1;
+      pending.lastSeenAt = Math.max(pending.lastSeenAt, now);
+    } else {
+      this.unflushedResends.set(notifyId, { count: 1, lastSeenAt: now });
+    }
+  }
+
+  get hasUnflushedResends(): boolean {
+    return this.unflushedResends.size > 0;
+  }
+
+  /** Writes the re-sends counted in memory. Part of any write transaction it is called in. */
+  flushResends(): void {
+    for (const [notifyId, { count, lastSeenAt }] of this.unflushedResends) {
+      this.sql.exec(
+        'UPDATE notifications SET resends = resends + ?, last_seen_at = MAX(last_seen_at, ?) WHERE notify_id = ?',
+        count,
+        lastSeenAt,
+        notifyId,
+      );
+    }
+    this.unflushedResends.clear();
+  }
+
+  /**
+   * Records a notification whose notify_id is not recorded yet (the caller has just checked,
+   * with no await since), deduping by event key: a new notification for something already
+   * recorded (e.g. TRADE_FINISHED after TRADE_SUCCESS) adds its row but no event.
+   * `webhookId` is needed only when the event is new.
+   */
+  record(input: AcceptInput, webhookId: string | null, now: number): { duplicate: Duplicate; event: EventRow } {
     return this.storage.transactionSync(() => {
+      this.flushResends();
       // The first notification names the object; later ones leave that row as it is.
       this.sql.exec(
         'INSERT OR IGNORE INTO order_info (id, order_key, app, out_trade_no, created_at) VALUES (1, ?, ?, ?, ?)',
@@ -123,39 +177,30 @@ export class LedgerStore {
         input.outTradeNo,
         now,
       );
-      // A re-send is counted and recognised in one statement.
-      const seen = this.sql
-        .exec<{ event_key: string }>('UPDATE notifications SET resends = resends + 1, last_seen_at = ? WHERE notify_id = ? RETURNING event_key', now, input.notifyId)
-        .toArray()[0];
-      if (seen) {
-        const event = this.event(seen.event_key);
-        if (event) return { duplicate: 'notify-id', event };
-      }
-      if (!seen) {
-        const p = input.params;
-        this.sql.exec(
-          `INSERT INTO notifications (notify_id, event_key, received_at, last_seen_at, notify_time, notify_type, trade_status,
-             sign_type, content_rule, charset, content_type, body_bytes, raw_body, params_json)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          input.notifyId,
-          input.event.key,
-          now,
-          now,
-          p['notify_time'] ?? null,
-          p['notify_type'] ?? null,
-          p['trade_status'] ?? null,
-          input.signType,
-          input.contentRule,
-          input.charset,
-          input.contentType,
-          input.rawBody.byteLength,
-          // Its own ArrayBuffer: an RPC-delivered Uint8Array may be a view into a larger buffer.
-          input.rawBody.slice().buffer,
-          JSON.stringify(p),
-        );
-      }
+      const p = input.params;
+      this.sql.exec(
+        `INSERT INTO notifications (notify_id, event_key, received_at, last_seen_at, notify_time, notify_type, trade_status,
+           sign_type, content_rule, charset, content_type, body_bytes, raw_body, params_json)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        input.notifyId,
+        input.event.key,
+        now,
+        now,
+        p['notify_time'] ?? null,
+        p['notify_type'] ?? null,
+        p['trade_status'] ?? null,
+        input.signType,
+        input.contentRule,
+        input.charset,
+        input.contentType,
+        input.rawBody.byteLength,
+        // Its own ArrayBuffer: an RPC-delivered Uint8Array may be a view into a larger buffer.
+        input.rawBody.slice().buffer,
+        JSON.stringify(p),
+      );
       const existing = this.event(input.event.key);
-      if (existing) return { duplicate: seen ? 'notify-id' : 'event', event: existing };
+      if (existing) return { duplicate: 'event', event: existing };
+      if (webhookId === null) throw new Error('a new event needs its webhook-id');
       const inserted = this.sql.exec(
         `INSERT INTO events (event_key, kind, notify_id, webhook_id, state, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *`,
         input.event.key,
@@ -166,7 +211,7 @@ export class LedgerStore {
         input.forward ? now : null,
         now,
       );
-      return { duplicate: seen ? 'notify-id' : null, event: inserted.toArray()[0] as unknown as EventRow };
+      return { duplicate: null, event: inserted.toArray()[0] as unknown as EventRow };
     });
   }
 
@@ -187,6 +232,7 @@ export class LedgerStore {
    */
   claim(key: string, mode: 'due' | 'now', now: number, leaseMs: number): ClaimResult {
     return this.storage.transactionSync((): ClaimResult => {
+      this.flushResends();
       const event = this.event(key);
       if (!event) return { ok: false, reason: 'unknown-event', state: null };
       if (event.state !== 'pending' || (mode === 'due' && (event.next_attempt_at ?? Infinity) > now)) {
@@ -228,6 +274,7 @@ export class LedgerStore {
 
   finishAttempt(record: AttemptRecord, next: NextState): void {
     this.storage.transactionSync(() => {
+      this.flushResends();
       this.sql.exec(
         `INSERT INTO attempts (event_key, attempt, started_at, duration_ms, status, outcome, excerpt, retry_after_ms)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,

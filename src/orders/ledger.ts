@@ -12,8 +12,8 @@ import type { GatewayEnv } from '../env';
 import { logLine } from '../log';
 import { deadLetterIndex } from './dead-letters';
 import { adminPathOf } from './order-key';
-import { LedgerStore, type ClaimedEvent, type NextState } from './ledger-store';
-import type { AcceptInput, AcceptResult, EventState, LedgerSnapshot, RedeliverResult, RedeliveryResult } from './ledger-types';
+import { LedgerStore, type ClaimedEvent, type EventRow, type NextState } from './ledger-store';
+import type { AcceptInput, AcceptResult, Duplicate, EventState, LedgerSnapshot, RedeliverResult, RedeliveryResult } from './ledger-types';
 import { migrate } from './schema';
 
 /** Raw bodies are kept this long (for redelivery and inspection); the rows stay for dedupe. */
@@ -25,6 +25,8 @@ const INDEX_RETRY_MS = 60_000;
 /** While settings are broken nothing can be delivered; look again after this. */
 const MISCONFIGURED_RETRY_MS = 5 * 60_000;
 const MAX_ERROR_CHARS = 300;
+/** Re-sends are counted in memory (no write before their `success`) and written this long after the first, unless another write takes them sooner. */
+const RESEND_FLUSH_MS = 1_000;
 
 /** What one delivery (or the wait for one) ended as. */
 interface DeliveryResult {
@@ -52,14 +54,23 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
   private readonly store: LedgerStore;
   /** Attempts running in this instance. A `delivering` row not in here was stranded by a previous instance. */
   private readonly inFlight = new Map<string, Promise<DeliveryResult>>();
+  /**
+   * The alarm as this instance last set or read it (null: none), so a request costs no getAlarm
+   * and no setAlarm unless the time really changes. `undefined`: not known, read it before use.
+   * Only this class sets the alarm, so the view stays true while the instance lives.
+   */
+  private alarmAt: number | null | undefined = undefined;
+  private resendFlush: ReturnType<typeof setTimeout> | null = null;
 
   constructor(ctx: DurableObjectState, env: GatewayEnv) {
     super(ctx, env);
     this.store = new LedgerStore(ctx.storage);
     ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage);
+      // A ledger that never recorded anything never set an alarm: a new order's object reads none.
+      this.alarmAt = this.store.orderInfo() === null ? null : await ctx.storage.getAlarm();
       // Evicted mid-attempt: resume from storage right away rather than when the lease runs out.
-      if (this.store.strandedDeliveries(new Set()).length > 0) await ctx.storage.setAlarm(Date.now());
+      if (this.store.strandedDeliveries(new Set()).length > 0) await this.setAlarm(Date.now());
     });
   }
 
@@ -67,7 +78,6 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
 
   /** Records one verified notification (deduped) and, in after-delivery mode, waits for the origin. */
   async accept(input: AcceptInput): Promise<AcceptResult> {
-    const webhookId = await webhookIdFor(input.orderKey, input.event.key);
     let config: Config | null = null;
     if (input.waitForDelivery) {
       const loaded = await loadConfig(this.env);
@@ -77,10 +87,12 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
       config = loaded.config;
     }
 
-    const { duplicate, event } = this.store.record(input, webhookId, Date.now());
+    const { duplicate, event } = await this.record(input);
     const eventKey = event.event_key;
     if (config === null) {
-      if (event.state === 'pending') await this.scheduleAlarm();
+      if (duplicate === 'notify-id') return { ok: true, duplicate, eventKey, state: event.state };
+      // A new forwarded event is owed now: the alarm moves only if that is earlier than where it is.
+      if (event.state === 'pending' && event.next_attempt_at !== null) await this.alarmNoLaterThan(event.next_attempt_at);
       return { ok: true, duplicate, eventKey, state: event.state };
     }
 
@@ -98,8 +110,38 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
     };
   }
 
+  /**
+   * Dedupe, then record. A re-send of a recorded notify_id is answered from what is stored, with
+   * no durable write: `success` needs the notification durable, and it is (if its first copy's
+   * write is still in flight, the output gate holds this answer until it lands). Only a notification
+   * not seen before is written, and only a new event pays for deriving its webhook-id.
+   */
+  private async record(input: AcceptInput): Promise<{ duplicate: Duplicate; event: EventRow }> {
+    const known = this.store.recordedEventOf(input.notifyId);
+    if (known) return this.resend(input.notifyId, known);
+    // Events are never deleted, so with no await between this check and the write it stays true.
+    if (this.store.hasEvent(input.event.key)) return this.store.record(input, null, Date.now());
+    const webhookId = await webhookIdFor(input.orderKey, input.event.key);
+    // The await let other requests in: a copy of this notification may have been recorded meanwhile
+    // (a different notify_id for the same event is fine: store.record dedupes by event key).
+    const recordedMeanwhile = this.store.recordedEventOf(input.notifyId);
+    if (recordedMeanwhile) return this.resend(input.notifyId, recordedMeanwhile);
+    return this.store.record(input, webhookId, Date.now());
+  }
+
+  private resend(notifyId: string, event: EventRow): { duplicate: Duplicate; event: EventRow } {
+    this.store.countResend(notifyId, Date.now());
+    // Written shortly after, once: a timer's write happens after this answer has left, so it holds nothing up.
+    this.resendFlush ??= setTimeout(() => {
+      this.resendFlush = null;
+      this.store.flushResends();
+    }, RESEND_FLUSH_MS);
+    return { duplicate: 'notify-id', event };
+  }
+
   /** The whole ledger of this order, or null when the object has never recorded anything. */
   snapshot(): LedgerSnapshot | null {
+    if (this.store.hasUnflushedResends) this.store.flushResends();
     return this.store.snapshot();
   }
 
@@ -138,10 +180,13 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
 
   /** Alarms are at-least-once: running this twice, or with nothing due, changes nothing. */
   override async alarm(): Promise<void> {
+    // The alarm that fired is spent: the runtime drops it after this handler unless the handler sets another.
+    this.alarmAt = null;
+    if (this.store.hasUnflushedResends) this.store.flushResends();
     const loaded = await loadConfig(this.env);
     if (!loaded.ok) {
       logLine({ level: 'error', msg: 'ledger cannot deliver: gateway settings have problems', problems: loaded.problems.map((p) => p.setting) });
-      await this.ctx.storage.setAlarm(Date.now() + MISCONFIGURED_RETRY_MS);
+      await this.setAlarm(Date.now() + MISCONFIGURED_RETRY_MS);
       return;
     }
     const config = loaded.config;
@@ -284,16 +329,33 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
 
   // ---- bookkeeping ----------------------------------------------------------
 
-  /** One alarm per object: set it to the earliest thing this order owes. */
+  /** One alarm per object: set it to the earliest thing this order owes (a storage call only when that changes). */
   private async scheduleAlarm(): Promise<void> {
-    const now = Date.now();
-    const next = this.store.nextWakeAt(now, BODY_RETENTION_MS, INDEX_RETRY_MS);
-    const current = await this.ctx.storage.getAlarm();
+    const next = this.store.nextWakeAt(Date.now(), BODY_RETENTION_MS, INDEX_RETRY_MS);
+    if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm(); // not `??=`: null is known (no alarm)
+    if (next === this.alarmAt) return;
     if (next === null) {
-      if (current !== null) await this.ctx.storage.deleteAlarm();
-    } else if (current !== next) {
-      await this.ctx.storage.setAlarm(next);
+      this.alarmAt = null;
+      await this.ctx.storage.deleteAlarm();
+    } else {
+      await this.setAlarm(next);
     }
+  }
+
+  /**
+   * New work owed at `at`: bring the alarm forward if it is later (or unset), else leave it. An
+   * early alarm is harmless (it finds nothing due and re-arms at the earliest owed time), so
+   * adding work never needs the full recomputation of scheduleAlarm.
+   */
+  private async alarmNoLaterThan(at: number): Promise<void> {
+    if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm(); // not `??=`: null is known (no alarm)
+    if (this.alarmAt !== null && this.alarmAt <= at) return;
+    await this.setAlarm(at);
+  }
+
+  private async setAlarm(at: number): Promise<void> {
+    this.alarmAt = at; // before the await: a request let in meanwhile sees the alarm as set
+    await this.ctx.storage.setAlarm(at);
   }
 
   private async indexDeadEvents(): Promise<void> {

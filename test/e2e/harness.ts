@@ -222,16 +222,23 @@ export async function startGateway(options: {
   dir: string;
   settings: Record<string, string>;
   logLevel?: 'debug' | 'info' | 'log' | 'warn' | 'error' | 'none';
+  /** The text of another wrangler config (bench:e2e's, with its bench-only route); default: the repository's wrangler.toml. */
+  wranglerConfig?: string;
 }): Promise<RunningGateway> {
   const envFile = join(options.dir, 'gateway.env');
   await writeEnvFile(envFile, options.settings);
+  let configPath = join(REPO_ROOT, 'wrangler.toml');
+  if (options.wranglerConfig !== undefined) {
+    configPath = join(options.dir, 'wrangler.toml');
+    await writeFile(configPath, options.wranglerConfig);
+  }
   const [port, inspectorPort] = [await freePort(), await freePort()];
   const gateway = startProcess(
     'wrangler dev',
     [
       WRANGLER_BIN,
       'dev',
-      '--config', join(REPO_ROOT, 'wrangler.toml'),
+      '--config', configPath,
       '--ip', '127.0.0.1',
       '--port', String(port),
       '--inspector-port', String(inspectorPort),
@@ -304,7 +311,9 @@ export interface RunningStack {
   stop(): Promise<void>;
 }
 
-export async function startStack(options: { settings?: Record<string, string>; logLevel?: 'log' | 'warn' | 'error' } = {}): Promise<RunningStack> {
+export async function startStack(
+  options: { settings?: Record<string, string>; logLevel?: 'log' | 'warn' | 'error'; wranglerConfig?: string } = {},
+): Promise<RunningStack> {
   const dir = await mkdtemp(join(tmpdir(), 'alipay-notify-edge-e2e-'));
   const cleanups: Array<() => Promise<void>> = [() => rm(dir, { recursive: true, force: true })];
   const stop = async () => {
@@ -314,7 +323,7 @@ export async function startStack(options: { settings?: Record<string, string>; l
     const origin = await startTestOrigin(TEST_ONLY_FORWARD_SECRETS);
     cleanups.push(() => origin.process.stop());
     const settings = gatewaySettings(origin.deliveryUrl, options.settings);
-    const gateway = await startGateway({ dir, settings, logLevel: options.logLevel });
+    const gateway = await startGateway({ dir, settings, logLevel: options.logLevel, wranglerConfig: options.wranglerConfig });
     cleanups.push(() => gateway.process.stop());
     return {
       gateway,
