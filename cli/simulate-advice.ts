@@ -6,6 +6,8 @@
 
 import type { ProcessFailureReason } from '../src/alipay/process';
 import type { AcceptResult } from '../src/orders/ledger-types';
+import type { OrderKeyProblem } from '../src/orders/order-key';
+import type { BodyProblem } from '../src/utils/read-capped';
 
 export interface AdviceContext {
   /** The gateway's base URL (where `check` and /health are). */
@@ -21,8 +23,8 @@ type LedgerRefusal = Extract<AcceptResult, { ok: false }>['reason'];
 type GatewayRefusal =
   | ProcessFailureReason
   | LedgerRefusal
-  | 'too-large'
-  | 'unreadable'
+  | BodyProblem
+  | OrderKeyProblem
   | 'gateway misconfigured'
   | 'storage unavailable'
   | 'method not allowed';
@@ -44,6 +46,7 @@ const ADVICE = {
   'missing-field': UNREADABLE,
   'notify-time-invalid': UNREADABLE,
   'too-large': UNREADABLE,
+  'too-slow': UNREADABLE,
   unreadable: UNREADABLE,
   'method not allowed': UNREADABLE,
   'sign-type-not-accepted': (c) =>

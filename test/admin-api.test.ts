@@ -1,5 +1,7 @@
 // The operator API: one order's ledger (buyer identity masked), redelivery, orderless messages.
 import { beforeEach, describe, expect, it } from 'vitest';
+import { MAX_OUT_TRADE_NO_CHARS, adminPathOf, orderKey } from '../src/orders/order-key';
+import { AWKWARD_IDS } from './support/awkward-ids';
 import { adminRequest, callWorker, mockOrigin, orderKeyOf, postNotify, settled, type Origin } from './support/gateway';
 import { signedNotification, tradeParams, uniqueId } from './support/notifications';
 
@@ -91,5 +93,38 @@ describe('admin API', () => {
     const { status, body } = await getJson(`/admin/messages/2021000000000001/${notifyId}`);
     expect(status).toBe(200);
     expect(body.events).toEqual([expect.objectContaining({ eventKey: `other:${notifyId}`, state: 'recorded' })]);
+  });
+
+  it('every order acknowledged with an awkward out_trade_no is reachable at adminPathOf, or was refused up front', async () => {
+    const acknowledged: string[] = [];
+    for (const id of AWKWARD_IDS.filter((id) => id !== '')) {
+      // A fresh order each time: a suffix that keeps the awkward part whole where it is what matters.
+      const outTradeNo = id.length >= MAX_OUT_TRADE_NO_CHARS || /^[.~%/]/.test(id) ? id : `${id}${uniqueId('')}`;
+      const params = tradeParams({ out_trade_no: outTradeNo });
+      const reply = await postNotify(await signedNotification(params));
+      const text = await reply.text();
+      if (text !== 'success') {
+        // Refused before anything was recorded: a clear client error, and Alipay keeps the message.
+        expect([reply.status, text]).toEqual([400, expect.stringMatching(/^fail: \S+/)]);
+        continue;
+      }
+      acknowledged.push(outTradeNo);
+      const path = adminPathOf(orderKey(params['app_id']!, outTradeNo));
+      const shown = await getJson(path);
+      expect([path, shown.status, shown.body.outTradeNo]).toEqual([path, 200, outTradeNo]);
+      const redelivered = await getJson(`${path}/redeliver?event=paid`, { method: 'POST' });
+      expect([path, redelivered.status, redelivered.body.orderKey]).toEqual([path, 200, orderKey(params['app_id']!, outTradeNo)]);
+    }
+    // The admin side is what is under test: most of these must have been acknowledged.
+    expect(acknowledged.length).toBeGreaterThan(0);
+  });
+
+  it('a 2,060-character out_trade_no is refused (invalid-field), so no unreachable order is acknowledged', async () => {
+    const params = tradeParams({ out_trade_no: 'T'.repeat(2060) });
+    const reply = await postNotify(await signedNotification(params));
+    expect([reply.status, await reply.text()]).toEqual([400, 'fail: invalid-field']);
+    const tooLong = await getJson(`/admin/orders/${params['app_id']}/${'T'.repeat(MAX_OUT_TRADE_NO_CHARS + 1)}`);
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body.error).toMatch(/out_trade_no longer than 64 characters/);
   });
 });

@@ -22,6 +22,14 @@ interface Format {
 
 const pattern = (re: RegExp, what: string): Format => ({ test: (v) => re.test(v), what });
 
+/**
+ * Alipay's documented limits for the merchant's order number (String(64)) and notify_id
+ * (String(128)). One constant each: the admin API names orders by them (src/orders/order-key.ts),
+ * so an id this file accepts is always one an admin path can name.
+ */
+export const MAX_OUT_TRADE_NO_CHARS = 64;
+export const MAX_NOTIFY_ID_CHARS = 128;
+
 // Alipay amounts are yuan with up to 2 decimals; `1`, `1.0` and `1.00` all occur.
 const AMOUNT: Format = { test: (v) => v.length <= 32 && parseAmountCents(v) !== null, what: 'an amount (digits, a "." and up to 2 decimals)' };
 const TIME = pattern(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/, 'a time in the form yyyy-MM-dd HH:mm:ss');
@@ -31,9 +39,15 @@ const ALIPAY_ID = pattern(/^\d{1,32}$/, 'an Alipay id (digits)');
 const TRADE_NO = pattern(/^[0-9A-Za-z_-]{1,64}$/, "an Alipay trade number (letters, digits, '_' and '-', at most 64)");
 // Chosen by the merchant: Alipay documents letters, digits and "_", up to 64 characters; merchants
 // use "-", "." and more. Any printable ASCII but "&", which is what a re-split brings in.
-const MERCHANT_NO = pattern(/^[\x20-\x25\x27-\x7e]{1,64}$/, 'a merchant number (printable ASCII without "&", at most 64 characters)');
+const MERCHANT_NO = pattern(
+  new RegExp(`^[\\x20-\\x25\\x27-\\x7e]{1,${MAX_OUT_TRADE_NO_CHARS}}$`),
+  `a merchant number (printable ASCII without "&", at most ${MAX_OUT_TRADE_NO_CHARS} characters)`,
+);
 // Current notify ids are hex-like; legacy mapi ones are base64-like (letters, digits, "/", "+", "=").
-const NOTIFY_ID = pattern(/^[\x21-\x25\x27-\x7e]{1,128}$/, 'a notify id (printable ASCII without spaces or "&", at most 128 characters)');
+const NOTIFY_ID = pattern(
+  new RegExp(`^[\\x21-\\x25\\x27-\\x7e]{1,${MAX_NOTIFY_ID_CHARS}}$`),
+  `a notify id (printable ASCII without spaces or "&", at most ${MAX_NOTIFY_ID_CHARS} characters)`,
+);
 const STATUS = pattern(/^[A-Z][A-Z0-9_]{0,63}$/, 'a status (upper-case letters, digits and "_")');
 const NOTIFY_TYPE = pattern(/^[a-z][a-z0-9_.]{0,63}$/, 'a notify type (lower-case letters, digits, "_" and ".")');
 const CHARSET = pattern(/^[A-Za-z0-9_-]{1,32}$/, 'a charset name');

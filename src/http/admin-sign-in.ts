@@ -26,7 +26,8 @@ import { clearedSessionCookie, mintSession, sessionCookie, sessionOf } from './a
 import { htmlResponse, methodNotAllowed, redirect } from './responses';
 
 const CONSOLE_PATH = '/admin/';
-const MAX_FORM_BYTES = 2 * 1024;
+/** A sign-in form is one field: 2 KiB, all of it within 5 seconds (a person's browser sends it at once). */
+const FORM_LIMITS = { maxBytes: 2 * 1024, deadlineMs: 5_000 } as const;
 const MAX_TOKEN_CHARS = 512;
 /** Mirrors `simple.limit` of ADMIN_SIGN_IN_LIMITER in wrangler.toml (period: 60 s); for the message only. */
 export const SIGN_IN_ATTEMPTS_PER_MINUTE = 10;
@@ -56,7 +57,7 @@ function clientKey(request: Request): string {
 async function tokenFromForm(request: Request): Promise<string | null> {
   const contentType = request.headers.get('content-type') ?? '';
   if (!/^application\/x-www-form-urlencoded\b/i.test(contentType)) return null;
-  const read = await readBodyCapped(request, MAX_FORM_BYTES);
+  const read = await readBodyCapped(request, FORM_LIMITS);
   if (!read.ok) return null;
   const token = new URLSearchParams(new TextDecoder().decode(read.body)).get('token');
   return token === null || token.length > MAX_TOKEN_CHARS ? null : token.trim();

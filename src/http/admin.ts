@@ -4,6 +4,9 @@
 //   GET  /admin/messages/:app/:notify_id                   the same for a message with no out_trade_no
 //   POST /admin/messages/:app/:notify_id/redeliver[?event=KEY]
 //   GET  /admin/dead-letters[?limit=N]                     events that exhausted their retries
+// Ids are percent-encoded path segments; an id that is empty, `.`, `..` or starts with `~` is
+// written with one more `~` in front (`/admin/orders/APP/~..`), because URL parsers resolve dot
+// segments before the gateway sees them (src/orders/order-key.ts, idSegment).
 // Buyer identities are masked in everything shown. Bearer ADMIN_TOKEN or the console's session
 // cookie (src/http/admin-auth.ts).
 import { Router, type IRequest } from 'itty-router';
@@ -12,26 +15,48 @@ import type { GatewayEnv } from '../env';
 import { maskParams } from '../log';
 import { deadLetterIndex } from '../orders/dead-letters';
 import type { LedgerSnapshot, RedeliverResult } from '../orders/ledger-types';
-import { messageKey, orderKey } from '../orders/order-key';
+import { MAX_NOTIFY_ID_CHARS, MAX_OUT_TRADE_NO_CHARS, idFromSegment, idLength, messageKey, orderKey } from '../orders/order-key';
 import { authorizeAdmin } from './admin-auth';
 import { jsonResponse } from './responses';
 
-const MAX_PARAM_CHARS = 256;
+/** App ids are configured values (app_id is String(32)); anything much longer names nothing. */
+const MAX_APP_CHARS = 64;
+/** Percent-encoded, one character is at most 12 (4 UTF-8 bytes), plus the `~` escape. */
+const MAX_ENCODED_CHARS_PER_CHAR = 12;
 
 const json = jsonResponse;
 
 const notFound = () => json(404, { ok: false, error: 'not found' });
 
-/** Path segments arrive percent-encoded; an out_trade_no may need it. */
-function segment(request: IRequest, name: string): string | null {
-  const raw = request.params[name];
-  if (raw === undefined || raw.length > MAX_PARAM_CHARS) return null;
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    return null;
-  }
+type Located = { ok: true; key: string } | { ok: false; response: Response };
+
+/**
+ * The id in a path segment (written by idSegment), or a 400 saying why no acknowledged order or
+ * message can have it: the notify path refuses ids over these limits (orderKeyFor).
+ */
+function idParam(request: IRequest, name: string, field: string, maxChars: number): { ok: true; id: string } | { ok: false; response: Response } {
+  const raw = request.params[name] ?? '';
+  const tooLong = () => ({
+    ok: false as const,
+    response: json(400, { ok: false, error: `${field} longer than ${maxChars} characters: the gateway refuses such notifications, so none was recorded` }),
+  });
+  if (raw.length > maxChars * MAX_ENCODED_CHARS_PER_CHAR + 3) return tooLong();
+  const id = idFromSegment(raw);
+  if (id === null) return { ok: false, response: json(400, { ok: false, error: `bad path segment: ${field} is not valid percent-encoded UTF-8` }) };
+  if (idLength(id) > maxChars) return tooLong();
+  return { ok: true, id };
 }
+
+function keyOf(request: IRequest, id: { name: string; field: string; maxChars: number }, key: (app: string, id: string) => string): Located {
+  const app = idParam(request, 'app', 'app', MAX_APP_CHARS);
+  if (!app.ok) return app;
+  const second = idParam(request, id.name, id.field, id.maxChars);
+  if (!second.ok) return second;
+  return { ok: true, key: key(app.id, second.id) };
+}
+
+const orderKeyOf = (r: IRequest) => keyOf(r, { name: 'outTradeNo', field: 'out_trade_no', maxChars: MAX_OUT_TRADE_NO_CHARS }, orderKey);
+const messageKeyOf = (r: IRequest) => keyOf(r, { name: 'notifyId', field: 'notify_id', maxChars: MAX_NOTIFY_ID_CHARS }, messageKey);
 
 function ledgerFor(env: GatewayEnv, key: string) {
   return env.ORDER_LEDGER.get(env.ORDER_LEDGER.idFromName(key));
@@ -44,32 +69,21 @@ function maskSnapshot(snapshot: LedgerSnapshot): LedgerSnapshot {
   };
 }
 
-async function showLedger(env: GatewayEnv, key: string | null): Promise<Response> {
-  if (key === null) return json(400, { ok: false, error: 'bad path segment' });
-  const snapshot = await ledgerFor(env, key).snapshot();
+async function showLedger(env: GatewayEnv, located: Located): Promise<Response> {
+  if (!located.ok) return located.response;
+  const snapshot = await ledgerFor(env, located.key).snapshot();
   if (snapshot === null) return json(404, { ok: false, error: 'no notification was ever recorded for this order' });
   return json(200, { ok: true, ...maskSnapshot(snapshot) });
 }
 
-async function redeliver(request: IRequest, env: GatewayEnv, key: string | null): Promise<Response> {
-  if (key === null) return json(400, { ok: false, error: 'bad path segment' });
+async function redeliver(request: IRequest, env: GatewayEnv, located: Located): Promise<Response> {
+  if (!located.ok) return located.response;
   const event = new URL(request.url).searchParams.get('event') ?? undefined;
-  const result: RedeliverResult = await ledgerFor(env, key).redeliver(event);
-  if (result.ok) return json(200, { ok: true, orderKey: key, results: result.results });
+  const result: RedeliverResult = await ledgerFor(env, located.key).redeliver(event);
+  if (result.ok) return json(200, { ok: true, orderKey: located.key, results: result.results });
   const status = result.reason === 'misconfigured' ? 503 : 404;
   return json(status, { ok: false, reason: result.reason, error: result.hint });
 }
-
-const orderKeyOf = (r: IRequest) => {
-  const app = segment(r, 'app');
-  const outTradeNo = segment(r, 'outTradeNo');
-  return app === null || outTradeNo === null ? null : orderKey(app, outTradeNo);
-};
-const messageKeyOf = (r: IRequest) => {
-  const app = segment(r, 'app');
-  const notifyId = segment(r, 'notifyId');
-  return app === null || notifyId === null ? null : messageKey(app, notifyId);
-};
 
 const router = Router<IRequest, [GatewayEnv, Config]>({ base: '/admin' })
   .get('/orders/:app/:outTradeNo', (r, env) => showLedger(env, orderKeyOf(r)))

@@ -10,12 +10,16 @@ import type { GatewayEnv } from '../env';
 import { logLine } from '../log';
 import type { AcceptResult } from '../orders/ledger-types';
 import { orderKeyFor } from '../orders/order-key';
-import { readBodyCapped } from '../utils/read-capped';
+import { readBodyCapped, type BodyLimits, type BodyProblem } from '../utils/read-capped';
 import { hintForGateway } from './advice';
 import { textResponse } from './responses';
 
-/** Real notifications are a few KiB; fund_bill_list and passback_params keep them well under this. */
-const MAX_NOTIFY_BYTES = 64 * 1024;
+/**
+ * Real notifications are a few KiB (fund_bill_list and passback_params keep them well under the
+ * cap) and arrive at once; a sender still sending after the deadline is cut off, so a client
+ * trickling a byte a second cannot hold a request open.
+ */
+export const NOTIFY_BODY_LIMITS: BodyLimits = { maxBytes: 64 * 1024, deadlineMs: 10_000 };
 const MAX_CONTENT_TYPE_CHARS = 200;
 
 const SUCCESS = 'success';
@@ -52,6 +56,13 @@ const REJECTION_STATUS = {
   'notify-time-invalid': 422,
   'notify-too-old': 422,
 } as const satisfies Record<ProcessFailureReason | OrderKeyFailureReason, number>;
+
+/** Reading the body (src/utils/read-capped.ts). */
+const BODY_STATUS = {
+  'too-large': 413,
+  'too-slow': 408,
+  unreadable: 400,
+} as const satisfies Record<BodyProblem, number>;
 
 /** First 16 hex characters of the key's SHA-256 SPKI fingerprint (/health shows it in full); null for MD5 (no public key). */
 function keyFingerprintOf(verified: VerifySuccess): string | null {
@@ -96,9 +107,9 @@ export async function handleNotify(request: Request, env: GatewayEnv, configResu
   }
   const config = configResult.config;
 
-  const read = await readBodyCapped(request, MAX_NOTIFY_BYTES);
+  const read = await readBodyCapped(request, NOTIFY_BODY_LIMITS);
   if (!read.ok) {
-    const status = read.reason === 'too-large' ? 413 : 400;
+    const status = BODY_STATUS[read.reason];
     log({ level: 'warn', outcome: 'rejected', status, reason: read.reason });
     return reply(status, `fail: ${read.reason}`);
   }
@@ -114,7 +125,9 @@ export async function handleNotify(request: Request, env: GatewayEnv, configResu
   const key = orderKeyFor(n);
   if (!key.ok) {
     const status = REJECTION_STATUS[key.reason];
-    log({ level: 'warn', outcome: 'rejected', status, reason: key.reason, hint: key.hint, notify_id: n.notifyId });
+    // A field too long to be an id is logged by name only, like the core's invalid fields.
+    const notifyId = key.field === 'notify_id' ? {} : { notify_id: n.notifyId };
+    log({ level: 'warn', outcome: 'rejected', status, reason: key.reason, field: key.field, hint: key.hint, ...notifyId });
     return reply(status, `fail: ${key.reason}`);
   }
 

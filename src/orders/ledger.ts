@@ -18,8 +18,14 @@ import { migrate } from './schema';
 
 /** Raw bodies are kept this long (for redelivery and inspection); the rows stay for dedupe. */
 export const BODY_RETENTION_MS = 30 * 86_400_000;
-/** A `delivering` claim outlives its attempt by this much before the alarm treats it as stranded. */
-const LEASE_GRACE_MS = 60_000;
+/**
+ * A `delivering` claim outlives its attempt by this much; the alarm set for the lease's end is what
+ * resumes an attempt cut by a crash (nothing else wakes the object), so this is how late that
+ * happens. The attempt itself is bounded by DELIVERY_TIMEOUT (the abort covers the body too), so a
+ * few seconds cover the bookkeeping around it; it was 60 s, which left a cut delivery waiting
+ * DELIVERY_TIMEOUT + 60 s after a crash.
+ */
+const LEASE_GRACE_MS = 5_000;
 /** How soon to try again to write a dead event into the index when the index was unreachable. */
 const INDEX_RETRY_MS = 60_000;
 /** While settings are broken nothing can be delivered; look again after this. */

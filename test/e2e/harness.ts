@@ -1,18 +1,20 @@
-// Starts and stops the real processes the end-to-end suite and bench/e2e.ts talk to, all on
+// Starts and stops the real processes the end-to-end suite and the benches talk to, all on
 // 127.0.0.1: the test origin (test/e2e/origin-process.mjs) and the gateway under local
 // `wrangler dev`. Each process leads its own process group, so stopping it also stops what it
 // spawned (wrangler -> its CLI -> two workerd processes); a process exit hook kills whatever is
-// still running, so a crashed run leaves no orphans.
+// still running, so a crashed run leaves no orphans. A stack's gateway can also be crashed
+// (SIGKILL to the whole group, nothing cleans up) and restarted on the same --persist-to state.
 //
 // Settings reach wrangler through a temporary --env-file (mode 0600, in a temporary directory
 // that is removed afterwards): never the repo, never the command line, and an explicit
 // --env-file also stops wrangler from reading a developer's own .dev.vars.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
 import { TEST_APP_ID, TEST_ONLY_ADMIN_TOKEN, TEST_ONLY_ALIPAY_PUBLIC_KEY_BASE64, TEST_ONLY_FORWARD_SECRETS } from '../fixtures/gateway-test-keys';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -34,6 +36,8 @@ export interface ManagedProcess {
   readonly exited: Promise<number | null>;
   /** SIGTERM to the whole group, SIGKILL after a grace period. Safe to call twice. */
   stop(): Promise<void>;
+  /** SIGKILL to the whole group at once, as a crash or an OOM kill would: nothing gets to clean up. */
+  kill(): Promise<void>;
 }
 
 const liveGroups = new Set<number>();
@@ -84,16 +88,19 @@ export function startProcess(
 
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let stopping: Promise<void> | undefined;
-  const stop = () =>
+  const stopWithin = (graceMs: number) =>
     (stopping ??= (async () => {
-      signalGroup(pid, 'SIGTERM');
-      const deadline = Date.now() + STOP_GRACE_MS;
+      if (graceMs > 0) signalGroup(pid, 'SIGTERM');
+      const deadline = Date.now() + graceMs;
       while (signalGroup(pid, 0) && Date.now() < deadline) await sleep(100);
       signalGroup(pid, 'SIGKILL');
       await Promise.race([exited, sleep(1_000)]);
+      // Every member gone (workerd holds the state files), not only the leader.
+      const gone = Date.now() + 5_000;
+      while (signalGroup(pid, 0) && Date.now() < gone) await sleep(50);
       liveGroups.delete(pid);
     })());
-  return { name, pid, exited, stop, tail: () => lines.join('\n') };
+  return { name, pid, exited, stop: () => stopWithin(STOP_GRACE_MS), kill: () => stopWithin(0), tail: () => lines.join('\n') };
 }
 
 export function sleep(ms: number): Promise<void> {
@@ -137,6 +144,7 @@ export interface OriginStats {
   requests: number;
   accepted: number;
   failed: number;
+  dropped: number;
   rejected: number;
   distinctAcceptedIds: number;
   idsAcceptedMoreThanOnce: number;
@@ -178,10 +186,29 @@ export function originClient(controlUrl: string) {
     async stats(): Promise<OriginStats> {
       return (await (await fetch(`${controlUrl}/stats`)).json()) as OriginStats;
     },
+    /** Every request recorded so far, for every order. */
+    async allDeliveries(): Promise<OriginDelivery[]> {
+      const response = await fetch(`${controlUrl}/deliveries`);
+      return ((await response.json()) as { deliveries: OriginDelivery[] }).deliveries;
+    },
     /** The next `times` verified deliveries for `order` get a 500. */
     async failNext(order: string, times: number): Promise<void> {
-      const response = await fetch(`${controlUrl}/fail?order=${encodeURIComponent(order)}&times=${times}`, { method: 'POST' });
-      if (!response.ok) throw new Error(`origin refused the failure plan: ${response.status}`);
+      await this.plan(order, times, 'fail');
+    },
+    /**
+     * The next `times` verified deliveries for `order` (`*`: any order without a plan of its own):
+     * `fail` 500, `drop` the connection unanswered (an origin that is down), `hold` answered
+     * `success` after `ms` (a slow origin; recorded as accepted on arrival).
+     */
+    async plan(order: string, times: number, mode: 'fail' | 'drop' | 'hold', ms = 0): Promise<void> {
+      const query = new URLSearchParams({ order, times: String(times), mode, ms: String(ms) });
+      const response = await fetch(`${controlUrl}/plan?${query}`, { method: 'POST' });
+      if (!response.ok) throw new Error(`origin refused the plan: ${response.status} ${await response.text()}`);
+    },
+    /** From now on each verified delivery without a plan fails (500) with this probability; with a seed, the same draws every run. */
+    async flaky(percent: number, seed?: number): Promise<void> {
+      const response = await fetch(`${controlUrl}/flaky?percent=${percent}${seed === undefined ? '' : `&seed=${seed}`}`, { method: 'POST' });
+      if (!response.ok) throw new Error(`origin refused the flaky setting: ${response.status}`);
     },
   };
 }
@@ -191,6 +218,8 @@ export function originClient(controlUrl: string) {
 export interface RunningGateway {
   readonly url: string;
   readonly notifyUrl: string;
+  /** wrangler dev's inspector (Chrome DevTools protocol) for the Worker: heap readings. */
+  readonly inspectorPort: number;
   readonly process: ManagedProcess;
 }
 
@@ -257,7 +286,7 @@ export async function startGateway(options: {
     await gateway.stop();
     throw error;
   }
-  return { url, notifyUrl: `${url}/alipay/notify`, process: gateway };
+  return { url, notifyUrl: `${url}/alipay/notify`, inspectorPort, process: gateway };
 }
 
 async function waitForHealth(url: string, gateway: ManagedProcess): Promise<void> {
@@ -299,15 +328,24 @@ function configProblems(text: string): string[] | null {
 export interface StackInfo {
   gatewayUrl: string;
   notifyUrl: string;
+  /** Leader of the gateway's process group (wrangler, its CLI, the workerd processes): for memory readings. */
+  gatewayPid: number;
+  /** The Worker's inspector port (wrangler dev --inspector-port). */
+  gatewayInspectorPort: number;
   originControlUrl: string;
   adminToken: string;
   forwardSecrets: string[];
 }
 
 export interface RunningStack {
+  /** The current gateway's addresses: they change when the gateway is restarted. */
   readonly info: StackInfo;
   readonly gateway: RunningGateway;
   readonly origin: RunningOrigin;
+  /** SIGKILL to the gateway's whole process group, mid-whatever it is doing. */
+  crashGateway(): Promise<void>;
+  /** The gateway again, on the same --persist-to state and settings (on a new port). */
+  restartGateway(): Promise<RunningGateway>;
   stop(): Promise<void>;
 }
 
@@ -323,24 +361,56 @@ export async function startStack(
     const origin = await startTestOrigin(TEST_ONLY_FORWARD_SECRETS);
     cleanups.push(() => origin.process.stop());
     const settings = gatewaySettings(origin.deliveryUrl, options.settings);
-    const gateway = await startGateway({ dir, settings, logLevel: options.logLevel, wranglerConfig: options.wranglerConfig });
-    cleanups.push(() => gateway.process.stop());
+    const start = async () => {
+      const started = await startGateway({ dir, settings, logLevel: options.logLevel, wranglerConfig: options.wranglerConfig });
+      cleanups.push(() => started.process.stop());
+      return started;
+    };
+    let gateway = await start();
+    const infoOf = (g: RunningGateway): StackInfo => ({
+      gatewayUrl: g.url,
+      notifyUrl: g.notifyUrl,
+      gatewayPid: g.process.pid,
+      gatewayInspectorPort: g.inspectorPort,
+      originControlUrl: origin.controlUrl,
+      adminToken: settings['ADMIN_TOKEN'] ?? '',
+      forwardSecrets: (settings['FORWARD_SECRET'] ?? '').split(/\s+/).filter(Boolean),
+    });
     return {
-      gateway,
+      get gateway() {
+        return gateway;
+      },
+      get info() {
+        return infoOf(gateway);
+      },
       origin,
       stop,
-      info: {
-        gatewayUrl: gateway.url,
-        notifyUrl: gateway.notifyUrl,
-        originControlUrl: origin.controlUrl,
-        adminToken: settings['ADMIN_TOKEN'] ?? '',
-        forwardSecrets: (settings['FORWARD_SECRET'] ?? '').split(/\s+/).filter(Boolean),
+      crashGateway: () => gateway.process.kill(),
+      async restartGateway() {
+        await gateway.process.kill();
+        gateway = await start();
+        return gateway;
       },
     };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+// ---- what the gateway's processes hold --------------------------------------
+
+/** Resident memory (KiB) of every process in a process group: ps, summed. Linux/macOS. */
+export async function groupRssKiB(pgid: number): Promise<number> {
+  const text = await new Promise<string>((resolve, reject) =>
+    execFile('ps', ['-e', '-o', 'pgid=,rss='], { maxBuffer: 4 * 1024 * 1024 }, (error, stdout) => (error ? reject(error) : resolve(stdout))),
+  ).catch(() => '');
+  let total = 0;
+  for (const line of text.split('\n')) {
+    const [group, rss] = line.trim().split(/\s+/).map(Number);
+    if (group === pgid && Number.isFinite(rss)) total += rss!;
+  }
+  return total;
 }
 
 /** `promise`, or an Error with `message()` once `ms` have passed. */
@@ -352,4 +422,56 @@ export async function withTimeout<T>(promise: Promise<T>, ms: number, message: (
   } finally {
     clearTimeout(timer);
   }
+}
+
+export interface HeapReader {
+  /**
+   * The Worker's JavaScript heap: bytes in use on the V8 heap plus ArrayBuffer backing stores
+   * (request bodies live there), from Runtime.getHeapUsage. With `collect`, after a full garbage
+   * collection: workerd does not answer HeapProfiler.collectGarbage, but a heap snapshot collects
+   * before it walks the heap (the snapshot itself, ~2 MB for this Worker, is thrown away).
+   */
+  heapBytes(options?: { collect?: boolean }): Promise<number>;
+  close(): void;
+}
+
+/** One connection to wrangler dev's inspector (Chrome DevTools protocol) for the Worker, kept open for every reading. */
+export async function heapReader(inspectorPort: number): Promise<HeapReader> {
+  const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()) as Array<{ webSocketDebuggerUrl: string }>;
+  const socket = new WebSocket(targets[0]!.webSocketDebuggerUrl);
+  const pending = new Map<number, (result: unknown) => void>();
+  socket.on('message', (data) => {
+    const message = JSON.parse(String(data)) as { id?: number; result?: unknown };
+    if (message.id !== undefined) pending.get(message.id)?.(message.result);
+  });
+  await withTimeout(
+    new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+    }),
+    5_000,
+    () => 'the inspector did not accept a connection',
+  );
+  let nextId = 0;
+  const call = <T>(method: string, params: Record<string, unknown>, timeoutMs: number) =>
+    withTimeout(
+      new Promise<T>((resolve) => {
+        const id = ++nextId;
+        pending.set(id, (result) => {
+          pending.delete(id);
+          resolve(result as T);
+        });
+        socket.send(JSON.stringify({ id, method, params }));
+      }),
+      timeoutMs,
+      () => `the inspector did not answer ${method} within ${timeoutMs / 1000} s`,
+    );
+  return {
+    async heapBytes(options = {}) {
+      if (options.collect) await call('HeapProfiler.takeHeapSnapshot', { reportProgress: false }, 30_000);
+      const usage = await call<{ usedSize: number; backingStorageSize?: number }>('Runtime.getHeapUsage', {}, 5_000);
+      return usage.usedSize + (usage.backingStorageSize ?? 0);
+    },
+    close: () => socket.close(),
+  };
 }

@@ -11,11 +11,21 @@
 // On start it prints one line: {"ready":true,"port":N}.
 //
 // Routes (everything else under /__e2e/ is 404):
-//   POST <any other path>                  a delivery: 401 if the signature is bad; 500 while a
-//                                          failure plan for its out_trade_no (or `*`) has turns
-//                                          left; otherwise 200 ACK_BODY
+//   POST <any other path>                  a delivery: 401 if the signature is bad; else what a
+//                                          plan for its out_trade_no (or `*`) says while it has
+//                                          turns left; else 500 with the flaky probability;
+//                                          otherwise 200 ACK_BODY
 //   POST /__e2e/fail?order=X&times=N       the next N verified deliveries for order X fail (X=* any order)
-//   GET  /__e2e/deliveries?order=X         every request recorded for order X, bodies in base64
+//   POST /__e2e/plan?order=X&times=N&mode=M[&ms=T]   the same with a mode: `fail` (500), `drop`
+//                                          (the connection is destroyed unanswered: an origin that
+//                                          is down), `hold` (answered ACK_BODY after T ms: a slow
+//                                          origin; recorded `accepted` on arrival, since a real
+//                                          page has done its work by then even if nobody reads
+//                                          its answer)
+//   POST /__e2e/flaky?percent=P[&seed=S]   from now on, each verified delivery without a plan fails (500) with
+//                                          probability P % (drawn from a generator seeded with S when given,
+//                                          so the n-th such delivery fails or not the same way every run)
+//   GET  /__e2e/deliveries?order=X         every request recorded for order X (all without order=), bodies in base64
 //   GET  /__e2e/stats                      counts over everything (for the bench)
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -30,9 +40,11 @@ const ackBody = process.env.ACK_BODY ?? 'success';
 
 /** @type {Array<Record<string, unknown>>} */
 const records = [];
-/** @type {Map<string, number>} order (or `*`) -> failures still to serve */
-const failurePlan = new Map();
-const stats = { requests: 0, accepted: 0, failed: 0, rejected: 0, acceptedIds: new Map() };
+/** @type {Map<string, { times: number, mode: 'fail' | 'drop' | 'hold', ms: number }>} order (or `*`) -> what its next deliveries get */
+const plans = new Map();
+let flakyPercent = 0;
+let draw = Math.random;
+const stats = { requests: 0, accepted: 0, failed: 0, dropped: 0, rejected: 0, acceptedIds: new Map() };
 
 const server = createServer((req, res) => {
   handle(req, res).catch((error) => reply(res, 500, `origin-error: ${error instanceof Error ? error.message : String(error)}`));
@@ -58,12 +70,17 @@ async function handle(req, res) {
 
   let outcome;
   let status;
+  let plan = null;
   if (!verdict.ok) {
     outcome = `rejected:${verdict.reason}`;
     status = 401;
     stats.rejected += 1;
-  } else if (takeFailure(order)) {
-    outcome = 'failed-on-purpose';
+  } else if ((plan = takePlan(order)) !== null && plan.mode !== 'hold') {
+    outcome = plan.mode === 'drop' ? 'dropped-on-purpose' : 'failed-on-purpose';
+    status = plan.mode === 'drop' ? 0 : 500;
+    stats[plan.mode === 'drop' ? 'dropped' : 'failed'] += 1;
+  } else if (plan === null && flakyPercent > 0 && draw() * 100 < flakyPercent) {
+    outcome = 'failed-at-random';
     status = 500;
     stats.failed += 1;
   } else {
@@ -89,16 +106,30 @@ async function handle(req, res) {
       bodyBase64: body.toString('base64'),
     });
   }
+  if (status === 0) return void req.socket.destroy();
+  if (plan?.mode === 'hold') await new Promise((resolve) => setTimeout(resolve, plan.ms));
   return reply(res, status, status === 200 ? ackBody : outcome);
 }
 
 function control(req, res, url) {
-  if (req.method === 'POST' && url.pathname === '/__e2e/fail') {
+  if (req.method === 'POST' && (url.pathname === '/__e2e/fail' || url.pathname === '/__e2e/plan')) {
     const order = url.searchParams.get('order');
     const times = Number(url.searchParams.get('times'));
+    const mode = url.pathname === '/__e2e/fail' ? 'fail' : url.searchParams.get('mode');
+    const ms = Number(url.searchParams.get('ms') ?? 0);
     if (!order || !Number.isInteger(times) || times < 0) return reply(res, 400, 'need order and times');
-    failurePlan.set(order, times);
-    return json(res, { ok: true, order, times });
+    if (!['fail', 'drop', 'hold'].includes(mode) || !Number.isInteger(ms) || ms < 0) return reply(res, 400, 'mode is fail, drop or hold; ms a whole number');
+    plans.set(order, { times, mode, ms });
+    return json(res, { ok: true, order, times, mode, ms });
+  }
+  if (req.method === 'POST' && url.pathname === '/__e2e/flaky') {
+    const percent = Number(url.searchParams.get('percent'));
+    if (!(percent >= 0 && percent <= 100)) return reply(res, 400, 'percent is 0..100');
+    const seed = url.searchParams.get('seed');
+    if (seed !== null && !/^\d{1,9}$/.test(seed)) return reply(res, 400, 'seed is a whole number');
+    flakyPercent = percent;
+    draw = seed === null ? Math.random : seeded(Number(seed));
+    return json(res, { ok: true, percent, seed });
   }
   if (req.method === 'GET' && url.pathname === '/__e2e/deliveries') {
     const order = url.searchParams.get('order');
@@ -113,15 +144,28 @@ function control(req, res, url) {
   return reply(res, 404, 'not-found');
 }
 
-function takeFailure(order) {
+/** The plan for this delivery (one turn of it), the order's own before `*`; null when none has turns left. */
+function takePlan(order) {
   for (const key of [order, '*']) {
-    const left = key === null ? 0 : (failurePlan.get(key) ?? 0);
-    if (left > 0) {
-      failurePlan.set(key, left - 1);
-      return true;
+    const plan = key === null ? undefined : plans.get(key);
+    if (plan !== undefined && plan.times > 0) {
+      plan.times -= 1;
+      return plan;
     }
   }
-  return false;
+  return null;
+}
+
+/** mulberry32 */
+function seeded(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 /** Standard Webhooks: HMAC-SHA256(key, `${id}.${timestamp}.` + body bytes), base64, any `v1,` entry. */

@@ -88,3 +88,13 @@ describe('console i18n.js', () => {
     expect(i18n.translator('zh')('tx.exported', { rows: 5 })).toBe('已导出 5 行');
   });
 });
+
+describe('console api.js: admin paths', () => {
+  it('are the gateway\'s own (src/orders/order-key.ts adminPathOf), for every kind of id', async () => {
+    const api = (await import(client('api.js'))) as { adminPathOfKey(key: string): string };
+    const { adminPathOf } = await import('../../src/orders/order-key');
+    for (const key of ['2021:T-1', '2021:a/b?c#d %', '2021:..', '2021:.', '2021:~x', '2021:订单', '2021#notify:nid-1', '2021#notify:..']) {
+      expect(api.adminPathOfKey(key), key).toBe(adminPathOf(key));
+    }
+  });
+});

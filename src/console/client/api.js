@@ -49,12 +49,26 @@ export async function postJson(path, body) {
   return answer(await fetch(path, init));
 }
 
-/** The admin API path of an order or message from its ledger key (`app:out_trade_no`, `app#notify:id`). */
+/**
+ * An id as one admin URL path segment, as the gateway writes them (src/orders/order-key.ts,
+ * idSegment): percent-encoded, and `.`, `..`, empty or `~`-led ids get one more `~` in front,
+ * since URL parsers resolve dot segments before the gateway sees them.
+ */
+export function idSegment(id) {
+  const escape = id === '' || id === '.' || id === '..' || id.startsWith('~');
+  return encodeURIComponent(escape ? `~${id}` : id);
+}
+
+/**
+ * The admin API path of an order or message from its ledger key (`app:out_trade_no`,
+ * `app#notify:id`), for lists that give only the key; rows that carry `adminPath` are used as they are.
+ */
 export function adminPathOfKey(key) {
-  const mark = key.indexOf('#notify:');
-  if (mark >= 0) return `/admin/messages/${encodeURIComponent(key.slice(0, mark))}/${encodeURIComponent(key.slice(mark + 8))}`;
-  const colon = key.indexOf(':');
-  return `/admin/orders/${encodeURIComponent(key.slice(0, colon))}/${encodeURIComponent(key.slice(colon + 1))}`;
+  const end = key.search(/[:#]/);
+  if (end < 0) return `/admin/orders/${idSegment(key)}`;
+  const app = idSegment(key.slice(0, end));
+  if (key.startsWith('#notify:', end)) return `/admin/messages/${app}/${idSegment(key.slice(end + 8))}`;
+  return `/admin/orders/${app}/${idSegment(key.slice(end + 1))}`;
 }
 
 /** `/admin/orders/A/B` -> `#/orders/A/B`: the console's page for that order. */
