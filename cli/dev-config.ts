@@ -88,7 +88,10 @@ export async function ensureDevVars(dir: string, options: DevVarsOptions = {}): 
     ALIPAY_SELLER_ID: DEV_SELLER_ID,
     FORWARD_SECRET: newForwardSecret(),
     ORIGIN_URL: `http://127.0.0.1:${options.originPort ?? DEV_ORIGIN_PORT}/alipay/notify`,
-    ADMIN_TOKEN: base64Encode(crypto.getRandomValues(new Uint8Array(24))).replace(/\+/g, '-').replace(/\//g, '_'),
+    ADMIN_TOKEN: randomToken(24),
+    // The buyer's live status (/alipay/status), readable from the demo origin's pages.
+    STATUS_SECRET: randomToken(32),
+    STATUS_ALLOWED_ORIGINS: `http://127.0.0.1:${options.originPort ?? DEV_ORIGIN_PORT}, http://localhost:${options.originPort ?? DEV_ORIGIN_PORT}`,
     RETRY_SCHEDULE: DEV_RETRY_SCHEDULE,
     // Bare base64 PKCS#8, one line: the form Alipay's key tool shows an app private key in.
     ALIPAY_APP_PRIVATE_KEY: appPair.privateKeyBase64,
@@ -103,6 +106,11 @@ export async function ensureDevVars(dir: string, options: DevVarsOptions = {}): 
     return { created: false, path, vars: (await readDevVars(dir)) ?? {} };
   }
   return { created: true, path, vars };
+}
+
+/** base64url of `bytes` random bytes: a token that survives .dev.vars quoting and URLs. */
+function randomToken(bytes: number): string {
+  return base64Encode(crypto.getRandomValues(new Uint8Array(bytes))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
 /** A fresh RSA-2048 pair (WebCrypto): private PKCS#8 PEM (mode 0600) and public SPKI PEM. */

@@ -103,6 +103,9 @@ const SETTINGS: Record<SettingName, { kind: SettingKind; what: string }> = {
   FORWARD_SIGNING: { kind: 'var', what: 'how forwarded forms are signed: standard-webhooks or alipay-md5' },
   ORIGIN_MD5_KEY: { kind: 'secret', what: 'the MD5 key your legacy notify page checks the sign with' },
   ORIGIN_RETURN_URL: { kind: 'var', what: 'where the verified return_url redirects to' },
+  STATUS_SECRET: { kind: 'secret', what: "the HMAC key of the buyer's status links (/alipay/status), at least 32 characters" },
+  STATUS_ALLOWED_ORIGINS: { kind: 'var', what: "the web origins whose pages may read the buyer's status, e.g. https://shop.example.com" },
+  INDEX_SHARDS: { kind: 'var', what: 'shards per month of the payments index (1 unless a sales peak needs more; never lower it)' },
   ALIPAY_APP_PRIVATE_KEY: { kind: 'secret', what: 'your app private key (应用私钥): signs the queries that ask Alipay about unpaid orders' },
   ALIPAY_GATEWAY_URL: { kind: 'var', what: "Alipay's OpenAPI gateway: production (default) or the sandbox" },
   ALIPAY_APP_CERT: { kind: 'secret or var', what: 'certificate mode: your app certificate, appCertPublicKey_<app_id>.crt' },
@@ -155,6 +158,11 @@ function describeSummary(s: Partial<ConfigSummary>): string[] {
   }
   if (s.returnUrlHost) rows.push(['return_url redirects to', s.returnUrlHost]);
   if (s.adminApi !== undefined) rows.push(['admin API', s.adminApi ? 'on' : 'off (ADMIN_TOKEN not set)']);
+  if (s.statusPage) {
+    const origins = s.statusPage.allowedOrigins.length > 0 ? `, readable from ${list(s.statusPage.allowedOrigins)}` : ', no page origin allowed (CORS)';
+    rows.push(['buyer status', s.statusPage.enabled ? `on${origins}` : 'off (STATUS_SECRET not set)']);
+  }
+  if (s.indexShards !== undefined) rows.push(['payments index', `${s.indexShards} shard${s.indexShards === 1 ? '' : 's'} per month`]);
   const width = Math.max(0, ...rows.map(([label]) => label.length));
   return rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`);
 }

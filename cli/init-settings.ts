@@ -7,7 +7,7 @@ import { base64Encode } from '../src/utils/base64';
 import type { Text } from './init-i18n';
 import { ALERT_FORMATS } from '../src/alerts/types';
 import { loadPrivateKey } from '../src/alipay/private-key';
-import { gateway, gatewayOr, localCheckAllowedOrigins, localCheckStatusSecret, type KnownSettings, type Validator } from './init-validate';
+import { gateway, type KnownSettings, type Validator } from './init-validate';
 import { newForwardSecret } from './secret';
 
 export type SectionId = 'alipay' | 'origin' | 'route' | 'forward' | 'admin' | 'status' | 'reconcile' | 'alerts';
@@ -251,7 +251,7 @@ export const SETTINGS: readonly SettingEntry[] = [
     input: 'generated',
     question: { en: 'The status secret your pages sign the buyer\'s status links with', zh: '您的页面为买家状态链接签名用的密钥' },
     generate: () => randomToken(32),
-    check: gatewayOr(localCheckStatusSecret),
+    check: gateway,
     flag: { name: 'status-secret-file', file: true },
   },
   {
@@ -262,7 +262,7 @@ export const SETTINGS: readonly SettingEntry[] = [
     question: { en: 'Sites whose pages read the status (e.g. https://shop.example.com; comma-separated)', zh: '哪些网站的页面读取支付状态(例如 https://shop.example.com;逗号分隔)' },
     help: { en: 'Enter to skip: the status script on your own pages works without it.', zh: '可直接回车跳过。' },
     optional: true,
-    check: gatewayOr(localCheckAllowedOrigins),
+    check: gateway,
     flag: { name: 'status-origins' },
   },
   {

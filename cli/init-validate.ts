@@ -10,7 +10,6 @@
 
 import { loadConfig } from '../src/config/load';
 import { SETTING_NAMES, type SettingName } from '../src/config/names';
-import { LOOPBACK_HOSTS, splitList } from '../src/config/values';
 
 export type Verdict = { ok: true; notes: string[] } | { ok: false; problems: string[] };
 /** Every answer known so far (vars and secrets), by setting name. */
@@ -56,33 +55,4 @@ export function gatewayOr(local: LocalCheck): Validator {
       return local(value, known);
     },
   };
-}
-
-// ---- local validators (until the settings land on main) -------------------------------------
-
-const fail = (...problems: string[]): Verdict => ({ ok: false, problems });
-
-/** STATUS_SECRET (issue 10): HMAC key of the buyer's status links, at least 32 characters. */
-export function localCheckStatusSecret(value: string): Verdict {
-  return value.trim().length >= 32 ? OK : fail('too short: use at least 32 random characters');
-}
-
-/** STATUS_ALLOWED_ORIGINS (issue 10): browser origins (scheme, host, port), https or loopback http. */
-export function localCheckAllowedOrigins(value: string): Verdict {
-  const problems: string[] = [];
-  for (const item of splitList(value)) {
-    let url: URL | null = null;
-    try {
-      url = new URL(item);
-    } catch {
-      problems.push(`"${item.slice(0, 60)}" is not an origin (expected e.g. https://shop.example.com)`);
-      continue;
-    }
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) {
-      problems.push(`"${item.slice(0, 60)}" must be https (plain http only for localhost, 127.0.0.1 and [::1])`);
-    } else if (item.replace(/\/$/, '').toLowerCase() !== url.origin) {
-      problems.push(`"${item.slice(0, 60)}" is not an origin: write only scheme, host and port (${url.origin})`);
-    }
-  }
-  return problems.length > 0 ? fail(...problems) : OK;
 }

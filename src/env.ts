@@ -1,12 +1,12 @@
 // The Worker's env: configuration strings (see src/config/) plus the bindings declared in
 // wrangler.toml (Durable Objects, the sign-in rate limiter).
 import type { ConfigEnv } from './config/names';
-import type { DeadLetterIndex } from './orders/dead-letters';
 import type { OrderLedger } from './orders/ledger';
+import type { PaymentsIndex } from './payments/payments-index';
 
 export interface GatewayEnv extends ConfigEnv {
   readonly ORDER_LEDGER: DurableObjectNamespace<OrderLedger>;
-  readonly DEAD_LETTERS: DurableObjectNamespace<DeadLetterIndex>;
+  readonly PAYMENTS_INDEX: DurableObjectNamespace<PaymentsIndex>;
   /** Attempts at the console's sign-in form per client address (src/http/admin-sign-in.ts); optional. */
   readonly ADMIN_SIGN_IN_LIMITER?: RateLimit;
 }

@@ -3,6 +3,7 @@
 //   POST NOTIFY_PATH (default /alipay/notify)   Alipay's notifications (src/http/notify.ts)
 //   GET  /health                               configuration summary or problems (src/http/health.ts)
 //   GET  /alipay/return                        return_url bridge when ORIGIN_RETURN_URL is set (src/http/return-page.ts)
+//   GET  /alipay/status                        the buyer's payment status (JSON or WebSocket) when STATUS_SECRET is set (src/http/status.ts)
 //   GET  /alipay/status.js                     the buyer's payment status widget (src/http/status-script.ts)
 //   /admin/, /admin/assets/*, /admin/session*  operator console and its sign-in (src/http/console.ts, admin-sign-in.ts)
 //   /admin/*                                   operator API when ADMIN_TOKEN is set (src/http/admin.ts)
@@ -10,7 +11,7 @@ import { Router, type IRequest } from 'itty-router';
 import { handleAdmin } from './http/admin';
 import { handleSignIn, handleSignOut } from './http/admin-sign-in';
 import { handleConsoleAsset, handleConsolePage } from './http/console';
-import { RETURN_PATH } from './config/names';
+import { RETURN_PATH, STATUS_PATH } from './config/names';
 import { loadConfig } from './config/load';
 import type { ConfigResult } from './config/types';
 import type { GatewayEnv } from './env';
@@ -18,15 +19,17 @@ import { healthResponse } from './http/health';
 import { handleNotify } from './http/notify';
 import { methodNotAllowed, notFound } from './http/responses';
 import { handleReturn } from './http/return-page';
+import { handleStatus } from './http/status';
 import { handleStatusScript, STATUS_SCRIPT_PATH } from './http/status-script';
 
-export { DeadLetterIndex } from './orders/dead-letters';
 export { OrderLedger } from './orders/ledger';
+export { PaymentsIndex } from './payments/payments-index';
 
 const router = Router<IRequest, [GatewayEnv, ConfigResult]>()
   .get('/health', (_r, _env, config) => healthResponse(config))
   .all('/health', () => methodNotAllowed('GET'))
   .all(RETURN_PATH, (r, _env, config) => handleReturn(r, config))
+  .all(STATUS_PATH, (r, env, config) => handleStatus(r, env, config))
   .all(STATUS_SCRIPT_PATH, (r) => handleStatusScript(r))
   // itty-router ignores a trailing slash: this is /admin and /admin/.
   .all('/admin/', (r, _env, config) => handleConsolePage(r, config))
@@ -44,9 +47,9 @@ function notifyPathOf(config: ConfigResult): string {
 }
 
 export default {
-  async fetch(request, env): Promise<Response> {
+  async fetch(request, env, ctx?: ExecutionContext): Promise<Response> {
     const config = await loadConfig(env);
-    if (new URL(request.url).pathname === notifyPathOf(config)) return handleNotify(request, env, config);
+    if (new URL(request.url).pathname === notifyPathOf(config)) return handleNotify(request, env, config, ctx);
     return ((await router.fetch(request, env, config)) as Response | undefined) ?? notFound();
   },
 } satisfies ExportedHandler<GatewayEnv>;

@@ -14,6 +14,11 @@ const ROUTES: [string, string][] = [
   ['GET', '/admin/dead-letters'],
   ['GET', '/admin/orders/2021000000000001/T1'],
   ['POST', '/admin/orders/2021000000000001/T1/redeliver'],
+  ['GET', '/admin/api/payments'],
+  ['GET', '/admin/api/totals'],
+  ['GET', '/admin/api/series'],
+  ['GET', '/admin/api/rejections'],
+  ['POST', '/admin/api/dead-letters/redeliver'],
 ];
 
 describe('admin auth', () => {
@@ -49,6 +54,8 @@ describe('admin auth', () => {
   it('404 for unknown admin paths even when authorized', async () => {
     expect((await callWorker(adminRequest('/admin/nothing-here'))).status).toBe(404);
     expect((await callWorker(adminRequest('/admin/orders/2021000000000001/T1/redeliver'))).status).toBe(404); // GET, not POST
+    expect((await callWorker(adminRequest('/admin/api/nothing-here'))).status).toBe(404);
+    expect((await callWorker(adminRequest('/admin/api/payments', { method: 'POST' }))).status).toBe(404);
   });
 });
 

@@ -329,6 +329,49 @@ describe('ADMIN_TOKEN', () => {
   });
 });
 
+describe('STATUS_SECRET, STATUS_ALLOWED_ORIGINS and INDEX_SHARDS', () => {
+  const secret = 'status-secret-of-32-characters!!';
+
+  it('off by default: no status page, one index shard', async () => {
+    const config = await configOf(validEnv());
+    expect(config.visibility).toEqual({ statusSecret: null, statusAllowedOrigins: [], indexShards: 1 });
+    expect(config.summary).toMatchObject({ statusPage: { enabled: false, allowedOrigins: [] }, indexShards: 1 });
+  });
+
+  it('takes a secret of 32 characters or more, origins as the Origin header spells them, and a shard count', async () => {
+    const config = await configOf(
+      validEnv({ STATUS_SECRET: ` ${secret} `, STATUS_ALLOWED_ORIGINS: 'https://shop.example.com, https://Pay.Example.com/, http://127.0.0.1:8788', INDEX_SHARDS: '4' }),
+    );
+    expect(new TextDecoder().decode(config.visibility.statusSecret!)).toBe(secret);
+    expect(config.visibility.statusAllowedOrigins).toEqual(['https://shop.example.com', 'https://pay.example.com', 'http://127.0.0.1:8788']);
+    expect(config.visibility.indexShards).toBe(4);
+    expect(config.summary).toMatchObject({ statusPage: { enabled: true, allowedOrigins: config.visibility.statusAllowedOrigins }, indexShards: 4 });
+    expect(JSON.stringify(config.summary)).not.toContain(secret);
+  });
+
+  it('reports each problem by name, never quoting the secret', async () => {
+    const problems = await problemsOf(
+      validEnv({ STATUS_SECRET: 'sh0rt-status-secret', STATUS_ALLOWED_ORIGINS: 'http://shop.example.com, https://shop.example.com/pay, *', INDEX_SHARDS: '0' }),
+    );
+    expect(problems.map((p) => p.split(':')[0])).toEqual(['STATUS_SECRET', 'STATUS_ALLOWED_ORIGINS', 'STATUS_ALLOWED_ORIGINS', 'STATUS_ALLOWED_ORIGINS', 'INDEX_SHARDS']);
+    expect(problems.join('\n')).not.toContain('sh0rt');
+    expect(await problemsOf(validEnv({ INDEX_SHARDS: '17' }))).toEqual([expect.stringMatching(/^INDEX_SHARDS: must be a whole number from 1 to 16/)]);
+    expect(await problemsOf(validEnv({ INDEX_SHARDS: '2.5' }))).toHaveLength(1);
+  });
+
+  it('the notify path may not be the status path while the status page is on', async () => {
+    expect(await problemsOf(validEnv({ STATUS_SECRET: secret, NOTIFY_PATH: '/alipay/status' }))).toEqual([
+      expect.stringMatching(/^NOTIFY_PATH: \/alipay\/status is taken/),
+    ]);
+    expect((await configOf(validEnv({ NOTIFY_PATH: '/alipay/status' }))).notifyPath).toBe('/alipay/status');
+  });
+
+  it('warns about allowed origins without a secret', async () => {
+    const config = await configOf(validEnv({ STATUS_ALLOWED_ORIGINS: 'https://shop.example.com' }));
+    expect(config.summary.warnings).toEqual([expect.stringMatching(/^STATUS_ALLOWED_ORIGINS: set but not used/)]);
+  });
+});
+
 describe('memoization', () => {
   it('parses the same strings once per isolate', async () => {
     const env = validEnv({ FORWARD_EVENTS: 'paid,closed' });

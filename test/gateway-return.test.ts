@@ -3,7 +3,7 @@
 // The verdict's gw_sig is recomputed here from the documented canonical string with crypto.subtle.
 import { describe, expect, it } from 'vitest';
 import { checkReturn } from '../examples/node-origin/return-check.mjs';
-import { TEST_APP_ID, TEST_ONLY_FORWARD_SECRETS } from './fixtures/gateway-test-keys';
+import { TEST_APP_ID, TEST_ONLY_FORWARD_SECRETS, TEST_ONLY_STATUS_SECRET } from './fixtures/gateway-test-keys';
 import { callWorker } from './support/gateway';
 import { signedNotification, uniqueId } from './support/notifications';
 import type { AlipaySigning } from './support/notifications';
@@ -145,6 +145,33 @@ describe('GET /alipay/return', () => {
 
     expect(await checkReturn(goodQuery.replace('gw_verified=1', 'gw_verified=0'), secrets)).toEqual({ ok: false, reason: 'signature-mismatch' });
     expect(await checkReturn(goodQuery, secrets, { nowSeconds: Math.floor(Date.now() / 1000) + 3600 })).toEqual({ ok: false, reason: 'expired' });
+  });
+
+  it('with STATUS_SECRET, a verified return also carries a status link for its order (signed on its own, after gw_sig)', async () => {
+    const statusSecret = TEST_ONLY_STATUS_SECRET;
+    const params = returnParams();
+    const response = await getReturn(await signedQuery(params), { ORIGIN_RETURN_URL: RETURN_URL, STATUS_SECRET: statusSecret });
+    const location = response.headers.get('location')!;
+    const verdict = await redirected(response);
+    expect(verdict.verified).toBe('1');
+    const trailer = new URLSearchParams(location.slice(location.indexOf('gw_verified=')));
+    expect(trailer.get('gw_sig')).toBe(await expectedSig(TEST_ONLY_FORWARD_SECRETS[0]!, verdict));
+    const exp = Number(trailer.get('gw_status_exp'));
+    expect(exp).toBeGreaterThan(Date.now() / 1000 + 3600);
+    // The link the page passes on to GET /alipay/status (or status.js), checked as the gateway checks it.
+    const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(statusSecret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+    const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(`${params['app_id']}.${params['out_trade_no']}.${exp}`)));
+    expect(trailer.get('gw_status_sig')).toBe([...mac].map((b) => b.toString(16).padStart(2, '0')).join(''));
+    const status = await callWorker(
+      new Request(`https://gateway.test/alipay/status?app_id=${params['app_id']}&out_trade_no=${params['out_trade_no']}&exp=${exp}&sig=${trailer.get('gw_status_sig')}`),
+      { STATUS_SECRET: statusSecret },
+    );
+    expect(status.status).toBe(200);
+
+    // Nothing for a return that is not verified, nor without STATUS_SECRET.
+    const tampered = (await signedQuery(returnParams())).replace('total_amount=88.80', 'total_amount=0.01');
+    expect((await getReturn(tampered, { ORIGIN_RETURN_URL: RETURN_URL, STATUS_SECRET: statusSecret })).headers.get('location')).not.toContain('gw_status');
+    expect((await getReturn(await signedQuery(returnParams()))).headers.get('location')).not.toContain('gw_status');
   });
 
   it('is 404 when ORIGIN_RETURN_URL is not set', async () => {

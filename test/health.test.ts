@@ -21,6 +21,8 @@ function env(overrides: ConfigEnv = {}): ConfigEnv {
     FORWARD_SECRET: forwardSecret,
     FORWARD_EVENTS: 'paid,refund',
     ADMIN_TOKEN: 'adm1n-token-0123456789',
+    STATUS_SECRET: 'st4tus-secret-0123456789abcdefghij',
+    STATUS_ALLOWED_ORIGINS: 'https://shop.example.com',
     ...overrides,
   };
 }
@@ -44,12 +46,15 @@ it('answers 200 with a summary an operator can check', async () => {
   expect(body.forward.secrets).toBe(1);
   expect(body.forward.retrySchedule).toEqual(['10s', '1m', '5m', '30m', '2h', '6h', '12h', '1d', '1d', '1d']);
   expect(body.adminApi).toBe(true);
+  expect(body.statusPage).toEqual({ enabled: true, allowedOrigins: ['https://shop.example.com'] });
+  expect(body.indexShards).toBe(1);
 });
 
 it('shows no secret in the 200 summary', async () => {
   const text = await healthResponse(await loadConfig(env())).text();
   expect(text).not.toContain('0r1g1n');
   expect(text).not.toContain('adm1n');
+  expect(text).not.toContain('st4tus');
   expect(text).not.toContain(forwardSecret.slice(6));
   expect(text).not.toContain(base64(spki).slice(40, 80));
 });

@@ -17,16 +17,17 @@ describe('ledger schema', () => {
         .sort(),
     }));
     expect(tables.versions).toEqual(LEDGER_MIGRATIONS.map((m) => m.version));
-    expect(tables.names).toEqual(['attempts', 'events', 'notifications', 'order_info', 'schema_versions']);
+    expect(tables.names).toEqual(['attempts', 'events', 'index_outbox', 'notifications', 'order_info', 'schema_versions']);
   });
 
   it('applies each migration once, in order', async () => {
-    const next = [...LEDGER_MIGRATIONS, { version: 2, statements: ['CREATE TABLE later_addition (x INTEGER)'] }];
+    const later = LEDGER_MIGRATIONS.length + 1;
+    const next = [...LEDGER_MIGRATIONS, { version: later, statements: ['CREATE TABLE later_addition (x INTEGER)'] }];
     const versions = await runInDurableObject(ledger(uniqueId('schema:')), (_i, state) => {
       const first = migrate(state.storage, next);
       const again = migrate(state.storage, next); // CREATE TABLE would throw if it ran twice
       return [first, again, state.storage.sql.exec('SELECT version FROM schema_versions ORDER BY version').toArray().length];
     });
-    expect(versions).toEqual([2, 2, 2]);
+    expect(versions).toEqual([later, later, later]);
   });
 });

@@ -9,6 +9,7 @@ import { SettingsReader } from './reader';
 import { readReconcileSettings } from './reconcile-settings';
 import { readRouteSettings } from './route-settings';
 import { summarize } from './summary';
+import { readVisibilitySettings } from './visibility-settings';
 import type { ConfigResult } from './types';
 
 // Keyed on the raw strings: the same env (every request of an isolate) parses keys once.
@@ -33,10 +34,11 @@ async function parseConfig(raw: Record<string, unknown>): Promise<ConfigResult> 
   const alipay = await readAlipaySettings(settings);
   const forward = readForwardSettings(settings);
   const { section: routes, routes: brokenRoutes } = readRouteSettings(settings);
+  const visibility = readVisibilitySettings(settings, routes?.notifyPath ?? null);
   const reconcile = await readReconcileSettings(settings, alipay);
   const alerts = readAlertSettings(settings);
 
-  if (settings.problems.length > 0 || !alipay || !forward || !routes || !reconcile || !alerts) {
+  if (settings.problems.length > 0 || !alipay || !forward || !routes || !visibility || !reconcile || !alerts) {
     return { ok: false, problems: settings.sortedProblems(), routes: brokenRoutes };
   }
   return {
@@ -48,9 +50,10 @@ async function parseConfig(raw: Record<string, unknown>): Promise<ConfigResult> 
       forward: forward.forward,
       returnUrl: routes.returnUrl?.href ?? null,
       adminToken: routes.adminToken,
+      visibility,
       reconcile: reconcile.reconcile,
       alerts: alerts.target,
-      summary: summarize(alipay, forward, routes, settings.warnings, { reconcile: reconcile.summary, alerts: alerts.summary }),
+      summary: summarize(alipay, forward, routes, settings.warnings, { visibility, reconcile: reconcile.summary, alerts: alerts.summary }),
     },
   };
 }

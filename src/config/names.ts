@@ -22,6 +22,9 @@ export const SETTING_NAMES = [
   'FORWARD_SIGNING',
   'ORIGIN_MD5_KEY',
   'ORIGIN_RETURN_URL',
+  'STATUS_SECRET',
+  'STATUS_ALLOWED_ORIGINS',
+  'INDEX_SHARDS',
   'ALIPAY_APP_PRIVATE_KEY',
   'ALIPAY_GATEWAY_URL',
   'ALIPAY_APP_CERT',
@@ -47,9 +50,13 @@ export const DEFAULTS = {
   MAX_NOTIFY_AGE: '72h',
   NOTIFY_PATH: '/alipay/notify',
   FORWARD_SIGNING: 'standard-webhooks',
+  INDEX_SHARDS: '1',
   ALIPAY_GATEWAY_URL: 'https://openapi.alipay.com/gateway.do',
   RECONCILE_SCHEDULE: '30s,2m,5m,15m,1h,3h,12h',
 } as const satisfies Partial<Record<SettingName, string>>;
+
+/** The buyer's payment status (src/http/status.ts). Fixed, like RETURN_PATH; the widget lives beside it at /alipay/status.js. */
+export const STATUS_PATH = '/alipay/status';
 
 /** Alipay's sandbox OpenAPI gateway (docs and messages name it; ALIPAY_GATEWAY_URL defaults to production). */
 export const ALIPAY_SANDBOX_GATEWAY_URL = 'https://openapi-sandbox.dl.alipaydev.com/gateway.do';

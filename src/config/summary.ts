@@ -8,14 +8,14 @@ import type { ForwardSection } from './forward-settings';
 import { formatProblem } from './reader';
 import type { ReconcileSummary } from './reconcile-settings';
 import type { RouteSection } from './route-settings';
-import type { AlipaySettings, ConfigProblem, ConfigSummary } from './types';
+import type { AlipaySettings, ConfigProblem, ConfigSummary, VisibilitySettings } from './types';
 
 export function summarize(
   alipay: AlipaySettings,
   out: ForwardSection,
   routes: RouteSection,
   warnings: ConfigProblem[],
-  extra: { reconcile: ReconcileSummary; alerts: AlertSummary | null },
+  extra: { visibility: VisibilitySettings; reconcile: ReconcileSummary; alerts: AlertSummary | null },
 ): ConfigSummary {
   const { forward } = out;
   return {
@@ -45,6 +45,8 @@ export function summarize(
     },
     returnUrlHost: routes.returnUrl?.host ?? null,
     adminApi: routes.adminToken !== null,
+    statusPage: { enabled: extra.visibility.statusSecret !== null, allowedOrigins: [...extra.visibility.statusAllowedOrigins] },
+    indexShards: extra.visibility.indexShards,
     reconcile: extra.reconcile,
     alerts: extra.alerts,
     warnings: warnings.map(formatProblem),

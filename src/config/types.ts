@@ -32,6 +32,15 @@ export interface ForwardSettings {
 
 export type AlipaySettings = VerifyOptions & BusinessRules;
 
+export interface VisibilitySettings {
+  /** UTF-8 bytes of STATUS_SECRET: the HMAC key of the buyer's status links; null = /alipay/status is off. */
+  statusSecret: Uint8Array | null;
+  /** Origins (as the Origin header spells them) whose pages may read the status. */
+  statusAllowedOrigins: readonly string[];
+  /** Shards per month of the payments index. */
+  indexShards: number;
+}
+
 /** What /health may show: no secret, no full URL (a path or query may carry a token). */
 export interface ConfigSummary {
   readonly signTypes: SignType[];
@@ -54,6 +63,9 @@ export interface ConfigSummary {
   };
   readonly returnUrlHost: string | null;
   readonly adminApi: boolean;
+  /** The buyer's status page: on when STATUS_SECRET is set; the origins allowed to read it. */
+  readonly statusPage: { enabled: boolean; allowedOrigins: string[] };
+  readonly indexShards: number;
   /** Asking Alipay (alipay.trade.query): on when ALIPAY_APP_PRIVATE_KEY is set. */
   readonly reconcile: ReconcileSummary;
   /** Where alerts go (format and host only), or null when ALERT_URL is unset. */
@@ -69,6 +81,7 @@ export interface Config {
   forward: ForwardSettings;
   returnUrl: string | null;
   adminToken: string | null;
+  visibility: VisibilitySettings;
   /** Null when ALIPAY_APP_PRIVATE_KEY is unset: the gateway never asks Alipay. */
   reconcile: ReconcileSettings | null;
   /** Null when ALERT_URL is unset. */

@@ -3,7 +3,8 @@
 //   POST /admin/orders/:app/:out_trade_no/redeliver[?event=KEY]   deliver again now
 //   GET  /admin/messages/:app/:notify_id                   the same for a message with no out_trade_no
 //   POST /admin/messages/:app/:notify_id/redeliver[?event=KEY]
-//   GET  /admin/dead-letters[?limit=N]                     events that exhausted their retries
+//   GET  /admin/dead-letters[?limit=N]                     events that exhausted their retries (a view of the payments index)
+//   /admin/api/*                                           the payments index: history, totals, series, rejections, bulk redelivery (admin-api.ts)
 // Ids are percent-encoded path segments; an id that is empty, `.`, `..` or starts with `~` is
 // written with one more `~` in front (`/admin/orders/APP/~..`), because URL parsers resolve dot
 // segments before the gateway sees them (src/orders/order-key.ts, idSegment).
@@ -13,10 +14,11 @@ import { Router, type IRequest } from 'itty-router';
 import type { Config, ConfigResult } from '../config/types';
 import type { GatewayEnv } from '../env';
 import { maskParams } from '../log';
-import { deadLetterIndex } from '../orders/dead-letters';
 import type { LedgerSnapshot, RedeliverResult } from '../orders/ledger-types';
 import { MAX_NOTIFY_ID_CHARS, MAX_OUT_TRADE_NO_CHARS, idFromSegment, idLength, messageKey, orderKey } from '../orders/order-key';
+import { timelineOf } from '../orders/timeline';
 import { authorizeAdmin } from './admin-auth';
+import { adminApiRouter, deadLettersHandler } from './admin-api';
 import { jsonResponse } from './responses';
 
 /** App ids are configured values (app_id is String(32)); anything much longer names nothing. */
@@ -73,7 +75,8 @@ async function showLedger(env: GatewayEnv, located: Located): Promise<Response> 
   if (!located.ok) return located.response;
   const snapshot = await ledgerFor(env, located.key).snapshot();
   if (snapshot === null) return json(404, { ok: false, error: 'no notification was ever recorded for this order' });
-  return json(200, { ok: true, ...maskSnapshot(snapshot) });
+  const masked = maskSnapshot(snapshot);
+  return json(200, { ok: true, ...masked, timeline: timelineOf(masked) });
 }
 
 async function redeliver(request: IRequest, env: GatewayEnv, located: Located): Promise<Response> {
@@ -90,11 +93,8 @@ const router = Router<IRequest, [GatewayEnv, Config]>({ base: '/admin' })
   .post('/orders/:app/:outTradeNo/redeliver', (r, env) => redeliver(r, env, orderKeyOf(r)))
   .get('/messages/:app/:notifyId', (r, env) => showLedger(env, messageKeyOf(r)))
   .post('/messages/:app/:notifyId/redeliver', (r, env) => redeliver(r, env, messageKeyOf(r)))
-  .get('/dead-letters', async (r, env) => {
-    const limit = Number(new URL(r.url).searchParams.get('limit') ?? '100');
-    const deadLetters = await deadLetterIndex(env).list(Number.isInteger(limit) && limit > 0 ? limit : 100);
-    return json(200, { ok: true, deadLetters });
-  });
+  .get('/dead-letters', deadLettersHandler)
+  .all('/api/*', (r, env, config) => adminApiRouter.fetch(r, env, config));
 
 export async function handleAdmin(request: Request, env: GatewayEnv, configResult: ConfigResult): Promise<Response> {
   if (!configResult.ok) return json(503, { ok: false, error: 'the gateway settings have problems (see /health)' });

@@ -10,6 +10,7 @@ import type { GatewayEnv } from '../env';
 import { logLine } from '../log';
 import type { AcceptResult } from '../orders/ledger-types';
 import { orderKeyFor } from '../orders/order-key';
+import { countRejection } from '../payments/rejections';
 import { readBodyCapped, type BodyLimits, type BodyProblem } from '../utils/read-capped';
 import { hintForGateway } from './advice';
 import { textResponse } from './responses';
@@ -82,8 +83,18 @@ function rejectionDetails(result: ProcessFailure): Record<string, unknown> {
   return details;
 }
 
-export async function handleNotify(request: Request, env: GatewayEnv, configResult: ConfigResult): Promise<Response> {
+/**
+ * `ctx` (the request's ExecutionContext) lets rejection counts be written after the answer;
+ * without it (a caller outside a Worker request) rejections are logged but not counted.
+ */
+export async function handleNotify(
+  request: Request,
+  env: GatewayEnv,
+  configResult: ConfigResult,
+  ctx?: Pick<ExecutionContext, 'waitUntil'>,
+): Promise<Response> {
   const started = Date.now();
+  const count = (reason: string) => ctx && countRejection(env, reason, ctx);
   const log = (fields: Record<string, unknown>) => logLine({ msg: 'notification', latency_ms: Date.now() - started, ...fields });
 
   if (request.method !== 'POST') return reply(405, 'fail: method not allowed', { allow: 'POST' });
@@ -111,6 +122,7 @@ export async function handleNotify(request: Request, env: GatewayEnv, configResu
   if (!read.ok) {
     const status = BODY_STATUS[read.reason];
     log({ level: 'warn', outcome: 'rejected', status, reason: read.reason });
+    count(read.reason);
     return reply(status, `fail: ${read.reason}`);
   }
 
@@ -118,6 +130,7 @@ export async function handleNotify(request: Request, env: GatewayEnv, configResu
   if (!result.ok) {
     const status = REJECTION_STATUS[result.reason];
     log({ level: 'warn', outcome: 'rejected', status, ...rejectionDetails(result), bytes: read.body.byteLength });
+    count(result.reason);
     return reply(status, `fail: ${result.reason}`);
   }
 
@@ -128,6 +141,7 @@ export async function handleNotify(request: Request, env: GatewayEnv, configResu
     // A field too long to be an id is logged by name only, like the core's invalid fields.
     const notifyId = key.field === 'notify_id' ? {} : { notify_id: n.notifyId };
     log({ level: 'warn', outcome: 'rejected', status, reason: key.reason, field: key.field, hint: key.hint, ...notifyId });
+    count(key.reason);
     return reply(status, `fail: ${key.reason}`);
   }
 
@@ -163,6 +177,7 @@ export async function handleNotify(request: Request, env: GatewayEnv, configResu
       charset: result.charset,
       signType: result.verified.signType,
       contentRule: result.verified.rule,
+      keyFingerprint: context.key_fingerprint,
       params: n.params,
     });
   } catch (error) {

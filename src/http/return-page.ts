@@ -21,6 +21,15 @@
 //
 // The "gw-return-v1" line keeps these signatures apart from Standard Webhooks ones made with the
 // same secret: a webhook-id header cannot contain a line feed, so neither kind can pass as the other.
+//
+// With STATUS_SECRET set, a verified return also carries a buyer status link for the order, after
+// gw_sig (not covered by it: it is signed on its own, see src/http/status-link.ts):
+//
+//   ...&gw_sig=<sig>&gw_status_exp=<Unix seconds>&gw_status_sig=<hex>
+//
+// so the landing page can show the live status (GET /alipay/status?app_id=<app_id or seller_id>
+// &out_trade_no=<out_trade_no>&exp=<gw_status_exp>&sig=<gw_status_sig>, or the status.js widget)
+// without signing anything itself. The link is valid for STATUS_LINK_TTL_S.
 import { base64Encode } from '../utils/base64';
 import { latin1Decode, utf8Encode } from '../utils/bytes';
 import { getParam, parseForm } from '../alipay/parse';
@@ -32,17 +41,25 @@ import { hmacSha256 } from '../utils/hmac';
 import { logLine } from '../log';
 import { hintForGateway } from './advice';
 import { methodNotAllowed, notFound, redirect, textResponse } from './responses';
+import { signStatusLink } from './status-link';
 
 /** A real return query is well under 2 KiB; browsers and servers start failing around 8 KiB. */
 const MAX_RETURN_QUERY_CHARS = 8 * 1024;
 const RETURN_SIGNATURE_CONTEXT = 'gw-return-v1';
 /** Parameters the gateway adds; a query that already has one is refused, so the origin never sees two. */
 const RESERVED_PREFIX = 'gw_';
+/** Long enough for a buyer to leave the tab open while the notification arrives; a fresh return mints a new one. */
+export const STATUS_LINK_TTL_S = 24 * 3600;
+/** out_trade_no as Alipay allows it; anything else gets no status link (the page still gets the verdict). */
+const PLAIN_OUT_TRADE_NO = /^[\x21-\x7e]{1,64}$/;
 
 /** Why a return is not verified: the core's reasons, except that a query is not a body. Sent to the origin as gw_reason. */
 type ReturnFailureReason = Exclude<VerifyFailureReason, 'malformed-body'> | 'malformed-query' | 'reserved-parameter' | BusinessCheckReason;
 
-type ReturnCheck = { verified: true } | { verified: false; reason: ReturnFailureReason; hint: string };
+/** A verified return names its order (app_id, or seller_id for legacy mapi), when the query has one. */
+type ReturnCheck =
+  | { verified: true; order: { app: string; outTradeNo: string } | null }
+  | { verified: false; reason: ReturnFailureReason; hint: string };
 
 /** The query exactly as it reached the Worker (no "?"), without any fragment. */
 function rawQueryOf(url: string): string {
@@ -71,7 +88,11 @@ async function checkReturnQuery(query: string, rules: VerifyOptions & BusinessRu
     return v === undefined || v.length === 0 ? null : latin1Decode(v);
   };
   const identity = checkIdentity({ appId: idOf('app_id'), sellerId: idOf('seller_id') }, rules);
-  return identity.ok ? { verified: true } : { verified: false, reason: identity.reason, hint: hintForGateway(identity.hint, identity.advice) };
+  if (!identity.ok) return { verified: false, reason: identity.reason, hint: hintForGateway(identity.hint, identity.advice) };
+  const app = idOf('app_id') ?? idOf('seller_id');
+  const outTradeNo = idOf('out_trade_no');
+  const named = app !== null && outTradeNo !== null && PLAIN_OUT_TRADE_NO.test(outTradeNo);
+  return { verified: true, order: named ? { app, outTradeNo } : null };
 }
 
 /** gw_sig for the canonical string described at the top of this file. */
@@ -88,6 +109,7 @@ async function returnRedirectLocation(
   check: ReturnCheck,
   secret: Uint8Array,
   nowMs: number,
+  statusSecret: Uint8Array | null,
 ): Promise<string> {
   const url = new URL(returnUrl);
   const bare = new URL(returnUrl);
@@ -98,9 +120,13 @@ async function returnRedirectLocation(
   const ts = Math.floor(nowMs / 1000);
   const reason = check.verified ? '' : check.reason;
   const sig = await signReturnVerdict(secret, covered, check.verified, reason, ts);
-  const trailer = check.verified
+  let trailer = check.verified
     ? `gw_verified=1&gw_ts=${ts}&gw_sig=${sig}`
     : `gw_verified=0&gw_reason=${encodeURIComponent(reason)}&gw_ts=${ts}&gw_sig=${sig}`;
+  if (check.verified && check.order !== null && statusSecret !== null) {
+    const exp = ts + STATUS_LINK_TTL_S;
+    trailer += `&gw_status_exp=${exp}&gw_status_sig=${await signStatusLink(statusSecret, check.order.app, check.order.outTradeNo, exp)}`;
+  }
   return `${base}?${covered === '' ? '' : `${covered}&`}${trailer}${url.hash}`;
 }
 
@@ -125,7 +151,7 @@ export async function handleReturn(request: Request, configResult: ConfigResult)
   const config = configResult.config;
 
   const check = await checkReturnQuery(query, config.alipay);
-  const location = await returnRedirectLocation(config.returnUrl!, query, check, config.forward.secrets[0]!, Date.now());
+  const location = await returnRedirectLocation(config.returnUrl!, query, check, config.forward.secrets[0]!, Date.now(), config.visibility.statusSecret);
   log({
     level: check.verified ? 'info' : 'warn',
     outcome: check.verified ? 'verified' : 'not-verified',

@@ -17,6 +17,7 @@ export interface EventRow {
   created_at: number;
   delivered_at: number | null;
   dead_at: number | null;
+  /** Unused since schema version 2: the index outbox replaced the dead-letter index. */
   dead_indexed: number;
 }
 
@@ -31,6 +32,7 @@ interface NotificationRow {
   trade_status: string | null;
   sign_type: string;
   content_rule: string;
+  key_fingerprint: string | null;
   charset: string;
   content_type: string | null;
   body_bytes: number;
@@ -180,8 +182,9 @@ export class LedgerStore {
       const p = input.params;
       this.sql.exec(
         `INSERT INTO notifications (notify_id, event_key, received_at, last_seen_at, notify_time, notify_type, trade_status,
-           sign_type, content_rule, charset, content_type, body_bytes, raw_body, params_json)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           sign_type, content_rule, charset, content_type, body_bytes, raw_body, params_json,
+           key_fingerprint, trade_no, subject, total_amount, refund_fee, gmt_payment)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         input.notifyId,
         input.event.key,
         now,
@@ -197,6 +200,13 @@ export class LedgerStore {
         // Its own ArrayBuffer: an RPC-delivered Uint8Array may be a view into a larger buffer.
         input.rawBody.slice().buffer,
         JSON.stringify(p),
+        // Kept when the body is purged: the index row and the order page are built from these.
+        input.keyFingerprint,
+        p['trade_no'] || null,
+        p['subject'] || null,
+        p['total_amount'] || p['total_fee'] || null,
+        p['refund_fee'] || null,
+        p['gmt_payment'] || null,
       );
       const existing = this.event(input.event.key);
       if (existing) return { duplicate: 'event', event: existing };
@@ -303,7 +313,7 @@ export class LedgerStore {
         );
       } else {
         this.sql.exec(
-          `UPDATE events SET state = 'dead', dead_at = ?, dead_indexed = 0, lease_until = NULL, next_attempt_at = NULL, last_error = ?
+          `UPDATE events SET state = 'dead', dead_at = ?, lease_until = NULL, next_attempt_at = NULL, last_error = ?
            WHERE event_key = ?`,
           next.at,
           next.lastError,
@@ -335,35 +345,21 @@ export class LedgerStore {
       .map((r) => r.event_key);
   }
 
-  unindexedDead(): EventRow[] {
-    return this.sql.exec(`SELECT * FROM events WHERE state = 'dead' AND dead_indexed = 0`).toArray() as unknown as EventRow[];
-  }
-
-  markDeadIndexed(key: string): void {
-    this.sql.exec(`UPDATE events SET dead_indexed = 1 WHERE event_key = ? AND state = 'dead'`, key);
-  }
-
-  clearDeadIndexed(key: string): void {
-    this.sql.exec(`UPDATE events SET dead_indexed = 0 WHERE event_key = ? AND state != 'dead'`, key);
-  }
-
   /** Clears bodies older than the cutoff; the rows (and so dedupe) stay. Returns how many were purged. */
   purgeBodies(receivedBefore: number, now: number): number {
     return this.sql.exec(`UPDATE notifications SET raw_body = NULL, params_json = NULL, body_purged_at = ? WHERE ${PURGEABLE}`, now, receivedBefore)
       .rowsWritten;
   }
 
-  /** The earliest time this object owes work: a retry, a lease running out, a purge, an index write. */
-  nextWakeAt(now: number, retentionMs: number, indexRetryMs: number): number | null {
+  /** The earliest time this object owes work to its own tables: a retry, a lease running out, a purge (the index outbox adds its own). */
+  nextWakeAt(retentionMs: number): number | null {
     const times = this.sql
       .exec<{ t: number | null }>(
         `SELECT MIN(next_attempt_at) AS t FROM events WHERE state = 'pending'
          UNION ALL SELECT MIN(lease_until) FROM events WHERE state = 'delivering'
          UNION ALL SELECT MIN(received_at) + ? FROM notifications WHERE raw_body IS NOT NULL
-           AND notify_id NOT IN (SELECT notify_id FROM events WHERE state IN ('pending', 'delivering'))
-         UNION ALL SELECT CASE WHEN EXISTS (SELECT 1 FROM events WHERE state = 'dead' AND dead_indexed = 0) THEN ? END`,
+           AND notify_id NOT IN (SELECT notify_id FROM events WHERE state IN ('pending', 'delivering'))`,
         retentionMs,
-        now + indexRetryMs,
       )
       .toArray()
       .map((r) => r.t)
@@ -386,6 +382,7 @@ export class LedgerStore {
         tradeStatus: n.trade_status,
         signType: n.sign_type,
         contentRule: n.content_rule,
+        keyFingerprint: n.key_fingerprint,
         charset: n.charset,
         contentType: n.content_type,
         bodyBytes: n.body_bytes,

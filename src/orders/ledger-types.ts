@@ -25,6 +25,8 @@ export interface AcceptInput {
   readonly charset: Charset;
   readonly signType: SignType;
   readonly contentRule: ContentRule;
+  /** First 16 hex characters of the verifying key's SHA-256 fingerprint; null for MD5. */
+  readonly keyFingerprint: string | null;
   readonly params: Readonly<Record<string, string>>;
 }
 
@@ -54,6 +56,8 @@ export interface NotificationView {
   tradeStatus: string | null;
   signType: string;
   contentRule: string;
+  /** Which key verified it (first 16 hex characters of its fingerprint); null for MD5, or when recorded before fingerprints were kept. */
+  keyFingerprint: string | null;
   charset: string;
   contentType: string | null;
   bodyBytes: number;

@@ -10,11 +10,14 @@ import { nextRetryDelayMs } from '../delivery/retry';
 import { webhookIdFor } from '../delivery/webhook-id';
 import type { GatewayEnv } from '../env';
 import { logLine } from '../log';
-import { deadLetterIndex } from './dead-letters';
+import { buyerStatusOf } from '../payments/summarize';
+import type { BuyerStatus, IndexRow } from '../payments/types';
+import { IndexOutbox } from './index-outbox';
 import { adminPathOf } from './order-key';
 import { LedgerStore, type ClaimedEvent, type EventRow, type NextState } from './ledger-store';
 import type { AcceptInput, AcceptResult, Duplicate, EventState, LedgerSnapshot, RedeliverResult, RedeliveryResult } from './ledger-types';
 import { migrate } from './schema';
+import { StatusWatchers } from './status-watchers';
 
 /** Raw bodies are kept this long (for redelivery and inspection); the rows stay for dedupe. */
 export const BODY_RETENTION_MS = 30 * 86_400_000;
@@ -26,8 +29,6 @@ export const BODY_RETENTION_MS = 30 * 86_400_000;
  * DELIVERY_TIMEOUT + 60 s after a crash.
  */
 const LEASE_GRACE_MS = 5_000;
-/** How soon to try again to write a dead event into the index when the index was unreachable. */
-const INDEX_RETRY_MS = 60_000;
 /** While settings are broken nothing can be delivered; look again after this. */
 const MISCONFIGURED_RETRY_MS = 5 * 60_000;
 const MAX_ERROR_CHARS = 300;
@@ -58,6 +59,8 @@ const MISCONFIGURED_HINT = 'the gateway settings have problems (see /health)';
 
 export class OrderLedger extends DurableObject<GatewayEnv> {
   private readonly store: LedgerStore;
+  private readonly outbox: IndexOutbox;
+  private readonly watchers: StatusWatchers;
   /** Attempts running in this instance. A `delivering` row not in here was stranded by a previous instance. */
   private readonly inFlight = new Map<string, Promise<DeliveryResult>>();
   /**
@@ -67,16 +70,23 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
    */
   private alarmAt: number | null | undefined = undefined;
   private resendFlush: ReturnType<typeof setTimeout> | null = null;
+  /** While the alarm handler runs it pushes the index row itself before re-arming, so the row asks for no alarm of its own. */
+  private alarmRunning = false;
 
   constructor(ctx: DurableObjectState, env: GatewayEnv) {
     super(ctx, env);
     this.store = new LedgerStore(ctx.storage);
+    this.outbox = new IndexOutbox(ctx.storage, env);
+    this.watchers = new StatusWatchers(ctx, () => buyerStatusOf(this.outbox.row()));
     ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage);
       // A ledger that never recorded anything never set an alarm: a new order's object reads none.
       this.alarmAt = this.store.orderInfo() === null ? null : await ctx.storage.getAlarm();
       // Evicted mid-attempt: resume from storage right away rather than when the lease runs out.
       if (this.store.strandedDeliveries(new Set()).length > 0) await this.setAlarm(Date.now());
+      // An index row still owed (a ledger from before the index, or evicted before its push): the alarm comes for it.
+      const indexDue = this.outbox.dueAt(Date.now());
+      if (indexDue !== null) await this.alarmNoLaterThan(indexDue);
     });
   }
 
@@ -95,10 +105,13 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
 
     const { duplicate, event } = await this.record(input);
     const eventKey = event.event_key;
+    if (duplicate !== 'notify-id') this.watchers.broadcast();
     if (config === null) {
       if (duplicate === 'notify-id') return { ok: true, duplicate, eventKey, state: event.state };
-      // A new forwarded event is owed now: the alarm moves only if that is earlier than where it is.
-      if (event.state === 'pending' && event.next_attempt_at !== null) await this.alarmNoLaterThan(event.next_attempt_at);
+      // A new forwarded event is owed now, and a new notification owes the index its row (even when
+      // nothing is forwarded): the alarm moves only if that is earlier than where it is.
+      const owed = [event.state === 'pending' ? event.next_attempt_at : null, this.outbox.dueAt(Date.now())].filter((t): t is number => t !== null);
+      if (owed.length > 0) await this.alarmNoLaterThan(Math.min(...owed));
       return { ok: true, duplicate, eventKey, state: event.state };
     }
 
@@ -151,6 +164,28 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
     return this.store.snapshot();
   }
 
+  /** The order's payments-index row as it stands now (the admin search reads it straight from here). */
+  indexRow(): IndexRow | null {
+    return this.outbox.row();
+  }
+
+  /** What the buyer's status page may know. */
+  buyerStatus(): BuyerStatus {
+    return buyerStatusOf(this.outbox.row());
+  }
+
+  /** The buyer's live status: a WebSocket upgrade forwarded by the Worker after it checked the signed link. */
+  override fetch(request: Request): Response {
+    return this.watchers.accept(request);
+  }
+
+  /** Buyers' pages never need to send anything; whatever they send is ignored. */
+  override webSocketMessage(): void {}
+
+  override webSocketClose(ws: WebSocket, code: number, reason: string): void {
+    this.watchers.closed(ws, code, reason);
+  }
+
   /** Operator redelivery: attempt now, whatever the state. Without `eventKey`, every forwarded event. */
   async redeliver(eventKey?: string): Promise<RedeliverResult> {
     const loaded = await loadConfig(this.env);
@@ -180,6 +215,8 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
         return { eventKey: key, ...(await this.startDelivery(key, 'now', config)) };
       }),
     );
+    // The operator (or a bulk redelivery counting what remains) reads the index next: write it first.
+    await this.outbox.push(config.visibility.indexShards, Date.now(), true);
     await this.scheduleAlarm();
     return { ok: true, results };
   }
@@ -196,12 +233,18 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
       return;
     }
     const config = loaded.config;
-    this.recoverStranded(config);
-    const now = Date.now();
-    await Promise.all(this.store.dueEventKeys(now).map((key) => this.startDelivery(key, 'due', config)));
-    const purged = this.store.purgeBodies(now - BODY_RETENTION_MS, now);
-    if (purged > 0) logLine({ msg: 'raw bodies purged', order: this.store.orderInfo()?.order_key, purged });
-    await this.indexDeadEvents();
+    this.alarmRunning = true;
+    try {
+      this.recoverStranded(config);
+      const now = Date.now();
+      await Promise.all(this.store.dueEventKeys(now).map((key) => this.startDelivery(key, 'due', config)));
+      const purged = this.store.purgeBodies(now - BODY_RETENTION_MS, now);
+      if (purged > 0) logLine({ msg: 'raw bodies purged', order: this.store.orderInfo()?.order_key, purged });
+      // After the deliveries: one push carries what they changed (an origin's timeout delays the row, nothing else).
+      await this.outbox.push(config.visibility.indexShards, Date.now());
+    } finally {
+      this.alarmRunning = false;
+    }
     await this.scheduleAlarm();
   }
 
@@ -256,10 +299,6 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
       outcome = failure('internal-error', `the attempt could not be made: ${error instanceof Error ? error.name : 'error'}`, Date.now() - started);
     }
     const result = this.settle(claimed.eventKey, claimed.attempt, claimed.cycleAttempt, outcome, started, config);
-    if (result.state === 'dead') await this.indexDeadEvents();
-    if (result.state === 'delivered' && this.store.event(claimed.eventKey)?.dead_indexed === 1) {
-      await this.resolveDeadLetter(orderKey, claimed.eventKey);
-    }
     await this.scheduleAlarm();
     return result;
   }
@@ -337,7 +376,9 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
 
   /** One alarm per object: set it to the earliest thing this order owes (a storage call only when that changes). */
   private async scheduleAlarm(): Promise<void> {
-    const next = this.store.nextWakeAt(Date.now(), BODY_RETENTION_MS, INDEX_RETRY_MS);
+    const indexDue = this.alarmRunning ? null : this.outbox.dueAt(Date.now());
+    const owed = [this.store.nextWakeAt(BODY_RETENTION_MS), indexDue].filter((t): t is number => t !== null);
+    const next = owed.length === 0 ? null : Math.min(...owed);
     if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm(); // not `??=`: null is known (no alarm)
     if (next === this.alarmAt) return;
     if (next === null) {
@@ -362,40 +403,6 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
   private async setAlarm(at: number): Promise<void> {
     this.alarmAt = at; // before the await: a request let in meanwhile sees the alarm as set
     await this.ctx.storage.setAlarm(at);
-  }
-
-  private async indexDeadEvents(): Promise<void> {
-    const rows = this.store.unindexedDead();
-    if (rows.length === 0) return;
-    const orderKey = this.store.orderInfo()?.order_key ?? '';
-    const index = deadLetterIndex(this.env);
-    for (const row of rows) {
-      try {
-        await index.record({
-          orderKey,
-          eventKey: row.event_key,
-          kind: row.kind,
-          webhookId: row.webhook_id,
-          attempts: row.attempts,
-          lastError: row.last_error,
-          diedAt: row.dead_at ?? Date.now(),
-        });
-        this.store.markDeadIndexed(row.event_key);
-      } catch (error) {
-        // Left unindexed: nextWakeAt brings the alarm back to try again.
-        logLine({ level: 'warn', msg: 'dead-letter index unreachable', order: orderKey, event: row.event_key, error });
-      }
-    }
-  }
-
-  /** A dead event was redelivered: take it off the operator's list. */
-  private async resolveDeadLetter(orderKey: string, eventKey: string): Promise<void> {
-    try {
-      await deadLetterIndex(this.env).resolve(orderKey, eventKey);
-      this.store.clearDeadIndexed(eventKey);
-    } catch (error) {
-      logLine({ level: 'warn', msg: 'could not remove a redelivered event from the dead-letter index', order: orderKey, event: eventKey, error });
-    }
   }
 }
 

@@ -1,5 +1,6 @@
 // The ledger's SQLite schema. Durable Objects have no `PRAGMA user_version`, so applied versions
 // live in a table; a migration is appended here, never edited once deployed.
+import { INDEX_OUTBOX_MIGRATION } from './index-outbox-schema';
 
 export interface Migration {
   readonly version: number;
@@ -70,6 +71,7 @@ export const LEDGER_MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX attempts_by_event ON attempts (event_key, id)`,
     ],
   },
+  INDEX_OUTBOX_MIGRATION,
 ];
 
 /** Applies every migration not yet recorded, each in its own transaction. Returns the current version. */

@@ -15,7 +15,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
-import { TEST_APP_ID, TEST_ONLY_ADMIN_TOKEN, TEST_ONLY_ALIPAY_PUBLIC_KEY_BASE64, TEST_ONLY_FORWARD_SECRETS } from '../fixtures/gateway-test-keys';
+import {
+  TEST_APP_ID,
+  TEST_ONLY_ADMIN_TOKEN,
+  TEST_ONLY_ALIPAY_PUBLIC_KEY_BASE64,
+  TEST_ONLY_FORWARD_SECRETS,
+  TEST_ONLY_STATUS_SECRET,
+} from '../fixtures/gateway-test-keys';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const WRANGLER_BIN = join(REPO_ROOT, 'node_modules/wrangler/bin/wrangler.js');
@@ -234,6 +240,7 @@ export function gatewaySettings(originUrl: string, overrides: Record<string, str
     RETRY_SCHEDULE: '1s,1s,2s,2s',
     DELIVERY_TIMEOUT: '5s',
     ADMIN_TOKEN: TEST_ONLY_ADMIN_TOKEN,
+    STATUS_SECRET: TEST_ONLY_STATUS_SECRET,
     ...overrides,
   };
 }
@@ -335,6 +342,7 @@ export interface StackInfo {
   originControlUrl: string;
   adminToken: string;
   forwardSecrets: string[];
+  statusSecret: string;
 }
 
 export interface RunningStack {
@@ -375,6 +383,7 @@ export async function startStack(
       originControlUrl: origin.controlUrl,
       adminToken: settings['ADMIN_TOKEN'] ?? '',
       forwardSecrets: (settings['FORWARD_SECRET'] ?? '').split(/\s+/).filter(Boolean),
+      statusSecret: settings['STATUS_SECRET'] ?? '',
     });
     return {
       get gateway() {

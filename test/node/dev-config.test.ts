@@ -48,6 +48,8 @@ describe('ensureDevVars', () => {
     expect(config.forward.secrets.map((s) => s.length)).toEqual([32]);
     expect(config.forward.retryScheduleMs).toEqual([5_000, 30_000, 120_000]);
     expect(config.adminToken).not.toBeNull();
+    expect(config.visibility.statusSecret?.length).toBeGreaterThanOrEqual(32);
+    expect(config.visibility.statusAllowedOrigins).toEqual(['http://127.0.0.1:9911', 'http://localhost:9911']);
     expect(config.summary.warnings).toEqual([]);
   });
 

@@ -9,6 +9,10 @@ import type { GatewayEnv } from '../../src/env';
 import worker from '../../src/index';
 import type { OrderLedger } from '../../src/orders/ledger';
 import type { LedgerSnapshot } from '../../src/orders/ledger-types';
+import { indexNameFor } from '../../src/payments/index-name';
+import type { IndexedPayment } from '../../src/payments/index-store';
+import { paymentsIndex } from '../../src/payments/index-stub';
+import type { PaymentsIndex } from '../../src/payments/payments-index';
 import { TEST_ONLY_ADMIN_TOKEN, TEST_ORIGIN_URL } from '../fixtures/gateway-test-keys';
 import { formValue, parseFormBody, withValues } from './form';
 import { signedNotificationPairs } from './notifications';
@@ -151,4 +155,30 @@ export async function runRetryNow(orderKey: string): Promise<LedgerSnapshot> {
   });
   await runDurableObjectAlarm(stub);
   return settled(orderKey);
+}
+
+// ---- payments index ----------------------------------------------------------
+
+/** The index object an order's row lives in (INDEX_SHARDS is 1 in the tests). */
+export function indexOf(orderKey: string, firstSeenAt = Date.now()): DurableObjectStub<PaymentsIndex> {
+  return paymentsIndex(gatewayEnv, indexNameFor(orderKey, firstSeenAt, 1));
+}
+
+/** The order's row in the index, or undefined while it is not there. */
+export async function indexedRow(orderKey: string, firstSeenAt = Date.now()): Promise<IndexedPayment | undefined> {
+  const rows = await indexOf(orderKey, firstSeenAt).page({ from: 0, to: Number.MAX_SAFE_INTEGER, statuses: null, deliveries: null, before: null, limit: 200 });
+  return rows.find((r) => r.orderKey === orderKey);
+}
+
+/** Waits until the order's index row matches (the ledger pushes it from its alarm, which the pool runs by itself). */
+export async function waitForIndexedRow(orderKey: string, expected: Partial<IndexedPayment>): Promise<IndexedPayment> {
+  let found: IndexedPayment | undefined;
+  await vi.waitFor(
+    async () => {
+      found = await indexedRow(orderKey);
+      expect(found).toMatchObject(expected);
+    },
+    { timeout: 5_000, interval: 20 },
+  );
+  return found!;
 }

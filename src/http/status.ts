@@ -1,0 +1,64 @@
+// GET /alipay/status?app_id=&out_trade_no=&exp=&sig= (when STATUS_SECRET is set): the payment
+// status of one order for the buyer's page, `{ status, amount, paidAt }` and nothing about the
+// buyer. The link is signed by the merchant's page (src/http/status-link.ts); a wrong, expired
+// or missing signature gets 403. Pages on STATUS_ALLOWED_ORIGINS may read it (CORS).
+//
+// The same URL with `Upgrade: websocket` joins the order's OrderLedger (WebSocket Hibernation
+// API): it sends the same JSON at once and again whenever the status changes. Polling the plain
+// GET is the fallback.
+import { STATUS_PATH } from '../config/names';
+import type { ConfigResult } from '../config/types';
+import type { GatewayEnv } from '../env';
+import { logLine } from '../log';
+import { orderKey } from '../orders/order-key';
+import { LEDGER_STATUS_SOCKET_URL, LINK_EXPIRY_HEADER } from '../orders/status-watchers';
+import { checkStatusLink } from './status-link';
+import { jsonResponse, textResponse } from './responses';
+
+/** A real link is a few hundred characters. */
+const MAX_QUERY_CHARS = 1024;
+const PREFLIGHT_MAX_AGE_S = 600;
+
+
+/** CORS for one allowed origin; nothing for any other (the browser then keeps the answer from the page). */
+function corsHeaders(request: Request, allowed: readonly string[]): Record<string, string> {
+  const origin = request.headers.get('origin');
+  const headers: Record<string, string> = { vary: 'Origin' };
+  if (origin !== null && allowed.includes(origin)) headers['access-control-allow-origin'] = origin;
+  return headers;
+}
+
+export async function handleStatus(request: Request, env: GatewayEnv, configResult: ConfigResult): Promise<Response> {
+  if (!configResult.ok) return jsonResponse(503, { ok: false, error: 'the gateway settings have problems (see /health)' });
+  const { statusSecret, statusAllowedOrigins } = configResult.config.visibility;
+  if (statusSecret === null) return jsonResponse(404, { ok: false, error: 'not found' });
+
+  const cors = corsHeaders(request, statusAllowedOrigins);
+  if (request.method === 'OPTIONS') {
+    return textResponse(204, '', { ...cors, 'access-control-allow-methods': 'GET', 'access-control-max-age': String(PREFLIGHT_MAX_AGE_S) });
+  }
+  if (request.method !== 'GET' && request.method !== 'HEAD') return textResponse(405, 'method not allowed', { allow: 'GET, HEAD, OPTIONS', ...cors });
+
+  const url = new URL(request.url);
+  if (url.search.length > MAX_QUERY_CHARS) return jsonResponse(414, { ok: false, error: 'query too long' }, cors);
+  const check = await checkStatusLink(url.searchParams, statusSecret, Date.now());
+  if (!check.ok) {
+    logLine({ level: 'warn', msg: 'status link refused', path: STATUS_PATH, reason: check.reason });
+    return jsonResponse(403, { ok: false, error: check.error }, cors);
+  }
+
+  const { appId, outTradeNo, exp } = check.link;
+  const ledger = env.ORDER_LEDGER.get(env.ORDER_LEDGER.idFromName(orderKey(appId, outTradeNo)));
+  try {
+    if (request.headers.get('upgrade')?.toLowerCase() === 'websocket') {
+      // CORS does not cover WebSockets: a browser page on another origin is refused here instead.
+      const origin = request.headers.get('origin');
+      if (origin !== null && !statusAllowedOrigins.includes(origin)) return jsonResponse(403, { ok: false, error: 'this origin may not read the status' });
+      return await ledger.fetch(new Request(LEDGER_STATUS_SOCKET_URL, { headers: { upgrade: 'websocket', [LINK_EXPIRY_HEADER]: String(exp) } }));
+    }
+    return jsonResponse(200, await ledger.buyerStatus(), cors);
+  } catch (error) {
+    logLine({ level: 'error', msg: 'status unavailable', error });
+    return jsonResponse(503, { ok: false, error: 'status unavailable, try again' }, cors);
+  }
+}

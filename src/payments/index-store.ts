@@ -1,0 +1,277 @@
+// All SQL of one PaymentsIndex object (one month × shard). Synchronous, like the ledger's store:
+// a method that never awaits cannot interleave with another request.
+import type { EventKind } from '../alipay/types';
+import type { DeadEvent, DeliveryState, IndexRow, PaymentStatus } from './types';
+import { DELIVERY_STATES, PAID_STATUSES, PAYMENT_STATUSES } from './types';
+
+/** A stored row (the dead events live in their own table). */
+export type IndexedPayment = Omit<IndexRow, 'deadEvents'>;
+
+/** Orders first seen in [from, to), optionally narrowed by status and delivery state. */
+export interface PaymentFilter {
+  from: number;
+  to: number;
+  statuses: readonly PaymentStatus[] | null;
+  deliveries: readonly DeliveryState[] | null;
+}
+
+/** Newest first, strictly older than `before` (firstSeenAt, then orderKey, both descending). */
+export interface PageQuery extends PaymentFilter {
+  before: { at: number; orderKey: string } | null;
+  limit: number;
+}
+
+export interface Totals {
+  count: number;
+  paidCents: number;
+  refundedCents: number;
+}
+
+export type Bucket = 'hour' | 'day';
+
+export interface SeriesPoint {
+  start: number;
+  count: number;
+  paidCents: number;
+}
+
+export interface DeadLetter extends DeadEvent {
+  orderKey: string;
+}
+
+export interface RejectionCount {
+  hour: number;
+  reason: string;
+  count: number;
+}
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+/** Day buckets start at 00:00 Beijing time (UTC+8, no daylight saving) = 16:00 UTC the day before. */
+const BEIJING_DAY_OFFSET_MS = 16 * HOUR_MS;
+/** A page's rows per shard; the Worker asks for at most its own limit + 1. */
+const MAX_ROWS = 201;
+const MAX_DEAD_LETTERS = 500;
+
+type PaymentRecord = {
+  order_key: string;
+  app_id: string;
+  out_trade_no: string | null;
+  trade_no: string | null;
+  subject: string | null;
+  total_cents: number | null;
+  status: PaymentStatus;
+  refunded_cents: number;
+  delivery: DeliveryState;
+  first_seen_at: number;
+  paid_at: number | null;
+  updated_at: number;
+  last_error: string | null;
+};
+
+type DeadEventRecord = {
+  order_key: string;
+  event_key: string;
+  kind: EventKind;
+  webhook_id: string;
+  attempts: number;
+  last_error: string | null;
+  died_at: number;
+  redeliverable: number;
+};
+
+const clampLimit = (limit: number, max: number) => Math.max(1, Math.min(Math.floor(limit) || 1, max));
+
+export class IndexStore {
+  constructor(private readonly storage: DurableObjectStorage) {}
+
+  private get sql(): SqlStorage {
+    return this.storage.sql;
+  }
+
+  /** Writes the row unless the index already holds this version or a newer one. Idempotent. */
+  upsert(row: IndexRow, version: number): boolean {
+    return this.storage.transactionSync(() => {
+      const current = this.sql.exec<{ version: number }>('SELECT version FROM payments WHERE order_key = ?', row.orderKey).toArray()[0];
+      if (current !== undefined && current.version >= version) return false;
+      this.sql.exec(
+        `INSERT OR REPLACE INTO payments (order_key, app_id, out_trade_no, trade_no, subject, total_cents, status, refunded_cents,
+           delivery, first_seen_at, paid_at, updated_at, last_error, version)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        row.orderKey,
+        row.appId,
+        row.outTradeNo,
+        row.tradeNo,
+        row.subject,
+        row.totalCents,
+        row.status,
+        row.refundedCents,
+        row.delivery,
+        row.firstSeenAt,
+        row.paidAt,
+        row.updatedAt,
+        row.lastError,
+        version,
+      );
+      this.sql.exec('DELETE FROM dead_events WHERE order_key = ?', row.orderKey);
+      for (const dead of row.deadEvents) {
+        this.sql.exec(
+          `INSERT INTO dead_events (order_key, event_key, kind, webhook_id, attempts, last_error, died_at, redeliverable)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+          row.orderKey,
+          dead.eventKey,
+          dead.kind,
+          dead.webhookId,
+          dead.attempts,
+          dead.lastError,
+          dead.diedAt,
+          dead.redeliverable ? 1 : 0,
+        );
+      }
+      return true;
+    });
+  }
+
+  page(query: PageQuery): IndexedPayment[] {
+    const where = whereOf(query);
+    if (query.before !== null) {
+      where.parts.push('(first_seen_at < ? OR (first_seen_at = ? AND order_key < ?))');
+      where.args.push(query.before.at, query.before.at, query.before.orderKey);
+    }
+    const rows = this.sql
+      .exec<PaymentRecord>(
+        `SELECT * FROM payments WHERE ${where.parts.join(' AND ')} ORDER BY first_seen_at DESC, order_key DESC LIMIT ?`,
+        ...where.args,
+        clampLimit(query.limit, MAX_ROWS),
+      )
+      .toArray();
+    return rows.map(fromRecord);
+  }
+
+  totals(filter: PaymentFilter): Totals {
+    const where = whereOf(filter);
+    const row = this.sql
+      .exec<{ count: number; paid: number; refunded: number }>(
+        `SELECT COUNT(*) AS count,
+           COALESCE(SUM(CASE WHEN status IN (${PAID_STATUSES.map(() => '?').join(', ')}) THEN COALESCE(total_cents, 0) ELSE 0 END), 0) AS paid,
+           COALESCE(SUM(refunded_cents), 0) AS refunded
+         FROM payments WHERE ${where.parts.join(' AND ')}`,
+        ...PAID_STATUSES,
+        ...where.args,
+      )
+      .one();
+    return { count: row.count, paidCents: row.paid, refundedCents: row.refunded };
+  }
+
+  series(from: number, to: number, bucket: Bucket): SeriesPoint[] {
+    const [size, offset] = bucket === 'hour' ? [HOUR_MS, 0] : [DAY_MS, BEIJING_DAY_OFFSET_MS];
+    // Written into the SQL (code constants, never input): bound parameters arrive as REAL, and
+    // integer division is what makes the buckets.
+    return this.sql
+      .exec<{ start: number; count: number; paid: number }>(
+        `SELECT ((first_seen_at - ${offset}) / ${size}) * ${size} + ${offset} AS start, COUNT(*) AS count,
+           COALESCE(SUM(CASE WHEN status IN (${PAID_STATUSES.map(() => '?').join(', ')}) THEN COALESCE(total_cents, 0) ELSE 0 END), 0) AS paid
+         FROM payments WHERE out_trade_no IS NOT NULL AND first_seen_at >= ? AND first_seen_at < ?
+         GROUP BY start ORDER BY start`,
+        ...PAID_STATUSES,
+        from,
+        to,
+      )
+      .toArray()
+      .map((r) => ({ start: r.start, count: r.count, paidCents: r.paid }));
+  }
+
+  byTradeNo(tradeNo: string): IndexedPayment[] {
+    return this.sql.exec<PaymentRecord>('SELECT * FROM payments WHERE trade_no = ? LIMIT 10', tradeNo).toArray().map(fromRecord);
+  }
+
+  /** Newest deaths first. */
+  deadLetters(limit: number): DeadLetter[] {
+    return this.sql
+      .exec<DeadEventRecord>('SELECT * FROM dead_events ORDER BY died_at DESC, order_key, event_key LIMIT ?', clampLimit(limit, MAX_DEAD_LETTERS))
+      .toArray()
+      .map(fromDeadRecord);
+  }
+
+  /** Redeliverable events that died at or after `since`, oldest first, and how many there are in all. */
+  deadSince(since: number, limit: number): { deadLetters: DeadLetter[]; total: number } {
+    const deadLetters = this.sql
+      .exec<DeadEventRecord>(
+        'SELECT * FROM dead_events WHERE died_at >= ? AND redeliverable = 1 ORDER BY died_at, order_key, event_key LIMIT ?',
+        since,
+        clampLimit(limit, MAX_DEAD_LETTERS),
+      )
+      .toArray()
+      .map(fromDeadRecord);
+    const total = this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM dead_events WHERE died_at >= ? AND redeliverable = 1', since).one().n;
+    return { deadLetters, total };
+  }
+
+  addRejections(counts: readonly RejectionCount[]): void {
+    this.storage.transactionSync(() => {
+      for (const c of counts) {
+        this.sql.exec(
+          'INSERT INTO rejections (hour, reason, count) VALUES (?, ?, ?) ON CONFLICT (hour, reason) DO UPDATE SET count = count + excluded.count',
+          c.hour,
+          c.reason,
+          c.count,
+        );
+      }
+    });
+  }
+
+  rejections(from: number, to: number): RejectionCount[] {
+    return this.sql
+      .exec<{ hour: number; reason: string; count: number }>('SELECT hour, reason, count FROM rejections WHERE hour >= ? AND hour < ? ORDER BY hour, reason', from, to)
+      .toArray()
+      .map((r) => ({ hour: r.hour, reason: r.reason, count: r.count }));
+  }
+}
+
+function whereOf(filter: PaymentFilter): { parts: string[]; args: SqlStorageValue[] } {
+  // Orderless messages are in the index only for the dead-letter view: they are not payments.
+  const parts = ['out_trade_no IS NOT NULL', 'first_seen_at >= ?', 'first_seen_at < ?'];
+  const args: SqlStorageValue[] = [filter.from, filter.to];
+  const statuses = filter.statuses?.filter((s) => PAYMENT_STATUSES.includes(s));
+  if (statuses) {
+    parts.push(`status IN (${statuses.map(() => '?').join(', ') || 'NULL'})`);
+    args.push(...statuses);
+  }
+  const deliveries = filter.deliveries?.filter((d) => DELIVERY_STATES.includes(d));
+  if (deliveries) {
+    parts.push(`delivery IN (${deliveries.map(() => '?').join(', ') || 'NULL'})`);
+    args.push(...deliveries);
+  }
+  return { parts, args };
+}
+
+function fromRecord(r: PaymentRecord): IndexedPayment {
+  return {
+    orderKey: r.order_key,
+    appId: r.app_id,
+    outTradeNo: r.out_trade_no,
+    tradeNo: r.trade_no,
+    subject: r.subject,
+    totalCents: r.total_cents,
+    status: r.status,
+    refundedCents: r.refunded_cents,
+    delivery: r.delivery,
+    firstSeenAt: r.first_seen_at,
+    paidAt: r.paid_at,
+    updatedAt: r.updated_at,
+    lastError: r.last_error,
+  };
+}
+
+function fromDeadRecord(r: DeadEventRecord): DeadLetter {
+  return {
+    orderKey: r.order_key,
+    eventKey: r.event_key,
+    kind: r.kind,
+    webhookId: r.webhook_id,
+    attempts: r.attempts,
+    lastError: r.last_error,
+    diedAt: r.died_at,
+    redeliverable: r.redeliverable === 1,
+  };
+}

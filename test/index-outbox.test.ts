@@ -1,0 +1,177 @@
+// The ledger writes the payments index through its outbox: the change and the "index owed" mark
+// in one transaction, pushed by the ledger's alarm, versioned, retried; an unreachable index
+// delays the row, never Alipay's answer.
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it, vi } from 'vitest';
+import { base64Decode } from '../src/utils/base64';
+import { sha256Hex } from '../src/utils/hex';
+import { parseBeijingTime } from '../src/alipay/beijing-time';
+import { paymentsIndex } from '../src/payments/index-stub';
+import { LEDGER_MIGRATIONS, migrate } from '../src/orders/schema';
+import { TEST_ONLY_ALIPAY_PUBLIC_KEY_BASE64 } from './fixtures/gateway-test-keys';
+import { captureJsonLogs } from './support/json-logs';
+import { gatewayEnv, indexedRow, indexOf, ledger, mockOrigin, orderKeyOf, postNotify, settled, snapshot, waitForIndexedRow } from './support/gateway';
+import { signedNotification, tradeParams, uniqueId } from './support/notifications';
+
+const logs = captureJsonLogs();
+
+type Outbox = { version: number; pushed_version: number; index_name: string | null; retry_at: number | null; failures: number };
+
+function outboxOf(orderKey: string): Promise<Outbox> {
+  return runInDurableObject(ledger(orderKey), (_i, state) => state.storage.sql.exec<Outbox>('SELECT * FROM index_outbox').one());
+}
+
+describe('index outbox', () => {
+  it('a paid notification becomes an index row: amounts in cents, status, delivery, times', async () => {
+    mockOrigin();
+    const params = tradeParams({ total_amount: '88.80' });
+    const key = orderKeyOf(params);
+    expect(await (await postNotify(await signedNotification(params))).text()).toBe('success');
+    await settled(key);
+    const row = await waitForIndexedRow(key, { status: 'paid', delivery: 'delivered' });
+    expect(row).toMatchObject({
+      appId: params['app_id'],
+      outTradeNo: params['out_trade_no'],
+      tradeNo: params['trade_no'],
+      subject: params['subject'],
+      totalCents: 8880,
+      refundedCents: 0,
+      lastError: null,
+    });
+    expect(row.paidAt).toBe(parseBeijingTime(params['gmt_payment']!));
+    expect(row.firstSeenAt).toBeLessThanOrEqual(row.updatedAt);
+    const outbox = await outboxOf(key);
+    expect(outbox.pushed_version).toBe(outbox.version);
+    expect(outbox.index_name).toMatch(/^\d{4}-\d{2}\/0$/);
+  });
+
+  it('a notification that is not forwarded is indexed too, and a later one moves the row on', async () => {
+    mockOrigin();
+    const waiting = tradeParams({ trade_status: 'WAIT_BUYER_PAY' });
+    const key = orderKeyOf(waiting);
+    await postNotify(await signedNotification(waiting));
+    await waitForIndexedRow(key, { status: 'waiting', delivery: 'not-forwarded', paidAt: null });
+    await postNotify(await signedNotification({ ...waiting, trade_status: 'TRADE_SUCCESS', notify_id: uniqueId('nid') }));
+    await settled(key);
+    await waitForIndexedRow(key, { status: 'paid', delivery: 'delivered' });
+  });
+
+  it('the mark is written with the change: every visible change bumps the version, a re-send does not', async () => {
+    mockOrigin(() => new Response('down', { status: 503 }));
+    const params = tradeParams();
+    const key = orderKeyOf(params);
+    const body = await signedNotification(params);
+    await postNotify(body);
+    const afterRecord = await outboxOf(key);
+    expect(afterRecord.version).toBeGreaterThan(afterRecord.pushed_version); // owed at once, before any alarm ran
+    await settled(key);
+    const afterAttempt = await outboxOf(key);
+    expect(afterAttempt.version).toBeGreaterThan(afterRecord.version); // the failure's last_error is shown
+    await postNotify(body); // a re-send of the same notify_id
+    expect((await outboxOf(key)).version).toBe(afterAttempt.version);
+    await waitForIndexedRow(key, { delivery: 'pending' });
+  });
+
+  it('an unreachable index delays the row, never the answer; the alarm pushes it once the index is back', async () => {
+    mockOrigin();
+    const params = tradeParams({ trade_status: 'TRADE_CLOSED' });
+    const key = orderKeyOf(params);
+    const index = indexOf(key);
+    // Break this month's index: every write to it fails until the table is back.
+    await runInDurableObject(index, (_i, state) => state.storage.sql.exec('ALTER TABLE payments RENAME TO payments_away'));
+    try {
+      expect(await (await postNotify(await signedNotification(params))).text()).toBe('success');
+      // The pool runs the alarm set for "now" by itself; run it here in case it has not yet.
+      await runDurableObjectAlarm(ledger(key));
+      await vi.waitFor(async () => expect(await outboxOf(key)).toMatchObject({ failures: 1 }), { timeout: 5_000, interval: 20 });
+      const failed = await outboxOf(key);
+      expect(failed.pushed_version).toBeLessThan(failed.version);
+      expect(failed.retry_at).toBeGreaterThan(Date.now() + 30_000);
+      // The ledger's alarm now waits for the retry (not "now", which would spin on a dead index).
+      const alarm = await runInDurableObject(ledger(key), (_i, state) => state.storage.getAlarm());
+      expect(alarm).toBe(failed.retry_at);
+      expect(logs.lines).toContainEqual(expect.objectContaining({ level: 'warn', msg: 'payments index unreachable; the row will be pushed later', order: key }));
+    } finally {
+      await runInDurableObject(index, (_i, state) => state.storage.sql.exec('ALTER TABLE payments_away RENAME TO payments'));
+    }
+    expect(await indexedRow(key)).toBeUndefined();
+    // Time travel to the retry.
+    await runInDurableObject(ledger(key), (_i, state) => state.storage.sql.exec('UPDATE index_outbox SET retry_at = ?', Date.now()));
+    await runDurableObjectAlarm(ledger(key));
+    await waitForIndexedRow(key, { status: 'closed', delivery: 'not-forwarded' });
+    expect(await outboxOf(key)).toMatchObject({ failures: 0, retry_at: null });
+  });
+
+  it('pushes are idempotent: running the alarm again writes nothing new', async () => {
+    mockOrigin();
+    const params = tradeParams();
+    const key = orderKeyOf(params);
+    await postNotify(await signedNotification(params));
+    await settled(key);
+    const row = await waitForIndexedRow(key, { delivery: 'delivered' });
+    const before = await outboxOf(key);
+    await runInDurableObject(ledger(key), async (instance) => {
+      await instance.alarm();
+      await instance.alarm();
+    });
+    expect(await outboxOf(key)).toEqual(before);
+    expect(await indexedRow(key)).toEqual(row);
+  });
+
+  it('keeps the key fingerprint that verified each notification, and the facts the row needs after the body is purged', async () => {
+    mockOrigin();
+    const params = tradeParams();
+    const key = orderKeyOf(params);
+    await postNotify(await signedNotification(params));
+    await settled(key);
+    const expected = (await sha256Hex(base64Decode(TEST_ONLY_ALIPAY_PUBLIC_KEY_BASE64)!)).slice(0, 16);
+    expect((await snapshot(key)).notifications[0]!.keyFingerprint).toBe(expected);
+    // Purge the body: the row (and a rebuilt one) keep amount, trade_no and subject.
+    await runInDurableObject(ledger(key), (_i, state) => state.storage.sql.exec('UPDATE notifications SET raw_body = NULL, params_json = NULL, body_purged_at = 1'));
+    expect(await ledger(key).indexRow()).toMatchObject({ totalCents: 8880, tradeNo: params['trade_no'], subject: params['subject'], status: 'paid' });
+  });
+
+  it('a ledger from before the index (schema version 1) fills in its facts and owes its row', async () => {
+    const key = `2021000000000001:${uniqueId('pre-index')}`;
+    const params = tradeParams();
+    const state = await runInDurableObject(ledger(key), (_i, state) => {
+      const sql = state.storage.sql;
+      // Back to a version-1 ledger holding one paid, delivered order.
+      for (const t of ['index_outbox', 'attempts', 'events', 'notifications', 'order_info', 'schema_versions']) sql.exec(`DROP TABLE ${t}`);
+      migrate(state.storage, LEDGER_MIGRATIONS.slice(0, 1));
+      const now = Date.now();
+      sql.exec('INSERT INTO order_info (id, order_key, app, out_trade_no, created_at) VALUES (1, ?, ?, ?, ?)', key, '2021000000000001', key.split(':')[1]!, now);
+      sql.exec(
+        `INSERT INTO notifications (notify_id, event_key, received_at, last_seen_at, trade_status, sign_type, content_rule, charset, body_bytes, raw_body, params_json)
+         VALUES ('n1', 'paid', ?, ?, 'TRADE_SUCCESS', 'RSA2', 'v1', 'utf-8', 3, X'616263', ?)`,
+        now,
+        now,
+        JSON.stringify({ ...params, total_amount: '', total_fee: '12.5' }),
+      );
+      sql.exec(`INSERT INTO events (event_key, kind, notify_id, webhook_id, state, created_at, delivered_at) VALUES ('paid', 'paid', 'n1', 'msg_x', 'delivered', ?, ?)`, now, now);
+      migrate(state.storage);
+      return {
+        facts: sql.exec('SELECT trade_no, subject, total_amount, key_fingerprint FROM notifications').one(),
+        outbox: sql.exec<Outbox>('SELECT * FROM index_outbox').one(),
+      };
+    });
+    expect(state.facts).toEqual({ trade_no: params['trade_no'], subject: params['subject'], total_amount: '12.5', key_fingerprint: null });
+    expect(state.outbox.version).toBeGreaterThan(state.outbox.pushed_version);
+    expect(await ledger(key).indexRow()).toMatchObject({ totalCents: 1250, status: 'paid', delivery: 'delivered' });
+  });
+
+  it('keeps writing to the index object it chose first (raising INDEX_SHARDS later moves nothing)', async () => {
+    mockOrigin();
+    const params = tradeParams();
+    const key = orderKeyOf(params);
+    await postNotify(await signedNotification(params));
+    await settled(key);
+    await waitForIndexedRow(key, { status: 'paid' });
+    // Pretend the first push had chosen shard 5 of an old month: the next push must go there.
+    const chosen = `2001-01/5`;
+    await runInDurableObject(ledger(key), (_i, state) => state.storage.sql.exec('UPDATE index_outbox SET index_name = ?, version = version + 1', chosen));
+    await runDurableObjectAlarm(ledger(key));
+    const there = await paymentsIndex(gatewayEnv, chosen).page({ from: 0, to: Number.MAX_SAFE_INTEGER, statuses: null, deliveries: null, before: null, limit: 10 });
+    expect(there.map((r) => r.orderKey)).toEqual([key]);
+  });
+});
