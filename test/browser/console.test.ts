@@ -250,7 +250,7 @@ describe('operator console in Chromium', () => {
     const chart = page.locator('#chart svg.chart');
     await chart.waitFor();
     expect(Number(await chart.getAttribute('data-buckets'))).toBe(24);
-    await page.setViewportSize({ width: 1100, height: 820 }); // small enough for the README
+    await page.setViewportSize({ width: 1100, height: 940 }); // small enough for the README
     await screenshot(page, '10-readme-console', false);
     await page.setViewportSize({ width: 1280, height: 900 });
   });

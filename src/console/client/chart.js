@@ -3,8 +3,8 @@
 import { h, svg } from './dom.js';
 import { beijingDate, beijingHourLabel, count as formatCount, money } from './format.js';
 
-const WIDTH = 800;
-const HEIGHT = 190;
+const WIDTH = 1000;
+const HEIGHT = 200;
 const MARGIN = { top: 14, right: 44, bottom: 26, left: 72 };
 
 /**
