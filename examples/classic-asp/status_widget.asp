@@ -26,14 +26,27 @@ Const STATUS_LINK_TTL_SECONDS = 7200   ' long enough to pay; a shared link goes 
 
 ' The element and the script tag; "" when STATUS_SECRET is not configured.
 Function StatusWidgetHtml(outTradeNo, lang)
-    Dim exp, sig, langAttr
+    Dim exp
     StatusWidgetHtml = ""
     If Len(STATUS_SECRET) < 32 Or Len(outTradeNo) = 0 Then Exit Function
     exp = StatusUnixNowSeconds() + STATUS_LINK_TTL_SECONDS
-    sig = StatusLinkSig(STATUS_SECRET, STATUS_APP_ID, outTradeNo, exp)
+    StatusWidgetHtml = StatusWidgetHtmlForLink(STATUS_APP_ID, outTradeNo, exp, StatusLinkSig(STATUS_SECRET, STATUS_APP_ID, outTradeNo, exp), lang)
+End Function
+
+' The same for a link signed elsewhere: the gateway's return_url bridge appends one to a verified
+' return (gw_status_exp, gw_status_sig; see return.asp), so that page needs no STATUS_SECRET.
+' "" unless exp is digits and sig is 64 hex characters.
+Function StatusWidgetHtmlForLink(appId, outTradeNo, exp, sig, lang)
+    Dim pattern, langAttr
+    StatusWidgetHtmlForLink = ""
+    Set pattern = New RegExp
+    pattern.Pattern = "^[0-9]{1,12}$"
+    If Not pattern.Test(CStr(exp)) Then Exit Function
+    pattern.Pattern = "^[0-9a-f]{64}$"
+    If Not pattern.Test(CStr(sig)) Or Len(appId) = 0 Or Len(outTradeNo) = 0 Then Exit Function
     langAttr = ""
     If lang = "zh" Or lang = "en" Then langAttr = " data-lang=""" & lang & """"
-    StatusWidgetHtml = "<span data-alipay-status data-app-id=""" & Server.HTMLEncode(STATUS_APP_ID) & """" & _
+    StatusWidgetHtmlForLink = "<span data-alipay-status data-app-id=""" & Server.HTMLEncode(appId) & """" & _
         " data-out-trade-no=""" & Server.HTMLEncode(outTradeNo) & """ data-exp=""" & exp & """" & _
         " data-sig=""" & sig & """" & langAttr & "></span>" & vbCrLf & _
         "<script src=""" & Server.HTMLEncode(GATEWAY_BASE_URL) & "/alipay/status.js"" async></script>"
