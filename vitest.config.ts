@@ -54,7 +54,7 @@ export default defineConfig({
     projects: [
       {
         plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.toml' }, miniflare: { bindings: GATEWAY_BINDINGS } })],
-        test: { name: 'workers', include: ['test/**/*.test.ts'], exclude: ['test/node/**', 'test/e2e/**', 'test/reconcile/**'], ...WORKERS_TEST },
+        test: { name: 'workers', include: ['test/**/*.test.ts'], exclude: ['test/node/**', 'test/e2e/**', 'test/browser/**', 'test/reconcile/**'], ...WORKERS_TEST },
       },
       {
         plugins: [

@@ -28,3 +28,7 @@ export interface Banner {
 
 export function bannerLines(banner: Banner): string[];
 export function demoOrderId(now?: Date): string;
+/** The console's address and (for a loopback gateway) the one-click sign-in link; none without a token. */
+export function consoleRows(options: { gatewayUrl: string; adminToken: string | null | undefined; loopback: boolean }): BannerRow[];
+/** The demo origin's thank-you page with the live status widget, for one order. */
+export function thankYouRow(options: { originUrl: string; outTradeNo: string }): BannerRow;

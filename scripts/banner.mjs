@@ -55,6 +55,35 @@ export function bannerLines(banner) {
   ];
 }
 
+/**
+ * The operator console's rows: its address, and a one-click sign-in for this machine. The link
+ * carries ADMIN_TOKEN in its fragment (#token=...), which the browser never sends to any server
+ * (no request line, no log); the sign-in page submits it through the ordinary form, and only on a
+ * loopback address. So it is printed only for a loopback gateway, and only to this terminal,
+ * which can read the token in .dev.vars anyway. Empty when the admin API is off.
+ * @param {{ gatewayUrl: string, adminToken: string | null | undefined, loopback: boolean }} options
+ * @returns {import('./banner.d.mts').BannerRow[]}
+ */
+export function consoleRows({ gatewayUrl, adminToken, loopback }) {
+  if (!adminToken) return [];
+  const base = gatewayUrl.replace(/\/+$/, '');
+  const rows = [{ label: 'console', value: `${base}/admin/`, indent: true, note: 'operator console: history, orders, dead letters, health' }];
+  if (loopback) {
+    rows.push({ label: 'sign in', value: `${base}/admin/session#token=${encodeURIComponent(adminToken)}`, indent: true, note: 'one click, this machine only' });
+  }
+  return rows;
+}
+
+/**
+ * The demo origin's sample "thank you" page with the live payment status widget, for an order.
+ * @param {{ originUrl: string, outTradeNo: string }} options
+ * @returns {import('./banner.d.mts').BannerRow}
+ */
+export function thankYouRow({ originUrl, outTradeNo }) {
+  const page = new URL(`/thank-you?out_trade_no=${encodeURIComponent(outTradeNo)}`, originUrl);
+  return { label: 'thank-you page', value: page.href, indent: true, note: 'live payment status for the order below' };
+}
+
 /** A fresh order id per `npm start` (stored orders survive restarts in .wrangler/): DEMO-<UTC time>. */
 export function demoOrderId(now = new Date()) {
   return `DEMO-${now.toISOString().replace(/\D/g, '').slice(0, 14)}`;

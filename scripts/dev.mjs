@@ -17,7 +17,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { bannerLines, demoOrderId } from './banner.mjs';
+import { bannerLines, consoleRows, demoOrderId, thankYouRow } from './banner.mjs';
 import { createWranglerOutputFilter } from './wrangler-output.mjs';
 import { ROOT, loadTypeScript, portFromEnv, spawnWrangler, stopTree, wranglerDevArgs } from './wrangler.mjs';
 
@@ -98,6 +98,10 @@ if (urlPort === null) {
       // One line for a person per request, the same shape for a first delivery and a duplicate.
       logFormat: 'text',
       log: (line) => process.stdout.write(`[origin] ${line}\n`),
+      // A sample "thank you" page with the gateway's live payment status widget (GET /thank-you).
+      statusPage: vars.STATUS_SECRET
+        ? { secret: vars.STATUS_SECRET, appId: splitList(vars.ALIPAY_APP_ID ?? '')[0] ?? '', gatewayUrl: `http://127.0.0.1:${gateway.port}` }
+        : null,
     });
   } catch (error) {
     const inUse = error?.code === 'EADDRINUSE';
@@ -238,9 +242,11 @@ const lines = bannerLines({
     { label: 'gateway', value: base, note: 'wrangler dev; local Durable Object storage in .wrangler/' },
     { label: 'notify URL', value: notifyUrl, indent: true },
     { label: 'health', value: `${base}/health`, indent: true },
+    ...(adminOn ? consoleRows({ gatewayUrl: base, adminToken: vars.ADMIN_TOKEN, loopback: LOOPBACK_HOSTS.has(new URL(base).hostname) }) : []),
     origin
       ? { label: 'demo origin', value: vars.ORIGIN_URL, note: 'prints every event it receives, verified with FORWARD_SECRET' }
       : { label: 'origin', value: vars.ORIGIN_URL ?? '(ORIGIN_URL not set)', note: 'not started here' },
+    ...(origin && vars.STATUS_SECRET ? [thankYouRow({ originUrl: origin.url, outTradeNo: order })] : []),
     ...(standIn ? [{ label: 'Alipay stand-in', value: standIn.gatewayUrl, note: 'answers the gateway\'s order queries (ALIPAY_GATEWAY_URL)' }] : []),
     { label: 'settings', value: '.dev.vars', note: devVars.created ? `new; Alipay dev signing key: ${DEV_PRIVATE_KEY_FILE}` : undefined },
   ],

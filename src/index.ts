@@ -5,11 +5,15 @@
 //   GET  /alipay/return                        return_url bridge when ORIGIN_RETURN_URL is set (src/http/return-page.ts)
 //   GET  /alipay/status                        the buyer's payment status (JSON or WebSocket) when STATUS_SECRET is set (src/http/status.ts)
 //   POST /alipay/orders                        the merchant's site registers an order it expects, when STATUS_SECRET is set (src/http/orders.ts)
+//   GET  /alipay/status.js                     the buyer's payment status widget (src/http/status-script.ts)
+//   /admin/, /admin/assets/*, /admin/session*  operator console and its sign-in (src/http/console.ts, admin-sign-in.ts)
 //   /admin/*                                   operator API when ADMIN_TOKEN is set (src/http/admin.ts)
 // and the cron trigger's scheduled work (src/cron.ts).
 import { Router, type IRequest } from 'itty-router';
 import { handleScheduled } from './cron';
 import { handleAdmin } from './http/admin';
+import { handleSignIn, handleSignOut } from './http/admin-sign-in';
+import { handleConsoleAsset, handleConsolePage } from './http/console';
 import { ORDERS_PATH, RETURN_PATH, STATUS_PATH } from './config/names';
 import { loadConfig } from './config/load';
 import type { ConfigResult } from './config/types';
@@ -20,6 +24,7 @@ import { handleOrders } from './http/orders';
 import { methodNotAllowed, notFound } from './http/responses';
 import { handleReturn } from './http/return-page';
 import { handleStatus } from './http/status';
+import { handleStatusScript, STATUS_SCRIPT_PATH } from './http/status-script';
 
 export { AlertDesk } from './alerts/alert-desk';
 export { DeliveryGate } from './orders/delivery-gate';
@@ -35,6 +40,12 @@ const router = Router<IRequest, [GatewayEnv, ConfigResult, Later]>()
   .all(RETURN_PATH, (r, env, config, later) => handleReturn(r, config, env, later))
   .all(STATUS_PATH, (r, env, config, later) => handleStatus(r, env, config, later))
   .all(ORDERS_PATH, (r, env, config) => handleOrders(r, env, config))
+  .all(STATUS_SCRIPT_PATH, (r) => handleStatusScript(r))
+  // itty-router ignores a trailing slash: this is /admin and /admin/.
+  .all('/admin/', (r, _env, config) => handleConsolePage(r, config))
+  .all('/admin/assets/:file', (r, _env, config) => handleConsoleAsset(r, config, r.params['file']))
+  .all('/admin/session', (r, env, config) => handleSignIn(r, env, config))
+  .all('/admin/session/logout', (r, _env, config) => handleSignOut(r, config))
   .all('/admin/*', (r, env, config) => handleAdmin(r, env, config));
 
 /**

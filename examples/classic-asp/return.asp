@@ -20,6 +20,7 @@ Option Explicit
 ' ---------------------------------------------------------------------------------------------
 %>
 <!--#include file="webhook_config.asp"-->
+<!--#include file="status_widget.asp"-->
 <script language="JScript" runat="server">
 function UnixNowSeconds() { return Math.floor(new Date().getTime() / 1000); }
 </script>
@@ -38,6 +39,17 @@ If verdict = "verified" Then
     ' ("paid" once notify.asp has credited it, otherwise "confirming your payment...").
     Response.Write "<p>Thank you. Order " & Server.HTMLEncode(Request.QueryString("out_trade_no")) & _
         ": we are confirming your payment.</p>"
+    ' Live status (status_widget.asp). With STATUS_SECRET set at the gateway, the redirect carries
+    ' a status link for this order (gw_status_exp, gw_status_sig), which needs no secret here;
+    ' otherwise the page signs one itself when webhook_config.asp has STATUS_SECRET (the gateway
+    ' checked that Alipay signed this order number for this shop, so it is safe to sign it).
+    Dim statusHtml, statusApp
+    statusApp = Request.QueryString("app_id")
+    If Len(statusApp) = 0 Then statusApp = Request.QueryString("seller_id")
+    statusHtml = StatusWidgetHtmlForLink(statusApp, Request.QueryString("out_trade_no"), _
+        Request.QueryString("gw_status_exp"), Request.QueryString("gw_status_sig"), "en")
+    If Len(statusHtml) = 0 Then statusHtml = StatusWidgetHtml(Request.QueryString("out_trade_no"), "en")
+    Response.Write "<p>" & statusHtml & "</p>"
 Else
     ' "alipay:<reason>": the gateway checked the query and it is not Alipay's (or not for this
     ' shop). Anything else: the gw_ parameters are missing, stale or forged. Show no order data.

@@ -43,6 +43,17 @@ export interface OriginOptions {
   log?: ((line: string) => void) | null;
   /** `json` (default): one JSON object per line, for machines. `text`: one line for a person. */
   logFormat?: 'json' | 'text';
+  /** Serve the sample "thank you" page with the live status widget at GET /thank-you (thank-you.mjs). */
+  statusPage?: StatusPageOptions | null;
+}
+
+export interface StatusPageOptions {
+  /** The gateway's STATUS_SECRET: signs the status links. */
+  secret: string;
+  /** The app_id the orders belong to. */
+  appId: string;
+  /** Where the buyer's browser reaches the gateway, e.g. http://127.0.0.1:8787. */
+  gatewayUrl: string;
 }
 
 export interface RunningOrigin {

@@ -13,6 +13,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import { Webhook } from 'standardwebhooks';
+import { serveThankYou } from './thank-you.mjs';
 
 const TOLERANCE_SECONDS = 5 * 60; // the same window the standardwebhooks library enforces
 const DEFAULT_MAX_BODY_BYTES = 256 * 1024; // an Alipay notification is a few KiB
@@ -35,6 +36,7 @@ export async function startOrigin(options) {
     rememberIds = DEFAULT_REMEMBERED_IDS,
     log = (line) => console.log(line),
     logFormat = 'json',
+    statusPage = null,
   } = options;
   const secrets = parseSecrets(secret);
   const format = logFormat === 'text' ? textLine : logLine;
@@ -52,6 +54,7 @@ export async function startOrigin(options) {
   });
 
   async function handleRequest(req, res) {
+    if (statusPage !== null && req.method === 'GET') return serveThankYou(req, res, statusPage);
     if (req.method !== 'POST') return reply(res, 405, 'method-not-allowed', { allow: 'POST' });
     const body = await readBody(req, maxBodyBytes);
     if (body === null) return reply(res, 413, 'body-too-large');

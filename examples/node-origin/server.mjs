@@ -7,19 +7,23 @@
 // when unset it is read from ./.dev.vars, which `npm start` generates), PORT (default 8788),
 // HOST (default 127.0.0.1: only this machine can reach it; set 0.0.0.0 deliberately),
 // LOG_FORMAT (json, the default, or text: one line for a person, as `npm start` prints them).
+// With STATUS_SECRET (environment or ./.dev.vars) it also serves a sample "thank you" page with
+// the gateway's live payment status widget: GET /thank-you?out_trade_no=... (ALIPAY_APP_ID from
+// the environment or ./.dev.vars; GATEWAY_URL, default http://127.0.0.1:8787).
 import { readFileSync } from 'node:fs';
 import { startOrigin } from './origin.mjs';
 
-function secretFromDevVars(path = '.dev.vars') {
+function fromDevVars(name, path = '.dev.vars') {
   let text;
   try {
     text = readFileSync(path, 'utf8');
   } catch {
     return undefined;
   }
-  const line = text.split(/\r?\n/).find((l) => /^\s*FORWARD_SECRET\s*=/.test(l));
-  return line?.replace(/^\s*FORWARD_SECRET\s*=\s*/, '').trim().replace(/^(["'])(.*)\1$/, '$2') || undefined;
+  const line = text.split(/\r?\n/).find((l) => new RegExp(`^\\s*${name}\\s*=`).test(l));
+  return line?.replace(new RegExp(`^\\s*${name}\\s*=\\s*`), '').trim().replace(/^(["'])(.*)\1$/, '$2') || undefined;
 }
+const secretFromDevVars = () => fromDevVars('FORWARD_SECRET');
 
 const secret = process.env.FORWARD_SECRET || secretFromDevVars();
 if (!secret) {
@@ -38,9 +42,20 @@ if (logFormat !== 'json' && logFormat !== 'text') {
   process.exit(2);
 }
 
+// The sample "thank you" page with the live status widget (GET /thank-you?out_trade_no=...),
+// when the gateway's STATUS_SECRET is known.
+const statusSecret = process.env.STATUS_SECRET || fromDevVars('STATUS_SECRET');
+const statusPage = statusSecret
+  ? {
+      secret: statusSecret,
+      appId: (process.env.ALIPAY_APP_ID || fromDevVars('ALIPAY_APP_ID') || '').split(',')[0].trim(),
+      gatewayUrl: process.env.GATEWAY_URL || 'http://127.0.0.1:8787',
+    }
+  : null;
+
 let origin;
 try {
-  origin = await startOrigin({ port, host: process.env.HOST || '127.0.0.1', secret, logFormat });
+  origin = await startOrigin({ port, host: process.env.HOST || '127.0.0.1', secret, logFormat, statusPage });
 } catch (error) {
   console.error(`origin example could not start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);

@@ -12,16 +12,16 @@
 // Ids are percent-encoded path segments; an id that is empty, `.`, `..` or starts with `~` is
 // written with one more `~` in front (`/admin/orders/APP/~..`), because URL parsers resolve dot
 // segments before the gateway sees them (src/orders/order-key.ts, idSegment).
-// Buyer identities are masked in everything shown.
+// Buyer identities are masked in everything shown. Bearer ADMIN_TOKEN or the console's session
+// cookie (src/http/admin-auth.ts).
 import { Router, type IRequest } from 'itty-router';
-import { timingSafeEqual } from '../utils/constant-time';
-import { utf8Encode } from '../utils/bytes';
 import type { Config, ConfigResult } from '../config/types';
 import type { GatewayEnv } from '../env';
 import { maskParams } from '../log';
 import type { AmountDecision, LedgerSnapshot, OrderRef, RedeliverResult } from '../orders/ledger-types';
 import { MAX_NOTIFY_ID_CHARS, MAX_OUT_TRADE_NO_CHARS, idFromSegment, idLength, messageKey, orderKey } from '../orders/order-key';
 import { timelineOf } from '../orders/timeline';
+import { authorizeAdmin } from './admin-auth';
 import { adminApiRouter, deadLettersHandler } from './admin-api';
 import { jsonResponse } from './responses';
 
@@ -33,13 +33,6 @@ const MAX_ENCODED_CHARS_PER_CHAR = 12;
 const json = jsonResponse;
 
 const notFound = () => json(404, { ok: false, error: 'not found' });
-
-/** Constant-time: the comparison takes as long whichever byte of a guessed token is wrong. */
-function isAuthorized(request: Request, token: string): boolean {
-  const header = request.headers.get('authorization') ?? '';
-  const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header);
-  return timingSafeEqual(utf8Encode(match?.[1] ?? ''), utf8Encode(token));
-}
 
 type Located = { ok: true; key: string } | { ok: false; response: Response };
 
@@ -144,8 +137,10 @@ export async function handleAdmin(request: Request, env: GatewayEnv, configResul
   if (!configResult.ok) return json(503, { ok: false, error: 'the gateway settings have problems (see /health)' });
   const config = configResult.config;
   if (config.adminToken === null) return notFound();
-  if (!isAuthorized(request, config.adminToken)) {
-    return json(401, { ok: false, error: 'missing or wrong bearer token' }, { 'www-authenticate': 'Bearer' });
+  const authorization = await authorizeAdmin(request, config);
+  if (!authorization.ok) {
+    const challenge: Record<string, string> = authorization.status === 401 ? { 'www-authenticate': 'Bearer' } : {};
+    return json(authorization.status, { ok: false, error: authorization.error }, challenge);
   }
   try {
     return ((await router.fetch(request, env, config)) as Response | undefined) ?? notFound();

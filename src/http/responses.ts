@@ -29,3 +29,20 @@ export function methodNotAllowed(allow: string): Response {
 export function redirect(location: string, headers: Headers = {}): Response {
   return new Response(null, { status: 302, headers: { location, ...NO_STORE, ...headers } });
 }
+
+/** A page of the operator console (or its sign-in form): never cached, with the caller's security headers. */
+export function htmlResponse(status: number, html: string, headers: Headers = {}): Response {
+  return new Response(html, { status, headers: { 'content-type': 'text/html; charset=utf-8', ...NO_STORE, ...headers } });
+}
+
+/**
+ * A file the gateway ships (console scripts and styles, the status widget). `no-cache` with an
+ * ETag: the browser keeps a copy but asks every time, so a deploy is seen at once and an
+ * unchanged file costs a 304.
+ */
+export function assetResponse(request: Request, body: string, contentType: string, etag: string, headers: Headers = {}): Response {
+  const common = { etag, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff', ...headers };
+  const cached = request.headers.get('if-none-match');
+  if (cached !== null && cached.split(',').some((tag) => tag.trim() === etag)) return new Response(null, { status: 304, headers: common });
+  return new Response(request.method === 'HEAD' ? null : body, { status: 200, headers: { 'content-type': contentType, ...common } });
+}

@@ -124,3 +124,8 @@ export function base64Encode(b: Uint8Array): string {
   }
   return out;
 }
+
+/** URL- and cookie-safe base64 (RFC 4648 section 5) without padding: session cookies, link signatures. */
+export function base64UrlEncode(b: Uint8Array): string {
+  return base64Encode(b).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}

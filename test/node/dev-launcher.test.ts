@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN_PLACEHOLDER, adminCurl, isLocalGateway } from '../../cli/admin-curl';
 import { DEV_GATEWAY_PORT } from '../../cli/dev-config';
-import { bannerLines, demoOrderId } from '../../scripts/banner.mjs';
+import { bannerLines, consoleRows, demoOrderId, thankYouRow } from '../../scripts/banner.mjs';
 import { createWranglerOutputFilter } from '../../scripts/wrangler-output.mjs';
 import { portFromEnv, wranglerDevArgs } from '../../scripts/wrangler.mjs';
 
@@ -149,5 +149,26 @@ describe('launcher settings', () => {
     const args = wranglerDevArgs(9000, ['--log-level', 'debug']);
     expect(args[0]).toMatch(/node_modules[\\/]wrangler[\\/]bin[\\/]wrangler\.js$/);
     expect(args.slice(1)).toEqual(['dev', '--ip', '127.0.0.1', '--port', '9000', '--log-level', 'debug']);
+  });
+});
+
+describe('the banner: console and thank-you page', () => {
+  it('names the console, and a one-click sign-in whose token travels only in the fragment', () => {
+    const rows = consoleRows({ gatewayUrl: 'http://127.0.0.1:8787', adminToken: 'abc-_DEF123', loopback: true });
+    expect(rows.map((r) => [r.label, r.value])).toEqual([
+      ['console', 'http://127.0.0.1:8787/admin/'],
+      ['sign in', 'http://127.0.0.1:8787/admin/session#token=abc-_DEF123'],
+    ]);
+    const link = new URL(rows[1]!.value);
+    expect(link.pathname + link.search).toBe('/admin/session'); // what a server (or its log) could ever see
+  });
+
+  it('no sign-in link for a gateway that is not on this machine, no console without a token', () => {
+    expect(consoleRows({ gatewayUrl: 'https://gw.example.com', adminToken: 'abc-_DEF123', loopback: false }).map((r) => r.label)).toEqual(['console']);
+    expect(consoleRows({ gatewayUrl: 'http://127.0.0.1:8787', adminToken: undefined, loopback: true })).toEqual([]);
+  });
+
+  it('links the demo origin\'s thank-you page for the banner\'s order', () => {
+    expect(thankYouRow({ originUrl: 'http://127.0.0.1:8788/', outTradeNo: 'DEMO-20260426120000' }).value).toBe('http://127.0.0.1:8788/thank-you?out_trade_no=DEMO-20260426120000');
   });
 });

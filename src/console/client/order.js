@@ -1,0 +1,161 @@
+// One order (or app-gateway message): a summary from its latest notification, its events with
+// their delivery state and redeliver buttons, and the timeline of everything that happened:
+// notifications (with the scheme, content rule and key that verified them), events, and every
+// delivery attempt (HTTP status, duration, the origin's answer). Buyer identity arrives masked.
+import { getJson, postJson } from './api.js';
+import { h, show } from './dom.js';
+import { beijingDateTime, toMs } from './format.js';
+
+const ORDER_PATH = /^\/(orders|messages)\/[^/]+\/[^/]+$/;
+
+/**
+ * The ledger's timeline: the gateway's own when it sends one, else put together from the
+ * notifications, events and attempts of the same answer. Oldest first.
+ */
+export function timelineOf(ledger) {
+  if (Array.isArray(ledger.timeline)) return ledger.timeline;
+  const items = [];
+  for (const n of ledger.notifications ?? []) items.push({ ...n, type: 'notification', at: n.receivedAt });
+  for (const e of ledger.events ?? []) {
+    items.push({ ...e, type: 'event', at: e.createdAt });
+  }
+  for (const a of ledger.attempts ?? []) items.push({ ...a, type: 'attempt', at: a.startedAt });
+  return items.sort((a, b) => (toMs(a.at) ?? 0) - (toMs(b.at) ?? 0));
+}
+
+function latestParams(ledger) {
+  const withParams = (ledger.notifications ?? []).filter((n) => n.params);
+  return withParams.length === 0 ? {} : withParams[withParams.length - 1].params;
+}
+
+function summary(t, ledger) {
+  const p = latestParams(ledger);
+  const rows = [
+    ['order.app', ledger.app],
+    ['order.tradeNo', p.trade_no],
+    ['order.subject', p.subject],
+    ['order.amount', p.total_amount ?? p.total_fee],
+    ['order.tradeStatus', p.trade_status],
+    ['order.buyer', p.buyer_logon_id ?? p.buyer_email ?? p.buyer_id ?? p.buyer_open_id],
+    ['order.firstSeen', beijingDateTime(ledger.createdAt)],
+  ].filter(([, value]) => value !== undefined && value !== null && value !== '');
+  return h('dl', { class: 'summary' }, rows.map(([key, value]) => [h('dt', {}, t(key)), h('dd', {}, value)]));
+}
+
+function timelineItem(t, item) {
+  const at = h('time', { datetime: item.at ?? '' }, beijingDateTime(item.at));
+  const body = [];
+  switch (item.type) {
+    case 'notification': {
+      const what = [item.notifyType, item.tradeStatus].filter(Boolean).join(' · ');
+      body.push(h('strong', {}, t('tl.notification')), what ? ` ${what}` : '');
+      if (item.resends > 0) body.push(t('tl.resends', { n: item.resends }));
+      const key = item.keyFingerprint ?? (item.signType === 'MD5' ? t('tl.noKey') : null);
+      body.push(
+        h('div', { class: 'detail' }, t('tl.verified', { signType: item.signType ?? '?', rule: item.contentRule ?? '?', key: key ?? '—' })),
+      );
+      if (item.notifyId) body.push(h('div', { class: 'detail mono' }, `notify_id ${item.notifyId}`));
+      break;
+    }
+    case 'event':
+      body.push(h('strong', {}, t('tl.event', { event: item.eventKey ?? '', kind: item.kind ?? '' })));
+      if (item.state) body.push(' ', h('span', { class: `badge state-${item.state}` }, t(`state.${item.state}`)));
+      if (item.webhookId) body.push(h('div', { class: 'detail mono' }, `webhook-id ${item.webhookId}`));
+      // Died, then delivered by a redelivery: both, in the order they happened.
+      const ends = [
+        item.deadAt ? { at: item.deadAt, text: t('tl.dead', { event: item.eventKey }), cls: 'detail error-text' } : null,
+        item.deliveredAt ? { at: item.deliveredAt, text: t('tl.delivered', { event: item.eventKey }), cls: 'detail' } : null,
+      ].filter(Boolean);
+      ends.sort((a, b) => (toMs(a.at) ?? 0) - (toMs(b.at) ?? 0));
+      for (const end of ends) body.push(h('div', { class: end.cls }, `${end.text} · ${beijingDateTime(end.at)}`));
+      break;
+    case 'attempt': {
+      const outcome = item.outcome ?? '';
+      body.push(h('strong', {}, t('tl.attempt', { n: item.attempt ?? '?', outcome })), item.eventKey ? ` (${item.eventKey})` : '');
+      const facts = [
+        item.status === null || item.status === undefined ? t('tl.noStatus') : t('tl.http', { status: item.status }),
+        item.durationMs === null || item.durationMs === undefined ? null : t('tl.duration', { ms: item.durationMs }),
+      ].filter(Boolean);
+      body.push(h('div', { class: 'detail' }, facts.join(' · ')));
+      if (item.excerpt) body.push(h('pre', { class: 'excerpt' }, item.excerpt));
+      break;
+    }
+    default:
+      body.push(h('strong', {}, String(item.type)), h('pre', { class: 'excerpt' }, JSON.stringify(item, null, 2)));
+  }
+  const outcomeClass = item.type === 'attempt' ? (item.outcome === 'delivered' ? ' ok' : ' failed') : item.type === 'event' && item.state ? ` ${item.state}` : '';
+  return h('li', { class: `tl-${item.type}${outcomeClass}`, dataset: { type: item.type } }, at, h('div', { class: 'what' }, body));
+}
+
+function resultsText(t, answer) {
+  return (answer.results ?? []).map((r) => t('order.result', { event: r.eventKey, outcome: r.outcome ?? r.state })).join('; ');
+}
+
+export async function orderView(root, { t, rerender }, path) {
+  if (!ORDER_PATH.test(path)) throw new Error(`not an order path: ${path}`);
+  const apiPath = `/admin${path}`;
+  const ledger = await getJson(apiPath);
+  const label = ledger.outTradeNo ?? ledger.orderKey;
+  const message = h('p', { class: 'muted', role: 'status', id: 'redeliver-result' });
+
+  const redeliver = async (button, eventKey) => {
+    const buttons = root.querySelectorAll('button.redeliver');
+    buttons.forEach((b) => (b.disabled = true));
+    show(message, t('order.redelivering'));
+    try {
+      const suffix = eventKey === undefined ? '' : `?event=${encodeURIComponent(eventKey)}`;
+      const answer = await postJson(`${apiPath}/redeliver${suffix}`);
+      await rerender();
+      const again = document.getElementById('redeliver-result');
+      if (again) show(again, resultsText(t, answer));
+    } catch (error) {
+      show(message, h('span', { class: 'error' }, t('error', { message: error.message })));
+      buttons.forEach((b) => (b.disabled = false));
+    }
+  };
+
+  const forwarded = (ledger.events ?? []).filter((e) => e.state !== 'recorded');
+  const eventsTable = h(
+    'table',
+    { class: 'events' },
+    h(
+      'thead',
+      {},
+      h('tr', {}, ['order.col.event', 'order.col.kind', 'order.col.state', 'order.col.attempts', 'order.col.next', 'order.col.lastError', null].map((k) => h('th', {}, k ? t(k) : ''))),
+    ),
+    h(
+      'tbody',
+      {},
+      (ledger.events ?? []).map((e) => {
+        const button =
+          e.state === 'recorded'
+            ? null
+            : h('button', { type: 'button', class: 'redeliver secondary', dataset: { event: e.eventKey } }, t('order.redeliver'));
+        button?.addEventListener('click', () => redeliver(button, e.eventKey));
+        return h(
+          'tr',
+          { dataset: { event: e.eventKey, state: e.state } },
+          h('td', { class: 'mono' }, e.eventKey),
+          h('td', {}, e.kind),
+          h('td', {}, h('span', { class: `badge state-${e.state}` }, t(`state.${e.state}`))),
+          h('td', { class: 'num' }, String(e.attempts)),
+          h('td', {}, beijingDateTime(e.nextAttemptAt)),
+          h('td', { class: 'error-text' }, e.lastError ?? ''),
+          h('td', {}, button),
+        );
+      }),
+    ),
+  );
+  const all = h('button', { type: 'button', class: 'redeliver', id: 'redeliver-all', disabled: forwarded.length === 0 }, t('order.redeliverAll'));
+  all.addEventListener('click', () => redeliver(all, undefined));
+
+  show(
+    root,
+    h('p', {}, h('a', { href: '#/transactions' }, t('order.back'))),
+    h('h1', {}, t('order.title', { id: label })),
+    h('section', { class: 'panel' }, h('h2', {}, t('order.summary')), summary(t, ledger)),
+    h('section', { class: 'panel' }, h('h2', {}, t('order.events'), ' ', all), h('div', { class: 'scroll' }, eventsTable), message),
+    h('section', { class: 'panel' }, h('h2', {}, t('order.timeline')), h('ol', { class: 'timeline', id: 'timeline' }, timelineOf(ledger).map((item) => timelineItem(t, item)))),
+    h('details', { class: 'panel' }, h('summary', {}, t('order.raw')), h('pre', { class: 'raw' }, JSON.stringify(ledger, null, 2))),
+  );
+}

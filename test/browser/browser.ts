@@ -1,0 +1,117 @@
+// Debian's Chromium under playwright-core (Playwright cannot download its own browsers here),
+// plus what the browser tests share: the stack, signing in, screenshots, posting notifications.
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { inject } from 'vitest';
+import { chromiumPath } from '../../scripts/install-browser.mjs';
+import { originClient } from '../e2e/harness';
+import { signedNotification, tradeParams, uniqueId } from '../support/notifications';
+import type { BrowserStackInfo } from './stack';
+
+/** Screenshots of every view land here (git-ignored). */
+export const SCREENSHOT_DIR = fileURLToPath(new URL('./screenshots/', import.meta.url));
+
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export const stack = (): BrowserStackInfo => inject('browserStack');
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_FLAGS });
+}
+
+/** A fresh browser profile (cookies, storage) in the given language, Beijing time zone. */
+export function newContext(browser: Browser, locale: 'en-US' | 'zh-CN' = 'en-US'): Promise<BrowserContext> {
+  return browser.newContext({ locale, timezoneId: 'Asia/Shanghai', viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
+}
+
+export async function screenshot(page: Page, name: string, fullPage = true): Promise<void> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: `${SCREENSHOT_DIR}${name}.png`, fullPage });
+}
+
+/** Signs in through the form, as an operator would; resolves on the console page. */
+export async function signIn(page: Page, token = stack().adminToken): Promise<void> {
+  await page.goto(`${stack().gatewayUrl}/admin/`);
+  await page.waitForURL(/\/admin\/session$/);
+  await page.fill('#token', token);
+  await Promise.all([page.waitForURL(/\/admin\/$/), page.click('button[type=submit]')]);
+}
+
+/**
+ * Loads the console afresh at `fragment` and waits for its view (`nav`: the view's menu entry). A
+ * full load every time: going to the same address with only a new fragment would not fetch again.
+ */
+export async function openView(page: Page, fragment: string, nav: string): Promise<void> {
+  await page.goto('about:blank');
+  await page.goto(`${stack().gatewayUrl}/admin/${fragment}`);
+  await viewReady(page, nav);
+}
+
+/** The route's view has finished loading (app.js marks <body data-ready>). */
+export async function viewReady(page: Page, nav: string): Promise<void> {
+  await page.locator(`body[data-ready="${nav}"]`).waitFor({ state: 'attached' });
+}
+
+export interface Payment {
+  outTradeNo: string;
+  tradeNo: string;
+  totalAmount: string;
+  cents: number;
+  subject: string;
+}
+
+/** Posts a signed notification to the gateway as Alipay would; throws unless it answered `success`. */
+export async function pay(overrides: Record<string, string> = {}): Promise<Payment> {
+  const params = tradeParams({ out_trade_no: uniqueId('BR'), ...overrides });
+  const response = await fetch(stack().notifyUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+    body: await signedNotification(params),
+  });
+  const body = await response.text();
+  if (body !== 'success') throw new Error(`the gateway answered ${response.status} ${body}`);
+  const [whole, fraction = ''] = params['total_amount']!.split('.');
+  return {
+    outTradeNo: params['out_trade_no']!,
+    tradeNo: params['trade_no']!,
+    totalAmount: params['total_amount']!,
+    cents: Number(whole) * 100 + Number(fraction.padEnd(2, '0')),
+    subject: params['subject']!,
+  };
+}
+
+/** A notification signed correctly and then changed (the amount): the gateway must refuse it (signature-mismatch). */
+export async function forgedNotification(): Promise<Uint8Array> {
+  const body = new TextDecoder().decode(await signedNotification(tradeParams({ out_trade_no: uniqueId('FORGED'), total_amount: '88.80' })));
+  if (!body.includes('total_amount=88.80')) throw new Error('the notification has no total_amount=88.80 to change');
+  return new TextEncoder().encode(body.replace('total_amount=88.80', 'total_amount=0.01'));
+}
+
+export const origin = () => originClient(stack().originControlUrl);
+
+/** The admin API with the Bearer token (for waiting on the gateway, never for the assertions about the page). */
+export async function adminJson<T>(path: string): Promise<T> {
+  const response = await fetch(`${stack().gatewayUrl}${path}`, { headers: { authorization: `Bearer ${stack().adminToken}` } });
+  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

@@ -1,0 +1,97 @@
+// What the browser tests run against, all real processes on 127.0.0.1 (the end-to-end suite's
+// helpers, test/e2e/harness.ts): the test origin (fails on demand, so dead letters can be made),
+// the gateway under `wrangler dev` with the console, status links and a short retry schedule,
+// and the demo origin (examples/node-origin/server.mjs, as `npm start` runs it) serving the
+// "thank you" page with the status widget.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TEST_APP_ID, TEST_ONLY_FORWARD_SECRETS } from '../fixtures/gateway-test-keys';
+import { freePort, gatewaySettings, startGateway, startProcess, startTestOrigin, withTimeout } from '../e2e/harness';
+
+const DEMO_SERVER = fileURLToPath(new URL('../../examples/node-origin/server.mjs', import.meta.url));
+const LISTENING = /^origin example listening on (http:\/\/127\.0\.0\.1:\d+\/)/;
+
+/** TEST-ONLY: signs the status links of the browser tests' gateway. */
+export const TEST_ONLY_STATUS_SECRET = 'test-only-status-secret-for-browser-tests-0123';
+
+/** Plain data, so the global setup can provide() it to the test files. */
+export interface BrowserStackInfo {
+  gatewayUrl: string;
+  notifyUrl: string;
+  originControlUrl: string;
+  /** The demo origin's root, e.g. http://127.0.0.1:40123/ */
+  demoOriginUrl: string;
+  /**
+   * A port for a merchant page a test serves itself (a page with a forged link), allowed to read
+   * the status like the demo origin. Served from 127.0.0.1, not by the browser's request
+   * interception: Chromium refuses a page of unknown address the loopback gateway's script.
+   */
+  merchantPagePort: number;
+  adminToken: string;
+  statusSecret: string;
+  appId: string;
+}
+
+export async function startBrowserStack(): Promise<{ info: BrowserStackInfo; stop(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'alipay-notify-edge-browser-'));
+  const cleanups: Array<() => Promise<void>> = [() => rm(dir, { recursive: true, force: true })];
+  const stop = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
+  };
+  try {
+    const origin = await startTestOrigin(TEST_ONLY_FORWARD_SECRETS);
+    cleanups.push(() => origin.process.stop());
+    const demoPort = await freePort();
+    const demoOrigin = `http://127.0.0.1:${demoPort}`;
+    const merchantPagePort = await freePort();
+    const settings = gatewaySettings(origin.deliveryUrl, {
+      // Three attempts a second apart: a dead letter within seconds.
+      RETRY_SCHEDULE: '1s,1s',
+      STATUS_SECRET: TEST_ONLY_STATUS_SECRET,
+      STATUS_ALLOWED_ORIGINS: `${demoOrigin}, http://127.0.0.1:${merchantPagePort}`,
+    });
+    const gateway = await startGateway({ dir, settings, logLevel: 'warn' });
+    cleanups.push(() => gateway.process.stop());
+
+    let announce: (url: string) => void = () => {};
+    const announced = new Promise<string>((resolve) => (announce = resolve));
+    const demo = startProcess('demo origin', [DEMO_SERVER], {
+      env: {
+        FORWARD_SECRET: TEST_ONLY_FORWARD_SECRETS.join(' '),
+        STATUS_SECRET: TEST_ONLY_STATUS_SECRET,
+        ALIPAY_APP_ID: TEST_APP_ID,
+        GATEWAY_URL: gateway.url,
+        PORT: String(demoPort),
+        HOST: '127.0.0.1',
+      },
+      onLine: (line) => {
+        const match = LISTENING.exec(line);
+        if (match) announce(match[1]!);
+      },
+    });
+    cleanups.push(() => demo.stop());
+    const demoOriginUrl = await withTimeout(
+      Promise.race([announced, demo.exited.then((code) => Promise.reject(new Error(`demo origin exited (${code}):\n${demo.tail()}`)))]),
+      15_000,
+      () => `demo origin did not start:\n${demo.tail()}`,
+    );
+    return {
+      stop,
+      info: {
+        gatewayUrl: gateway.url,
+        notifyUrl: gateway.notifyUrl,
+        originControlUrl: origin.controlUrl,
+        demoOriginUrl,
+        merchantPagePort,
+        adminToken: settings['ADMIN_TOKEN'] ?? '',
+        statusSecret: TEST_ONLY_STATUS_SECRET,
+        appId: TEST_APP_ID,
+      },
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

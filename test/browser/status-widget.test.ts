@@ -1,0 +1,147 @@
+// The drop-in status widget (/alipay/status.js) on a merchant's page, in Chromium: the demo
+// origin's "thank you" page flips from waiting to paid without a reload as soon as the gateway
+// records the notification; a link with a wrong or expired signature shows nothing.
+import { createHmac } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { uniqueId } from '../support/notifications';
+import { launchBrowser, newContext, pay, screenshot, stack } from './browser';
+
+/** The live-update promise: paid shows within this long of the gateway's `success` to Alipay. */
+const LIVE_WITHIN_MS = 1_000;
+const WIDGET = '[data-alipay-status]';
+
+function sign(appId: string, outTradeNo: string, exp: number, secret = stack().statusSecret): string {
+  return createHmac('sha256', Buffer.from(secret, 'utf8')).update(`${appId}.${outTradeNo}.${exp}`).digest('hex');
+}
+
+/** A merchant page with one widget element, exactly as the README writes it. */
+function merchantPage(attributes: { outTradeNo: string; exp: number; sig: string; lang?: string }): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>shop</title></head><body>
+<p>Payment status: <span data-alipay-status data-app-id="${stack().appId}" data-out-trade-no="${attributes.outTradeNo}"
+ data-exp="${attributes.exp}" data-sig="${attributes.sig}" data-lang="${attributes.lang ?? 'en'}"></span></p>
+<script src="${stack().gatewayUrl}/alipay/status.js" async></script>
+</body></html>`;
+}
+
+// Pages with forged links, served from 127.0.0.1 like any merchant page (see merchantPagePort).
+const pages = new Map<string, string>();
+let pageServer: Server | undefined;
+
+function startPageServer(): Promise<void> {
+  pageServer = createServer((req, res) => {
+    const html = pages.get(req.url ?? '');
+    res.writeHead(html === undefined ? 404 : 200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(html ?? 'not found');
+  });
+  return new Promise((resolve, reject) => {
+    pageServer!.once('error', reject);
+    pageServer!.listen(stack().merchantPagePort, '127.0.0.1', () => resolve());
+  });
+}
+
+/** Opens a merchant page with this markup; returns the statuses of the status requests it makes. */
+async function openForged(page: Page, html: string): Promise<number[]> {
+  const statuses: number[] = [];
+  page.on('response', (response) => {
+    if (new URL(response.url()).pathname === '/alipay/status') statuses.push(response.status());
+  });
+  const path = `/forged-${uniqueId('p')}`;
+  pages.set(path, html);
+  await page.goto(`http://127.0.0.1:${stack().merchantPagePort}${path}`);
+  return statuses;
+}
+
+describe('status widget in Chromium', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    await startPageServer();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((resolve) => (pageServer ? pageServer.close(resolve) : resolve(undefined)));
+  });
+
+  it('the thank-you page flips from waiting to paid without a reload, within a second of the notification', async () => {
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    const order = uniqueId('LIVE');
+    const pushed = new Promise<void>((resolve) => {
+      page.on('websocket', (socket) => socket.on('framereceived', () => resolve()));
+    });
+    await page.goto(`${stack().demoOriginUrl}thank-you?out_trade_no=${order}&lang=en`);
+    const widget = page.locator(WIDGET);
+    await expect.poll(() => widget.textContent(), { timeout: 15_000 }).toBe('Waiting for payment…');
+    await pushed; // the live connection is up (its first message is the status it shows)
+    await screenshot(page, '08-widget-waiting');
+    await page.evaluate(() => ((globalThis as unknown as { sameDocument: boolean }).sameDocument = true));
+
+    await pay({ out_trade_no: order, total_amount: '88.88' });
+    const answered = Date.now();
+    await page.locator(`${WIDGET}[data-state="paid"]`).waitFor({ timeout: LIVE_WITHIN_MS });
+    const shownAfterMs = Date.now() - answered;
+    expect(shownAfterMs).toBeLessThanOrEqual(LIVE_WITHIN_MS);
+    expect(await widget.textContent()).toBe('Paid ✓ ¥88.88');
+    expect(await page.evaluate(() => (globalThis as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
+    await screenshot(page, '09-widget-paid');
+
+    // Chinese by default (the demo page's lang), for an order already paid: shown at once.
+    await page.goto(`${stack().demoOriginUrl}thank-you?out_trade_no=${order}`);
+    await expect.poll(() => widget.textContent(), { timeout: 10_000 }).toBe('已支付 ✓ ¥88.88');
+    await context.close();
+  });
+
+  it('falls back to polling when the WebSocket cannot connect', async () => {
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    // As behind a proxy that does not pass WebSockets: the page's WebSocket cannot be made.
+    await page.addInitScript(() => {
+      (globalThis as unknown as { WebSocket: unknown }).WebSocket = function () {
+        throw new Error('blocked');
+      };
+    });
+    const order = uniqueId('POLL');
+    await page.goto(`${stack().demoOriginUrl}thank-you?out_trade_no=${order}&lang=en`);
+    const widget = page.locator(WIDGET);
+    await expect.poll(() => widget.textContent(), { timeout: 15_000 }).toBe('Waiting for payment…');
+    await pay({ out_trade_no: order, total_amount: '5.00' });
+    await expect.poll(() => widget.textContent(), { timeout: 20_000 }).toBe('Paid ✓ ¥5.00');
+    await context.close();
+  });
+
+  it('a wrong signature shows nothing (the gateway refuses the link)', async () => {
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    const order = uniqueId('WRONG');
+    await pay({ out_trade_no: order, total_amount: '3.00' });
+    const exp = Math.floor(Date.now() / 1000) + 600;
+    const good = sign(stack().appId, order, exp);
+    const wrong = good.slice(0, -1) + (good.endsWith('0') ? '1' : '0');
+    const statuses = await openForged(page, merchantPage({ outTradeNo: order, exp, sig: wrong }));
+    await expect.poll(() => statuses, { timeout: 15_000 }).toContain(403);
+    await page.waitForTimeout(1_000);
+    expect(await page.locator(WIDGET).textContent()).toBe('');
+    expect(await page.locator(WIDGET).getAttribute('data-state')).toBeNull();
+    // Signed with another secret: the same.
+    const other = await openForged(await context.newPage(), merchantPage({ outTradeNo: order, exp, sig: sign(stack().appId, order, exp, 'another-secret-another-secret-0123456789') }));
+    await expect.poll(() => other, { timeout: 15_000 }).toContain(403);
+    await context.close();
+  });
+
+  it('an expired link shows nothing, even correctly signed', async () => {
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    const order = uniqueId('EXPIRED');
+    await pay({ out_trade_no: order, total_amount: '4.00' });
+    const exp = Math.floor(Date.now() / 1000) - 5;
+    const sig = sign(stack().appId, order, exp);
+    const direct = await fetch(`${stack().gatewayUrl}/alipay/status?app_id=${stack().appId}&out_trade_no=${order}&exp=${exp}&sig=${sig}`);
+    expect(direct.status).toBe(403);
+    await openForged(page, merchantPage({ outTradeNo: order, exp, sig }));
+    await page.waitForTimeout(2_000);
+    expect(await page.locator(WIDGET).textContent()).toBe('');
+    await context.close();
+  });
+});
