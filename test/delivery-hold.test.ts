@@ -13,7 +13,7 @@ const gate = () => deliveryGate(gatewayEnv);
 
 /** Waits until the order's ledger has found deliveries held and put its owed event off (no attempt spent). */
 async function waiting(key: string): Promise<void> {
-  await expect.poll(async () => Date.parse((await snapshot(key)).events[0]?.nextAttemptAt ?? '0')).toBeGreaterThan(Date.now() + 50 * 60_000);
+  await expect.poll(async () => Date.parse((await snapshot(key)).events[0]?.nextAttemptAt ?? '0'), { timeout: 5_000 }).toBeGreaterThan(Date.now() + 50 * 60_000);
 }
 
 /** Runs the gate's alarm (the release after a resume) until nothing waits. */
@@ -107,7 +107,7 @@ describe('holding deliveries', () => {
     });
     await runDurableObjectAlarm(gate());
     await expect
-      .poll(() => alerts.calls.map((c) => JSON.parse(c.body) as { kind: string; samples: { summary: string }[] }).find((d) => d.kind === 'deliveries-held'))
+      .poll(() => alerts.calls.map((c) => JSON.parse(c.body) as { kind: string; samples: { summary: string }[] }).find((d) => d.kind === 'deliveries-held'), { timeout: 5_000 })
       .toMatchObject({ samples: [{ summary: expect.stringMatching(/on hold for 2 hours .*long maintenance/) }] });
   });
 

@@ -18,7 +18,7 @@ describe('alerts from the ledger', () => {
     // RETRY_SCHEDULE of the tests has three waits: four attempts, then dead.
     for (let i = 0; i < 3; i++) await runRetryNow(key);
     await expect
-      .poll(() => digests(alerts.calls).flatMap((d) => (d.kind === 'dead-letter' ? d.samples : [])).find((s) => s.details?.['order'] === key))
+      .poll(() => digests(alerts.calls).flatMap((d) => (d.kind === 'dead-letter' ? d.samples : [])).find((s) => s.details?.['order'] === key), { timeout: 5_000 })
       .toMatchObject({ summary: expect.stringMatching(/gave up after 4 attempts: http-status.*Redeliver it from the console/) });
   });
 

@@ -153,7 +153,7 @@ export class DeliveryGate extends DurableObject<GatewayEnv> {
       const firstSlotAt = this.takeSlots(row.owed, spacingMs);
       this.ctx.storage.sql.exec('DELETE FROM waiting WHERE order_key = ?', row.order_key);
       try {
-        await this.env.ORDER_LEDGER.get(this.env.ORDER_LEDGER.idFromName(row.order_key)).release(firstSlotAt, spacingMs);
+        await this.env.ORDER_LEDGER.get(this.env.ORDER_LEDGER.idFromName(row.order_key)).release(firstSlotAt, spacingMs, row.owed);
       } catch (error) {
         logLine({ level: 'warn', msg: 'a waiting order could not be released; trying again', order: row.order_key, error });
         this.ctx.storage.sql.exec('INSERT OR IGNORE INTO waiting (order_key, owed, since, retry_at) VALUES (?, ?, ?, ?)', row.order_key, row.owed, now, now + RELEASE_RETRY_MS);

@@ -311,6 +311,11 @@ export class LedgerStore {
     });
   }
 
+  /** Events owed to the origin (pending), due or not: what the delivery gate reserves slots for. */
+  pendingCount(): number {
+    return this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM events WHERE state = 'pending'`).one().n;
+  }
+
   /** Owed events wait (a hold): their time moves on, no attempt is spent. */
   postpone(keys: readonly string[], until: number): void {
     this.storage.transactionSync(() => {

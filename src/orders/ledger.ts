@@ -237,8 +237,8 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
     const config = loaded.config;
     const now = Date.now();
     const settled = this.settledKind();
-    const first =
-      config.reconcile === null || settled !== null ? null : nextQueryAt(config.reconcile.scheduleMs, { done: 0, since: now, expiresAt: input.expiresAt });
+    const queryable = config.reconcile !== null && config.alipay.appIds.includes(input.app);
+    const first = !queryable || settled !== null ? null : nextQueryAt(config.reconcile!.scheduleMs, { done: 0, since: now, expiresAt: input.expiresAt });
     this.reconcile.start('registered', now, first, input);
     this.reconcile.register(input.totalAmount, input.totalCents, input.expiresAt, now);
     await this.scheduleAlarm();
@@ -259,7 +259,7 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
    */
   async askSoon(trigger: Exclude<ReconcileTrigger, 'registered' | 'operator'>, order: OrderRef): Promise<{ asked: boolean }> {
     const loaded = await loadConfig(this.env);
-    if (!loaded.ok || loaded.config.reconcile === null || this.settledKind() !== null) return { asked: false };
+    if (!loaded.ok || loaded.config.reconcile === null || !loaded.config.alipay.appIds.includes(order.app) || this.settledKind() !== null) return { asked: false };
     const now = Date.now();
     const row = this.reconcile.row();
     const sinceLast = row?.last_query_at == null ? Infinity : now - row.last_query_at;
@@ -315,8 +315,8 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
   }
 
   /** The delivery gate's slots after a hold: the owed events go out at them (see src/orders/delivery-gate.ts). */
-  async release(firstSlotAt: number, spacingMs: number): Promise<void> {
-    const placed = this.store.placeInSlots(Date.now() + HOLD_RECHECK_MS + 1_000, firstSlotAt, spacingMs, 1_000);
+  async release(firstSlotAt: number, spacingMs: number, slots: number): Promise<void> {
+    const placed = this.store.placeInSlots(Date.now() + HOLD_RECHECK_MS + 1_000, firstSlotAt, spacingMs, slots);
     if (placed > 0) await this.alarmNoLaterThan(firstSlotAt);
   }
 
@@ -449,7 +449,8 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
     const orderKey = this.store.orderInfo()?.order_key ?? '';
     let answer;
     try {
-      answer = await deliveryGate(this.env).wait(orderKey, keys.length);
+      // Every owed event, not only the due ones: those put off before are owed as much.
+      answer = await deliveryGate(this.env).wait(orderKey, Math.max(keys.length, this.store.pendingCount()));
     } catch (error) {
       logLine({ level: 'warn', msg: 'the delivery gate could not be reached; delivering', order: orderKey, error });
       return true;
@@ -458,7 +459,7 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
       this.store.postpone(keys, now + HOLD_RECHECK_MS);
       logLine({ msg: 'deliveries held: waiting', order: orderKey, events: keys.length });
     } else {
-      this.store.placeInSlots(now, answer.firstSlotAt, answer.spacingMs, keys.length);
+      this.store.placeInSlots(now + HOLD_RECHECK_MS + 1_000, answer.firstSlotAt, answer.spacingMs, Math.max(keys.length, this.store.pendingCount()));
     }
     return false;
   }

@@ -141,6 +141,13 @@ export class ReconcileStore {
     });
   }
 
+  /** Nothing more to ask (asking Alipay is not configured, or this order's app cannot be asked about): the row stays, idle. */
+  stopAsking(): void {
+    this.write(() => {
+      this.sql.exec("UPDATE reconcile SET state = 'idle', next_query_at = NULL WHERE state = 'asking' AND lease_until IS NULL");
+    });
+  }
+
   /** When this order next owes a query: its schedule, or the end of a query's lease (a query cut off with a previous instance). */
   dueAt(): number | null {
     const row = this.row();

@@ -61,10 +61,18 @@ export class Reconciler {
     if (this.running) return this.running;
     const info = this.store.orderInfo();
     if (info === null || info.out_trade_no === null) return Promise.resolve({ ran: false, why: 'unknown-order' });
+    // Asking Alipay was switched off after asking began, or the order's app cannot be asked about
+    // (alipay.trade.query is an OpenAPI call made as an app: a legacy mapi order keyed by seller id
+    // has none): the schedule stops, so its alarm does not come back for it.
     const settings = config.reconcile;
-    if (settings === null) return Promise.resolve({ ran: false, why: 'not-configured' });
-    // alipay.trade.query is an OpenAPI call made as an app: a legacy mapi order keyed by seller id has none.
-    if (!config.alipay.appIds.includes(info.app)) return Promise.resolve({ ran: false, why: 'not-queryable' });
+    if (settings === null) {
+      this.reconcile.stopAsking();
+      return Promise.resolve({ ran: false, why: 'not-configured' });
+    }
+    if (!config.alipay.appIds.includes(info.app)) {
+      this.reconcile.stopAsking();
+      return Promise.resolve({ ran: false, why: 'not-queryable' });
+    }
     const now = Date.now();
     const claimed = this.reconcile.claim(now, QUERY_TIMEOUT_MS + QUERY_LEASE_GRACE_MS, force);
     if (claimed === null) return Promise.resolve({ ran: false, why: force ? 'busy' : 'not-due' });

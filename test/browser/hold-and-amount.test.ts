@@ -85,6 +85,6 @@ describe('holding deliveries and held amounts, from the console', () => {
     const payment = await pay();
     await openView(page, `#/orders/${stack().appId}/${encodeURIComponent(payment.outTradeNo)}`, '#/transactions');
     await page.click('#ask-alipay');
-    await expect.poll(() => page.textContent('#redeliver-result')).toContain('ALIPAY_APP_PRIVATE_KEY');
+    await expect.poll(() => page.textContent('#redeliver-result'), { timeout: 5_000 }).toContain('ALIPAY_APP_PRIVATE_KEY');
   });
 });

@@ -24,7 +24,7 @@ describe('a payment of another amount than registered', () => {
     await runRetryNow(orderKey);
     expect(origin.for(outTradeNo)).toEqual([]);
     expect(await ledger(orderKey).indexRow()).toMatchObject({ status: 'paid', delivery: 'pending' });
-    await expect.poll(() => kinds(alerts.calls)).toContain('amount-mismatch');
+    await expect.poll(() => kinds(alerts.calls), { timeout: 5_000 }).toContain('amount-mismatch');
 
     // Redelivering "everything" does not send it: the operator decides.
     const all = await (await post(`/admin/orders/${TEST_APP_ID}/${outTradeNo}/redeliver`)).json();
