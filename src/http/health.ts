@@ -24,15 +24,19 @@ export function healthResponse(result: ConfigResult, deliveries?: DeliveriesHeal
   return jsonResponse(200, { ok: true, ...result.config.summary, ...(deliveries !== undefined ? { deliveries } : {}) });
 }
 
-/** /health with the delivery hold (null when the gate did not answer: the configuration is still shown). */
+/** The gate gets this long: /health answers with the configuration whatever the gate does. */
+const GATE_STATUS_TIMEOUT_MS = 2_000;
+
+/** /health with the delivery hold (null when the gate did not answer in time: the configuration is still shown). */
 export async function healthWithDeliveries(result: ConfigResult, env: GatewayEnv): Promise<Response> {
   if (!result.ok) return healthResponse(result);
-  let deliveries: DeliveriesHealth | null = null;
-  try {
-    const s = await deliveryGate(env).status();
-    deliveries = { held: s.held, heldSince: s.heldSince, waitingOrders: s.waitingOrders, drainingUntil: s.drainingUntil };
-  } catch {
-    deliveries = null;
-  }
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), GATE_STATUS_TIMEOUT_MS)));
+  const asked = deliveryGate(env)
+    .status()
+    .then((s): DeliveriesHealth => ({ held: s.held, heldSince: s.heldSince, waitingOrders: s.waitingOrders, drainingUntil: s.drainingUntil }))
+    .catch(() => null);
+  const deliveries = await Promise.race([asked, timeout]);
+  clearTimeout(timer);
   return healthResponse(result, deliveries);
 }
