@@ -2,7 +2,7 @@
 // most MAX_RESPONSE_BYTES of the answer, and say what the verified answer means. `fetch` is
 // injected (the Worker's, a test's, or the CLI's), so this stays pure.
 
-import { readUpTo } from '../utils/read-capped';
+import { boundedFetch } from '../utils/bounded-fetch';
 import { buildQueryRequest, type TradeRef } from './query-request';
 import { TRANSIENT, readQueryResponse, type QueryFailureReason, type QueryResult } from './query-response';
 import { MAX_RESPONSE_BYTES } from './signed-response';
@@ -45,36 +45,21 @@ export async function queryTrade(trade: TradeRef, options: QueryClientOptions): 
   const { request } = built;
   const timeoutMs = options.timeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
   const maxBytes = Math.min(options.maxResponseBytes ?? MAX_RESPONSE_BYTES, MAX_RESPONSE_BYTES);
-  const doFetch = options.fetch ?? fetch;
-  const controller = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, timeoutMs);
   const host = new URL(request.url).host;
-  try {
-    let response: Response;
-    try {
-      response = await doFetch(request.url, { method: 'POST', headers: request.headers, body: request.body, signal: controller.signal, redirect: 'manual' });
-    } catch {
-      if (timedOut) return failure('timeout', `Alipay's gateway (${host}) did not answer within ${timeoutMs} ms.`);
-      return failure('network-error', `Could not reach Alipay's gateway (${host}).`, CHECK_GATEWAY);
-    }
-    let read: { bytes: Uint8Array; truncated: boolean };
-    try {
-      read = await readUpTo(response.body, maxBytes);
-    } catch {
-      if (timedOut) return failure('timeout', `Alipay's gateway (${host}) did not finish its answer within ${timeoutMs} ms.`);
-      return failure('network-error', `The answer from ${host} broke off.`);
-    }
-    if (response.status !== 200) {
-      const redirect = response.status >= 300 && response.status < 400;
-      return failure('http-status', `Alipay's gateway (${host}) answered HTTP ${response.status}${redirect ? ' (a redirect: is the gateway address right?)' : ''}.`, redirect ? CHECK_GATEWAY : undefined);
-    }
-    if (read.truncated) return failure('too-large', `The answer from ${host} is larger than ${maxBytes} bytes; a query answer is a few KiB.`);
-    return await readQueryResponse(read.bytes, options.alipayKeys, trade);
-  } finally {
-    clearTimeout(timer);
+  const got = await boundedFetch(request.url, { method: 'POST', headers: request.headers, body: request.body }, { timeoutMs, maxBytes, fetch: options.fetch });
+  if (!got.ok && got.stage === 'request') {
+    if (got.timedOut) return failure('timeout', `Alipay's gateway (${host}) did not answer within ${timeoutMs} ms.`);
+    return failure('network-error', `Could not reach Alipay's gateway (${host}).`, CHECK_GATEWAY);
   }
+  if (!got.ok) {
+    if (got.timedOut) return failure('timeout', `Alipay's gateway (${host}) did not finish its answer within ${timeoutMs} ms.`);
+    return failure('network-error', `The answer from ${host} broke off.`);
+  }
+  const { response } = got;
+  if (response.status !== 200) {
+    const redirect = response.status >= 300 && response.status < 400;
+    return failure('http-status', `Alipay's gateway (${host}) answered HTTP ${response.status}${redirect ? ' (a redirect: is the gateway address right?)' : ''}.`, redirect ? CHECK_GATEWAY : undefined);
+  }
+  if (got.truncated) return failure('too-large', `The answer from ${host} is larger than ${maxBytes} bytes; a query answer is a few KiB.`);
+  return readQueryResponse(got.bytes, options.alipayKeys, trade);
 }
