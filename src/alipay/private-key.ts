@@ -13,8 +13,9 @@
 import { base64Decode, base64Encode } from '../utils/base64';
 import { utf8Encode } from '../utils/bytes';
 import { sha256Hex } from '../utils/hex';
-import { TAG, bitLength, decodeOid, encodeTlv, integerValue, parseDer, sequence, unsignedInteger, type Tlv } from './der';
-import { MAX_MODULUS_BITS, RSA_ALGORITHM_IDENTIFIER, checkSpki, identify, wrapPkcs1 } from './key-identify';
+import { ALIPAY_CERT_CN, APP_CERT_CN } from './cert';
+import { TAG, bitLength, decodeOid, encodeTlv, isSmallInteger, parseDer, sequence, unsignedInteger, type Tlv } from './der';
+import { MAX_MODULUS_BITS, OID, RSA_ALGORITHM_IDENTIFIER, checkSpki, identify, isPasswordEncryption, nonRsaAlgorithmName, wrapPkcs1 } from './key-identify';
 import { startsLikePrivateKey, unwrap } from './key-material';
 import { MAX_KEY_TEXT_LENGTH } from './keys';
 import { scanPem, type ScannedPemBlock } from './pem';
@@ -71,29 +72,6 @@ const NEVER_SHOWN = 'no part of it is shown here';
 // ---- limits and identifiers -----------------------------------------------------------
 
 export const APP_KEY_MIN_BITS = 2048;
-
-const OID = {
-  rsaEncryption: '1.2.840.113549.1.1.1',
-  ecPublicKey: '1.2.840.10045.2.1',
-  sm2: '1.2.156.10197.1.301',
-  pkcs5Prefix: '1.2.840.113549.1.5.',
-  pkcs12PbePrefix: '1.2.840.113549.1.12.',
-} as const;
-
-const NON_RSA_PRIVATE: Record<string, string> = {
-  '1.2.840.10045.2.1': 'an EC',
-  '1.2.156.10197.1.301': 'an SM2 (国密)',
-  '1.3.101.112': 'an Ed25519',
-  '1.3.101.113': 'an Ed448',
-  '1.3.101.110': 'an X25519',
-  '1.2.840.10040.4.1': 'a DSA',
-  '1.2.840.113549.1.1.10': 'an RSA-PSS-only',
-};
-
-// Alipay's own certificate has CN "支付宝(中国)网络技术有限公司-<partner id>"; the merchant's app
-// certificate (appCertPublicKey_<app_id>.crt) has CN "<partner id>-<app_id>".
-const APP_CERT_CN = /^\d{16}-\d{16}$/;
-const ALIPAY_CERT_CN = /支付宝|Alipay/i;
 
 // ---- loading ----------------------------------------------------------------------
 
@@ -187,10 +165,6 @@ interface RsaPrivate {
 
 type Classified = { kind: 'rsa'; rsa: RsaPrivate } | { kind: 'fail'; material: MaterialKind; looksLike: string; why?: string };
 
-function isSmallInteger(tlv: Tlv | undefined, value: bigint): boolean {
-  return !!tlv && tlv.tag === TAG.INTEGER && tlv.value.length <= 2 && integerValue(tlv) === value;
-}
-
 /** PKCS#1 RSAPrivateKey: SEQUENCE { version 0, n, e, d, p, q, dp, dq, qinv } (version 1 adds other primes). */
 function pkcs1Parts(tlv: Tlv): { modulus: Tlv; exponent: Tlv } | null {
   const c = sequence(tlv);
@@ -222,11 +196,8 @@ function classify(der: Uint8Array): Classified {
   if (c && c.length >= 3 && (isSmallInteger(c[0], 0n) || isSmallInteger(c[0], 1n)) && c[1]!.tag === TAG.SEQUENCE && c[2]!.tag === TAG.OCTET_STRING) {
     // PKCS#8 PrivateKeyInfo / OneAsymmetricKey: SEQUENCE { version, algorithm, privateKey OCTET STRING, ... }.
     const algorithm = sequence(c[1]);
-    const oid = decodeOid(algorithm?.[0]) ?? '';
-    if (oid !== OID.rsaEncryption) {
-      const curve = oid === OID.ecPublicKey ? decodeOid(algorithm?.[1]) : null;
-      const name = curve === OID.sm2 ? NON_RSA_PRIVATE[OID.sm2]! : (NON_RSA_PRIVATE[oid] ?? `an OID ${oid || '(unreadable)'}`);
-      return { kind: 'fail', material: 'private-key', looksLike: `${name} private key (PKCS#8), not RSA`, why: NOT_RSA };
+    if (decodeOid(algorithm?.[0]) !== OID.rsaEncryption) {
+      return { kind: 'fail', material: 'private-key', looksLike: `${nonRsaAlgorithmName(algorithm)} private key (PKCS#8), not RSA`, why: NOT_RSA };
     }
     const inner = parseDer(c[2]!.value);
     const parts = inner.ok ? pkcs1Parts(inner.tlv) : null;
@@ -242,8 +213,7 @@ function classify(der: Uint8Array): Classified {
     return { kind: 'fail', material: 'private-key', looksLike: curve === OID.sm2 ? 'an SM2 (国密) private key, not RSA' : 'an EC private key, not RSA', why: NOT_RSA };
   }
   if (c && c.length === 2 && c[0]!.tag === TAG.SEQUENCE && c[1]!.tag === TAG.OCTET_STRING) {
-    const oid = decodeOid(sequence(c[0])?.[0]) ?? '';
-    if (oid.startsWith(OID.pkcs5Prefix) || oid.startsWith(OID.pkcs12PbePrefix)) {
+    if (isPasswordEncryption(decodeOid(sequence(c[0])?.[0]) ?? '')) {
       return { kind: 'fail', material: 'private-key', looksLike: 'an encrypted private key (PKCS#8)', why: `decrypt it first (openssl pkey -in encrypted.pem -out plain.pem); ${NEVER_SHOWN}` };
     }
   }

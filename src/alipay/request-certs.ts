@@ -5,7 +5,7 @@
 // a file that belongs elsewhere carries `advice`, which the Worker words in its settings).
 
 import { sha256Hex } from '../utils/hex';
-import { alipayRootCertSn, certificateInfo, certSnOf, type CertInfo } from './cert';
+import { ALIPAY_CERT_CN, alipayRootCertSn, certificateInfo, certSnOf, type CertInfo } from './cert';
 import { scanPem } from './pem';
 import type { SetupAdvice } from './types';
 
@@ -48,7 +48,7 @@ export async function readAppCertificate(text: string): Promise<CertRead<AppCert
   if (cert.isCa) {
     return { ok: false, problem: `a CA certificate (${cn}), as in alipayRootCert.crt. ${APP_CERT_WANT}`, advice: { kind: 'belongs-in', place: 'root-cert' } };
   }
-  if (/支付宝|Alipay/i.test(cn)) {
+  if (ALIPAY_CERT_CN.test(cn)) {
     return {
       ok: false,
       problem: `Alipay's own certificate (${cn}, alipayCertPublicKey_RSA2.crt). ${APP_CERT_WANT}`,
