@@ -39,7 +39,11 @@ const GATEWAY_BINDINGS = {
 
 const WORKERS_TEST = {
   testTimeout: 20_000,
-  setupFiles: ['test/support/setup-log-capture.ts'],
+  // Isolated, every test file gets a workerd of its own, which starts and loads the vitest runtime
+  // again: two thirds of these projects' time. Instead each vitest worker keeps one workerd for its
+  // files, and each file starts from fresh modules and empty storage (the setup files below).
+  isolate: false,
+  setupFiles: ['test/support/pool-module-fetch.ts', 'test/support/fresh-modules.ts', 'test/support/fresh-storage.ts', 'test/support/setup-log-capture.ts'],
   provide: { printGatewayLogs: PRINT_GATEWAY_LOGS },
   globalSetup: ['test/support/drop-pool-noise.ts'],
 };
@@ -51,6 +55,8 @@ const WORKERS_TEST = {
 // The end-to-end suite (real `wrangler dev`) has its own config: vitest.e2e.config.ts.
 export default defineConfig({
   test: {
+    // vitest's default on 2 cores is 1 worker; much of the Node project waits on the processes it starts.
+    maxWorkers: 2,
     projects: [
       {
         plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.toml' }, miniflare: { bindings: GATEWAY_BINDINGS } })],
@@ -79,8 +85,12 @@ export default defineConfig({
           name: 'node',
           include: ['test/node/**/*.test.ts'],
           environment: 'node',
+          // One process for many files, each starting from fresh modules (fresh-modules.ts).
+          isolate: false,
           testTimeout: 30_000,
-          setupFiles: ['test/support/setup-log-capture.ts'],
+          // Loading wrangler's own config reader (init-flow.test.ts) takes seconds on a busy machine.
+          hookTimeout: 30_000,
+          setupFiles: ['test/support/fresh-modules.ts', 'test/support/setup-log-capture.ts'],
           provide: { printGatewayLogs: PRINT_GATEWAY_LOGS },
         },
       },

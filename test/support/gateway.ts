@@ -71,11 +71,11 @@ export interface Origin {
   for(outTradeNo: string): OriginCall[];
 }
 
-// The spy is installed once and never restored: an alarm left over from an earlier test must
-// still hit a mock (default: 503), never the network.
+// The spy stays installed for the whole file: an alarm left over from an earlier test must still
+// hit a mock (default: 503), never the network. It is installed again if vi.restoreAllMocks() took it away.
 let responder: OriginResponder = () => new Response('no origin mocked for this test', { status: 503 });
 let recorded: OriginCall[] = [];
-let installed = false;
+let installedSpy: typeof fetch | null = null;
 
 /** One message the gateway sent to ALERT_URL. */
 export interface AlertCall {
@@ -91,10 +91,9 @@ let alipayFetch: typeof fetch = async () => new Response('no Alipay gateway mock
 const ALIPAY_TEST_HOST = 'alipay.test';
 
 function installOriginSpy(): void {
-  if (installed) return;
-  installed = true;
+  if (installedSpy !== null && globalThis.fetch === installedSpy) return;
   const realFetch = globalThis.fetch;
-  vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
+  installedSpy = vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
     const request = new Request(input, init);
     if (new URL(request.url).host === ALIPAY_TEST_HOST) return alipayFetch(input, init);
     if (new URL(request.url).host === new URL(TEST_ALERT_URL).host) {

@@ -14,6 +14,8 @@ export interface JsonLogs {
 const GATEWAY_LINE = /^\{"level":"(?:debug|info|warn|error)"/;
 
 let installed = false;
+/** console.log as it was before any capture: this module is evaluated again for each test file (test/support/fresh-runtime.ts). */
+const CONSOLE_LOG = Symbol.for('alipay-notify-edge.console.log');
 let printAll = false;
 let print: (text: string) => void = () => {};
 let current: { text: string; json: Record<string, unknown> }[] = [];
@@ -35,7 +37,8 @@ export function installLogCapture(debug: boolean): void {
   if (installed) return;
   installed = true;
   printAll = debug;
-  const original = console.log.bind(console);
+  const saved = globalThis as { [CONSOLE_LOG]?: typeof console.log };
+  const original = (saved[CONSOLE_LOG] ??= console.log.bind(console));
   print = (text) => original(text);
   console.log = (...args: unknown[]) => {
     const json = gatewayLine(args);
