@@ -43,12 +43,22 @@ test('the status socket hears the payment the moment it is recorded; the history
   expect([plain.status, await plain.json()]).toEqual([200, messages[1]]);
   expect((await fetch(`${stack().gatewayUrl}/alipay/status?${query.replace(/sig=[0-9a-f]{2}/, 'sig=00')}`)).status).toBe(403);
 
-  // The ledger's alarm pushed the order into the payments index.
+  // The ledger's alarm pushed the order into the payments index (the history, page by page: the
+  // files running beside this one add payments too).
   const auth = { authorization: `Bearer ${stack().adminToken}` };
+  type Row = { outTradeNo: string; status: string; delivery: string; total: string };
+  const inHistory = async (): Promise<Row | undefined> => {
+    for (let cursor: string | null = null, page = 0; page === 0 || (cursor !== null && page < 20); page++) {
+      const response = await fetch(`${stack().gatewayUrl}/admin/api/payments?limit=200${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`, { headers: auth });
+      const { items, nextCursor } = (await response.json()) as { items: Row[]; nextCursor: string | null };
+      const found = items.find((i) => i.outTradeNo === outTradeNo);
+      if (found) return found;
+      cursor = nextCursor;
+    }
+    return undefined;
+  };
   const row = await eventually('the order in the history', async () => {
-    const response = await fetch(`${stack().gatewayUrl}/admin/api/payments?limit=200`, { headers: auth });
-    const { items } = (await response.json()) as { items: { outTradeNo: string; status: string; delivery: string; total: string }[] };
-    const found = items.find((i) => i.outTradeNo === outTradeNo);
+    const found = await inHistory();
     return found?.delivery === 'delivered' ? found : undefined;
   });
   expect(row).toMatchObject({ status: 'paid', total: '66.60' });

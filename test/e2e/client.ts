@@ -1,11 +1,12 @@
 // What an end-to-end test does over real HTTP: post a notification to the gateway as Alipay
 // would, ask the test origin what it received, and read the order's ledger through the admin API.
 // The plain exports talk to the suite's shared stack (global-setup.ts); a file that starts a stack
-// of its own (settings fixed at start-up) gets the same functions from stackClient(), or from
+// of its own (ownStack(): settings fixed at start-up, or traffic that must not meet the other
+// files', which run at the same time) gets the same functions from stackClient(), or from
 // gatewayClient() when its origin is not the test origin (the example receiver).
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import type { LedgerSnapshot } from '../../src/orders/ledger-types';
-import { originClient, sleep, type OriginDelivery, type StackInfo } from './harness';
+import { originClient, sleep, startStack, type OriginDelivery, type RunningStack, type StackInfo } from './harness';
 import { TEST_APP_ID } from '../fixtures/gateway-test-keys';
 
 export interface GatewayReply {
@@ -94,6 +95,19 @@ export function stackClient(info: () => StackInfo) {
 }
 
 export const stack = () => inject('e2e');
+
+/** A stack of the calling test file's own: started before its tests, stopped after them. */
+export function ownStack(options: Parameters<typeof startStack>[0] = {}): () => RunningStack {
+  let running: RunningStack | undefined;
+  beforeAll(async () => {
+    running = await startStack(options);
+  }, 120_000);
+  afterAll(() => running?.stop());
+  return () => {
+    if (running === undefined) throw new Error('this file\'s stack did not start');
+    return running;
+  };
+}
 export const { origin, postNotification, ledgerOf, deliveredLedger, acceptedAtOrigin } = stackClient(stack);
 
 export function bodyBytes(delivery: OriginDelivery): Uint8Array {

@@ -4,23 +4,16 @@
 // JSON mode, a re-send forwards nothing new, and a refund (forwarded because FORWARD_EVENTS asks
 // for it) is a second event with its own webhook-id.
 import { Webhook } from 'standardwebhooks';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { TEST_ONLY_FORWARD_SECRETS } from '../fixtures/gateway-test-keys';
-import { stackClient, webhookHeadersOf } from './client';
+import { ownStack, stackClient, webhookHeadersOf } from './client';
 import { gbkPaidNotification } from '../support/gbk-notifications';
-import { startStack, type OriginDelivery, type RunningStack } from './harness';
+import type { OriginDelivery } from './harness';
 import { beijingTime, paidNotification, signedNotification } from '../support/notifications';
 
-let running: RunningStack;
-const { postNotification: post, acceptedOnceThere } = stackClient(() => running.info);
+const running = ownStack({ settings: { FORWARD_FORMAT: 'json', FORWARD_EVENTS: 'paid,refund' }, logLevel: 'warn' });
+const { postNotification: post, acceptedOnceThere } = stackClient(() => running().info);
 
-beforeAll(async () => {
-  running = await startStack({ settings: { FORWARD_FORMAT: 'json', FORWARD_EVENTS: 'paid,refund' }, logLevel: 'warn' });
-});
-
-afterAll(async () => {
-  await running?.stop();
-});
 
 function verifiedJson(delivery: OriginDelivery): Record<string, unknown> {
   const text = Buffer.from(delivery.bodyBase64, 'base64').toString('utf8');

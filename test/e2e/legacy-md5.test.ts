@@ -5,24 +5,16 @@
 // Webhooks signature, still sent, covers the re-signed bytes.
 import { createHash } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { TEST_ONLY_FORWARD_SECRETS } from '../fixtures/gateway-test-keys';
-import { bodyBytes, stackClient, webhookHeadersOf } from './client';
-import { startStack, type RunningStack } from './harness';
+import { bodyBytes, ownStack, stackClient, webhookHeadersOf } from './client';
 import { paidNotification } from '../support/notifications';
 
 const ORIGIN_MD5_KEY = 'e2e-only-legacy-md5-key-0123456789';
 
-let running: RunningStack;
-const { postNotification, acceptedAtOrigin } = stackClient(() => running.info);
+const running = ownStack({ settings: { FORWARD_SIGNING: 'alipay-md5', ORIGIN_MD5_KEY }, logLevel: 'warn' });
+const { postNotification, acceptedAtOrigin } = stackClient(() => running().info);
 
-beforeAll(async () => {
-  running = await startStack({ settings: { FORWARD_SIGNING: 'alipay-md5', ORIGIN_MD5_KEY }, logLevel: 'warn' });
-});
-
-afterAll(async () => {
-  await running?.stop();
-});
 
 /** notify_verify's sign check of a mapi-era page: drop sign, sign_type and empties; sort; join; append the key; md5. */
 function legacyMd5Sign(form: URLSearchParams, key: string): string {
