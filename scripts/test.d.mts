@@ -1,0 +1,24 @@
+// Types for test.mjs (`npm test`).
+/** Suite name -> the package.json script that runs it. */
+export const SUITES: Record<'typecheck' | 'unit' | 'e2e' | 'browser', string>;
+/** Settings every suite runs with (wrangler's metrics and location request off). */
+export const OFFLINE_ENV: Record<string, string>;
+export interface Suite {
+  name: string;
+  command: string;
+  args: string[];
+  shell?: boolean;
+}
+export interface SuiteResult {
+  name: string;
+  ok: boolean;
+  /** `passed`, `failed (exit N)`, `stopped by SIGNAL` or `could not start (...)`. */
+  status: string;
+  /** From the start of the run to this suite's end. */
+  ms: number;
+  output: string;
+}
+/** The command that runs an npm script, through the npm that started this process when there is one. */
+export function npmRun(script: string): Omit<Suite, 'name'>;
+/** Runs the suites at once; writes each one's output as a block when it ends, then a summary. */
+export function runSuites(suites: Suite[], options?: { env?: Record<string, string>; write?: (text: string) => void; color?: boolean }): Promise<SuiteResult[]>;
