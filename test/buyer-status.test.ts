@@ -109,22 +109,22 @@ describe('live status over a WebSocket', () => {
     mockOrigin();
     const params = tradeParams({ trade_status: 'WAIT_BUYER_PAY', total_amount: '12.00' });
     const { messages, ws } = await watch(await statusUrl(params['app_id']!, params['out_trade_no']!));
-    await vi.waitFor(() => expect(messages).toEqual([{ status: 'unknown', amount: null, paidAt: null }]));
+    await vi.waitFor(() => expect(messages).toEqual([{ status: 'unknown', amount: null, paidAt: null }]), { timeout: 10_000 });
 
     await postNotify(await signedNotification(params));
-    await vi.waitFor(() => expect(messages).toHaveLength(2));
+    await vi.waitFor(() => expect(messages).toHaveLength(2), { timeout: 10_000 });
     expect(messages[1]).toEqual({ status: 'waiting', amount: '12.00', paidAt: null });
 
     const paid = { ...params, trade_status: 'TRADE_SUCCESS', notify_id: uniqueId('nid') };
     const paidBody = await signedNotification(paid);
     await postNotify(paidBody);
-    await vi.waitFor(() => expect(messages).toHaveLength(3));
+    await vi.waitFor(() => expect(messages).toHaveLength(3), { timeout: 10_000 });
     expect(messages[2]).toEqual({ status: 'paid', amount: '12.00', paidAt: expect.stringMatching(/Z$/) });
 
     await postNotify(paidBody); // a re-send: nothing new to say
     const refund = { ...paid, notify_id: uniqueId('nid'), refund_fee: '12.00', out_biz_no: 'R1', gmt_refund: params['notify_time']! };
     await postNotify(await signedNotification(refund));
-    await vi.waitFor(() => expect(messages).toHaveLength(4));
+    await vi.waitFor(() => expect(messages).toHaveLength(4), { timeout: 10_000 });
     expect(messages[3]).toMatchObject({ status: 'refunded' });
     ws.close(1000, 'bye');
   });
@@ -135,7 +135,7 @@ describe('live status over a WebSocket', () => {
     const url = await statusUrl(params['app_id']!, params['out_trade_no']!);
     const tabs = [await watch(url), await watch(url)];
     await postNotify(await signedNotification(params));
-    for (const tab of tabs) await vi.waitFor(() => expect(tab.messages.at(-1)).toMatchObject({ status: 'paid' }));
+    for (const tab of tabs) await vi.waitFor(() => expect(tab.messages.at(-1)).toMatchObject({ status: 'paid' }), { timeout: 10_000 });
     for (const tab of tabs) tab.ws.close(1000);
   });
 
@@ -144,7 +144,7 @@ describe('live status over a WebSocket', () => {
     const params = tradeParams();
     const exp = Math.floor(Date.now() / 1000) + 1;
     const { closed, messages } = await watch(await statusUrl(params['app_id']!, params['out_trade_no']!, { exp }));
-    await vi.waitFor(() => expect(messages).toHaveLength(1));
+    await vi.waitFor(() => expect(messages).toHaveLength(1), { timeout: 10_000 });
     await new Promise((r) => setTimeout(r, exp * 1000 - Date.now() + 50));
     await postNotify(await signedNotification(params));
     expect(await closed).toMatchObject({ code: 1008 });

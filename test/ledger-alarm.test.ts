@@ -38,7 +38,7 @@ describe('alarm handler', () => {
     const params = tradeParams();
     const key = orderKeyOf(params);
     await postNotify(await signedNotification(params));
-    await vi.waitFor(() => expect(origin.for(params['out_trade_no']!)).toHaveLength(1));
+    await vi.waitFor(() => expect(origin.for(params['out_trade_no']!)).toHaveLength(1), { timeout: 10_000 });
 
     await runInDurableObject(ledger(key), async (instance, state) => {
       // Even if the attempt were overdue, the claim in storage and the in-flight promise stop a second attempt.

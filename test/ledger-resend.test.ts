@@ -129,7 +129,7 @@ describe('the alarm', () => {
 
     expect(await (await postNotify(await signParams(paid))).text()).toBe('success');
     // The alarm delivers at once; the origin holds the attempt, so the object stays as it is now.
-    await vi.waitFor(() => expect(origin.for(paid['out_trade_no']!)).toHaveLength(1));
+    await vi.waitFor(() => expect(origin.for(paid['out_trade_no']!)).toHaveLength(1), { timeout: 10_000 });
     const { setAlarm, getAlarm } = calls;
     expect(getAlarm).not.toHaveBeenCalled(); // a new order's object never reads its (absent) alarm
     expect(setAlarm).toHaveBeenCalledTimes(2); // the attempt due now, then the lease while it is in flight

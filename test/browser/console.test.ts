@@ -84,7 +84,7 @@ describe('operator console in Chromium', () => {
     await screenshot(page, '01-sign-in');
     await page.fill('#token', 'not-the-admin-token-at-all');
     await page.click('button[type=submit]');
-    await expect.poll(() => page.textContent('.notice')).toContain('Wrong token');
+    await expect.poll(() => page.textContent('.notice'), { timeout: 10_000 }).toContain('Wrong token');
     await signIn(page);
     await viewReady(page, '#/transactions');
     expect(await page.textContent('header')).toContain('Beijing time (UTC+8)');
@@ -190,7 +190,7 @@ describe('operator console in Chromium', () => {
 
     await openView(page, `#/orders/${stack().appId}/${encodeURIComponent(order)}`, '#/transactions');
     const attempts = page.locator('#timeline li[data-type=attempt]');
-    await expect.poll(() => attempts.count()).toBe(4);
+    await expect.poll(() => attempts.count(), { timeout: 10_000 }).toBe(4);
     const texts = await attempts.allTextContents();
     for (const text of texts.slice(0, 3)) expect(text).toContain('HTTP 500');
     expect(texts[3]).toContain('HTTP 200');

@@ -236,10 +236,13 @@ export async function runAbuse(info: StackInfo, plan: AbusePlan, progress: (line
       }
     })();
     let healthMaxMs = 0;
+    // Each probe on a connection of its own, as a monitor's would be: a kept-alive one could sit
+    // through a slow body's cut-off in wrangler dev's proxy and never be answered (seen on a busy
+    // machine: one probe hung for its whole 30 s; never with fresh connections).
     const health = (async () => {
       while (!done) {
         const t = performance.now();
-        await fetch(`${info.gatewayUrl}/health`, { signal: AbortSignal.timeout(30_000) }).then((r) => r.text()).catch(() => '');
+        await rawPost(`${info.gatewayUrl}/health`, { method: 'GET', timeoutMs: 30_000 });
         healthMaxMs = Math.max(healthMaxMs, performance.now() - t);
         await sleep(250);
       }
@@ -329,7 +332,7 @@ export async function runAbuse(info: StackInfo, plan: AbusePlan, progress: (line
  */
 async function flushProxyConnections(info: StackInfo): Promise<void> {
   for (let round = 0; round < 2; round++) {
-    await Promise.all(Array.from({ length: 32 }, () => fetch(`${info.gatewayUrl}/health`).then((r) => r.text()).catch(() => '')));
+    await Promise.all(Array.from({ length: 32 }, () => fetch(`${info.gatewayUrl}/health`, { signal: AbortSignal.timeout(10_000) }).then((r) => r.text()).catch(() => '')));
   }
 }
 

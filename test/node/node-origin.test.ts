@@ -244,7 +244,7 @@ describe('node origin example CLI (server.mjs)', () => {
       const port = Number(new URL(url).port);
       const reply = await deliver({ url, port, host: '127.0.0.1', close: async () => {} }, { id: 'msg_cli' });
       expect(reply).toEqual({ status: 200, text: 'success' });
-      await vi.waitFor(() => expect(output).toMatch(/"outcome":"received".*"webhook_id":"msg_cli".*"out_trade_no":"ORDER-1001"/));
+      await vi.waitFor(() => expect(output).toMatch(/"outcome":"received".*"webhook_id":"msg_cli".*"out_trade_no":"ORDER-1001"/), { timeout: 10_000 });
     } finally {
       child.kill('SIGTERM');
     }
@@ -265,10 +265,10 @@ describe('node origin example CLI (server.mjs)', () => {
     child.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
-      await vi.waitFor(() => expect(output).toMatch(/listening on http/));
+      await vi.waitFor(() => expect(output).toMatch(/listening on http/), { timeout: 10_000 });
       const url = /listening on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(output)![1]!;
       await deliver({ url, port: Number(new URL(url).port), host: '127.0.0.1', close: async () => {} }, { id: 'msg_cli_text' });
-      await vi.waitFor(() => expect(output).toContain('received       paid  order ORDER-1001  TRADE_SUCCESS  88.00 CNY  (webhook-id msg_cli_text, attempt 1)'));
+      await vi.waitFor(() => expect(output).toContain('received       paid  order ORDER-1001  TRADE_SUCCESS  88.00 CNY  (webhook-id msg_cli_text, attempt 1)'), { timeout: 10_000 });
     } finally {
       child.kill('SIGTERM');
     }
