@@ -3,11 +3,15 @@
 export const SUITES: Record<'typecheck' | 'unit' | 'e2e' | 'browser', string>;
 /** Settings every suite runs with (wrangler's metrics and location request off). */
 export const OFFLINE_ENV: Record<string, string>;
+/** Suites run at a lower priority (they compute, with nothing timed). */
+export const BACKGROUND: Set<string>;
 export interface Suite {
   name: string;
   command: string;
   args: string[];
   shell?: boolean;
+  /** A lower priority (os.setPriority), e.g. 10. */
+  nice?: number;
 }
 export interface SuiteResult {
   name: string;

@@ -3,11 +3,11 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { OFFLINE_ENV, SUITES, runSuites, type Suite } from '../../scripts/test.mjs';
+import { BACKGROUND, OFFLINE_ENV, SUITES, runSuites, type Suite } from '../../scripts/test.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
@@ -71,6 +71,13 @@ describe('npm test', () => {
       write: () => {},
     });
     expect(result!.output).toBe('false false\n');
+  });
+
+  it('runs a background suite at a lower priority, the others at the usual one', async () => {
+    const priority = `console.log(require('node:os').getPriority());`;
+    const [background, usual] = await runSuites([{ ...nodeSuite('background', priority), nice: 10 }, nodeSuite('usual', priority)], { write: () => {} });
+    expect([background!.output, usual!.output]).toEqual([`${Math.min(19, os.getPriority() + 10)}\n`, `${os.getPriority()}\n`]);
+    expect([...BACKGROUND]).toEqual(['typecheck']);
   });
 
   it('runs the npm scripts of the parts: type check, unit, end to end, browser', () => {
