@@ -10,7 +10,7 @@ export interface Suite {
   command: string;
   args: string[];
   shell?: boolean;
-  /** A lower priority (os.setPriority), e.g. 10. */
+  /** Run this much lower in priority than `npm test` itself (os.setPriority), e.g. 10. */
   nice?: number;
 }
 export interface SuiteResult {
