@@ -158,6 +158,16 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
     return { duplicate: 'notify-id', event };
   }
 
+  /**
+   * Copies of a recorded notification that the Worker answered itself (src/http/recorded-notifications.ts),
+   * counted like the re-sends answered here. Called after those answers, so it writes at once.
+   */
+  countResends(notifyId: string, copies: number, lastSeenAt: number): void {
+    if (this.store.recordedEventOf(notifyId) === null) return;
+    for (let i = 0; i < copies; i++) this.store.countResend(notifyId, lastSeenAt);
+    this.store.flushResends();
+  }
+
   /** The whole ledger of this order, or null when the object has never recorded anything. */
   snapshot(): LedgerSnapshot | null {
     if (this.store.hasUnflushedResends) this.store.flushResends();
