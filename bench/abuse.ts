@@ -7,11 +7,11 @@
 // Run by hand: `npm run bench:abuse` (options after `--`: --bodies N --concurrency N --slow N
 // --slow-interval-ms N --oversize-bytes N --genuine-concurrency N --genuine-pause-ms N --settle-ms N --seed N
 // --time-limit-s N). A smaller version runs in `npm run test:e2e`.
-import { startStack } from '../test/e2e/harness';
 import { abuseReport, runAbuse, type AbusePlan } from '../test/e2e/abuse';
-import { machineLine, print, progress, readOptions } from './common';
+import { print, progress, readOptions } from './common';
+import { runOnStack } from './stack-run';
 
-async function main(): Promise<void> {
+runOnStack('bench:abuse', () => {
   const options = readOptions({
     bodies: { default: 10_000, max: 1_000_000 },
     concurrency: { default: 16, max: 256 },
@@ -35,36 +35,15 @@ async function main(): Promise<void> {
     settleMs: options['settle-ms'],
     seed: options.seed,
   };
-  const startedAt = performance.now();
-  print('bench:abuse  (alipay-notify-edge)');
-  print(machineLine());
-
-  progress('starting the test origin and wrangler dev ...');
-  const stack = await startStack({ logLevel: 'error' });
-  let stopping: Promise<void> | undefined;
-  const stopAll = () => (stopping ??= stack.stop());
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stopAll().then(() => process.exit(130)));
-  const limit = setTimeout(() => {
-    process.stderr.write(`time limit of ${options['time-limit-s']}s reached; stopping\n`);
-    void stopAll().then(() => process.exit(1));
-  }, options['time-limit-s'] * 1000);
-  limit.unref();
-
-  let ok = false;
-  try {
-    const result = await runAbuse(stack.info, plan, progress);
-    for (const line of abuseReport(plan, result)) print(line);
-    ok = result.successes === 0 && result.genuine.failures.size === 0 && result.genuine.acknowledged === result.genuine.sent;
-    print(`goal: no malformed request answered success, every genuine notification acknowledged  ${ok ? 'OK' : 'FAIL'}`);
-  } finally {
-    clearTimeout(limit);
-    await stopAll();
-  }
-  print(`total ${((performance.now() - startedAt) / 1000).toFixed(1)} s, all processes stopped`);
-  if (!ok) process.exitCode = 1;
-}
-
-main().catch((error) => {
-  process.stderr.write(`bench:abuse failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
+  return {
+    stack: { logLevel: 'error' },
+    timeLimitS: options['time-limit-s'],
+    run: async (stack) => {
+      const result = await runAbuse(stack.info, plan, progress);
+      for (const line of abuseReport(plan, result)) print(line);
+      const ok = result.successes === 0 && result.genuine.failures.size === 0 && result.genuine.acknowledged === result.genuine.sent;
+      print(`goal: no malformed request answered success, every genuine notification acknowledged  ${ok ? 'OK' : 'FAIL'}`);
+      return ok;
+    },
+  };
 });

@@ -5,11 +5,11 @@
 // Run by hand: `npm run bench:soak` (options after `--`: --notifications N --orders N
 // --concurrency N --resend-percent N --fail-percent N --seed N --time-limit-s N). It starts and
 // stops its own processes (test/e2e/harness.ts). A short version runs in `npm run test:e2e`.
-import { startStack } from '../test/e2e/harness';
 import { SOAK_SETTINGS, runSoak, soakReport, type SoakPlan } from '../test/e2e/soak';
-import { machineLine, print, progress, readOptions } from './common';
+import { print, progress, readOptions } from './common';
+import { runOnStack } from './stack-run';
 
-async function main(): Promise<void> {
+runOnStack('bench:soak', () => {
   const options = readOptions({
     notifications: { default: 1_000, max: 100_000 },
     orders: { default: 200, max: 100_000 },
@@ -29,37 +29,16 @@ async function main(): Promise<void> {
     seed: options.seed,
     forwarded: 'all',
   };
-  const startedAt = performance.now();
-  print('bench:soak  (alipay-notify-edge)');
-  print(machineLine());
-  print(`gateway: wrangler dev (local, workerd), ACK_MODE=durable FORWARD_FORMAT=form FORWARD_EVENTS=all RETRY_SCHEDULE=${SOAK_SETTINGS['RETRY_SCHEDULE']}`);
-
-  progress('starting the test origin and wrangler dev ...');
-  const stack = await startStack({ settings: { ...SOAK_SETTINGS }, logLevel: 'warn' });
-  let stopping: Promise<void> | undefined;
-  const stopAll = () => (stopping ??= stack.stop());
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stopAll().then(() => process.exit(130)));
-  const limit = setTimeout(() => {
-    process.stderr.write(`time limit of ${options['time-limit-s']}s reached; stopping\n`);
-    void stopAll().then(() => process.exit(1));
-  }, options['time-limit-s'] * 1000);
-  limit.unref();
-
-  let ok = false;
-  try {
-    const result = await runSoak(stack.info, plan, progress);
-    for (const line of soakReport(plan, result)) print(line);
-    ok = result.lost === 0 && result.doubled === 0 && result.refused.size === 0 && result.unexpected === 0;
-    print(`goal: 0 lost, 0 doubled by webhook-id, every genuine notification acknowledged  ${ok ? 'OK' : 'FAIL'}`);
-  } finally {
-    clearTimeout(limit);
-    await stopAll();
-  }
-  print(`total ${((performance.now() - startedAt) / 1000).toFixed(1)} s, all processes stopped`);
-  if (!ok) process.exitCode = 1;
-}
-
-main().catch((error) => {
-  process.stderr.write(`bench:soak failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
+  return {
+    header: [`gateway: wrangler dev (local, workerd), ACK_MODE=durable FORWARD_FORMAT=form FORWARD_EVENTS=all RETRY_SCHEDULE=${SOAK_SETTINGS['RETRY_SCHEDULE']}`],
+    stack: { settings: { ...SOAK_SETTINGS }, logLevel: 'warn' },
+    timeLimitS: options['time-limit-s'],
+    run: async (stack) => {
+      const result = await runSoak(stack.info, plan, progress);
+      for (const line of soakReport(plan, result)) print(line);
+      const ok = result.lost === 0 && result.doubled === 0 && result.refused.size === 0 && result.unexpected === 0;
+      print(`goal: 0 lost, 0 doubled by webhook-id, every genuine notification acknowledged  ${ok ? 'OK' : 'FAIL'}`);
+      return ok;
+    },
+  };
 });

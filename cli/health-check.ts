@@ -97,6 +97,7 @@ const SETTINGS: Record<SettingName, { kind: SettingKind; what: string }> = {
   ACK_MODE: { kind: 'var', what: 'when Alipay gets "success": durable or after-delivery' },
   RETRY_SCHEDULE: { kind: 'var', what: 'delays between delivery attempts, e.g. 10s,1m,5m' },
   DELIVERY_TIMEOUT: { kind: 'var', what: 'how long one delivery attempt may take' },
+  ORIGIN_MAX_RPS: { kind: 'var', what: 'how many deliveries a second a backlog drains at after a hold' },
   MAX_NOTIFY_AGE: { kind: 'var', what: 'how old a notification may be (replay guard)' },
   NOTIFY_PATH: { kind: 'var', what: 'the path Alipay posts to' },
   ADMIN_TOKEN: { kind: 'secret', what: 'the Bearer token of the admin API' },

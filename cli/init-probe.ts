@@ -65,6 +65,7 @@ export async function probeReceivingPage(options: ProbeOptions): Promise<ProbeOu
     ackBody,
     secrets: secrets.value,
     timeoutMs,
+    maxRps: 1,
     retryScheduleMs: [],
     signing: 'standard-webhooks',
     originMd5Key: null,

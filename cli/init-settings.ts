@@ -245,6 +245,17 @@ export const SETTINGS: readonly SettingEntry[] = [
     flag: { name: 'admin-token-file', file: true },
   },
   {
+    name: 'ORIGIN_MAX_RPS',
+    storage: 'var',
+    section: 'admin',
+    input: 'line',
+    question: { en: 'How many deliveries a second your page can take when the console resumes held deliveries', zh: '在管理后台恢复暂停的投递时,接收页面每秒最多承受几次投递' },
+    help: { en: 'A small IIS site: keep 5.', zh: '小型 IIS 站点:保持 5 即可。' },
+    default: DEFAULTS.ORIGIN_MAX_RPS,
+    check: gateway,
+    flag: { name: 'origin-max-rps' },
+  },
+  {
     name: 'STATUS_SECRET',
     storage: 'secret',
     section: 'status',

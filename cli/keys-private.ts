@@ -3,6 +3,7 @@
 // half (fingerprint and base64 SPKI) and the wrangler step, never any part of the private key.
 
 import { loadPrivateKey, publicKeyBase64, type PrivateKeyForm } from '../src/alipay/private-key';
+import { hintForGateway } from '../src/config/advice';
 import { EXIT, printJson } from './io';
 
 const SECRET_NAME = 'ALIPAY_APP_PRIVATE_KEY';
@@ -49,7 +50,8 @@ export async function privateKeyReport(file: string, text: string): Promise<Priv
           appPublicKey: publicKeyBase64(loaded.key),
           appPublicKeyFingerprint: loaded.key.publicFingerprint,
         }
-      : { looksLike: loaded.looksLike, form: null, bits: null, problem: loaded.problem, appPublicKey: null, appPublicKeyFingerprint: null },
+      : // `keys` explains the Worker's settings: misplaced material is named by the setting it belongs in.
+        { looksLike: loaded.looksLike, form: null, bits: null, problem: hintForGateway(loaded.problem, loaded.advice), appPublicKey: null, appPublicKeyFingerprint: null },
   };
 }
 

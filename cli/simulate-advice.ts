@@ -54,6 +54,8 @@ const ADVICE = {
   'signature-mismatch': (c) =>
     `the gateway's ALIPAY_PUBLIC_KEY is not the public half of the key simulate signed with (${c.keyFile}): ` +
     'if .dev.vars or dev-keys/ were generated again, restart `npm start`; with --private-key, give the gateway the matching public key',
+  'unknown-cert-sn': (c) =>
+    `the notification names an Alipay certificate SN the gateway does not have, and its keys do not verify it: simulate signs without alipay_cert_sn, so is ${c.gatewayBase} the gateway? (${check(c)})`,
   'no-usable-key': (c) => `the gateway has no usable key for ${c.signType}: ALIPAY_PUBLIC_KEY is missing or cannot be used (${check(c)})`,
   'app-id-mismatch': (c) => `app_id ${c.appId} is not in the gateway's ALIPAY_APP_ID: pass --app-id with one of its app ids (${check(c)} lists them)`,
   'seller-id-mismatch': (c) =>

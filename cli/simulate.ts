@@ -9,7 +9,11 @@ import { access, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { adminCurl, isLocalGateway } from './admin-curl';
-import { DEV_APP_ID, DEV_PRIVATE_KEY_FILE, DEV_PUBLIC_KEY_FILE, DEV_SELLER_ID, DEV_VARS_FILE, readDevVars } from './dev-config';
+import { standInClient } from './alipay-standin';
+import { DEV_APP_ID, DEV_PRIVATE_KEY_FILE, DEV_PUBLIC_KEY_FILE, DEV_SELLER_ID, DEV_STANDIN_PORT, DEV_VARS_FILE, readDevVars } from './dev-config';
+import { LOOPBACK_HOSTS } from '../src/config/values';
+import { ORDERS_PATH } from '../src/config/names';
+import { signOrderRegistration } from '../src/http/order-registration';
 import { splitList } from '../src/config/values';
 import { describeFetchError, fetchHealth, healthUrlOf } from './health-check';
 import { notFoundAdvice, replyAdvice, type AdviceContext } from './simulate-advice';
@@ -58,6 +62,11 @@ Options:
   --sign-type TYPE     RSA2 (default, SHA256withRSA) or RSA (SHA1withRSA)
   --out FILE           also write the body it sends to FILE (the last one, with --repeat),
                        e.g. to try \`npx alipay-notify-edge verify\` on it
+  --lost               the buyer pays, but the notification never arrives: the trade is
+                       paid at the local Alipay stand-in (which \`npm start\` runs) and no
+                       notification is sent, so the gateway can only learn of it by asking Alipay
+  --standin URL        the stand-in for --lost (default: ALIPAY_GATEWAY_URL's address from
+                       .dev.vars when it is on this machine, else http://127.0.0.1:${DEV_STANDIN_PORT})
   -h, --help           this help
 
 Exit status: 0 when every reply is exactly "success", 1 otherwise, 2 usage error.
@@ -77,6 +86,8 @@ const OPTIONS = {
   'seller-id': { type: 'string' },
   'sign-type': { type: 'string' },
   out: { type: 'string' },
+  lost: { type: 'boolean' },
+  standin: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -107,6 +118,9 @@ interface Settings {
   appId: string | undefined;
   sellerId: string | undefined;
   outFile: string | undefined;
+  /** Pay at the stand-in, send nothing. */
+  lost: boolean;
+  standInUrl: string | undefined;
 }
 
 /** One line of output: a send's reply (or why there was none). */
@@ -135,15 +149,6 @@ export const simulateCommand: Command = {
     const s = settings.value;
 
     const dev = await devDefaults();
-    const keyFile = s.privateKeyFile ?? dev.privateKeyFile;
-    if (keyFile === null) {
-      return usageError('simulate', `no signing key: run \`npm start\` once (it generates ${DEV_PRIVATE_KEY_FILE}), or pass --private-key FILE`);
-    }
-    const keyText = await readInput(keyFile, MAX_PRIVATE_KEY_BYTES, 'a private key');
-    if (!keyText.ok) return usageError('simulate', keyText.message);
-    const key = await loadPrivateKey(new TextDecoder().decode(keyText.bytes), { hash: hashOf(s.signType), want: SIGNING_KEY_WANT, minBits: 1024 });
-    if (!key.ok) return usageError('simulate', `${keyFile}: ${key.problem}`);
-
     const appId = s.appId ?? dev.appId;
     const outTradeNo = s.order ?? newOrderId();
     // Re-sends are one second apart in notify_time, the last one "now": all distinct, none in the future.
@@ -164,6 +169,16 @@ export const simulateCommand: Command = {
     );
     if (!planned.ok) return usageError('simulate', planned.message);
     const plan = planned.plan;
+    if (s.lost) return payWithoutNotifying(plan, s, dev);
+
+    const keyFile = s.privateKeyFile ?? dev.privateKeyFile;
+    if (keyFile === null) {
+      return usageError('simulate', `no signing key: run \`npm start\` once (it generates ${DEV_PRIVATE_KEY_FILE}), or pass --private-key FILE`);
+    }
+    const keyText = await readInput(keyFile, MAX_PRIVATE_KEY_BYTES, 'a private key');
+    if (!keyText.ok) return usageError('simulate', keyText.message);
+    const key = await loadPrivateKey(new TextDecoder().decode(keyText.bytes), { hash: hashOf(s.signType), want: SIGNING_KEY_WANT, minBits: 1024 });
+    if (!key.ok) return usageError('simulate', `${keyFile}: ${key.problem}`);
 
     process.stderr.write(
       `simulate: ${plan.status}${plan.refundFee ? ` refund ${plan.refundFee}` : ''} for order ${plan.outTradeNo} ` +
@@ -255,6 +270,17 @@ function readSettings(values: OptionValues): Parsed<Settings> {
     if (id !== undefined && !isAlipayId(id)) return { ok: false, message: `${name}: Alipay ids are digits only` };
   }
 
+  if (values.lost === true) {
+    // Nothing is sent: the options that shape sending have nothing to act on.
+    for (const name of ['refund', 'repeat', 'concurrency', 'out'] as const) {
+      if (text(name) !== undefined) return { ok: false, message: `--${name} shapes the notification sent; --lost sends none` };
+    }
+  } else if (text('standin') !== undefined) {
+    return { ok: false, message: '--standin goes with --lost' };
+  }
+  const standin = text('standin');
+  if (standin !== undefined && !/^https?:\/\/[^/]+\/?$/.test(standin)) return { ok: false, message: '--standin is the stand-in\'s address, e.g. http://127.0.0.1:8789' };
+
   const repeat = count(text('repeat'), '--repeat', MAX_REPEAT);
   if (!repeat.ok) return repeat;
   const concurrency = count(text('concurrency'), '--concurrency', MAX_CONCURRENCY);
@@ -276,6 +302,8 @@ function readSettings(values: OptionValues): Parsed<Settings> {
       appId,
       sellerId,
       outFile: text('out'),
+      lost: values.lost === true,
+      standInUrl: text('standin'),
     },
   };
 }
@@ -297,6 +325,10 @@ interface DevDefaults {
   sellerId: string;
   /** ADMIN_TOKEN from the same .dev.vars: printed only in the admin command for a local gateway. */
   adminToken: string | null;
+  /** The stand-in's address: ALIPAY_GATEWAY_URL's origin when it points at this machine. */
+  standInUrl: string | null;
+  /** STATUS_SECRET from the same .dev.vars: --lost registers the order with a local gateway with it. */
+  statusSecret: string | null;
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -329,7 +361,84 @@ async function devDefaults(): Promise<DevDefaults> {
     appId: firstId(vars.ALIPAY_APP_ID) ?? DEV_APP_ID,
     sellerId: firstId(vars.ALIPAY_SELLER_ID) ?? DEV_SELLER_ID,
     adminToken: vars.ADMIN_TOKEN || null,
+    standInUrl: localOrigin(vars.ALIPAY_GATEWAY_URL),
+    statusSecret: vars.STATUS_SECRET || null,
   };
+}
+
+function localOrigin(url: string | undefined): string | null {
+  try {
+    const parsed = new URL(url ?? '');
+    return parsed.protocol === 'http:' && LOOPBACK_HOSTS.has(parsed.hostname) ? parsed.origin : null;
+  } catch {
+    return null;
+  }
+}
+
+// ---- a lost notification -----------------------------------------------------------
+
+/**
+ * `--lost`: the trade is paid at the stand-in (what Alipay would then answer to alipay.trade.query)
+ * and no notification is sent. Prints one JSON line: the trade as the stand-in now knows it.
+ */
+async function payWithoutNotifying(plan: NotificationPlan, s: Settings, dev: DevDefaults): Promise<number> {
+  const base = (s.standInUrl ?? dev.standInUrl ?? `http://127.0.0.1:${DEV_STANDIN_PORT}`).replace(/\/$/, '');
+  const status = plan.status;
+  let trade;
+  try {
+    trade = await standInClient(base).registerTrade({ out_trade_no: plan.outTradeNo, total_amount: plan.totalAmount, trade_status: status, trade_no: plan.tradeNo });
+  } catch (error) {
+    printError(
+      `could not pay order ${plan.outTradeNo} at the Alipay stand-in ${base}: ${describeFetchError(error, 5_000)}. ` +
+        'Is `npm start` running (it starts the stand-in), or `npx alipay-notify-edge standin`?',
+    );
+    return EXIT.notValid;
+  }
+  const registered = await registerWithGateway(plan, s, dev);
+  process.stdout.write(`${JSON.stringify({ lost: true, standin: base, ...trade, registered })}\n`);
+  process.stderr.write(
+    `simulate: order ${plan.outTradeNo} is ${status} at the Alipay stand-in (${plan.totalAmount} CNY, trade_no ${plan.tradeNo}); ` +
+      `no notification was sent to ${s.url}. The gateway hears of it only by asking Alipay.\n`,
+  );
+  if (registered?.ok) {
+    process.stderr.write(
+      `simulate: the order is registered with the gateway, as your site would register it (POST /alipay/orders): it asks Alipay at ${registered.nextQueryAt ?? 'its next query'}, ` +
+        'finds the payment and forwards it (header x-alipay-event-source: query).\n',
+    );
+  } else {
+    const token = isLocalGateway(s.url) ? dev.adminToken : null;
+    process.stderr.write(
+      `simulate: ${registered ? `the gateway did not take the registration (${registered.error ?? 'no reason given'}). ` : ''}` +
+        `Ask Alipay about it from the admin API: ${adminCurl({ gatewayUrl: s.url, appId: plan.appId, outTradeNo: plan.outTradeNo, token }).replace(/^curl /, 'curl -X POST ')}/ask\n`,
+    );
+  }
+  return EXIT.ok;
+}
+
+/** How long a simulated lost order stays payable: the gateway asks about it until then. */
+const LOST_ORDER_PAYABLE_S = 30 * 60;
+
+/**
+ * Registers the order with a local gateway as the merchant's site would (POST /alipay/orders,
+ * signed with STATUS_SECRET from .dev.vars), so the gateway asks Alipay about it on its schedule.
+ * Null when that is not possible here (not a local gateway, or no STATUS_SECRET).
+ */
+async function registerWithGateway(plan: NotificationPlan, s: Settings, dev: DevDefaults): Promise<{ ok: boolean; nextQueryAt?: string | null; error?: string } | null> {
+  if (!isLocalGateway(s.url) || dev.statusSecret === null || !/^\d+\.\d{2}$/.test(plan.totalAmount)) return null;
+  const expire = Math.floor(Date.now() / 1000) + LOST_ORDER_PAYABLE_S;
+  const sig = await signOrderRegistration(new TextEncoder().encode(dev.statusSecret), plan.appId, plan.outTradeNo, plan.totalAmount, expire);
+  const form = new URLSearchParams({ app_id: plan.appId, out_trade_no: plan.outTradeNo, total_amount: plan.totalAmount, expire: String(expire), sig });
+  try {
+    const response = await fetch(new URL(ORDERS_PATH, s.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form.toString(),
+      signal: AbortSignal.timeout(5_000),
+    });
+    return (await response.json()) as { ok: boolean; nextQueryAt?: string | null; error?: string };
+  } catch (error) {
+    return { ok: false, error: describeFetchError(error, 5_000) };
+  }
 }
 
 function firstId(list: string | undefined): string | undefined {

@@ -8,6 +8,7 @@ import { MAX_KEY_TEXT_LENGTH } from '../src/alipay/keys';
 import { QUERY_RESPONSE_NAME, describeSaid, readQueryResponse } from '../src/alipay/query-response';
 import { MAX_RESPONSE_BYTES, methodOfResponse, verifySignedResponse } from '../src/alipay/signed-response';
 import type { AlipayPublicKey } from '../src/alipay/types';
+import { adviceForCli } from './advice';
 import { EXIT, printError, printJson, readInput, usageError, type OptionValues } from './io';
 
 export const RESPONSE_USAGE = `  --response          the input is a synchronous OpenAPI answer ({"…_response":{…},"sign":"…"}),
@@ -98,7 +99,8 @@ export async function verifyResponseBytes(bytes: Uint8Array, keys: readonly Alip
     answer,
   };
   if (!result.ok) {
-    return { valid: false, reason: result.reason, hint: result.hint, keyFingerprint: null, meaning: null, stage: result.signedBytes ? 'verify' : 'read', ...common };
+    const hint = result.advice ? `${result.hint} ${adviceForCli(result.advice)}` : result.hint;
+    return { valid: false, reason: result.reason, hint, keyFingerprint: null, meaning: null, stage: result.signedBytes ? 'verify' : 'read', ...common };
   }
   return { valid: true, reason: null, hint: null, keyFingerprint: result.keyFingerprint, meaning: await meaningOf(bytes, keys, name!, answer), stage: null, ...common };
 }

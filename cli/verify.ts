@@ -27,6 +27,7 @@ import { splitList } from '../src/config/values';
 import { parseDuration } from '../src/utils/duration';
 import { EXIT, parseCommandLine, printError, printHelp, printJson, readInput, usageError, type OptionValues } from './io';
 import type { Command } from './main';
+import { adviceForCli } from './advice';
 import { RESPONSE_USAGE, verifyResponseCommand } from './verify-response';
 
 const VERIFY_USAGE = `Usage: npx alipay-notify-edge verify --key FILE [--key FILE ...] [options] [--body FILE]
@@ -288,36 +289,6 @@ async function verifyBody(body: Uint8Array, options: VerifyOptions, business: Bu
     charset,
     signContent: forDisplay(verified.signContent, charset),
   });
-}
-
-/** The core's advice in this tool's words: its flags, not the Worker's settings. */
-export function adviceForCli(advice: Advice): string {
-  const list = (types: readonly SignType[]) => types.join(',') || '(none)';
-  switch (advice.kind) {
-    case 'accept-sign-type':
-      return (
-        `--sign-types is ${list(advice.accepted)}: if your Alipay app really signs with ${advice.signType}, check it with ` +
-        `--sign-types ${list([...advice.accepted, advice.signType])}; otherwise this message was not made by Alipay for this app.`
-      );
-    case 'accept-public-key-sign-type':
-      return `--sign-types is ${list(advice.accepted)}: add RSA2 to it if your Alipay app signs with RSA2.`;
-    case 'configure-public-key':
-      return 'Give the Alipay public key (支付宝公钥) with --key FILE.';
-    case 'check-public-key':
-      return 'Check that --key is the Alipay public key (支付宝公钥), not your app public key (应用公钥).';
-    case 'configure-md5-key':
-      return 'Give the legacy partner key (合作伙伴密钥) with --md5-key-file FILE.';
-    case 'check-md5-key':
-      return "Check that --md5-key-file holds this seller's partner MD5 key (合作伙伴密钥).";
-    case 'check-app-id':
-      return '--app-id does not list it; add it if this app is yours.';
-    case 'configure-seller-id':
-      return 'Give your partner id (2088...) with --seller-id to check legacy notifications.';
-    case 'check-seller-id':
-      return 'Check --seller-id: it lists the seller ids whose notifications are accepted.';
-    case 'check-max-age':
-      return '--max-age sets the accepted age (e.g. --max-age 100000d to check an old capture).';
-  }
 }
 
 function hintForCli(hint: string, advice: Advice | undefined): string {

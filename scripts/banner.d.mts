@@ -14,6 +14,8 @@ export interface TryIt {
   readonly curl: string | null;
   /** Whether the demo origin runs (it prints what it receives). */
   readonly demoOrigin: boolean;
+  /** `simulate --lost` for a new order, when the Alipay stand-in runs; absent otherwise. */
+  readonly lost?: string | null;
 }
 
 export interface Banner {

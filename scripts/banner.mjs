@@ -12,7 +12,7 @@ function formatRows(rows) {
   });
 }
 
-function tryItLines({ simulate, curl, demoOrigin }) {
+function tryItLines({ simulate, curl, demoOrigin, lost }) {
   return [
     'Try it, from another terminal in this directory:',
     '  1. Send a test payment notification, signed as Alipay signs it:',
@@ -21,6 +21,13 @@ function tryItLines({ simulate, curl, demoOrigin }) {
     '  2. See what the gateway recorded for that order, and how its delivery went:',
     curl === null ? '       (the admin API is off: add ADMIN_TOKEN to .dev.vars and restart to use it)' : `       ${curl}`,
     '  Send 1 again: the gateway answers "success" again and does not deliver the payment twice.',
+    ...(lost
+      ? [
+          '  3. A payment whose notification never arrives (the buyer paid; the notification was lost):',
+          `       ${lost}`,
+          '     The gateway asks the Alipay stand-in about the order within seconds, finds it paid, and forwards it once.',
+        ]
+      : []),
   ].filter((line) => line !== null);
 }
 

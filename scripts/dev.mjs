@@ -3,14 +3,19 @@
 //   1. .dev.vars: generated with throwaway values when missing (cli/dev-config.ts); kept otherwise.
 //   2. The demo origin (examples/node-origin), printing every event the gateway forwards to it,
 //      verified with FORWARD_SECRET.
-//   3. `wrangler dev` in local mode (Durable Object storage under .wrangler/), output prefixed.
+//   3. The local stand-in for Alipay's OpenAPI gateway (cli/alipay-standin.ts), when
+//      ALIPAY_GATEWAY_URL in .dev.vars points at this machine: the gateway asks it about orders
+//      whose notification never came (`simulate --lost` pays one there without notifying).
+//   4. `wrangler dev` in local mode (Durable Object storage under .wrangler/), output prefixed.
 // Then it waits for /health and prints what runs where and, once healthy, how to try it
 // (scripts/banner.mjs). workerd's stack traces for a failed origin connection are shortened
 // (scripts/wrangler-output.mjs).
 // Ctrl-C (SIGINT) or SIGTERM stops everything it started; if wrangler exits, so does this, with its code.
 // Ports: GATEWAY_PORT (default 8787) and ORIGIN_PORT (default 8788; used only when .dev.vars is
 // generated, since afterwards the demo origin follows ORIGIN_URL in .dev.vars).
+import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { bannerLines, consoleRows, demoOrderId, thankYouRow } from './banner.mjs';
 import { createWranglerOutputFilter } from './wrangler-output.mjs';
@@ -22,7 +27,8 @@ const STOP_GRACE_MS = 5_000;
 // The generator and the health report are TypeScript shared with the command-line tool; the
 // default notify path and the loopback host names come from the Worker's own settings code.
 await loadTypeScript('npm start');
-const { DEV_GATEWAY_PORT, DEV_ORIGIN_PORT, DEV_PRIVATE_KEY_FILE, ensureDevVars } = await import('../cli/dev-config.ts');
+const { DEV_APP_PUBLIC_KEY_FILE, DEV_GATEWAY_PORT, DEV_ORIGIN_PORT, DEV_PRIVATE_KEY_FILE, ensureDevVars } = await import('../cli/dev-config.ts');
+const { startAlipayStandIn } = await import('../cli/alipay-standin.ts');
 const { explainHealth, fetchHealth } = await import('../cli/health-check.ts');
 const { adminCurl } = await import('../cli/admin-curl.ts');
 const { DEFAULTS } = await import('../src/config/names.ts');
@@ -107,10 +113,44 @@ if (urlPort === null) {
   }
 }
 
-// ---- 3. the gateway (wrangler dev) -------------------------------------------------
+// ---- 3. the Alipay stand-in -------------------------------------------------------
+
+/** The stand-in when ALIPAY_GATEWAY_URL is a local http URL and the development keys are there; null otherwise. */
+async function startStandIn() {
+  const port = vars.ALIPAY_APP_PRIVATE_KEY && vars.ALIPAY_GATEWAY_URL ? localOriginPort(vars.ALIPAY_GATEWAY_URL) : null;
+  if (port === null) return null;
+  let appPublicKey;
+  let alipayPrivateKey;
+  try {
+    appPublicKey = await readFile(join(ROOT, DEV_APP_PUBLIC_KEY_FILE), 'utf8');
+    alipayPrivateKey = await readFile(join(ROOT, DEV_PRIVATE_KEY_FILE), 'utf8');
+  } catch {
+    say(`ALIPAY_GATEWAY_URL points at this machine, but ${DEV_APP_PUBLIC_KEY_FILE} or ${DEV_PRIVATE_KEY_FILE} is missing: not starting the Alipay stand-in`);
+    return null;
+  }
+  const started = await startAlipayStandIn({
+    appPublicKey,
+    alipayPrivateKey,
+    appIds: splitList(vars.ALIPAY_APP_ID ?? ''),
+    port,
+    onRequest: (r) =>
+      process.stdout.write(
+        `[standin] ${r.method ?? '?'} ${r.out_trade_no ?? '-'}: ${r.signatureValid ? 'signed by the app key' : 'BAD SIGNATURE'}, answered ${r.answered}\n`,
+      ),
+  });
+  if (!started.ok) {
+    say(`the Alipay stand-in could not start (${started.message}); asking Alipay about unpaid orders will fail until it runs (npx alipay-notify-edge standin)`);
+    return null;
+  }
+  return started.standIn;
+}
+const standIn = await startStandIn();
+
+// ---- 4. the gateway (wrangler dev) -------------------------------------------------
 
 if (!(await portIsFree(gateway.port))) {
   await origin?.close();
+  await standIn?.close();
   fail(`port ${gateway.port} (the gateway) is in use: is another \`npm start\` or wrangler dev running? Or set GATEWAY_PORT`);
 }
 
@@ -148,6 +188,7 @@ async function stop(exitCode) {
   await exited;
   clearTimeout(force);
   await origin?.close();
+  await standIn?.close();
   say('stopped.');
   process.exit(exitCode);
 }
@@ -164,13 +205,14 @@ wrangler.on('exit', async (code, signal) => {
   if (stopping) return;
   stopping = true;
   await origin?.close();
+  await standIn?.close();
   const status = code ?? 1;
   process.stderr.write(`[start] wrangler exited (${signal ? `signal ${signal}` : `code ${code}`}); stopping.\n`);
   process.exit(status);
 });
 wrangler.on('error', (error) => fail(`could not run wrangler: ${error.message}`));
 
-// ---- 4. ready? ---------------------------------------------------------------
+// ---- 5. ready? ---------------------------------------------------------------
 
 const base = `http://127.0.0.1:${gateway.port}`;
 let health = null;
@@ -205,6 +247,7 @@ const lines = bannerLines({
       ? { label: 'demo origin', value: vars.ORIGIN_URL, note: 'prints every event it receives, verified with FORWARD_SECRET' }
       : { label: 'origin', value: vars.ORIGIN_URL ?? '(ORIGIN_URL not set)', note: 'not started here' },
     ...(origin && vars.STATUS_SECRET ? [thankYouRow({ originUrl: origin.url, outTradeNo: order })] : []),
+    ...(standIn ? [{ label: 'Alipay stand-in', value: standIn.gatewayUrl, note: 'answers the gateway\'s order queries (ALIPAY_GATEWAY_URL)' }] : []),
     { label: 'settings', value: '.dev.vars', note: devVars.created ? `new; Alipay dev signing key: ${DEV_PRIVATE_KEY_FILE}` : undefined },
   ],
   healthLines: explainHealth(health),
@@ -213,6 +256,7 @@ const lines = bannerLines({
     simulate: `npx alipay-notify-edge simulate --to ${notifyUrl} --order ${order}`,
     curl: adminOn && appId ? adminCurl({ gatewayUrl: base, appId, outTradeNo: order, token: vars.ADMIN_TOKEN ?? null }) : null,
     demoOrigin: origin !== null,
+    lost: standIn && vars.STATUS_SECRET ? `npx alipay-notify-edge simulate --to ${notifyUrl} --lost --order ${order}-LOST` : null,
   },
   checkCommand: `npx alipay-notify-edge check ${base}`,
 });

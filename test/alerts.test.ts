@@ -8,7 +8,8 @@ import { dingTalkSignedUrl } from '../src/alerts/dingtalk-sign';
 import { formatAlert, KIND_TITLES } from '../src/alerts/format';
 import { sendAlert } from '../src/alerts/send';
 import type { Alert, AlertDigest, AlertTarget } from '../src/alerts/types';
-import { REJECTION_SPIKE, countNow, countOne, emptyWindow } from '../src/alerts/window-count';
+import { expiringCertificates } from '../src/alerts/cert-expiry';
+import { REJECTION_SPIKE, countNow, countOne, countSome, emptyWindow } from '../src/alerts/window-count';
 import { TEST_ONLY_FORWARD_SECRETS } from './fixtures/gateway-test-keys';
 
 const T0 = Date.UTC(2026, 4, 14, 2, 0, 0);
@@ -92,6 +93,16 @@ describe('counting over a sliding window (rejection spikes)', () => {
     expect(countNow(state, T0 + 24 * 20_000 + 10 * MIN + 60_000, REJECTION_SPIKE)).toBe(0);
     expect(JSON.parse(JSON.stringify(state))).toEqual(state);
     expect(state.counts).toHaveLength(10);
+  });
+
+  it('a batch counted elsewhere reaches the threshold once, when it crosses it', () => {
+    let state = emptyWindow(REJECTION_SPIKE);
+    const first = countSome(state, T0, REJECTION_SPIKE, 20, 15);
+    expect(first).toMatchObject({ count: 15, reached: false });
+    state = first.state;
+    const crossing = countSome(state, T0 + MIN, REJECTION_SPIKE, 20, 9);
+    expect(crossing).toMatchObject({ count: 24, reached: true });
+    expect(countSome(crossing.state, T0 + 2 * MIN, REJECTION_SPIKE, 20, 30)).toMatchObject({ count: 54, reached: false });
   });
 
   it('19 failures spread over more than the window never reach 20', () => {
@@ -251,5 +262,33 @@ describe('sending', () => {
     const result = await sendAlert(target({ url: 'https://hooks.slack.com/services/T/B/X', format: 'slack' }), digest, { fetch: r.fetch, ...noSleep });
     expect(result).toMatchObject({ ok: false, reason: 'rejected', attempts: 1 });
     expect(result.ok ? '' : result.hint).toMatch(/HTTP 404 \(is ALERT_URL still valid\?\)/);
+  });
+});
+
+describe('certificates about to expire', () => {
+  const DAY = 86_400_000;
+  it('within 30 days, or expired: one alert each, naming the SN, the date and the setting', () => {
+    const alerts = expiringCertificates(
+      [
+        { role: 'alipay', sn: 'a'.repeat(32), notAfter: T0 + 10 * DAY },
+        { role: 'app', sn: 'b'.repeat(32), notAfter: T0 - DAY },
+      ],
+      T0,
+    );
+    expect(alerts.map((a) => a.summary)).toEqual([
+      expect.stringMatching(/Alipay public key certificate .* SN a{32} expires on 2026-05-24 \(in 10 days\): .* ALIPAY_PUBLIC_KEY/),
+      expect.stringMatching(/app certificate .* SN b{32} expired on 2026-05-13: .* ALIPAY_APP_CERT/),
+    ]);
+    expect(alerts.every((a) => a.kind === 'certificate-expiring')).toBe(true);
+    expect(expiringCertificates([{ role: 'app', sn: 'c'.repeat(32), notAfter: T0 + 31 * DAY }], T0)).toEqual([]);
+  });
+
+  it('during a renewal (the new certificate configured beside the old), the old one lapsing is not alerted', () => {
+    const certs = [
+      { role: 'alipay' as const, sn: 'a'.repeat(32), notAfter: T0 + 10 * DAY },
+      { role: 'alipay' as const, sn: 'd'.repeat(32), notAfter: T0 + 400 * DAY },
+    ];
+    expect(expiringCertificates(certs, T0)).toEqual([]);
+    expect(expiringCertificates(certs.slice(0, 1), T0)).toHaveLength(1);
   });
 });

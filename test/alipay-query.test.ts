@@ -194,6 +194,24 @@ describe('reading the answer', () => {
     const result = await queryTrade({ outTradeNo: fresh() }, options({ privateKey: pair.privateKey }));
     expect(result).toMatchObject({ ok: false, reason: 'alipay-error', transient: false, alipay: { code: '40002', subCode: 'isv.invalid-signature', verified: true } });
     expect(result.ok ? '' : result.hint).toContain('应用公钥');
+    // The core names no setting: what to change is data, which the Worker words in its settings.
+    expect(result).toMatchObject({ advice: { kind: 'check-app-public-key' } });
+    expect(result.ok ? '' : result.hint).not.toMatch(/ALIPAY_/);
+  });
+
+  it('a gateway that cannot be reached: the advice is to check the gateway address', async () => {
+    const result = await queryTrade({ outTradeNo: fresh() }, options({ fetch: () => Promise.reject(new TypeError('fetch failed')) }));
+    expect(result).toMatchObject({ ok: false, reason: 'network-error', transient: true, advice: { kind: 'check-gateway-url' } });
+  });
+
+  it('an answer no configured key verifies: the advice is the Alipay public key of the environment that answered', async () => {
+    gateway.mode = 'forged';
+    try {
+      const result = await queryTrade({ outTradeNo: fresh() }, options());
+      expect(result).toMatchObject({ ok: false, reason: 'signature-mismatch', advice: { kind: 'check-public-key-environment' } });
+    } finally {
+      gateway.mode = 'signed';
+    }
   });
 
   it('a verified answer about another trade is refused', async () => {
@@ -221,7 +239,7 @@ describe('reading the answer', () => {
   it('with no Alipay public key nothing can be verified', async () => {
     gateway.mode = 'signed';
     const result = await queryTrade({ outTradeNo: fresh() }, options({ alipayKeys: [] }));
-    expect(result).toMatchObject({ ok: false, reason: 'no-usable-key', transient: false });
+    expect(result).toMatchObject({ ok: false, reason: 'no-usable-key', transient: false, advice: { kind: 'configure-public-key' } });
   });
 
   it('certificate mode: the key of the certificate the answer names is used', async () => {
@@ -253,5 +271,6 @@ describe('reading the answer', () => {
     const refused = await queryTrade({ outTradeNo: order }, options({ fetch: unknownSn.fetch, alipayKeys: [certKey] }));
     expect(refused).toMatchObject({ ok: false, reason: 'signature-mismatch' });
     expect(refused.ok ? '' : refused.hint).toMatch(/certificate SN 0123456789abcdef0123456789abcdef, which is not among the configured/);
+    expect(refused).toMatchObject({ advice: { kind: 'update-alipay-cert', sn: '0123456789abcdef0123456789abcdef' } });
   });
 });

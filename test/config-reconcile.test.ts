@@ -84,13 +84,13 @@ describe('reconciliation settings', () => {
 
   it('refuses Alipay\'s pair: a private key whose public half is ALIPAY_PUBLIC_KEY', async () => {
     const [p] = await problems(env({ ALIPAY_APP_PRIVATE_KEY: TEST_ONLY_ALIPAY_PRIVATE_KEY_PEM }));
-    expect(p).toMatch(/^ALIPAY_APP_PRIVATE_KEY: an RSA-2048 private key .* whose public half .* is the key in ALIPAY_PUBLIC_KEY/);
+    expect(p).toMatch(/^ALIPAY_APP_PRIVATE_KEY: an RSA-2048 private key .* whose public half .* is the configured Alipay public key.*Check that ALIPAY_PUBLIC_KEY is the Alipay public key/);
     expect(p).toMatch(/app public key \(应用公钥\) instead of the Alipay public key/);
   });
 
   it('names a public key pasted in place of the private key, and says when it is the Alipay key', async () => {
     const [same] = await problems(env({ ALIPAY_APP_PRIVATE_KEY: TEST_ONLY_ALIPAY_PUBLIC_KEY_BASE64 }));
-    expect(same).toMatch(/^ALIPAY_APP_PRIVATE_KEY: an RSA-2048 public key: the Alipay public key already in ALIPAY_PUBLIC_KEY/);
+    expect(same).toMatch(/^ALIPAY_APP_PRIVATE_KEY: an RSA-2048 public key: the Alipay public key already configured/);
     const [app] = await problems(env({ ALIPAY_APP_PRIVATE_KEY: appPublicKey }));
     expect(app).toMatch(/an RSA-2048 public key \(fingerprint [0-9a-f]{16}…\), perhaps your app public key \(应用公钥\): a public key cannot sign/);
   });

@@ -149,7 +149,7 @@ describe('index outbox', () => {
     const state = await runInDurableObject(ledger(key), (_i, state) => {
       const sql = state.storage.sql;
       // Back to a version-1 ledger holding one paid, delivered order.
-      for (const t of ['index_outbox', 'attempts', 'events', 'notifications', 'order_info', 'schema_versions']) sql.exec(`DROP TABLE ${t}`);
+      for (const t of ['reconcile', 'index_outbox', 'attempts', 'events', 'notifications', 'order_info', 'schema_versions']) sql.exec(`DROP TABLE ${t}`);
       migrate(state.storage, LEDGER_MIGRATIONS.slice(0, 1));
       const now = Date.now();
       sql.exec('INSERT INTO order_info (id, order_key, app, out_trade_no, created_at) VALUES (1, ?, ?, ?, ?)', key, '2021000000000001', key.split(':')[1]!, now);

@@ -17,7 +17,7 @@ describe('ledger schema', () => {
         .sort(),
     }));
     expect(tables.versions).toEqual(LEDGER_MIGRATIONS.map((m) => m.version));
-    expect(tables.names).toEqual(['attempts', 'events', 'index_outbox', 'notifications', 'order_info', 'schema_versions']);
+    expect(tables.names).toEqual(['attempts', 'events', 'index_outbox', 'notifications', 'order_info', 'reconcile', 'schema_versions']);
   });
 
   it('applies each migration once, in order', async () => {

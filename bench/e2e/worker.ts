@@ -10,7 +10,7 @@ import { textResponse } from '../../src/http/responses';
 import gateway from '../../src/index';
 import { BASELINE_PATH } from './baseline-route';
 
-export { OrderLedger, PaymentsIndex } from '../../src/index';
+export { AlertDesk, DeliveryGate, OrderLedger, PaymentsIndex } from '../../src/index';
 
 
 interface BenchEnv extends GatewayEnv {

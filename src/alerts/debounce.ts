@@ -81,7 +81,8 @@ function merge(earlier: AlertDigest | null, later: AlertDigest, maxSamples: numb
 
 function digestOf(alert: Alert): AlertDigest {
   const kept = boundedAlert(alert);
-  return { kind: kept.kind, count: 1, firstAt: kept.at, lastAt: kept.at, samples: [kept] };
+  const count = Math.max(1, Math.floor(alert.count ?? 1));
+  return { kind: kept.kind, count, firstAt: kept.at, lastAt: kept.at, samples: [kept] };
 }
 
 function withKind(state: AlertState, kind: AlertKind, ks: KindState): AlertState {

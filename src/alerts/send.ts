@@ -5,7 +5,7 @@
 
 import { signWebhook } from '../delivery/signature';
 import { utf8Encode } from '../utils/bytes';
-import { readUpTo } from '../utils/read-capped';
+import { boundedFetch } from '../utils/bounded-fetch';
 import { dingTalkSignedUrl } from './dingtalk-sign';
 import { formatAlert } from './format';
 import type { AlertDigest, AlertFormat, AlertTarget } from './types';
@@ -69,23 +69,13 @@ async function attemptOnce(target: AlertTarget, digest: AlertDigest, body: strin
     Object.assign(headers, await signWebhook(target.webhookSecrets, id, nowMs / 1000, utf8Encode(body)));
   }
   const host = hostOf(target.url);
-  const controller = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, timeoutMs);
-  try {
-    const response = await (options.fetch ?? fetch)(url, { method: 'POST', headers, body, signal: controller.signal, redirect: 'manual' });
-    const answer = new TextDecoder().decode((await readUpTo(response.body, MAX_ANSWER_BYTES)).bytes);
-    return judge(target.format, host, response, answer);
-  } catch {
-    return timedOut
+  const got = await boundedFetch(url, { method: 'POST', headers, body }, { timeoutMs, maxBytes: MAX_ANSWER_BYTES, fetch: options.fetch });
+  if (!got.ok) {
+    return got.timedOut
       ? { ok: false, reason: 'timeout', hint: `${host} did not answer within ${timeoutMs} ms` }
       : { ok: false, reason: 'network-error', hint: `could not reach ${host}: check ALERT_URL` };
-  } finally {
-    clearTimeout(timer);
   }
+  return judge(target.format, host, got.response, new TextDecoder().decode(got.bytes));
 }
 
 function hostOf(url: string): string {

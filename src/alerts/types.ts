@@ -39,6 +39,8 @@ export interface Alert {
   readonly details?: Readonly<Record<string, AlertDetailValue>>;
   /** Epoch ms. */
   readonly at: number;
+  /** How many occurrences this one stands for, when they were counted before reaching the alerts (default 1). */
+  readonly count?: number;
 }
 
 /** One message: the occurrences of one kind since the last message of that kind. */

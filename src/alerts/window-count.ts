@@ -33,10 +33,26 @@ export function advance(state: WindowCount, now: number, shape: WindowShape): Wi
 
 /** One occurrence at `now`: the new state, the count over the window, and whether this one reached `threshold`. */
 export function countOne(state: WindowCount, now: number, shape: WindowShape, threshold: number): { state: WindowCount; count: number; reached: boolean } {
+  return countSome(state, now, shape, threshold, 1);
+}
+
+/**
+ * `n` occurrences at `now` (a batch counted elsewhere): `reached` when they carry the count from
+ * below `threshold` to it or past it, so a batch that crosses it reports it once, like countOne.
+ */
+export function countSome(
+  state: WindowCount,
+  now: number,
+  shape: WindowShape,
+  threshold: number,
+  n: number,
+): { state: WindowCount; count: number; reached: boolean } {
   const moved = advance(state, now, shape);
-  const counts = [moved.counts[0]! + 1, ...moved.counts.slice(1)];
-  const count = counts.reduce((a, b) => a + b, 0);
-  return { state: { slotStart: moved.slotStart, counts }, count, reached: count === threshold };
+  const before = moved.counts.reduce((a, b) => a + b, 0);
+  const add = Math.max(0, Math.floor(n));
+  const counts = [moved.counts[0]! + add, ...moved.counts.slice(1)];
+  const count = before + add;
+  return { state: { slotStart: moved.slotStart, counts }, count, reached: before < threshold && count >= threshold };
 }
 
 /** The count over the window ending at `now`. */

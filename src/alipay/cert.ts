@@ -151,6 +151,11 @@ function extensionsSayCa(extensionsField: Tlv | undefined): boolean {
   return false;
 }
 
+// Whose certificate it is, by its subject CN: Alipay's own has "支付宝(中国)网络技术有限公司-<partner id>",
+// the merchant's app certificate (appCertPublicKey_<app_id>.crt) "<partner id>-<app_id>".
+export const APP_CERT_CN = /^\d{16}-\d{16}$/;
+export const ALIPAY_CERT_CN = /支付宝|Alipay/i;
+
 /** Everything the gateway needs from one DER certificate; null when it is not a readable X.509 certificate. */
 export function certificateInfo(der: Uint8Array): CertInfo | null {
   const parsed = parseDer(der);

@@ -160,6 +160,11 @@ export function integerValue(tlv: Tlv | undefined): bigint | null {
   return n;
 }
 
+/** An INTEGER of a small known value (a version field: 0, 1, 3); cheap, so structures can be told apart by it. */
+export function isSmallInteger(tlv: Tlv | undefined, value: bigint): boolean {
+  return !!tlv && tlv.tag === TAG.INTEGER && tlv.value.length <= 2 && integerValue(tlv) === value;
+}
+
 /** Number of significant bits in an unsigned big-endian magnitude (an RSA modulus size). */
 export function bitLength(magnitude: Uint8Array): number {
   let i = 0;

@@ -1,18 +1,7 @@
 // What one DER element is (SPKI, PKCS#1 public key, certificate, or a named thing that is not usable),
 // and whether an SPKI is an RSA key of a size Alipay uses.
 
-import {
-  TAG,
-  bitLength,
-  bitStringBytes,
-  decodeOid,
-  encodeTlv,
-  integerValue,
-  parseDer,
-  sequence,
-  unsignedInteger,
-  type Tlv,
-} from './der';
+import { TAG, bitLength, bitStringBytes, decodeOid, encodeTlv, isSmallInteger, parseDer, sequence, unsignedInteger, type Tlv } from './der';
 import { certificateInfo, type CertInfo } from './cert';
 import { NOT_RSA, PRIVATE, WANT } from './key-advice';
 import { PRIVATE_KEY_LOOKS_LIKE, startsLikePrivateKey } from './key-material';
@@ -23,9 +12,9 @@ export const MAX_MODULUS_BITS = 16384;
 
 // ---- object identifiers ------------------------------------------------------
 
-const OID = {
+/** The object identifiers keys are told apart by (shared with private-key.ts). */
+export const OID = {
   rsaEncryption: '1.2.840.113549.1.1.1',
-  rsassaPss: '1.2.840.113549.1.1.10',
   ecPublicKey: '1.2.840.10045.2.1',
   sm2: '1.2.156.10197.1.301',
   pkcs7Prefix: '1.2.840.113549.1.7.',
@@ -33,7 +22,7 @@ const OID = {
   pkcs12PbePrefix: '1.2.840.113549.1.12.',
 } as const;
 
-const NON_RSA_ALGORITHMS: Record<string, string> = {
+const NON_RSA_ALGORITHMS: Readonly<Record<string, string>> = {
   '1.2.840.10045.2.1': 'an EC',
   '1.2.156.10197.1.301': 'an SM2 (国密)',
   '1.3.101.112': 'an Ed25519',
@@ -42,6 +31,22 @@ const NON_RSA_ALGORITHMS: Record<string, string> = {
   '1.2.840.10040.4.1': 'a DSA',
   '1.2.840.113549.1.1.10': 'an RSA-PSS-only',
 };
+
+/**
+ * "an EC", "an SM2 (国密)", … for a key's AlgorithmIdentifier (SEQUENCE { oid, parameters }) that is
+ * not rsaEncryption: an EC key on the SM2 curve is named SM2.
+ */
+export function nonRsaAlgorithmName(algorithm: readonly Tlv[] | null | undefined): string {
+  const oid = decodeOid(algorithm?.[0]) ?? '';
+  const curve = oid === OID.ecPublicKey ? decodeOid(algorithm?.[1]) : null;
+  if (curve === OID.sm2) return NON_RSA_ALGORITHMS[OID.sm2]!;
+  return NON_RSA_ALGORITHMS[oid] ?? `an OID ${oid || '(unreadable)'}`;
+}
+
+/** A password-based encryption scheme (PKCS#5 PBES2/PBES1, PKCS#12 PBE): an encrypted private key. */
+export function isPasswordEncryption(oid: string): boolean {
+  return oid.startsWith(OID.pkcs5Prefix) || oid.startsWith(OID.pkcs12PbePrefix);
+}
 
 // ---- what a DER element is --------------------------------------------------------------
 
@@ -60,10 +65,6 @@ export const RSA_ALGORITHM_IDENTIFIER = encodeTlv(TAG.SEQUENCE, encodeTlv(TAG.OI
 /** PKCS#1 RSAPublicKey → SubjectPublicKeyInfo with rsaEncryption, so its fingerprint equals the SPKI form's. */
 export function wrapPkcs1(rsaPublicKey: Uint8Array): Uint8Array {
   return encodeTlv(TAG.SEQUENCE, RSA_ALGORITHM_IDENTIFIER, encodeTlv(TAG.BIT_STRING, Uint8Array.of(0), rsaPublicKey));
-}
-
-function isSmallInteger(tlv: Tlv | undefined, value: bigint): boolean {
-  return !!tlv && tlv.tag === TAG.INTEGER && tlv.value.length <= 2 && integerValue(tlv) === value;
 }
 
 export function identify(der: Uint8Array): Identified {
@@ -105,8 +106,7 @@ export function identify(der: Uint8Array): Identified {
   if (c.length === 2 && c[0]!.tag === TAG.INTEGER && c[1]!.tag === TAG.INTEGER) return { kind: 'pkcs1-public', spki: wrapPkcs1(der) };
   // EncryptedPrivateKeyInfo: SEQUENCE { PBES2/PBE algorithm, encrypted OCTET STRING }.
   if (c.length === 2 && c[1]!.tag === TAG.OCTET_STRING) {
-    const oid = decodeOid(sequence(c[0])?.[0]) ?? '';
-    if (oid.startsWith(OID.pkcs5Prefix) || oid.startsWith(OID.pkcs12PbePrefix)) return notUsable('an encrypted private key (PKCS#8)', PRIVATE);
+    if (isPasswordEncryption(decodeOid(sequence(c[0])?.[0]) ?? '')) return notUsable('an encrypted private key (PKCS#8)', PRIVATE);
   }
   if (c.length >= 3 && isSmallInteger(c[0], 0n) && c[1]!.tag === TAG.SEQUENCE && c[2]!.tag === TAG.OCTET_STRING) {
     return notUsable('a private key (PKCS#8, as "MIIE…" values from the Alipay key tool are)', PRIVATE);
@@ -133,11 +133,7 @@ export function checkSpki(spki: Uint8Array): SpkiCheck {
   const algorithm = sequence(parts?.[0]);
   const oid = decodeOid(algorithm?.[0]);
   if (!parts || !oid) return { ok: false, looksLike: 'a public key whose algorithm cannot be read', advice: WANT };
-  if (oid !== OID.rsaEncryption) {
-    const curve = oid === OID.ecPublicKey ? decodeOid(algorithm?.[1]) : null;
-    const name = curve === OID.sm2 ? NON_RSA_ALGORITHMS[OID.sm2] : (NON_RSA_ALGORITHMS[oid] ?? `an OID ${oid}`);
-    return { ok: false, looksLike: `${name} public key, not RSA`, advice: NOT_RSA };
-  }
+  if (oid !== OID.rsaEncryption) return { ok: false, looksLike: `${nonRsaAlgorithmName(algorithm)} public key, not RSA`, advice: NOT_RSA };
   const keyBytes = bitStringBytes(parts[1]);
   const keyDer = keyBytes ? parseDer(keyBytes) : null;
   const rsa = keyDer?.ok ? sequence(keyDer.tlv) : null;

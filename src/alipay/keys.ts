@@ -11,7 +11,7 @@
 import type { AlipayPublicKey, KeyForm, KeyLoadResult } from './types';
 import { base64Encode } from '../utils/base64';
 import { sha256Hex } from '../utils/hex';
-import { certSnOf, type CertInfo } from './cert';
+import { APP_CERT_CN, certSnOf, type CertInfo } from './cert';
 import { WANT } from './key-advice';
 import { sourceOf, splitMaterial, unwrap } from './key-material';
 import { checkSpki, identify } from './key-identify';
@@ -64,10 +64,6 @@ export interface KeyDescription {
 
 /** KeyLoadResult plus warnings about usable-but-suspicious material (e.g. an app certificate). */
 export type KeyLoadReport = KeyLoadResult & { warnings: string[] };
-
-// Alipay's own certificate has CN "支付宝(中国)网络技术有限公司-<partner id>"; the merchant's app
-// certificate (appCertPublicKey_<app_id>.crt) has CN "<partner id>-<app_id>".
-const APP_CERT_CN = /^\d{16}-\d{16}$/;
 
 function describeCert(cert: CertInfo): CertificateDescription {
   return {

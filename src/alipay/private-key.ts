@@ -1,22 +1,25 @@
-// An RSA private key from whatever a merchant pasted: the app private key (ALIPAY_APP_PRIVATE_KEY,
-// which signs the gateway's alipay.trade.query requests) and, in `simulate`, the key that plays
+// An RSA private key from whatever a merchant pasted: the app private key (which signs the
+// gateway's alipay.trade.query requests) and, in `simulate`, the key that plays
 // Alipay. Alipay's key tool writes PKCS#8 or PKCS#1, as bare base64 (one line) or PEM.
 //
 // As with the public keys (keys.ts), every mistake gets a message saying what the material LOOKS
 // like (a public key, Alipay's key, a certificate, an EC or SM2 key, an encrypted or cut-off key),
 // never an ASN.1 error and never any part of the key itself. The public half is derived from the
 // key's own modulus and exponent (no extra crypto), so its fingerprint can be shown and compared:
-// a private key whose public half is the configured ALIPAY_PUBLIC_KEY is Alipay's pair, not the app's.
+// a private key whose public half is the configured Alipay public key is Alipay's pair, not the app's.
+// Like the rest of the core it names no setting: material that belongs elsewhere carries `advice`
+// (SetupAdvice), which the Worker words in its settings.
 
 import { base64Decode, base64Encode } from '../utils/base64';
 import { utf8Encode } from '../utils/bytes';
 import { sha256Hex } from '../utils/hex';
-import { TAG, bitLength, decodeOid, encodeTlv, integerValue, parseDer, sequence, unsignedInteger, type Tlv } from './der';
-import { MAX_MODULUS_BITS, RSA_ALGORITHM_IDENTIFIER, checkSpki, identify, wrapPkcs1 } from './key-identify';
+import { ALIPAY_CERT_CN, APP_CERT_CN } from './cert';
+import { TAG, bitLength, decodeOid, encodeTlv, isSmallInteger, parseDer, sequence, unsignedInteger, type Tlv } from './der';
+import { MAX_MODULUS_BITS, OID, RSA_ALGORITHM_IDENTIFIER, checkSpki, identify, isPasswordEncryption, nonRsaAlgorithmName, wrapPkcs1 } from './key-identify';
 import { startsLikePrivateKey, unwrap } from './key-material';
 import { MAX_KEY_TEXT_LENGTH } from './keys';
 import { scanPem, type ScannedPemBlock } from './pem';
-import type { AlipayPublicKey } from './types';
+import type { Advice, AlipayPublicKey, SetupAdvice, SetupPlace } from './types';
 
 // ---- public types ------------------------------------------------------------
 
@@ -41,14 +44,14 @@ export type MaterialKind = 'private-key' | 'public-key' | 'other';
 
 export type PrivateKeyLoad =
   | { ok: true; key: LoadedPrivateKey; looksLike: string; material: 'private-key' }
-  | { ok: false; looksLike: string; problem: string; material: MaterialKind };
+  | { ok: false; looksLike: string; problem: string; material: MaterialKind; advice?: SetupAdvice | Advice };
 
 export interface PrivateKeyOptions {
   /** The hash the key signs with: RSA2 is SHA-256 (default); legacy RSA is SHA-1. */
   readonly hash?: SigningHash;
   /**
-   * The configured Alipay public keys. A public key pasted here is then named as "the key in
-   * ALIPAY_PUBLIC_KEY", and a private key whose public half is one of them is refused: the app
+   * The configured Alipay public keys. A public key pasted here is then named as the configured
+   * Alipay public key, and a private key whose public half is one of them is refused: the app
    * signs with its OWN key, never with Alipay's pair.
    */
   readonly alipayKeys?: readonly AlipayPublicKey[];
@@ -61,7 +64,7 @@ export interface PrivateKeyOptions {
 // ---- advice ---------------------------------------------------------------------
 
 export const APP_PRIVATE_KEY_WANT =
-  'ALIPAY_APP_PRIVATE_KEY needs your app private key (应用私钥): the RSA2 key that Alipay\'s key tool (密钥工具) made, ' +
+  'Needed: your app private key (应用私钥), the RSA2 key that Alipay\'s key tool (密钥工具) made, ' +
   'whose public half you uploaded to the Alipay console as the app public key (应用公钥); PKCS#8 or PKCS#1, PEM or bare base64';
 
 const NEVER_SHOWN = 'no part of it is shown here';
@@ -70,29 +73,6 @@ const NEVER_SHOWN = 'no part of it is shown here';
 
 export const APP_KEY_MIN_BITS = 2048;
 
-const OID = {
-  rsaEncryption: '1.2.840.113549.1.1.1',
-  ecPublicKey: '1.2.840.10045.2.1',
-  sm2: '1.2.156.10197.1.301',
-  pkcs5Prefix: '1.2.840.113549.1.5.',
-  pkcs12PbePrefix: '1.2.840.113549.1.12.',
-} as const;
-
-const NON_RSA_PRIVATE: Record<string, string> = {
-  '1.2.840.10045.2.1': 'an EC',
-  '1.2.156.10197.1.301': 'an SM2 (国密)',
-  '1.3.101.112': 'an Ed25519',
-  '1.3.101.113': 'an Ed448',
-  '1.3.101.110': 'an X25519',
-  '1.2.840.10040.4.1': 'a DSA',
-  '1.2.840.113549.1.1.10': 'an RSA-PSS-only',
-};
-
-// Alipay's own certificate has CN "支付宝(中国)网络技术有限公司-<partner id>"; the merchant's app
-// certificate (appCertPublicKey_<app_id>.crt) has CN "<partner id>-<app_id>".
-const APP_CERT_CN = /^\d{16}-\d{16}$/;
-const ALIPAY_CERT_CN = /支付宝|Alipay/i;
-
 // ---- loading ----------------------------------------------------------------------
 
 type Fail = Extract<PrivateKeyLoad, { ok: false }>;
@@ -100,11 +80,12 @@ type Fail = Extract<PrivateKeyLoad, { ok: false }>;
 /** The one private key in `text`, imported for signing, or what the text looks like and why it cannot be used. Never throws. */
 export async function loadPrivateKey(text: string, options: PrivateKeyOptions = {}): Promise<PrivateKeyLoad> {
   const want = options.want ?? APP_PRIVATE_KEY_WANT;
-  const fail = (material: MaterialKind, looksLike: string, why?: string): Fail => ({
+  const fail = (material: MaterialKind, looksLike: string, why?: string, advice?: SetupAdvice | Advice): Fail => ({
     ok: false,
     material,
     looksLike,
     problem: `${looksLike}${why ? `: ${why}` : ''}. ${want}`,
+    ...(advice ? { advice } : {}),
   });
   if (text.length > MAX_KEY_TEXT_LENGTH) return fail('other', `${text.length} characters of text`, `far too much for one key (at most ${MAX_KEY_TEXT_LENGTH})`);
   const unwrapped = unwrap(text);
@@ -113,15 +94,16 @@ export async function loadPrivateKey(text: string, options: PrivateKeyOptions = 
   const scan = scanPem(unwrapped);
   if (scan.blocks.length > 1) {
     const labels = scan.blocks.map((b) => b.label).join(', ');
-    const certificate = scan.blocks.some((b) => /CERTIFICATE/.test(b.label)) ? ' (a certificate goes in ALIPAY_APP_CERT or ALIPAY_ROOT_CERT)' : '';
+    const certificate = scan.blocks.some((b) => /CERTIFICATE/.test(b.label));
     const material = scan.blocks.some((b) => /PRIVATE KEY/.test(b.label)) ? 'private-key' : 'other';
-    return fail(material, `${scan.blocks.length} PEM blocks (${labels})`, `the setting takes exactly one private key, alone${certificate}`);
+    const advice: SetupAdvice | undefined = certificate ? { kind: 'belongs-in', place: 'app-or-root-cert' } : undefined;
+    return fail(material, `${scan.blocks.length} PEM blocks (${labels})`, 'the setting takes exactly one private key, alone', advice);
   }
   if (scan.blocks.length === 1) return fromPem(scan.blocks[0]!, options, fail);
   return fromBase64(unwrapped, options, fail);
 }
 
-type Failer = (material: MaterialKind, looksLike: string, why?: string) => Fail;
+type Failer = (material: MaterialKind, looksLike: string, why?: string, advice?: SetupAdvice | Advice) => Fail;
 
 async function fromPem(block: ScannedPemBlock, options: PrivateKeyOptions, fail: Failer): Promise<PrivateKeyLoad> {
   const label = block.label;
@@ -147,7 +129,7 @@ async function fromPem(block: ScannedPemBlock, options: PrivateKeyOptions, fail:
 async function fromBase64(text: string, options: PrivateKeyOptions, fail: Failer): Promise<PrivateKeyLoad> {
   const tokens = text.split(/[\s,;]+/).filter((t) => t !== '');
   const misplaced = tokens.length === 1 ? misplacedValue(tokens[0]!) : null;
-  if (misplaced) return fail('other', misplaced);
+  if (misplaced) return fail('other', misplaced.looksLike, undefined, misplaced.place ? { kind: 'belongs-in', place: misplaced.place } : undefined);
   // A key wrapped over several lines (a PEM body without its BEGIN/END lines) is one value.
   const joined = tokens.join('');
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(joined)) return fail('other', 'text that is neither PEM nor base64');
@@ -161,11 +143,11 @@ async function fromBase64(text: string, options: PrivateKeyOptions, fail: Failer
 }
 
 /** Secrets and ids pasted into the wrong setting, named without echoing them. */
-function misplacedValue(token: string): string | null {
-  if (/^whsec_/.test(token)) return 'a Standard Webhooks secret (whsec_…), which belongs in FORWARD_SECRET';
-  if (/^SEC[0-9a-f]{40,}$/.test(token)) return 'a DingTalk robot secret (SEC…), which belongs in ALERT_SECRET';
-  if (/^[0-9a-z]{32}$/.test(token)) return 'a legacy MD5 partner key (32 lowercase letters and digits), which belongs in ALIPAY_MD5_KEY';
-  if (/^20\d{14}$/.test(token)) return 'an app_id or partner id (16 digits), not a key';
+function misplacedValue(token: string): { looksLike: string; place?: SetupPlace } | null {
+  if (/^whsec_/.test(token)) return { looksLike: 'a Standard Webhooks secret (whsec_…), the secret that signs forwarded events', place: 'forward-secret' };
+  if (/^SEC[0-9a-f]{40,}$/.test(token)) return { looksLike: 'a DingTalk robot secret (SEC…), the secret that signs alerts', place: 'alert-secret' };
+  if (/^[0-9a-z]{32}$/.test(token)) return { looksLike: 'a legacy MD5 partner key (32 lowercase letters and digits)', place: 'md5-key' };
+  if (/^20\d{14}$/.test(token)) return { looksLike: 'an app_id or partner id (16 digits), not a key' };
   return null;
 }
 
@@ -182,10 +164,6 @@ interface RsaPrivate {
 }
 
 type Classified = { kind: 'rsa'; rsa: RsaPrivate } | { kind: 'fail'; material: MaterialKind; looksLike: string; why?: string };
-
-function isSmallInteger(tlv: Tlv | undefined, value: bigint): boolean {
-  return !!tlv && tlv.tag === TAG.INTEGER && tlv.value.length <= 2 && integerValue(tlv) === value;
-}
 
 /** PKCS#1 RSAPrivateKey: SEQUENCE { version 0, n, e, d, p, q, dp, dq, qinv } (version 1 adds other primes). */
 function pkcs1Parts(tlv: Tlv): { modulus: Tlv; exponent: Tlv } | null {
@@ -218,11 +196,8 @@ function classify(der: Uint8Array): Classified {
   if (c && c.length >= 3 && (isSmallInteger(c[0], 0n) || isSmallInteger(c[0], 1n)) && c[1]!.tag === TAG.SEQUENCE && c[2]!.tag === TAG.OCTET_STRING) {
     // PKCS#8 PrivateKeyInfo / OneAsymmetricKey: SEQUENCE { version, algorithm, privateKey OCTET STRING, ... }.
     const algorithm = sequence(c[1]);
-    const oid = decodeOid(algorithm?.[0]) ?? '';
-    if (oid !== OID.rsaEncryption) {
-      const curve = oid === OID.ecPublicKey ? decodeOid(algorithm?.[1]) : null;
-      const name = curve === OID.sm2 ? NON_RSA_PRIVATE[OID.sm2]! : (NON_RSA_PRIVATE[oid] ?? `an OID ${oid || '(unreadable)'}`);
-      return { kind: 'fail', material: 'private-key', looksLike: `${name} private key (PKCS#8), not RSA`, why: NOT_RSA };
+    if (decodeOid(algorithm?.[0]) !== OID.rsaEncryption) {
+      return { kind: 'fail', material: 'private-key', looksLike: `${nonRsaAlgorithmName(algorithm)} private key (PKCS#8), not RSA`, why: NOT_RSA };
     }
     const inner = parseDer(c[2]!.value);
     const parts = inner.ok ? pkcs1Parts(inner.tlv) : null;
@@ -238,8 +213,7 @@ function classify(der: Uint8Array): Classified {
     return { kind: 'fail', material: 'private-key', looksLike: curve === OID.sm2 ? 'an SM2 (国密) private key, not RSA' : 'an EC private key, not RSA', why: NOT_RSA };
   }
   if (c && c.length === 2 && c[0]!.tag === TAG.SEQUENCE && c[1]!.tag === TAG.OCTET_STRING) {
-    const oid = decodeOid(sequence(c[0])?.[0]) ?? '';
-    if (oid.startsWith(OID.pkcs5Prefix) || oid.startsWith(OID.pkcs12PbePrefix)) {
+    if (isPasswordEncryption(decodeOid(sequence(c[0])?.[0]) ?? '')) {
       return { kind: 'fail', material: 'private-key', looksLike: 'an encrypted private key (PKCS#8)', why: `decrypt it first (openssl pkey -in encrypted.pem -out plain.pem); ${NEVER_SHOWN}` };
     }
   }
@@ -264,7 +238,7 @@ async function fromDer(der: Uint8Array, encoding: 'pem' | 'base64', options: Pri
   if (found.kind === 'fail') {
     if (found.material === 'other') {
       const publicMaterial = await describePublicMaterial(der, options.alipayKeys ?? []);
-      if (publicMaterial) return fail('public-key', publicMaterial.looksLike, publicMaterial.why);
+      if (publicMaterial) return fail('public-key', publicMaterial.looksLike, publicMaterial.why, publicMaterial.advice);
     }
     return fail(found.material, found.looksLike, found.why);
   }
@@ -301,9 +275,10 @@ async function fromDer(der: Uint8Array, encoding: 'pem' | 'base64', options: Pri
   if (alipayKey) {
     return fail(
       'private-key',
-      `${looksLike} whose public half (fingerprint ${publicFingerprint.slice(0, 16)}…) is the key in ALIPAY_PUBLIC_KEY`,
-      'the key that verifies Alipay cannot be the pair of the key that signs for your app. Either ALIPAY_PUBLIC_KEY holds your app public key ' +
+      `${looksLike} whose public half (fingerprint ${publicFingerprint.slice(0, 16)}…) is the configured Alipay public key`,
+      'the key that verifies Alipay cannot be the pair of the key that signs for your app. Either the configured Alipay public key is your app public key ' +
         '(应用公钥) instead of the Alipay public key (支付宝公钥), or this private key is the one that plays Alipay in local testing',
+      { kind: 'check-public-key' },
     );
   }
   return { ok: true, material: 'private-key', looksLike, key: { form, modulusBits: bits, signingKey, hash, publicSpki, publicFingerprint } };
@@ -322,23 +297,27 @@ async function signsForItsPublicHalf(signingKey: CryptoKey, spki: Uint8Array, ha
 }
 
 /** Public keys and certificates pasted here: which one it is, as far as can be told. */
-async function describePublicMaterial(der: Uint8Array, alipayKeys: readonly AlipayPublicKey[]): Promise<{ looksLike: string; why: string } | null> {
+async function describePublicMaterial(
+  der: Uint8Array,
+  alipayKeys: readonly AlipayPublicKey[],
+): Promise<{ looksLike: string; why: string; advice?: SetupAdvice } | null> {
   const found = identify(der);
   if (found.kind === 'not-usable') return null;
   const pub = 'a public key cannot sign; the private key is the other half of the pair, and it stays secret';
   if (found.kind === 'certificate') {
     const cert = found.cert;
     const cn = cert.subjectCommonName ?? cert.subject;
-    if (cert.isCa) return { looksLike: `a CA certificate (${cn}), as in alipayRootCert.crt`, why: `it belongs in ALIPAY_ROOT_CERT (certificate mode); ${pub}` };
-    if (APP_CERT_CN.test(cn)) return { looksLike: `your app certificate (${cn}, appCertPublicKey_<app_id>.crt)`, why: `it belongs in ALIPAY_APP_CERT (certificate mode); ${pub}` };
-    if (ALIPAY_CERT_CN.test(cn)) return { looksLike: `Alipay's public key certificate (${cn}, alipayCertPublicKey_RSA2.crt)`, why: `it belongs in ALIPAY_PUBLIC_KEY; ${pub}` };
+    const belongsIn = (place: SetupPlace): SetupAdvice => ({ kind: 'belongs-in', place });
+    if (cert.isCa) return { looksLike: `a CA certificate (${cn}), as in alipayRootCert.crt`, why: pub, advice: belongsIn('root-cert') };
+    if (APP_CERT_CN.test(cn)) return { looksLike: `your app certificate (${cn}, appCertPublicKey_<app_id>.crt)`, why: pub, advice: belongsIn('app-cert') };
+    if (ALIPAY_CERT_CN.test(cn)) return { looksLike: `Alipay's public key certificate (${cn}, alipayCertPublicKey_RSA2.crt)`, why: pub, advice: belongsIn('alipay-public-key') };
     return { looksLike: `a certificate (${cn})`, why: pub };
   }
   const check = checkSpki(found.spki);
   const looksLike = check.ok ? `an RSA-${check.bits} public key` : check.looksLike;
   const fingerprint = await sha256Hex(found.spki);
   if (alipayKeys.some((k) => k.fingerprint === fingerprint)) {
-    return { looksLike: `${looksLike}: the Alipay public key already in ALIPAY_PUBLIC_KEY`, why: `it verifies Alipay's answers; ${pub}` };
+    return { looksLike: `${looksLike}: the Alipay public key already configured`, why: `it verifies Alipay's answers; ${pub}` };
   }
   return { looksLike: `${looksLike} (fingerprint ${fingerprint.slice(0, 16)}…), perhaps your app public key (应用公钥)`, why: pub };
 }

@@ -10,7 +10,7 @@ import { parseAmountCents } from './amount';
 import { parseBeijingTime } from './beijing-time';
 import type { TradeRef } from './query-request';
 import { verifySignedResponse, type ResponseFailureReason } from './signed-response';
-import type { AlipayPublicKey } from './types';
+import type { Advice, AlipayPublicKey, SetupAdvice } from './types';
 
 export const QUERY_RESPONSE_NAME = 'alipay_trade_query_response';
 
@@ -54,7 +54,7 @@ export interface AlipaySaid {
 export type QueryResult =
   | { ok: true; status: 'found'; trade: QueriedTrade; keyFingerprint: string; signedText: string }
   | { ok: true; status: 'not-found'; keyFingerprint: string }
-  | { ok: false; reason: QueryFailureReason; hint: string; transient: boolean; alipay?: AlipaySaid };
+  | { ok: false; reason: QueryFailureReason; hint: string; transient: boolean; alipay?: AlipaySaid; advice?: Advice | SetupAdvice };
 
 /**
  * Whether asking again later can help. Network trouble and Alipay's own outages pass; an answer
@@ -98,7 +98,14 @@ export async function readQueryResponse(bytes: Uint8Array, keys: readonly Alipay
   if (!verified.ok) {
     const clue = said(verified.unverified, false);
     const claimed = clue?.subCode || clue?.code ? ` Unverified, it says: ${describeSaid(clue)}.` : '';
-    return { ok: false, reason: verified.reason, hint: verified.hint + claimed, transient: TRANSIENT[verified.reason], ...(clue ? { alipay: clue } : {}) };
+    return {
+      ok: false,
+      reason: verified.reason,
+      hint: verified.hint + claimed,
+      transient: TRANSIENT[verified.reason],
+      ...(clue ? { alipay: clue } : {}),
+      ...(verified.advice ? { advice: verified.advice } : {}),
+    };
   }
   const value = verified.value;
   const code = text(value.code);
@@ -112,7 +119,8 @@ export async function readQueryResponse(bytes: Uint8Array, keys: readonly Alipay
   }
   if (code !== '10000' || verified.name !== QUERY_RESPONSE_NAME) {
     const alipay = said(value, true)!;
-    return { ok: false, reason: 'alipay-error', hint: alipayErrorHint(alipay), transient: isTransientAlipayError(alipay), alipay };
+    const { hint, advice } = alipayErrorHint(alipay);
+    return { ok: false, reason: 'alipay-error', hint, transient: isTransientAlipayError(alipay), alipay, ...(advice ? { advice } : {}) };
   }
   const trade = tradeOf(value);
   if (typeof trade === 'string') return unexpected(trade);
@@ -168,20 +176,27 @@ function isTransientAlipayError(s: AlipaySaid): boolean {
   return s.code === '20000' || s.subCode === 'ACQ.SYSTEM_ERROR' || (s.subCode ?? '').startsWith('isp.');
 }
 
-const SUB_CODE_HINTS: Record<string, string> = {
-  'isv.invalid-signature':
-    'Alipay could not verify the request\'s signature: the public half of ALIPAY_APP_PRIVATE_KEY (`npx alipay-notify-edge keys` prints it) must be the app public key (应用公钥) set for this app in the console of the same environment (sandbox or production).',
-  'isv.invalid-app-id': 'Alipay does not know this app_id in this environment: sandbox app ids work only with the sandbox gateway (ALIPAY_GATEWAY_URL), and production ones only with production.',
-  'isv.insufficient-isv-permissions': 'The app may not call alipay.trade.query: add a payment product (e.g. 电脑网站支付) to the app in the Alipay console.',
-  'isv.invalid-timestamp': 'Alipay refused the request\'s timestamp: the clock of the machine that sent it is wrong.',
+const SUB_CODE_HINTS: Record<string, { hint: string; advice?: SetupAdvice }> = {
+  'isv.invalid-signature': {
+    hint:
+      'Alipay could not verify the request\'s signature: the public half of the app private key (`npx alipay-notify-edge keys` prints it) must be ' +
+      'the app public key (应用公钥) set for this app in the console of the same environment (sandbox or production).',
+    advice: { kind: 'check-app-public-key' },
+  },
+  'isv.invalid-app-id': {
+    hint: 'Alipay does not know this app_id in this environment: sandbox app ids work only with the sandbox gateway, and production ones only with production.',
+    advice: { kind: 'check-app-environment' },
+  },
+  'isv.insufficient-isv-permissions': { hint: 'The app may not call alipay.trade.query: add a payment product (e.g. 电脑网站支付) to the app in the Alipay console.' },
+  'isv.invalid-timestamp': { hint: 'Alipay refused the request\'s timestamp: the clock of the machine that sent it is wrong.' },
 };
 
-function alipayErrorHint(s: AlipaySaid): string {
-  const known = s.subCode !== null ? SUB_CODE_HINTS[s.subCode] : undefined;
+function alipayErrorHint(s: AlipaySaid): { hint: string; advice?: SetupAdvice } {
+  const known = s.subCode !== null && Object.hasOwn(SUB_CODE_HINTS, s.subCode) ? SUB_CODE_HINTS[s.subCode] : undefined;
   const prefix = `Alipay answered ${describeSaid(s) || 'without a code'}.`;
-  if (known) return `${prefix} ${known}`;
+  if (known) return { hint: `${prefix} ${known.hint}`, ...(known.advice ? { advice: known.advice } : {}) };
   if (s.code && s.code.startsWith('4000') && (s.subCode ?? '').includes('cert')) {
-    return `${prefix} In certificate mode, ALIPAY_APP_CERT and ALIPAY_ROOT_CERT must be the files of this app, downloaded from the console.`;
+    return { hint: `${prefix} In certificate mode, the app certificate and the root bundle must be the files of this app, downloaded from the console.`, advice: { kind: 'check-request-certs' } };
   }
-  return isTransientAlipayError(s) ? `${prefix} Alipay is having trouble; the query is asked again later.` : prefix;
+  return { hint: isTransientAlipayError(s) ? `${prefix} Alipay is having trouble; the query is asked again later.` : prefix };
 }

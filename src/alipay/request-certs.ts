@@ -1,11 +1,13 @@
 // Certificate mode on the request side: an app in certificate mode names its own certificate
 // (`app_cert_sn`, from appCertPublicKey_<app_id>.crt) and Alipay's root bundle
 // (`alipay_root_cert_sn`, from alipayRootCert.crt) in every OpenAPI request. These read the two
-// files and say, in words, what was pasted instead when it is the wrong one.
+// files and say, in words, what was pasted instead when it is the wrong one (naming no setting:
+// a file that belongs elsewhere carries `advice`, which the Worker words in its settings).
 
 import { sha256Hex } from '../utils/hex';
-import { alipayRootCertSn, certificateInfo, certSnOf, type CertInfo } from './cert';
+import { ALIPAY_CERT_CN, alipayRootCertSn, certificateInfo, certSnOf, type CertInfo } from './cert';
 import { scanPem } from './pem';
+import type { SetupAdvice } from './types';
 
 export interface AppCertificate {
   /** app_cert_sn. */
@@ -17,10 +19,10 @@ export interface AppCertificate {
   readonly publicFingerprint: string;
 }
 
-export type CertRead<T> = { ok: true; value: T } | { ok: false; problem: string };
+export type CertRead<T> = { ok: true; value: T } | { ok: false; problem: string; advice?: SetupAdvice };
 
-const APP_CERT_WANT = 'ALIPAY_APP_CERT needs your app certificate, appCertPublicKey_<app_id>.crt, downloaded from the Alipay console (certificate mode)';
-const ROOT_CERT_WANT = 'ALIPAY_ROOT_CERT needs Alipay\'s root certificate bundle, alipayRootCert.crt, downloaded from the Alipay console (certificate mode)';
+const APP_CERT_WANT = 'Needed: your app certificate, appCertPublicKey_<app_id>.crt, downloaded from the Alipay console (certificate mode)';
+const ROOT_CERT_WANT = 'Needed: Alipay\'s root certificate bundle, alipayRootCert.crt, downloaded from the Alipay console (certificate mode)';
 
 function certificates(text: string): { certs: CertInfo[]; problem: string | null } {
   const scan = scanPem(text.replace(/\\n/g, '\n'));
@@ -43,9 +45,15 @@ export async function readAppCertificate(text: string): Promise<CertRead<AppCert
   if (problem) return { ok: false, problem: `${problem}. ${APP_CERT_WANT}` };
   const cert = certs[0]!;
   const cn = cert.subjectCommonName ?? cert.subject;
-  if (cert.isCa) return { ok: false, problem: `a CA certificate (${cn}), as in alipayRootCert.crt: it belongs in ALIPAY_ROOT_CERT. ${APP_CERT_WANT}` };
-  if (/支付宝|Alipay/i.test(cn)) {
-    return { ok: false, problem: `Alipay's own certificate (${cn}, alipayCertPublicKey_RSA2.crt): it belongs in ALIPAY_PUBLIC_KEY. ${APP_CERT_WANT}` };
+  if (cert.isCa) {
+    return { ok: false, problem: `a CA certificate (${cn}), as in alipayRootCert.crt. ${APP_CERT_WANT}`, advice: { kind: 'belongs-in', place: 'root-cert' } };
+  }
+  if (ALIPAY_CERT_CN.test(cn)) {
+    return {
+      ok: false,
+      problem: `Alipay's own certificate (${cn}, alipayCertPublicKey_RSA2.crt). ${APP_CERT_WANT}`,
+      advice: { kind: 'belongs-in', place: 'alipay-public-key' },
+    };
   }
   return {
     ok: true,

@@ -6,7 +6,7 @@
 import { base64Decode } from '../utils/base64';
 import { importVerifyKey } from './key-cache';
 import { memberValue, scanTopLevel, type ScannedMember } from './response-scan';
-import type { AlipayPublicKey } from './types';
+import type { Advice, AlipayPublicKey } from './types';
 
 /** A query answer is a few KiB; this leaves room for long fund_bill_list values and nothing more. */
 export const MAX_RESPONSE_BYTES = 64 * 1024;
@@ -36,6 +36,8 @@ export interface ResponseFailure {
   /** What the answer claims, NOT verified: for messages only, never for decisions. */
   readonly unverified?: Readonly<Record<string, unknown>>;
   readonly alipayCertSn?: string | null;
+  /** What to change, as data (the Worker words it in its settings, `verify --response` in its flags). */
+  readonly advice?: Advice;
 }
 
 export type ResponseVerifyResult = VerifiedResponse | ResponseFailure;
@@ -46,8 +48,8 @@ export interface ResponseVerifyOptions {
 }
 
 const WRONG_KEY_HINT =
-  'No configured key verifies the answer\'s sign. ALIPAY_PUBLIC_KEY must be the Alipay public key (支付宝公钥) of the same environment as ' +
-  'ALIPAY_GATEWAY_URL (the sandbox and production have different keys), not your app public key (应用公钥); an answer that does not verify is never trusted.';
+  'No configured key verifies the answer\'s sign: the key must be the Alipay public key (支付宝公钥) of the environment that answered ' +
+  '(the sandbox and production have different keys), not your app public key (应用公钥); an answer that does not verify is never trusted.';
 
 const RSASSA = { name: 'RSASSA-PKCS1-v1_5' } as const;
 
@@ -96,7 +98,16 @@ export async function verifySignedResponse(
   const certSnMember = scan.members.find((m) => m.name === 'alipay_cert_sn');
   const certSnValue = certSnMember ? memberValue(bytes, certSnMember) : null;
   const alipayCertSn = typeof certSnValue === 'string' ? certSnValue : null;
-  const failed = (reason: ResponseFailureReason, hint: string): ResponseFailure => ({ ok: false, reason, hint, name, signedBytes, unverified: value, alipayCertSn });
+  const failed = (reason: ResponseFailureReason, hint: string, advice?: Advice): ResponseFailure => ({
+    ok: false,
+    reason,
+    hint,
+    name,
+    signedBytes,
+    unverified: value,
+    alipayCertSn,
+    ...(advice ? { advice } : {}),
+  });
 
   const signMember = scan.members.find((m) => m.name === 'sign');
   const signText = signMember ? memberValue(bytes, signMember) : null;
@@ -106,7 +117,7 @@ export async function verifySignedResponse(
   if (typeof signText !== 'string') return failed('signature-encoding', 'The answer\'s "sign" is not a JSON string.');
   const signature = signText.length <= 2048 ? base64Decode(signText) : null;
   if (signature === null || signature.length === 0) return failed('signature-encoding', 'The answer\'s sign is not base64.');
-  if (keys.length === 0) return failed('no-usable-key', 'Verifying Alipay\'s answers needs ALIPAY_PUBLIC_KEY (the Alipay public key); none is configured.');
+  if (keys.length === 0) return failed('no-usable-key', 'Verifying Alipay\'s answers needs the Alipay public key (支付宝公钥); none is configured.', { kind: 'configure-public-key' });
 
   // Certificate mode names the signing certificate: its key goes first. The others are still tried,
   // because the signature, not the SN, is what proves the answer.
@@ -127,11 +138,15 @@ export async function verifySignedResponse(
   if (lengthMatches === 0) {
     return failed('signature-mismatch', `The sign is ${signature.length} bytes, which no configured key makes: it is truncated or made with another key.`);
   }
-  const unknownSn =
-    alipayCertSn !== null && keys.some((k) => k.certSn !== undefined) && !keys.some((k) => k.certSn === alipayCertSn)
-      ? ` The answer names Alipay certificate SN ${alipayCertSn.slice(0, 40)}, which is not among the configured certificates: Alipay may have renewed it (download alipayCertPublicKey_RSA2.crt again).`
-      : '';
-  return failed('signature-mismatch', WRONG_KEY_HINT + unknownSn);
+  if (alipayCertSn !== null && keys.some((k) => k.certSn !== undefined) && !keys.some((k) => k.certSn === alipayCertSn)) {
+    const sn = alipayCertSn.slice(0, 40);
+    return failed(
+      'signature-mismatch',
+      `${WRONG_KEY_HINT} The answer names Alipay certificate SN ${sn}, which is not among the configured certificates: Alipay may have renewed it (download alipayCertPublicKey_RSA2.crt again).`,
+      { kind: 'update-alipay-cert', sn },
+    );
+  }
+  return failed('signature-mismatch', WRONG_KEY_HINT, { kind: 'check-public-key-environment' });
 }
 
 /** The method an answer member belongs to: `alipay_trade_query_response` -> `alipay.trade.query`. */

@@ -61,7 +61,9 @@ export type VerifyFailureReason =
   | 'sign-type-not-accepted'
   | 'signature-encoding'
   | 'signature-mismatch'
-  | 'no-usable-key';
+  | 'no-usable-key'
+  /** Certificate mode: the message names an Alipay certificate (`alipay_cert_sn`) that is not configured, and no configured key verifies it. */
+  | 'unknown-cert-sn';
 
 export interface VerifySuccess {
   ok: true;
@@ -116,7 +118,39 @@ export type Advice =
   /** seller_id is not an accepted one (or absent while seller ids are set). */
   | { readonly kind: 'check-seller-id' }
   /** notify_time is older than the accepted age. */
-  | { readonly kind: 'check-max-age' };
+  | { readonly kind: 'check-max-age' }
+  /** Alipay signs with a certificate (SN `sn`) that is not configured: add the renewed alipayCertPublicKey_RSA2.crt. */
+  | { readonly kind: 'update-alipay-cert'; readonly sn: string }
+  /** An OpenAPI answer no configured key verifies: the Alipay public key must be the one of the environment that answered. */
+  | { readonly kind: 'check-public-key-environment' };
+
+/** Where a piece of the merchant's material goes, named without naming a setting. */
+export type SetupPlace =
+  | 'alipay-public-key'
+  | 'app-private-key'
+  | 'app-cert'
+  | 'root-cert'
+  | 'app-or-root-cert'
+  | 'forward-secret'
+  | 'alert-secret'
+  | 'md5-key';
+
+/**
+ * What a merchant can change about the setup for asking Alipay (the app private key, the
+ * certificate files, the gateway), as data like `Advice`. Only the Worker's settings (and the
+ * `keys` command, which explains them) word it: checking a message never leads here.
+ */
+export type SetupAdvice =
+  /** The material pasted is another piece of the setup: it goes `place`. */
+  | { readonly kind: 'belongs-in'; readonly place: SetupPlace }
+  /** The gateway could not be reached, or redirected. */
+  | { readonly kind: 'check-gateway-url' }
+  /** Alipay refused the request's signature: the app public key set in its console must be the private key's public half. */
+  | { readonly kind: 'check-app-public-key' }
+  /** Alipay does not know the app id in the environment asked (sandbox app ids work with the sandbox gateway only). */
+  | { readonly kind: 'check-app-environment' }
+  /** Certificate mode: the app certificate and the root bundle must be this app's. */
+  | { readonly kind: 'check-request-certs' };
 
 // ---- after verification --------------------------------------------------
 

@@ -60,9 +60,11 @@ export function verifyPairs(pairs: FormPair[] | ParsedForm, options: VerifyOptio
 function verifyParsed(form: ParsedForm, options: VerifyOptions): Promise<VerifyResult> {
   let signPair: FormPair | undefined;
   let signTypeValue: Uint8Array | undefined;
+  let certSnValue: Uint8Array | undefined;
   for (const p of form.pairs) {
     if (p.key === 'sign') signPair = p;
     else if (p.key === 'sign_type') signTypeValue = p.value;
+    else if (p.key === 'alipay_cert_sn') certSnValue = p.value;
   }
   if (signTypeValue !== undefined && signTypeValue.length === 0) signTypeValue = undefined;
   const refuse = (reason: VerifyFailureReason, hint: string, advice?: Advice) => Promise.resolve(new Refused(form, signTypeValue, reason, hint, advice));
@@ -88,7 +90,7 @@ function verifyParsed(form: ParsedForm, options: VerifyOptions): Promise<VerifyR
       );
     }
     if (type === 'MD5') return Promise.resolve(verifyMd5(form, signTypeValue, signPair.value, options.md5Key));
-    return verifyRsa(form, signTypeValue, signPair, ONLY[type], options.keys);
+    return verifyRsa(form, signTypeValue, signPair, ONLY[type], options.keys, certSnValue);
   }
 
   // No sign_type (some return_url queries and app-gateway messages): try the accepted
@@ -101,7 +103,7 @@ function verifyParsed(form: ParsedForm, options: VerifyOptions): Promise<VerifyR
       { kind: 'accept-public-key-sign-type', accepted: options.signTypes },
     );
   }
-  return verifyRsa(form, undefined, signPair, candidates, options.keys);
+  return verifyRsa(form, undefined, signPair, candidates, options.keys, certSnValue);
 }
 
 /** The sign type named by `sign_type` bytes (ASCII, any case), without making a string on the hot path. */
@@ -167,12 +169,31 @@ class Verified implements VerifySuccess {
 
 // ---- RSA2 / RSA --------------------------------------------------------------------------------
 
+/** An Alipay certificate SN: md5 hex of the issuer and serial (docs/ALIPAY.md "Keys"). Anything else named as one is not Alipay's. */
+const CERT_SN = /^[0-9a-f]{32}$/;
+
+/**
+ * Certificate mode (some configured key is a certificate) and the message names its certificate
+ * (`alipay_cert_sn`, part of the signed content): the keys of that certificate are the only ones
+ * tried. A name no configured certificate has is tried against every key (a renewed certificate
+ * may hold the same key) and, if none verifies, refused as `unknown-cert-sn`.
+ */
+function keysNamedBy(certSnValue: Uint8Array | undefined, keys: readonly AlipayPublicKey[]): { indexes: number[]; unknownSn: string | null } {
+  const all = keys.map((_k, i) => i);
+  if (certSnValue === undefined || certSnValue.length === 0 || !keys.some((k) => k.certSn !== undefined)) return { indexes: all, unknownSn: null };
+  const named = latin1Decode(certSnValue.subarray(0, 64)).toLowerCase();
+  const matching = all.filter((i) => keys[i]!.certSn === named);
+  if (matching.length > 0) return { indexes: matching, unknownSn: null };
+  return { indexes: all, unknownSn: CERT_SN.test(named) ? named : null };
+}
+
 async function verifyRsa(
   form: ParsedForm,
   signTypeValue: Uint8Array | undefined,
   signPair: FormPair,
   types: readonly RsaSignType[],
   keys: readonly AlipayPublicKey[],
+  certSnValue: Uint8Array | undefined,
 ): Promise<VerifyResult> {
   // Contents built to be verified more than once (several keys or types), kept for the refusal.
   let v1: Uint8Array | undefined;
@@ -195,9 +216,18 @@ async function verifyRsa(
 
   // PKCS#1 v1.5 signatures are exactly as long as the modulus. A wrong length (a truncated sign, a
   // signature from another key) is a mismatch; WebCrypto might throw on it instead.
+  const { indexes, unknownSn } = keysNamedBy(certSnValue, keys);
+  const unknownCertificate = () =>
+    fail(
+      'unknown-cert-sn',
+      `The notification names Alipay certificate SN ${unknownSn}, which is not among the configured certificates, and no configured key verifies it: ` +
+        'Alipay may have renewed its certificate (alipayCertPublicKey_RSA2.crt), or the message is not from Alipay.',
+      { kind: 'update-alipay-cert', sn: unknownSn! },
+    );
   const usable: number[] = [];
-  for (let i = 0; i < keys.length; i++) if ((keys[i]!.modulusBits + 7) >> 3 === signatureLength) usable.push(i);
+  for (const i of indexes) if ((keys[i]!.modulusBits + 7) >> 3 === signatureLength) usable.push(i);
   if (usable.length === 0) {
+    if (unknownSn !== null) return unknownCertificate();
     const keyBytes = [...new Set(keys.map((k) => (k.modulusBits + 7) >> 3))].join(' or ');
     return fail(
       'signature-mismatch',
@@ -246,6 +276,7 @@ async function verifyRsa(
   if (importFailures === usable.length * types.length * RULES.length) {
     return fail('no-usable-key', 'None of the configured Alipay public keys could be imported for RSA verification.');
   }
+  if (unknownSn !== null) return unknownCertificate();
   return fail(
     'signature-mismatch',
     'No configured key verifies this signature: the key may be your app public key (应用公钥) instead of the Alipay public key (支付宝公钥), ' +

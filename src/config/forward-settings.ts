@@ -8,6 +8,8 @@ import type { AckMode, ForwardSettings } from './types';
 import { parseOriginUrl, parseWebhookSecrets } from './values';
 
 const MAX_ACK_BODY_CHARS = 256;
+/** A backlog drained faster than this is no longer "bounded" for any site. */
+export const MAX_ORIGIN_RPS = 1000;
 
 export interface ForwardSection {
   forward: ForwardSettings;
@@ -54,6 +56,11 @@ export function readForwardSettings(settings: SettingsReader): ForwardSection | 
   const ackMode = parseChoice('ACK_MODE', settings.withDefault('ACK_MODE'), ['durable', 'after-delivery'] as const, problem);
   const retryScheduleMs = parseRetrySchedule(settings.withDefault('RETRY_SCHEDULE'), (m) => problem('RETRY_SCHEDULE', m));
   const timeoutMs = parseTimeout(settings.withDefault('DELIVERY_TIMEOUT'), problem);
+  const maxRpsText = settings.withDefault('ORIGIN_MAX_RPS').trim();
+  const maxRps = /^\d{1,4}(?:\.\d{1,3})?$/.test(maxRpsText) ? Number(maxRpsText) : NaN;
+  if (!(maxRps > 0 && maxRps <= MAX_ORIGIN_RPS)) {
+    problem('ORIGIN_MAX_RPS', `must be a number of deliveries a second above 0 and at most ${MAX_ORIGIN_RPS} (e.g. 5, or 0.5 for one every 2 seconds), not "${maxRpsText.slice(0, 40)}"`);
+  }
 
   const signing = parseChoice('FORWARD_SIGNING', settings.withDefault('FORWARD_SIGNING'), ['standard-webhooks', 'alipay-md5'] as const, problem);
   let originMd5Key: Uint8Array | null = null;
@@ -73,7 +80,7 @@ export function readForwardSettings(settings: SettingsReader): ForwardSection | 
 
   if (settings.problems.length > before || !originUrl || !format || !ackMode || timeoutMs === null || !signing) return null;
   return {
-    forward: { originUrl: originUrl.href, format, events, ackBody, secrets, timeoutMs, retryScheduleMs, signing, originMd5Key },
+    forward: { originUrl: originUrl.href, format, events, ackBody, secrets, timeoutMs, retryScheduleMs, maxRps, signing, originMd5Key },
     ackMode,
     originHost: originUrl.host,
   };

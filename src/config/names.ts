@@ -16,6 +16,7 @@ export const SETTING_NAMES = [
   'ACK_MODE',
   'RETRY_SCHEDULE',
   'DELIVERY_TIMEOUT',
+  'ORIGIN_MAX_RPS',
   'MAX_NOTIFY_AGE',
   'NOTIFY_PATH',
   'ADMIN_TOKEN',
@@ -47,6 +48,7 @@ export const DEFAULTS = {
   ACK_MODE: 'durable',
   RETRY_SCHEDULE: '10s,1m,5m,30m,2h,6h,12h,24h,24h,24h',
   DELIVERY_TIMEOUT: '15s',
+  ORIGIN_MAX_RPS: '5',
   MAX_NOTIFY_AGE: '72h',
   NOTIFY_PATH: '/alipay/notify',
   FORWARD_SIGNING: 'standard-webhooks',
@@ -57,6 +59,9 @@ export const DEFAULTS = {
 
 /** The buyer's payment status (src/http/status.ts). Fixed, like RETURN_PATH; the widget lives beside it at /alipay/status.js. */
 export const STATUS_PATH = '/alipay/status';
+
+/** Where the merchant's site registers an order it expects (src/http/orders.ts), signed with STATUS_SECRET. */
+export const ORDERS_PATH = '/alipay/orders';
 
 /** Alipay's sandbox OpenAPI gateway (docs and messages name it; ALIPAY_GATEWAY_URL defaults to production). */
 export const ALIPAY_SANDBOX_GATEWAY_URL = 'https://openapi-sandbox.dl.alipaydev.com/gateway.do';

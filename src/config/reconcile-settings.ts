@@ -6,6 +6,7 @@ import type { LoadedPrivateKey } from '../alipay/private-key';
 import { loadPrivateKey } from '../alipay/private-key';
 import { readAppCertificate, readRootCertificates, type AppCertificate } from '../alipay/request-certs';
 import { formatDuration } from '../utils/duration';
+import { hintForGateway } from './advice';
 import { ALIPAY_SANDBOX_GATEWAY_URL, DEFAULTS } from './names';
 import { parseRetrySchedule } from './parsers';
 import type { SettingsReader } from './reader';
@@ -69,7 +70,7 @@ export async function readReconcileSettings(settings: SettingsReader, alipay: Al
   let rootCertSn: string | null = null;
   if (appCertText !== undefined) {
     const read = await readAppCertificate(appCertText);
-    if (!read.ok) problem('ALIPAY_APP_CERT', read.problem);
+    if (!read.ok) problem('ALIPAY_APP_CERT', hintForGateway(read.problem, read.advice));
     else if (appPrivateKey && read.value.publicFingerprint !== appPrivateKey.publicFingerprint) {
       problem(
         'ALIPAY_APP_CERT',
@@ -83,7 +84,7 @@ export async function readReconcileSettings(settings: SettingsReader, alipay: Al
   if (rootCertText !== undefined) {
     const read = readRootCertificates(rootCertText);
     if (read.ok) rootCertSn = read.value.sn;
-    else problem('ALIPAY_ROOT_CERT', read.problem);
+    else problem('ALIPAY_ROOT_CERT', hintForGateway(read.problem, read.advice));
   }
 
   if (keyText === undefined) {
@@ -127,7 +128,7 @@ export async function readReconcileSettings(settings: SettingsReader, alipay: Al
 async function loadKeySafely(text: string, alipay: AlipaySettings | null): Promise<{ ok: true; key: LoadedPrivateKey } | { ok: false; problem: string }> {
   try {
     const loaded = await loadPrivateKey(text, { alipayKeys: alipay?.keys ?? [] });
-    return loaded.ok ? { ok: true, key: loaded.key } : { ok: false, problem: loaded.problem };
+    return loaded.ok ? { ok: true, key: loaded.key } : { ok: false, problem: hintForGateway(loaded.problem, loaded.advice) };
   } catch {
     // loadPrivateKey promises not to throw; if it ever does, the message must still not quote the key.
     return { ok: false, problem: 'could not be read as a private key (unexpected error while importing it)' };

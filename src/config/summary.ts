@@ -42,6 +42,7 @@ export function summarize(
       timeout: formatDuration(forward.timeoutMs),
       retrySchedule: forward.retryScheduleMs.map(formatDuration),
       maxAttempts: forward.retryScheduleMs.length + 1,
+      maxRps: forward.maxRps,
     },
     returnUrlHost: routes.returnUrl?.host ?? null,
     adminApi: routes.adminToken !== null,

@@ -26,6 +26,8 @@ export interface ForwardSettings {
   timeoutMs: number;
   /** Delays between attempts: max attempts = length + 1. */
   retryScheduleMs: number[];
+  /** Deliveries a second at most while a backlog drains after a hold (ORIGIN_MAX_RPS). */
+  maxRps: number;
   signing: ForwardSigning;
   originMd5Key: Uint8Array | null;
 }
@@ -60,6 +62,7 @@ export interface ConfigSummary {
     timeout: string;
     retrySchedule: string[];
     maxAttempts: number;
+    maxRps: number;
   };
   readonly returnUrlHost: string | null;
   readonly adminApi: boolean;

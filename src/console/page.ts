@@ -1,5 +1,6 @@
 // The console's one HTML page. It carries no data and no secret: the script (client/app.js)
 // builds every view from the JSON admin API, with the session cookie the browser sends along.
+// htmlPage is the frame it shares with the sign-in form (sign-in-page.ts).
 import type { Language } from './language';
 import { escapeHtml } from './security';
 
@@ -12,21 +13,40 @@ const NO_SCRIPT: Record<Language, string> = {
   en: 'The console needs JavaScript.',
 };
 
-export function consolePage(lang: Language): string {
+export interface PageParts {
+  /** Plain text: escaped here. */
+  readonly title: string;
+  /** The <script> element (markup). */
+  readonly script: string;
+  readonly bodyClass?: string;
+  /** The body's markup, already escaped. */
+  readonly body: string;
+}
+
+/** A console document: its language, the console's stylesheet, no referrer sent off the site. */
+export function htmlPage(lang: Language, parts: PageParts): string {
   return `<!doctype html>
 <html lang="${HTML_LANG[lang]}" data-lang="${lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="same-origin">
-<title>alipay-notify-edge</title>
+<title>${escapeHtml(parts.title)}</title>
 <link rel="stylesheet" href="${ASSETS_PATH}console.css">
-<script type="module" src="${ASSETS_PATH}app.js"></script>
+${parts.script}
 </head>
-<body>
-<header id="top"></header>
-<main id="view"><p class="muted">${escapeHtml(LOADING[lang])}</p><noscript><p>${escapeHtml(NO_SCRIPT[lang])}</p></noscript></main>
+<body${parts.bodyClass ? ` class="${parts.bodyClass}"` : ''}>
+${parts.body}
 </body>
 </html>
 `;
+}
+
+export function consolePage(lang: Language): string {
+  return htmlPage(lang, {
+    title: 'alipay-notify-edge',
+    script: `<script type="module" src="${ASSETS_PATH}app.js"></script>`,
+    body: `<header id="top"></header>
+<main id="view"><p class="muted">${escapeHtml(LOADING[lang])}</p><noscript><p>${escapeHtml(NO_SCRIPT[lang])}</p></noscript></main>`,
+  });
 }

@@ -1,7 +1,7 @@
 // The sign-in form at /admin/session: the operator types ADMIN_TOKEN once, the gateway answers
 // with a session cookie. Rendered on the server (it must work before any session exists).
 import type { Language } from './language';
-import { ASSETS_PATH } from './page';
+import { ASSETS_PATH, htmlPage } from './page';
 import { escapeHtml } from './security';
 
 /** Why the form is shown again. */
@@ -40,26 +40,17 @@ const TEXT = {
   },
 } satisfies Record<Language, { notices: Record<SignInNotice, string> } & Record<string, unknown>>;
 
-const HTML_LANG: Record<Language, string> = { zh: 'zh-CN', en: 'en' };
-
 export function signInPage(lang: Language, notice: SignInNotice | null = null): string {
   const text = TEXT[lang];
   const other: Language = lang === 'zh' ? 'en' : 'zh';
   const isError = notice !== null && notice !== 'signed-out';
   const message =
     notice === null ? '' : `<p class="notice${isError ? ' error' : ''}" role="${isError ? 'alert' : 'status'}">${escapeHtml(text.notices[notice])}</p>`;
-  return `<!doctype html>
-<html lang="${HTML_LANG[lang]}" data-lang="${lang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="same-origin">
-<title>${escapeHtml(text.title)}</title>
-<link rel="stylesheet" href="${ASSETS_PATH}console.css">
-<script src="${ASSETS_PATH}sign-in.js" defer></script>
-</head>
-<body class="sign-in">
-<main>
+  return htmlPage(lang, {
+    title: text.title,
+    script: `<script src="${ASSETS_PATH}sign-in.js" defer></script>`,
+    bodyClass: 'sign-in',
+    body: `<main>
 <h1>${escapeHtml(text.heading)}</h1>
 ${message}
 <form method="post" action="/admin/session" id="sign-in">
@@ -69,8 +60,6 @@ ${message}
 </form>
 <p class="muted">${escapeHtml(text.hint)}</p>
 <p><a href="/admin/session?lang=${other}" hreflang="${other}">${escapeHtml(text.other)}</a></p>
-</main>
-</body>
-</html>
-`;
+</main>`,
+  });
 }

@@ -1,7 +1,7 @@
 // One delivery attempt to the origin. Never throws: every way an origin can fail becomes a reason
 // and a one-line hint that names the cause (the hint becomes the event's last_error).
 import { maskBuyerId, maskLogonId } from '../log';
-import { readUpTo } from '../utils/read-capped';
+import { boundedFetch } from '../utils/bounded-fetch';
 import { nameConnectionError } from './connection-error';
 import { parseRetryAfter } from './retry';
 
@@ -30,7 +30,7 @@ export type AttemptOutcome =
       excerpt: string;
     };
 
-/** Enough of the response to compare an ack body and to show the operator; the rest is not read. */
+/** Enough of the answer to compare an ack body and to show the operator. */
 const MAX_RESPONSE_BYTES = 4096;
 const EXCERPT_CHARS = 200;
 
@@ -49,32 +49,22 @@ const EDGE_STATUS: Readonly<Record<number, string>> = {
 
 export async function attemptDelivery(request: AttemptRequest, fetchImpl: typeof fetch = fetch): Promise<AttemptOutcome> {
   const started = Date.now();
-  const signal = AbortSignal.timeout(request.timeoutMs);
   const fail = (reason: AttemptFailureReason, hint: string, status: number | null = null, excerpt = '', retryAfterMs: number | null = null) =>
     ({ ok: false as const, reason, hint, status, retryAfterMs, durationMs: Date.now() - started, excerpt });
-  const timedOut = () => fail('timeout', `the origin did not answer within ${request.timeoutMs} ms (DELIVERY_TIMEOUT)`);
 
-  let response: Response;
-  try {
-    response = await fetchImpl(request.url, {
-      method: 'POST',
-      headers: request.headers,
-      body: request.body,
-      signal,
-      // A redirected POST loses its body in most clients; report it rather than follow it.
-      redirect: 'manual',
-    });
-  } catch (error) {
-    if (signal.aborted) return timedOut();
-    return fail('network-error', nameConnectionError(error, request.url).hint);
+  // A redirected POST loses its body in most clients: boundedFetch never follows one, the 3xx is reported.
+  const got = await boundedFetch(
+    request.url,
+    { method: 'POST', headers: request.headers, body: request.body },
+    { timeoutMs: request.timeoutMs, maxBytes: MAX_RESPONSE_BYTES, fetch: fetchImpl },
+  );
+  if (!got.ok) {
+    if (got.timedOut) return fail('timeout', `the origin did not answer within ${request.timeoutMs} ms (DELIVERY_TIMEOUT)`);
+    if (got.response === null) return fail('network-error', nameConnectionError(got.error, request.url).hint);
+    return fail('network-error', `the connection was reset while the origin was answering (HTTP ${got.response.status})`, got.response.status);
   }
-  let text: string;
-  try {
-    text = await readCapped(response);
-  } catch {
-    if (signal.aborted) return timedOut();
-    return fail('network-error', `the connection was reset while the origin was answering (HTTP ${response.status})`, response.status);
-  }
+  const { response } = got;
+  const text = new TextDecoder('utf-8').decode(got.bytes);
 
   const excerpt = sanitize(text);
   if (response.status < 200 || response.status > 299) {
@@ -96,11 +86,6 @@ function statusHint(response: Response, text: string): string {
   // 530 with Cloudflare's error 1016 in its page: the origin's host name has no DNS record.
   if (status === 530 && /\b1016\b/.test(text)) return "DNS lookup failed: ORIGIN_URL's host name does not resolve (Cloudflare 530, error 1016)";
   return EDGE_STATUS[status] ?? `the origin answered HTTP ${status}`;
-}
-
-/** The origin's answer, only as much as an ack body and an excerpt need. */
-async function readCapped(response: Response): Promise<string> {
-  return new TextDecoder('utf-8').decode((await readUpTo(response.body, MAX_RESPONSE_BYTES)).bytes);
 }
 
 /**

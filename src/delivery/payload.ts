@@ -5,6 +5,13 @@ import { utf8Encode } from '../utils/bytes';
 import type { Charset, ContentRule, EventKind, SignType } from '../alipay/types';
 import type { ForwardFormat } from '../config/types';
 
+/**
+ * Where an event came from: Alipay's notification, or Alipay's verified answer to the gateway's
+ * alipay.trade.query (a payment whose notification never arrived). The origin may tell them apart
+ * (`x-alipay-event-source`); it never has to: both carry the same event, once.
+ */
+export type EventSource = 'notification' | 'query';
+
 /** Everything the ledger knows about an event that a payload may need. */
 export interface DeliveryEvent {
   /** Stable per event: the origin's idempotency key (`webhook-id`). */
@@ -14,12 +21,16 @@ export interface DeliveryEvent {
   readonly kind: EventKind;
   /** 1-based number of this attempt (across redeliveries). */
   readonly attempt: number;
+  /** Default `notification`. */
+  readonly source?: EventSource;
+  /** The notification's notify_id; empty for an event found by a query. */
   readonly notifyId: string;
   readonly signType: SignType;
-  readonly contentRule: ContentRule;
+  /** The content rule that verified the notification; `query-answer` for a query's answer. */
+  readonly contentRule: ContentRule | 'query-answer';
   /** The signed `charset`, normalised. */
   readonly charset: Charset;
-  /** The notification body exactly as Alipay sent it. */
+  /** The notification body exactly as Alipay sent it; for a query, a UTF-8 form of the answer's fields. */
   readonly rawBody: Uint8Array;
   /** Every parameter, decoded by the signed charset. */
   readonly params: Readonly<Record<string, string>>;
@@ -53,7 +64,11 @@ const JSON_FIELDS = [
 export function buildJsonPayload(event: DeliveryEvent): OutboundPayload {
   const doc: Record<string, unknown> = { type: event.kind, event_key: event.eventKey, order_key: event.orderKey };
   for (const field of JSON_FIELDS) doc[field] = event.params[field] ?? null;
-  doc['verified'] = { sign_type: event.signType, content_rule: event.contentRule, charset: event.charset };
+  doc['source'] = event.source ?? 'notification';
+  doc['verified'] =
+    event.source === 'query'
+      ? { sign_type: event.signType, signed: 'alipay_trade_query_response', charset: event.charset }
+      : { sign_type: event.signType, content_rule: event.contentRule, charset: event.charset };
   doc['params'] = { ...event.params };
   return {
     body: utf8Encode(JSON.stringify(doc)),
@@ -67,10 +82,12 @@ export function payloadBuilder(format: ForwardFormat): PayloadBuilder {
 
 /** Not signed by Standard Webhooks: hints for logs and routing at the origin, never trusted for money. */
 function informationalHeaders(event: DeliveryEvent): Record<string, string> {
+  const query = event.source === 'query';
   return {
     'x-alipay-event-kind': event.kind,
     'x-alipay-event-key': asciiHeader(event.eventKey),
-    'x-alipay-notify-id': asciiHeader(event.notifyId),
+    'x-alipay-event-source': query ? 'query' : 'notification',
+    ...(query ? {} : { 'x-alipay-notify-id': asciiHeader(event.notifyId) }),
     'x-alipay-verified-by': `${event.signType}/${event.contentRule}`,
     'x-delivery-attempt': String(event.attempt),
   };

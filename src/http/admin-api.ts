@@ -5,6 +5,9 @@
 //   GET  /admin/api/series?from=&to=&bucket=hour|day                         count and paid per bucket
 //   GET  /admin/api/rejections?from=&to=                                     rejected notifications per hour and reason
 //   POST /admin/api/dead-letters/redeliver  {"since": ISO, "limit": ≤50}    bulk redelivery, call again until remaining = 0
+//   GET  /admin/api/deliveries                                              whether deliveries are held, and what waits
+//   POST /admin/api/deliveries/hold  {"reason"?}                            hold every delivery (the site is down for maintenance)
+//   POST /admin/api/deliveries/resume                                       resume: the backlog drains at ORIGIN_MAX_RPS
 //   GET  /admin/dead-letters?limit=                                          (served from here, mounted in admin.ts)
 // Times are ISO-8601 UTC; amounts integer cents plus decimal text. Every answer's work is bounded
 // (src/payments/queries.ts); out-of-range parameters get 400 with what is allowed.
@@ -28,6 +31,8 @@ import {
   type IndexScope,
 } from '../payments/queries';
 import { DELIVERY_STATES, PAYMENT_STATUSES, type DeliveryState, type IndexRow, type PaymentStatus, type PaymentView } from '../payments/types';
+import { deliveryGate } from '../orders/gate-stub';
+import { forgetGateView } from '../orders/gate-view';
 import { readBodyCapped } from '../utils/read-capped';
 import { jsonResponse } from './responses';
 
@@ -41,9 +46,8 @@ const DEFAULT_BULK = 20;
 const MAX_BULK = 50;
 /** Redeliveries in flight at once during a bulk redelivery: a fragile origin is not flooded. */
 const BULK_CONCURRENCY = 4;
-const MAX_BULK_BODY_BYTES = 1024;
-/** A JSON object of two fields: anything bigger or slower is not a console asking. */
-const BULK_BODY_LIMITS = { maxBytes: MAX_BULK_BODY_BYTES, deadlineMs: 5_000 } as const;
+/** A JSON object of a field or two (bulk redelivery, hold): anything bigger or slower is not a console asking. */
+const SMALL_BODY_LIMITS = { maxBytes: 1024, deadlineMs: 5_000 } as const;
 const MAX_HOUR_POINTS = 24 * 93;
 /** Search asks the ledger of each configured app id; a handful covers real deployments. */
 const MAX_SEARCH_APPS = 8;
@@ -53,6 +57,19 @@ const MAX_QUERY_TEXT = MAX_OUT_TRADE_NO_CHARS;
 type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
 const badRequest = (error: string) => jsonResponse(400, { ok: false, error });
+
+/** A small JSON body: its value (undefined when empty and `optional`), or the 400 to answer, which shows `example`. */
+async function readSmallJson(request: Request, example: string, optional = false): Promise<{ ok: true; value: unknown } | { ok: false; response: Response }> {
+  const read = await readBodyCapped(request, SMALL_BODY_LIMITS);
+  if (!read.ok) return { ok: false, response: badRequest(`body must be JSON of at most ${SMALL_BODY_LIMITS.maxBytes} bytes`) };
+  const text = new TextDecoder().decode(read.body).trim();
+  if (text === '' && optional) return { ok: true, value: undefined };
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch {
+    return { ok: false, response: badRequest(`body must be JSON: ${example}`) };
+  }
+}
 
 // ---- parameters ---------------------------------------------------------------
 
@@ -277,14 +294,9 @@ export const deadLettersHandler: Handler = async (request, env, config) => {
  * already leaves out what this call redelivered, and a console calling again makes progress.
  */
 const bulkRedeliverHandler: Handler = async (request, env, config) => {
-  const read = await readBodyCapped(request, BULK_BODY_LIMITS);
-  if (!read.ok) return badRequest(`body must be JSON of at most ${MAX_BULK_BODY_BYTES} bytes`);
-  let body: { since?: unknown; limit?: unknown };
-  try {
-    body = JSON.parse(new TextDecoder().decode(read.body)) as typeof body;
-  } catch {
-    return badRequest('body must be JSON: {"since": "2026-05-01T00:00:00Z", "limit": 20}');
-  }
+  const read = await readSmallJson(request, '{"since": "2026-05-01T00:00:00Z", "limit": 20}');
+  if (!read.ok) return read.response;
+  const body = read.value as { since?: unknown; limit?: unknown } | null;
   if (typeof body !== 'object' || body === null || typeof body.since !== 'string') return badRequest('since (an ISO date or time) is required');
   const since = parseTime('since', body.since, false);
   if (!since.ok) return badRequest(since.error);
@@ -313,7 +325,34 @@ async function eachLimited<T>(items: readonly T[], concurrency: number, work: (i
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
 }
 
+const deliveriesHandler: Handler = async (_request, env) => jsonResponse(200, { ok: true, ...(await deliveryGate(env).status()) });
+
+/** Holds every delivery: owed events wait, spending no attempt, until resume. An optional JSON body gives the reason. */
+const holdHandler: Handler = async (request, env) => {
+  const read = await readSmallJson(request, '{"reason": "site maintenance until 22:00"} (or empty)', true);
+  if (!read.ok) return read.response;
+  let reason: string | undefined;
+  if (read.value !== undefined) {
+    const body = read.value as { reason?: unknown } | null;
+    if (typeof body !== 'object' || body === null || (body.reason !== undefined && typeof body.reason !== 'string')) return badRequest('reason must be text');
+    reason = body.reason as string | undefined;
+  }
+  const status = await deliveryGate(env).hold({ by: 'admin', ...(reason ? { reason } : {}) });
+  forgetGateView();
+  return jsonResponse(200, { ok: true, ...status });
+};
+
+/** Ends the hold: what waits is released at ORIGIN_MAX_RPS (the gate hands out the slots). */
+const resumeHandler: Handler = async (_request, env) => {
+  const status = await deliveryGate(env).resume({ by: 'admin' });
+  forgetGateView();
+  return jsonResponse(200, { ok: true, ...status });
+};
+
 export const adminApiRouter = Router<IRequest, [GatewayEnv, Config]>({ base: '/admin/api' })
+  .get('/deliveries', deliveriesHandler)
+  .post('/deliveries/hold', holdHandler)
+  .post('/deliveries/resume', resumeHandler)
   .get('/payments', listPaymentsHandler)
   .get('/totals', totalsHandler)
   .get('/series', seriesHandler)

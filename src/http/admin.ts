@@ -1,10 +1,14 @@
 // Operator API, only when ADMIN_TOKEN is set (404 otherwise, so it does not advertise itself):
 //   GET  /admin/orders/:app/:out_trade_no                  the ledger of one order
 //   POST /admin/orders/:app/:out_trade_no/redeliver[?event=KEY]   deliver again now
+//   POST /admin/orders/:app/:out_trade_no/ask                     ask Alipay about the order now (alipay.trade.query)
+//   POST /admin/orders/:app/:out_trade_no/release[?event=paid]    forward a payment held for its amount
+//   POST /admin/orders/:app/:out_trade_no/refuse[?event=paid]     never forward it
 //   GET  /admin/messages/:app/:notify_id                   the same for a message with no out_trade_no
 //   POST /admin/messages/:app/:notify_id/redeliver[?event=KEY]
 //   GET  /admin/dead-letters[?limit=N]                     events that exhausted their retries (a view of the payments index)
-//   /admin/api/*                                           the payments index: history, totals, series, rejections, bulk redelivery (admin-api.ts)
+//   /admin/api/*                                           the payments index: history, totals, series, rejections, bulk redelivery;
+//                                                          the delivery hold (admin-api.ts)
 // Ids are percent-encoded path segments; an id that is empty, `.`, `..` or starts with `~` is
 // written with one more `~` in front (`/admin/orders/APP/~..`), because URL parsers resolve dot
 // segments before the gateway sees them (src/orders/order-key.ts, idSegment).
@@ -14,7 +18,7 @@ import { Router, type IRequest } from 'itty-router';
 import type { Config, ConfigResult } from '../config/types';
 import type { GatewayEnv } from '../env';
 import { maskParams } from '../log';
-import type { LedgerSnapshot, RedeliverResult } from '../orders/ledger-types';
+import type { AmountDecision, LedgerSnapshot, OrderRef, RedeliverResult } from '../orders/ledger-types';
 import { MAX_NOTIFY_ID_CHARS, MAX_OUT_TRADE_NO_CHARS, idFromSegment, idLength, messageKey, orderKey } from '../orders/order-key';
 import { timelineOf } from '../orders/timeline';
 import { authorizeAdmin } from './admin-auth';
@@ -58,6 +62,36 @@ function keyOf(request: IRequest, id: { name: string; field: string; maxChars: n
 }
 
 const orderKeyOf = (r: IRequest) => keyOf(r, { name: 'outTradeNo', field: 'out_trade_no', maxChars: MAX_OUT_TRADE_NO_CHARS }, orderKey);
+
+/** The order a path names, with its parts (a ledger that never recorded anything does not know them). */
+function orderRefOf(r: IRequest): { ok: true; order: OrderRef } | { ok: false; response: Response } {
+  const app = idParam(r, 'app', 'app', MAX_APP_CHARS);
+  if (!app.ok) return app;
+  const outTradeNo = idParam(r, 'outTradeNo', 'out_trade_no', MAX_OUT_TRADE_NO_CHARS);
+  if (!outTradeNo.ok) return outTradeNo;
+  return { ok: true, order: { orderKey: orderKey(app.id, outTradeNo.id), app: app.id, outTradeNo: outTradeNo.id } };
+}
+
+/** The operator's "ask Alipay now": the query runs during this request, and its answer is shown. */
+async function askAlipay(env: GatewayEnv, config: Config, located: ReturnType<typeof orderRefOf>): Promise<Response> {
+  if (!located.ok) return located.response;
+  if (!config.alipay.appIds.includes(located.order.app)) {
+    return json(400, { ok: false, reason: 'not-queryable', error: 'the app is not one of ALIPAY_APP_ID: alipay.trade.query is asked as one of them' });
+  }
+  const result = await ledgerFor(env, located.order.orderKey).askNow(located.order);
+  if (result.ok) return json(200, { ok: true, orderKey: located.order.orderKey, ...result.run, reconcile: result.reconcile });
+  const status = result.reason === 'misconfigured' ? 503 : result.reason === 'busy' ? 409 : result.reason === 'not-configured' ? 501 : 400;
+  return json(status, { ok: false, reason: result.reason, error: result.hint });
+}
+
+/** Release or refuse a payment held because its amount is not the one the site registered. */
+async function decideHeld(request: IRequest, env: GatewayEnv, located: Located, decision: AmountDecision): Promise<Response> {
+  if (!located.ok) return located.response;
+  const event = new URL(request.url).searchParams.get('event') ?? 'paid';
+  const result = await ledgerFor(env, located.key).resolveAmount(event, decision);
+  if (result.ok) return json(200, { ok: true, orderKey: located.key, results: result.results });
+  return json(result.reason === 'not-held' ? 409 : 404, { ok: false, reason: result.reason, error: result.hint });
+}
 const messageKeyOf = (r: IRequest) => keyOf(r, { name: 'notifyId', field: 'notify_id', maxChars: MAX_NOTIFY_ID_CHARS }, messageKey);
 
 function ledgerFor(env: GatewayEnv, key: string) {
@@ -91,6 +125,9 @@ async function redeliver(request: IRequest, env: GatewayEnv, located: Located): 
 const router = Router<IRequest, [GatewayEnv, Config]>({ base: '/admin' })
   .get('/orders/:app/:outTradeNo', (r, env) => showLedger(env, orderKeyOf(r)))
   .post('/orders/:app/:outTradeNo/redeliver', (r, env) => redeliver(r, env, orderKeyOf(r)))
+  .post('/orders/:app/:outTradeNo/ask', (r, env, config) => askAlipay(env, config, orderRefOf(r)))
+  .post('/orders/:app/:outTradeNo/release', (r, env) => decideHeld(r, env, orderKeyOf(r), 'release'))
+  .post('/orders/:app/:outTradeNo/refuse', (r, env) => decideHeld(r, env, orderKeyOf(r), 'refuse'))
   .get('/messages/:app/:notifyId', (r, env) => showLedger(env, messageKeyOf(r)))
   .post('/messages/:app/:notifyId/redeliver', (r, env) => redeliver(r, env, messageKeyOf(r)))
   .get('/dead-letters', deadLettersHandler)

@@ -3,6 +3,7 @@
 // "Answering Alipay": `success` only for a verified notification that is durably recorded (or,
 // in after-delivery mode, acknowledged by the origin). Every other answer makes Alipay send it
 // again later.
+import { feedRejection, isAlertedRejection } from '../alerts/rejection-feed';
 import { processNotification, type ProcessFailure, type ProcessFailureReason } from '../alipay/process';
 import type { VerifySuccess } from '../alipay/types';
 import type { ConfigResult } from '../config/types';
@@ -12,7 +13,7 @@ import type { AcceptResult } from '../orders/ledger-types';
 import { orderKeyFor } from '../orders/order-key';
 import { countRejection } from '../payments/rejections';
 import { readBodyCapped, type BodyLimits, type BodyProblem } from '../utils/read-capped';
-import { hintForGateway } from './advice';
+import { hintForGateway } from '../config/advice';
 import { recordedNotifications, type RecordedNotifications } from './recorded-notifications';
 import { textResponse } from './responses';
 
@@ -47,6 +48,8 @@ const REJECTION_STATUS = {
   'signature-mismatch': 403,
   // No configured key can check this sign type: the gateway's problem, and Alipay should keep the message.
   'no-usable-key': 503,
+  // Certificate mode: signed with a certificate the gateway does not have (renewed?): keep it until it is added.
+  'unknown-cert-sn': 503,
   // The signed values (decode)
   'unknown-charset': 400,
   'charset-decode': 400,
@@ -84,9 +87,18 @@ function rejectionDetails(result: ProcessFailure): Record<string, unknown> {
   return details;
 }
 
+/** What the alerts count of a rejection: its reason, and for an unknown certificate its SN (from the advice, which carries it). */
+function alertedRejectionOf(result: ProcessFailure): Parameters<typeof feedRejection>[1] {
+  if (result.reason === 'unknown-cert-sn' && result.stage === 'verify' && result.advice?.kind === 'update-alipay-cert') {
+    return { reason: 'unknown-cert-sn', sn: result.advice.sn };
+  }
+  return { reason: result.reason === 'signature-encoding' ? 'signature-encoding' : 'signature-mismatch' };
+}
+
 /**
- * `ctx` (the request's ExecutionContext) lets rejection counts be written after the answer;
- * without it (a caller outside a Worker request) rejections are logged but not counted.
+ * `ctx` (the request's ExecutionContext) lets work continue after the answer: rejections are
+ * counted (payments index) and alerted (alert desk); without it (a caller outside a Worker
+ * request) they are only logged.
  */
 export async function handleNotify(
   request: Request,
@@ -133,6 +145,7 @@ export async function handleNotify(
     const status = REJECTION_STATUS[result.reason];
     log({ level: 'warn', outcome: 'rejected', status, ...rejectionDetails(result), bytes: read.body.byteLength });
     count(result.reason);
+    if (ctx && config.alerts !== null && isAlertedRejection(result.reason)) feedRejection(env, alertedRejectionOf(result), ctx);
     return reply(status, `fail: ${result.reason}`);
   }
 

@@ -37,9 +37,11 @@ import { checkIdentity } from '../alipay/checks';
 import type { BusinessCheckReason, BusinessRules, VerifyFailureReason, VerifyOptions } from '../alipay/types';
 import { verifyPairs } from '../alipay/verify';
 import type { ConfigResult } from '../config/types';
+import type { GatewayEnv } from '../env';
+import { orderKey } from '../orders/order-key';
 import { hmacSha256 } from '../utils/hmac';
 import { logLine } from '../log';
-import { hintForGateway } from './advice';
+import { hintForGateway } from '../config/advice';
 import { methodNotAllowed, notFound, redirect, textResponse } from './responses';
 import { signStatusLink } from './status-link';
 
@@ -130,7 +132,12 @@ async function returnRedirectLocation(
   return `${base}?${covered === '' ? '' : `${covered}&`}${trailer}${url.hash}`;
 }
 
-export async function handleReturn(request: Request, configResult: ConfigResult): Promise<Response> {
+/**
+ * `env` and `later` (the request's waitUntil): a verified return of an order with no payment
+ * recorded asks its ledger to ask Alipay soon (the buyer says they paid; the notification may be
+ * late or lost). The redirect never waits for it.
+ */
+export async function handleReturn(request: Request, configResult: ConfigResult, env?: GatewayEnv, later?: Pick<ExecutionContext, 'waitUntil'>): Promise<Response> {
   const started = Date.now();
   const log = (fields: Record<string, unknown>) => logLine({ msg: 'return', latency_ms: Date.now() - started, ...fields });
 
@@ -151,6 +158,14 @@ export async function handleReturn(request: Request, configResult: ConfigResult)
   const config = configResult.config;
 
   const check = await checkReturnQuery(query, config.alipay);
+  if (check.verified && check.order !== null && config.reconcile !== null && env && later) {
+    const order = { orderKey: orderKey(check.order.app, check.order.outTradeNo), app: check.order.app, outTradeNo: check.order.outTradeNo };
+    later.waitUntil(
+      env.ORDER_LEDGER.get(env.ORDER_LEDGER.idFromName(order.orderKey))
+        .askSoon('return', order)
+        .catch((error: unknown) => log({ level: 'warn', outcome: 'ask-failed', order: order.orderKey, error })),
+    );
+  }
   const location = await returnRedirectLocation(config.returnUrl!, query, check, config.forward.secrets[0]!, Date.now(), config.visibility.statusSecret);
   log({
     level: check.verified ? 'info' : 'warn',

@@ -12,6 +12,7 @@ import type { GatewayEnv } from '../env';
 import { logLine } from '../log';
 import { orderKey } from '../orders/order-key';
 import { LEDGER_STATUS_SOCKET_URL, LINK_EXPIRY_HEADER } from '../orders/status-watchers';
+import type { BuyerStatus } from '../payments/types';
 import { checkStatusLink } from './status-link';
 import { jsonResponse, textResponse } from './responses';
 
@@ -28,7 +29,11 @@ function corsHeaders(request: Request, allowed: readonly string[]): Record<strin
   return headers;
 }
 
-export async function handleStatus(request: Request, env: GatewayEnv, configResult: ConfigResult): Promise<Response> {
+/**
+ * `later` (the request's waitUntil): while the order is not paid, its ledger is asked to ask
+ * Alipay soon (bounded per order: a page left open does not query forever). The answer never waits.
+ */
+export async function handleStatus(request: Request, env: GatewayEnv, configResult: ConfigResult, later?: Pick<ExecutionContext, 'waitUntil'>): Promise<Response> {
   if (!configResult.ok) return jsonResponse(503, { ok: false, error: 'the gateway settings have problems (see /health)' });
   const { statusSecret, statusAllowedOrigins } = configResult.config.visibility;
   if (statusSecret === null) return jsonResponse(404, { ok: false, error: 'not found' });
@@ -48,15 +53,26 @@ export async function handleStatus(request: Request, env: GatewayEnv, configResu
   }
 
   const { appId, outTradeNo, exp } = check.link;
-  const ledger = env.ORDER_LEDGER.get(env.ORDER_LEDGER.idFromName(orderKey(appId, outTradeNo)));
+  const key = orderKey(appId, outTradeNo);
+  const ledger = env.ORDER_LEDGER.get(env.ORDER_LEDGER.idFromName(key));
+  // The buyer is waiting on a payment nobody has recorded yet: ask Alipay (bounded, after the answer).
+  const askIfWaiting = (status: BuyerStatus['status']) => {
+    if (later && configResult.config.reconcile !== null && (status === 'waiting' || status === 'unknown')) {
+      later.waitUntil(ledger.askSoon('status', { orderKey: key, app: appId, outTradeNo }).catch(() => undefined));
+    }
+  };
   try {
     if (request.headers.get('upgrade')?.toLowerCase() === 'websocket') {
       // CORS does not cover WebSockets: a browser page on another origin is refused here instead.
       const origin = request.headers.get('origin');
       if (origin !== null && !statusAllowedOrigins.includes(origin)) return jsonResponse(403, { ok: false, error: 'this origin may not read the status' });
-      return await ledger.fetch(new Request(LEDGER_STATUS_SOCKET_URL, { headers: { upgrade: 'websocket', [LINK_EXPIRY_HEADER]: String(exp) } }));
+      const socket = await ledger.fetch(new Request(LEDGER_STATUS_SOCKET_URL, { headers: { upgrade: 'websocket', [LINK_EXPIRY_HEADER]: String(exp) } }));
+      if (socket.status === 101) askIfWaiting('waiting');
+      return socket;
     }
-    return jsonResponse(200, await ledger.buyerStatus(), cors);
+    const status = await ledger.buyerStatus();
+    askIfWaiting(status.status);
+    return jsonResponse(200, status, cors);
   } catch (error) {
     logLine({ level: 'error', msg: 'status unavailable', error });
     return jsonResponse(503, { ok: false, error: 'status unavailable, try again' }, cors);

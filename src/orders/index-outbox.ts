@@ -110,6 +110,7 @@ export class IndexOutbox {
         }),
       );
     const lastAttemptAt = this.sql.exec<{ t: number | null }>('SELECT MAX(started_at) AS t FROM attempts').one().t;
+    const expectedCents = this.sql.exec<{ c: number | null }>('SELECT expected_cents AS c FROM reconcile').toArray()[0]?.c ?? null;
     return summarizeOrder({
       orderKey: info.order_key,
       app: info.app,
@@ -118,6 +119,7 @@ export class IndexOutbox {
       notifications,
       events,
       lastAttemptAt,
+      expectedCents,
     });
   }
 

@@ -1,7 +1,10 @@
 // All SQL of one order's ledger. Synchronous on purpose: SQLite in a Durable Object is local,
 // and a method that never awaits cannot be interleaved with another request.
+import { parseAmountCents } from '../alipay/amount';
 import type { Charset, ContentRule, EventKind, SignType } from '../alipay/types';
-import type { AcceptInput, AttemptView, Duplicate, EventState, EventView, LedgerSnapshot, NotificationView } from './ledger-types';
+import type { EventSource } from '../delivery/payload';
+import type { AcceptInput, AttemptView, Duplicate, EventState, EventView, LedgerSnapshot, NotificationSource, NotificationView } from './ledger-types';
+import type { QueryEvent } from './query-event';
 
 export interface EventRow {
   event_key: string;
@@ -39,6 +42,7 @@ interface NotificationRow {
   raw_body: ArrayBuffer | null;
   params_json: string | null;
   body_purged_at: number | null;
+  source: NotificationSource;
 }
 
 interface OrderInfoRow {
@@ -52,15 +56,41 @@ interface OrderInfoRow {
 export interface ClaimedEvent {
   eventKey: string;
   kind: EventKind;
+  source: EventSource;
   notifyId: string;
   webhookId: string;
   attempt: number;
   cycleAttempt: number;
   signType: SignType;
-  contentRule: ContentRule;
+  contentRule: ContentRule | 'query-answer';
   charset: Charset;
   rawBody: Uint8Array;
   params: Record<string, string>;
+}
+
+/** A payment found by asking Alipay, as recordQueryPayment takes it. */
+export interface QueryPayment extends QueryEvent {
+  readonly tradeNo: string;
+  readonly tradeStatus: string;
+  readonly totalAmount: string;
+  readonly sendPayDate: string | null;
+  /** First 16 hex characters of the key that verified the answer. */
+  readonly keyFingerprint: string;
+  readonly forward: boolean;
+}
+
+/** The notify_id a query's answer is recorded under: no notification can have it (the core refuses a space in notify_id). */
+export function queryNotifyId(tradeNo: string): string {
+  return `query ${tradeNo}`;
+}
+
+/** An amount that is not the one the site registered: why the event is held, in the words of its last_error. */
+export function amountMismatch(expectedCents: number | null, paidAmount: string | null | undefined): string | null {
+  if (expectedCents === null) return null;
+  const paid = paidAmount ? parseAmountCents(paidAmount) : null;
+  if (paid !== null && Number(paid) === expectedCents) return null;
+  const expected = `${Math.floor(expectedCents / 100)}.${String(expectedCents % 100).padStart(2, '0')}`;
+  return `amount-mismatch: the site registered ${expected}, Alipay says ${paidAmount || 'no amount'}; held until an operator releases or refuses it`;
 }
 
 export type ClaimResult =
@@ -84,9 +114,10 @@ export type NextState =
   | { state: 'pending'; nextAttemptAt: number; lastError: string }
   | { state: 'dead'; at: number; lastError: string };
 
-/** Bodies of events still owed to the origin are kept whatever their age: they are what gets sent. */
+/** Bodies of events still owed to the origin (or held for an operator) are kept whatever their age: they are what gets sent. */
+const OWED_STATES = `('pending', 'delivering', 'held')`;
 const PURGEABLE = `raw_body IS NOT NULL AND received_at < ?
-  AND notify_id NOT IN (SELECT notify_id FROM events WHERE state IN ('pending', 'delivering'))`;
+  AND notify_id NOT IN (SELECT notify_id FROM events WHERE state IN ${OWED_STATES})`;
 
 export class LedgerStore {
   /** Re-sends counted but not written yet, by notify_id (see countResend). */
@@ -168,7 +199,7 @@ export class LedgerStore {
    * recorded (e.g. TRADE_FINISHED after TRADE_SUCCESS) adds its row but no event.
    * `webhookId` is needed only when the event is new.
    */
-  record(input: AcceptInput, webhookId: string | null, now: number): { duplicate: Duplicate; event: EventRow } {
+  record(input: AcceptInput, webhookId: string | null, now: number, expectedCents: number | null = null): { duplicate: Duplicate; event: EventRow } {
     return this.storage.transactionSync(() => {
       this.flushResends();
       // The first notification names the object; later ones leave that row as it is.
@@ -211,17 +242,120 @@ export class LedgerStore {
       const existing = this.event(input.event.key);
       if (existing) return { duplicate: 'event', event: existing };
       if (webhookId === null) throw new Error('a new event needs its webhook-id');
-      const inserted = this.sql.exec(
-        `INSERT INTO events (event_key, kind, notify_id, webhook_id, state, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *`,
-        input.event.key,
-        input.event.kind,
-        input.notifyId,
-        webhookId,
-        input.forward ? 'pending' : 'recorded',
-        input.forward ? now : null,
+      const mismatch = input.event.kind === 'paid' && input.forward ? amountMismatch(expectedCents, p['total_amount'] || p['total_fee']) : null;
+      const event = this.insertEvent(input.event.key, input.event.kind, input.notifyId, webhookId, input.forward, mismatch, now);
+      this.endAsking(input.event.kind);
+      return { duplicate: null, event };
+    });
+  }
+
+  /** A new event: owed now (pending), recorded only, or held for an operator (an amount that is not the registered one). */
+  private insertEvent(key: string, kind: EventKind, notifyId: string, webhookId: string, forward: boolean, heldFor: string | null, now: number): EventRow {
+    const state: EventState = !forward ? 'recorded' : heldFor !== null ? 'held' : 'pending';
+    const inserted = this.sql.exec(
+      `INSERT INTO events (event_key, kind, notify_id, webhook_id, state, next_attempt_at, last_error, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+      key,
+      kind,
+      notifyId,
+      webhookId,
+      state,
+      state === 'pending' ? now : null,
+      heldFor,
+      now,
+    );
+    return inserted.toArray()[0] as unknown as EventRow;
+  }
+
+  /** A paid or closed trade needs no more asking (the reconcile table exists from ledger schema version 3). */
+  private endAsking(kind: EventKind): void {
+    if (kind !== 'paid' && kind !== 'closed') return;
+    this.sql.exec("UPDATE reconcile SET state = ?, next_query_at = NULL WHERE state IN ('asking', 'idle')", kind);
+  }
+
+  /**
+   * A payment found by asking Alipay: recorded like a notification (notify_id "query <trade_no>"),
+   * as the order's `paid` event, unless a notification recorded it meanwhile (then null: nothing
+   * new; the origin hears `paid` once). Held like a notification's when the amount is not the registered one.
+   */
+  recordQueryPayment(found: QueryPayment, webhookId: string, now: number): EventRow | null {
+    return this.storage.transactionSync(() => {
+      this.flushResends();
+      if (this.event(found.event.key) !== null) {
+        this.endAsking('paid');
+        return null;
+      }
+      const notifyId = queryNotifyId(found.tradeNo);
+      this.sql.exec(
+        `INSERT OR IGNORE INTO notifications (notify_id, event_key, received_at, last_seen_at, notify_type, trade_status,
+           sign_type, content_rule, charset, content_type, body_bytes, raw_body, params_json,
+           key_fingerprint, trade_no, total_amount, gmt_payment, source)
+         VALUES (?, ?, ?, ?, NULL, ?, 'RSA2', 'query-answer', 'utf-8', NULL, ?, ?, ?, ?, ?, ?, ?, 'query')`,
+        notifyId,
+        found.event.key,
         now,
+        now,
+        found.tradeStatus,
+        found.rawBody.byteLength,
+        found.rawBody.slice().buffer,
+        JSON.stringify(found.params),
+        found.keyFingerprint,
+        found.tradeNo,
+        found.totalAmount,
+        found.sendPayDate,
       );
-      return { duplicate: null, event: inserted.toArray()[0] as unknown as EventRow };
+      const expected = (this.sql.exec<{ c: number | null }>('SELECT expected_cents AS c FROM reconcile').toArray()[0]?.c ?? null);
+      const mismatch = found.forward ? amountMismatch(expected, found.totalAmount) : null;
+      const event = this.insertEvent(found.event.key, found.event.kind, notifyId, webhookId, found.forward, mismatch, now);
+      this.endAsking('paid');
+      return event;
+    });
+  }
+
+  /** Events owed to the origin (pending), due or not: what the delivery gate reserves slots for. */
+  pendingCount(): number {
+    return this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM events WHERE state = 'pending'`).one().n;
+  }
+
+  /** Owed events wait (a hold): their time moves on, no attempt is spent. */
+  postpone(keys: readonly string[], until: number): void {
+    this.storage.transactionSync(() => {
+      this.flushResends();
+      for (const key of keys) this.sql.exec(`UPDATE events SET next_attempt_at = ? WHERE event_key = ? AND state = 'pending'`, until, key);
+    });
+  }
+
+  /**
+   * After a hold: the owed events (due before `dueBefore`) go out at the slots the gate handed out,
+   * `spacingMs` apart from `firstSlotAt`, at most `slots` of them; returns how many were placed.
+   */
+  placeInSlots(dueBefore: number, firstSlotAt: number, spacingMs: number, slots: number): number {
+    return this.storage.transactionSync(() => {
+      this.flushResends();
+      const keys = this.sql
+        .exec<{ event_key: string }>(
+          `SELECT event_key FROM events WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, event_key LIMIT ?`,
+          dueBefore,
+          slots,
+        )
+        .toArray()
+        .map((r) => r.event_key);
+      keys.forEach((key, i) => this.sql.exec('UPDATE events SET next_attempt_at = ? WHERE event_key = ?', Math.round(firstSlotAt + i * spacingMs), key));
+      return keys.length;
+    });
+  }
+
+  /** An operator's answer to a held payment: release it (owed now) or refuse it (never forwarded). */
+  resolveHeld(key: string, decision: 'release' | 'refuse', now: number): EventRow | null {
+    return this.storage.transactionSync(() => {
+      this.flushResends();
+      const event = this.event(key);
+      if (event === null || event.state !== 'held') return null;
+      if (decision === 'release') {
+        this.sql.exec(`UPDATE events SET state = 'pending', next_attempt_at = ?, last_error = NULL WHERE event_key = ?`, now, key);
+      } else {
+        this.sql.exec(`UPDATE events SET state = 'refused', next_attempt_at = NULL, last_error = ? WHERE event_key = ?`, `refused by an operator (${event.last_error ?? 'held'})`.slice(0, 300), key);
+      }
+      return this.event(key);
     });
   }
 
@@ -249,8 +383,8 @@ export class LedgerStore {
         return { ok: false, reason: 'not-due', state: event.state };
       }
       const source = this.sql
-        .exec<Pick<NotificationRow, 'raw_body' | 'params_json' | 'sign_type' | 'content_rule' | 'charset'>>(
-          'SELECT raw_body, params_json, sign_type, content_rule, charset FROM notifications WHERE notify_id = ?',
+        .exec<Pick<NotificationRow, 'raw_body' | 'params_json' | 'sign_type' | 'content_rule' | 'charset' | 'source'>>(
+          'SELECT raw_body, params_json, sign_type, content_rule, charset, source FROM notifications WHERE notify_id = ?',
           event.notify_id,
         )
         .toArray()[0];
@@ -268,12 +402,13 @@ export class LedgerStore {
         claimed: {
           eventKey: key,
           kind: event.kind,
-          notifyId: event.notify_id,
+          source: source.source,
+          notifyId: source.source === 'query' ? '' : event.notify_id,
           webhookId: event.webhook_id,
           attempt: event.attempts + 1,
           cycleAttempt: event.cycle_attempts + 1,
           signType: source.sign_type as SignType,
-          contentRule: source.content_rule as ContentRule,
+          contentRule: source.content_rule as ContentRule | 'query-answer',
           charset: source.charset as Charset,
           rawBody: new Uint8Array(source.raw_body),
           params: JSON.parse(source.params_json) as Record<string, string>,
@@ -358,7 +493,7 @@ export class LedgerStore {
         `SELECT MIN(next_attempt_at) AS t FROM events WHERE state = 'pending'
          UNION ALL SELECT MIN(lease_until) FROM events WHERE state = 'delivering'
          UNION ALL SELECT MIN(received_at) + ? FROM notifications WHERE raw_body IS NOT NULL
-           AND notify_id NOT IN (SELECT notify_id FROM events WHERE state IN ('pending', 'delivering'))`,
+           AND notify_id NOT IN (SELECT notify_id FROM events WHERE state IN ${OWED_STATES})`,
         retentionMs,
       )
       .toArray()
@@ -373,6 +508,7 @@ export class LedgerStore {
     const notifications = (this.sql.exec('SELECT * FROM notifications ORDER BY received_at, notify_id').toArray() as unknown as NotificationRow[]).map(
       (n): NotificationView => ({
         notifyId: n.notify_id,
+        source: n.source,
         eventKey: n.event_key,
         receivedAt: iso(n.received_at),
         lastSeenAt: iso(n.last_seen_at),

@@ -1,13 +1,20 @@
 // The OrderLedger's RPC shapes: what the Worker and the admin API send and get back.
 import type { Charset, ClassifiedEvent, ContentRule, EventKind, SignType } from '../alipay/types';
+import type { QueryRun } from './reconciler';
+import type { ReconcileState, ReconcileTrigger } from './reconcile-store';
 
 /**
  * recorded: a kind that is not forwarded (FORWARD_EVENTS); kept for the record.
  * pending: owed to the origin, next attempt at next_attempt_at.
  * delivering: an attempt is in flight (written BEFORE the request leaves).
  * delivered: the origin acknowledged it. dead: the retry schedule ran out.
+ * held: a payment of another amount than the site registered; waits for an operator, who
+ * releases it (pending) or refuses it (refused: never forwarded).
  */
-export type EventState = 'recorded' | 'pending' | 'delivering' | 'delivered' | 'dead';
+export type EventState = 'recorded' | 'pending' | 'delivering' | 'delivered' | 'dead' | 'held' | 'refused';
+
+/** Where a recorded notification came from: Alipay's POST, or Alipay's answer to the gateway's query. */
+export type NotificationSource = 'notification' | 'query';
 
 /** One verified, decoded notification, as the Worker hands it to its order's ledger. */
 export interface AcceptInput {
@@ -47,6 +54,7 @@ export type AcceptResult =
 
 export interface NotificationView {
   notifyId: string;
+  source: NotificationSource;
   eventKey: string;
   receivedAt: string;
   lastSeenAt: string;
@@ -99,7 +107,51 @@ export interface LedgerSnapshot {
   notifications: NotificationView[];
   events: EventView[];
   attempts: AttemptView[];
+  /** Asking Alipay about this order, and what its site registered; null when neither happened. */
+  reconcile?: ReconcileView | null;
 }
+
+export interface ReconcileView {
+  state: ReconcileState;
+  firstTrigger: ReconcileTrigger;
+  startedAt: string;
+  /** What the merchant's site registered (POST /alipay/orders), if it did. */
+  expectedAmount: string | null;
+  expiresAt: string | null;
+  registeredAt: string | null;
+  queries: number;
+  lastQueryAt: string | null;
+  /** paid-found, already-recorded, not-paid, not-found, closed or failed. */
+  lastOutcome: string | null;
+  lastError: string | null;
+  nextQueryAt: string | null;
+}
+
+/** Which order a trigger is about: a ledger that never recorded anything does not know its own name. */
+export interface OrderRef {
+  readonly orderKey: string;
+  readonly app: string;
+  readonly outTradeNo: string;
+}
+
+/** An order the merchant's site registered (POST /alipay/orders, checked by the Worker). */
+export interface ExpectInput extends OrderRef {
+  readonly totalAmount: string;
+  readonly totalCents: number;
+  /** Epoch ms. */
+  readonly expiresAt: number;
+}
+
+export type ExpectResult =
+  | { ok: true; status: 'expected' | 'paid' | 'closed'; asking: boolean; nextQueryAt: string | null }
+  | { ok: false; reason: 'misconfigured'; hint: string };
+
+export type AskResult =
+  | { ok: true; run: QueryRun; reconcile: ReconcileView | null }
+  | { ok: false; reason: 'misconfigured' | 'not-configured' | 'not-queryable' | 'not-due' | 'busy' | 'unknown-order'; hint: string };
+
+/** An operator's answer to a payment held for its amount. */
+export type AmountDecision = 'release' | 'refuse';
 
 export interface RedeliveryResult {
   eventKey: string;
@@ -111,4 +163,4 @@ export interface RedeliveryResult {
 
 export type RedeliverResult =
   | { ok: true; results: RedeliveryResult[] }
-  | { ok: false; reason: 'unknown-order' | 'unknown-event' | 'misconfigured'; hint: string };
+  | { ok: false; reason: 'unknown-order' | 'unknown-event' | 'not-held' | 'misconfigured'; hint: string };

@@ -2,6 +2,8 @@
 // notification about the order goes through it, it dedupes and records them, and it owes each
 // forwarded event to the origin until the origin has it (alarm-driven retries, then dead-letter).
 import { DurableObject } from 'cloudflare:workers';
+import { alertDesk } from '../alerts/desk-stub';
+import type { Alert } from '../alerts/types';
 import { loadConfig } from '../config/load';
 import type { Config } from '../config/types';
 import { attemptDelivery, type AttemptOutcome } from '../delivery/attempt';
@@ -12,10 +14,29 @@ import type { GatewayEnv } from '../env';
 import { logLine } from '../log';
 import { buyerStatusOf } from '../payments/summarize';
 import type { BuyerStatus, IndexRow } from '../payments/types';
+import { deliveriesHeld } from './gate-view';
+import { deliveryGate } from './gate-stub';
 import { IndexOutbox } from './index-outbox';
 import { adminPathOf } from './order-key';
 import { LedgerStore, type ClaimedEvent, type EventRow, type NextState } from './ledger-store';
-import type { AcceptInput, AcceptResult, Duplicate, EventState, LedgerSnapshot, RedeliverResult, RedeliveryResult } from './ledger-types';
+import type {
+  AcceptInput,
+  AcceptResult,
+  AmountDecision,
+  AskResult,
+  Duplicate,
+  EventState,
+  ExpectInput,
+  ExpectResult,
+  LedgerSnapshot,
+  OrderRef,
+  ReconcileView,
+  RedeliverResult,
+  RedeliveryResult,
+} from './ledger-types';
+import { nextQueryAt } from './reconcile-schedule';
+import { ReconcileStore, type ReconcileTrigger } from './reconcile-store';
+import { Reconciler } from './reconciler';
 import { migrate } from './schema';
 import { StatusWatchers } from './status-watchers';
 
@@ -34,6 +55,14 @@ const MISCONFIGURED_RETRY_MS = 5 * 60_000;
 const MAX_ERROR_CHARS = 300;
 /** Re-sends are counted in memory (no write before their `success`) and written this long after the first, unless another write takes them sooner. */
 const RESEND_FLUSH_MS = 1_000;
+/** While deliveries are held, owed events look again this often (the gate also releases them when the hold ends). */
+const HOLD_RECHECK_MS = 3_600_000;
+/** The buyer's pages ask Alipay at most this often, and at most MAX_BUYER_ASKS times per order (a tab left open). */
+const BUYER_ASK_GAP_MS = 60_000;
+const MAX_BUYER_ASKS = 10;
+/** The cron sweep asks about a registered, unpaid order when nobody asked for this long. */
+const SWEEP_GAP_MS = 3_600_000;
+const HELD_HINT = 'deliveries are on hold; they go out when an operator resumes them (console, or POST /admin/api/deliveries/resume)';
 
 /** What one delivery (or the wait for one) ended as. */
 interface DeliveryResult {
@@ -61,6 +90,8 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
   private readonly store: LedgerStore;
   private readonly outbox: IndexOutbox;
   private readonly watchers: StatusWatchers;
+  private readonly reconcile: ReconcileStore;
+  private readonly reconciler: Reconciler;
   /** Attempts running in this instance. A `delivering` row not in here was stranded by a previous instance. */
   private readonly inFlight = new Map<string, Promise<DeliveryResult>>();
   /**
@@ -78,6 +109,14 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
     this.store = new LedgerStore(ctx.storage);
     this.outbox = new IndexOutbox(ctx.storage, env);
     this.watchers = new StatusWatchers(ctx, () => buyerStatusOf(this.outbox.row()));
+    this.reconcile = new ReconcileStore(ctx.storage, this.store);
+    this.reconciler = new Reconciler(this.store, this.reconcile, {
+      found: async (event) => {
+        this.watchers.broadcast();
+        if (event.state === 'pending' && event.next_attempt_at !== null) await this.alarmNoLaterThan(event.next_attempt_at);
+      },
+      alert: (alert) => this.alert(alert),
+    });
     ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage);
       // A ledger that never recorded anything never set an alarm: a new order's object reads none.
@@ -106,6 +145,7 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
     const { duplicate, event } = await this.record(input);
     const eventKey = event.event_key;
     if (duplicate !== 'notify-id') this.watchers.broadcast();
+    if (duplicate === null && event.state === 'held') this.reconciler.alertMismatch(input.orderKey, input.outTradeNo ?? input.orderKey, event);
     if (config === null) {
       if (duplicate === 'notify-id') return { ok: true, duplicate, eventKey, state: event.state };
       // A new forwarded event is owed now, and a new notification owes the index its row (even when
@@ -145,7 +185,8 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
     // (a different notify_id for the same event is fine: store.record dedupes by event key).
     const recordedMeanwhile = this.store.recordedEventOf(input.notifyId);
     if (recordedMeanwhile) return this.resend(input.notifyId, recordedMeanwhile);
-    return this.store.record(input, webhookId, Date.now());
+    // The amount the site registered, if it did: a payment of another amount is held (read with no await before the write).
+    return this.store.record(input, webhookId, Date.now(), this.reconcile.expectedCents());
   }
 
   private resend(notifyId: string, event: EventRow): { duplicate: Duplicate; event: EventRow } {
@@ -171,7 +212,129 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
   /** The whole ledger of this order, or null when the object has never recorded anything. */
   snapshot(): LedgerSnapshot | null {
     if (this.store.hasUnflushedResends) this.store.flushResends();
-    return this.store.snapshot();
+    const snapshot = this.store.snapshot();
+    return snapshot === null ? null : { ...snapshot, reconcile: this.reconcileView() };
+  }
+
+  private reconcileView(): ReconcileView | null {
+    const row = this.reconcile.row();
+    if (row === null) return null;
+    const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+    return {
+      state: row.state,
+      firstTrigger: row.first_trigger,
+      startedAt: new Date(row.started_at).toISOString(),
+      expectedAmount: row.expected_amount,
+      expiresAt: iso(row.expires_at),
+      registeredAt: iso(row.registered_at),
+      queries: row.queries,
+      lastQueryAt: iso(row.last_query_at),
+      lastOutcome: row.last_outcome,
+      lastError: row.last_error,
+      nextQueryAt: row.state === 'asking' ? iso(row.next_query_at) : null,
+    };
+  }
+
+  // ---- asking Alipay ----------------------------------------------------------
+
+  /**
+   * The merchant's site registered this order (POST /alipay/orders): the amount to expect, and
+   * until when it can be paid. Asking Alipay starts on RECONCILE_SCHEDULE (when it is configured).
+   */
+  async expect(input: ExpectInput): Promise<ExpectResult> {
+    const loaded = await loadConfig(this.env);
+    if (!loaded.ok) return { ok: false, reason: 'misconfigured', hint: MISCONFIGURED_HINT };
+    const config = loaded.config;
+    const now = Date.now();
+    const settled = this.settledKind();
+    const queryable = config.reconcile !== null && config.alipay.appIds.includes(input.app);
+    const first = !queryable || settled !== null ? null : nextQueryAt(config.reconcile!.scheduleMs, { done: 0, since: now, expiresAt: input.expiresAt });
+    this.reconcile.start('registered', now, first, input);
+    this.reconcile.register(input.totalAmount, input.totalCents, input.expiresAt, now);
+    await this.scheduleAlarm();
+    const row = this.reconcile.row()!;
+    logLine({ msg: 'order registered', order: input.orderKey, total_amount: input.totalAmount, expires_at: new Date(input.expiresAt).toISOString(), asking: row.state === 'asking' });
+    return {
+      ok: true,
+      status: settled ?? 'expected',
+      asking: row.state === 'asking',
+      nextQueryAt: row.state === 'asking' && row.next_query_at !== null ? new Date(row.next_query_at).toISOString() : null,
+    };
+  }
+
+  /**
+   * Someone wants the order's payment known soon: the buyer came back from Alipay (`return`), the
+   * buyer's status page is still waiting (`status`), or the cron sweep (`sweep`, registered orders
+   * only). Bounded per order; the query itself runs in the alarm, never in the caller's request.
+   */
+  async askSoon(trigger: Exclude<ReconcileTrigger, 'registered' | 'operator'>, order: OrderRef): Promise<{ asked: boolean }> {
+    const loaded = await loadConfig(this.env);
+    if (!loaded.ok || loaded.config.reconcile === null || !loaded.config.alipay.appIds.includes(order.app) || this.settledKind() !== null) return { asked: false };
+    const now = Date.now();
+    const row = this.reconcile.row();
+    const sinceLast = row?.last_query_at == null ? Infinity : now - row.last_query_at;
+    if (trigger === 'sweep') {
+      if (row === null || row.registered_at === null || (row.state !== 'asking' && row.state !== 'idle') || sinceLast < SWEEP_GAP_MS) return { asked: false };
+    } else if ((row !== null && row.asked_by_buyer >= MAX_BUYER_ASKS) || sinceLast < BUYER_ASK_GAP_MS) {
+      return { asked: false };
+    }
+    if (row !== null && (row.state === 'expired' || row.state === 'paid' || row.state === 'closed')) return { asked: false };
+    this.reconcile.start(trigger, now, now, order);
+    if (trigger !== 'sweep') this.reconcile.countBuyerAsk();
+    await this.alarmNoLaterThan(now);
+    return { asked: true };
+  }
+
+  /** The operator's "ask Alipay now": the query runs now, and what it found is the answer. */
+  async askNow(order: OrderRef): Promise<AskResult> {
+    const loaded = await loadConfig(this.env);
+    if (!loaded.ok) return { ok: false, reason: 'misconfigured', hint: MISCONFIGURED_HINT };
+    const config = loaded.config;
+    if (config.reconcile === null) return { ok: false, reason: 'not-configured', hint: 'asking Alipay needs ALIPAY_APP_PRIVATE_KEY (see /health)' };
+    this.reconcile.start('operator', Date.now(), Date.now(), order);
+    const run = await this.reconciler.run(config, true);
+    // The operator (the console) reads the order and the index next: write the row first.
+    await this.outbox.push(config.visibility.indexShards, Date.now(), true);
+    await this.scheduleAlarm();
+    if (!run.ran) {
+      const hints = {
+        'not-configured': 'asking Alipay needs ALIPAY_APP_PRIVATE_KEY',
+        'not-queryable': `this order's app (${order.app}) is not one of ALIPAY_APP_ID: alipay.trade.query is asked as one of them`,
+        'not-due': 'nothing to ask',
+        busy: 'a query about this order is running; its answer shows on the order in a moment',
+        'unknown-order': 'no order by that number',
+      } as const;
+      return { ok: false, reason: run.why, hint: hints[run.why] };
+    }
+    return { ok: true, run, reconcile: this.reconcileView() };
+  }
+
+  /** An operator's decision on a held payment (another amount than the site registered). */
+  async resolveAmount(eventKey: string, decision: AmountDecision): Promise<RedeliverResult> {
+    const event = this.store.resolveHeld(eventKey, decision, Date.now());
+    if (event === null) {
+      const known = this.store.event(eventKey);
+      return { ok: false, reason: known === null ? 'unknown-event' : 'not-held', hint: known === null ? `this order has no event "${eventKey}"` : `the event is ${known.state}, not held` };
+    }
+    logLine({ level: 'warn', msg: `held payment ${decision === 'release' ? 'released' : 'refused'} by an operator`, order: this.store.orderInfo()?.order_key, event: eventKey });
+    this.watchers.broadcast();
+    const loaded = await loadConfig(this.env);
+    if (loaded.ok) await this.outbox.push(loaded.config.visibility.indexShards, Date.now(), true);
+    await this.scheduleAlarm();
+    return { ok: true, results: [{ eventKey, state: event.state }] };
+  }
+
+  /** The delivery gate's slots after a hold: the owed events go out at them (see src/orders/delivery-gate.ts). */
+  async release(firstSlotAt: number, spacingMs: number, slots: number): Promise<void> {
+    const placed = this.store.placeInSlots(Date.now() + HOLD_RECHECK_MS + 1_000, firstSlotAt, spacingMs, slots);
+    if (placed > 0) await this.alarmNoLaterThan(firstSlotAt);
+  }
+
+  /** `paid` or `closed` when the order's trade is settled (nothing more to ask Alipay); null otherwise. */
+  private settledKind(): 'paid' | 'closed' | null {
+    if (this.store.event('paid') !== null) return 'paid';
+    if (this.store.event('closed') !== null) return 'closed';
+    return null;
   }
 
   /** The order's payments-index row as it stands now (the admin search reads it straight from here). */
@@ -209,13 +372,20 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
       if (this.store.event(eventKey) === null) return { ok: false, reason: 'unknown-event', hint: `this order has no event "${eventKey}"` };
       keys = [eventKey];
     } else {
-      keys = this.store.eventKeys().filter((e) => e.state !== 'recorded').map((e) => e.key);
+      // A payment held or refused for its amount is an operator's decision (release), never part of "all".
+      keys = this.store.eventKeys().filter((e) => e.state !== 'recorded' && e.state !== 'held' && e.state !== 'refused').map((e) => e.key);
     }
+    const held = await deliveriesHeld(this.env);
 
     const results = await Promise.all(
       keys.map(async (key): Promise<RedeliveryResult> => {
         const running = this.inFlight.get(key);
         if (running) return { eventKey: key, ...(await running) };
+        const state = this.store.event(key)!.state;
+        if (state === 'held' || state === 'refused') {
+          return { eventKey: key, state, outcome: 'amount-held', hint: 'a payment of another amount than the site registered: release it first' };
+        }
+        if (held) return { eventKey: key, state, outcome: 'held', hint: HELD_HINT };
         if (!this.store.hasBody(key)) {
           const hint = 'the notification body was purged after the retention period; this event can no longer be forwarded';
           return { eventKey: key, state: this.store.event(key)!.state, outcome: 'body-purged', hint };
@@ -246,8 +416,12 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
     this.alarmRunning = true;
     try {
       this.recoverStranded(config);
+      // Asking Alipay first: a payment it finds goes out with this alarm's deliveries. A query
+      // already out (an operator's, or the buyer's) is not waited for: it schedules what follows itself.
+      if (!this.reconciler.busy) await this.reconciler.run(config, false);
       const now = Date.now();
-      await Promise.all(this.store.dueEventKeys(now).map((key) => this.startDelivery(key, 'due', config)));
+      const due = this.store.dueEventKeys(now);
+      if (due.length > 0 && (await this.mayDeliver(due, now))) await Promise.all(due.map((key) => this.startDelivery(key, 'due', config)));
       const purged = this.store.purgeBodies(now - BODY_RETENTION_MS, now);
       if (purged > 0) logLine({ msg: 'raw bodies purged', order: this.store.orderInfo()?.order_key, purged });
       // After the deliveries: one push carries what they changed (an origin's timeout delays the row, nothing else).
@@ -270,7 +444,34 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
     const running = this.inFlight.get(eventKey);
     if (running) return running;
     this.recoverStranded(config);
+    const event = this.store.event(eventKey);
+    if (event?.state === 'pending' && !(await this.mayDeliver([eventKey], Date.now()))) return { state: 'pending', hint: HELD_HINT };
     return this.startDelivery(eventKey, 'due', config);
+  }
+
+  /**
+   * Whether owed deliveries may go out now. While deliveries are held they wait, spending no
+   * attempt: the gate is told (it releases them when the hold ends) and they look again later; if
+   * the hold ended meanwhile, the gate hands out slots at ORIGIN_MAX_RPS and they go out at those.
+   */
+  private async mayDeliver(keys: readonly string[], now: number): Promise<boolean> {
+    if (!(await deliveriesHeld(this.env))) return true;
+    const orderKey = this.store.orderInfo()?.order_key ?? '';
+    let answer;
+    try {
+      // Every owed event, not only the due ones: those put off before are owed as much.
+      answer = await deliveryGate(this.env).wait(orderKey, Math.max(keys.length, this.store.pendingCount()));
+    } catch (error) {
+      logLine({ level: 'warn', msg: 'the delivery gate could not be reached; delivering', order: orderKey, error });
+      return true;
+    }
+    if (answer.held) {
+      this.store.postpone(keys, now + HOLD_RECHECK_MS);
+      logLine({ msg: 'deliveries held: waiting', order: orderKey, events: keys.length });
+    } else {
+      this.store.placeInSlots(now + HOLD_RECHECK_MS + 1_000, answer.firstSlotAt, answer.spacingMs, Math.max(keys.length, this.store.pendingCount()));
+    }
+    return false;
   }
 
   /**
@@ -359,7 +560,13 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
       state: next.state,
       ...(next.state === 'pending' ? { next_attempt_at: new Date(next.nextAttemptAt).toISOString() } : {}),
     });
+    this.reportDelivery(outcome.ok, order ?? '', next.state === 'delivered' ? undefined : next.lastError);
     if (next.state === 'dead') {
+      this.alert({
+        kind: 'dead-letter',
+        summary: `Event ${eventKey} of order ${order} gave up after ${attempt} attempts: ${next.lastError}. Redeliver it from the console (or POST ${order === undefined ? '/admin/orders/.../' : adminPathOf(order)}/redeliver) once your site takes it.`,
+        details: { order: order ?? '', event: eventKey, attempts: attempt },
+      });
       logLine({
         level: 'error',
         alert: 'dead-letter',
@@ -387,7 +594,7 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
   /** One alarm per object: set it to the earliest thing this order owes (a storage call only when that changes). */
   private async scheduleAlarm(): Promise<void> {
     const indexDue = this.alarmRunning ? null : this.outbox.dueAt(Date.now());
-    const owed = [this.store.nextWakeAt(BODY_RETENTION_MS), indexDue].filter((t): t is number => t !== null);
+    const owed = [this.store.nextWakeAt(BODY_RETENTION_MS), indexDue, this.reconcile.dueAt()].filter((t): t is number => t !== null);
     const next = owed.length === 0 ? null : Math.min(...owed);
     if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm(); // not `??=`: null is known (no alarm)
     if (next === this.alarmAt) return;
@@ -408,6 +615,30 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
     if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm(); // not `??=`: null is known (no alarm)
     if (this.alarmAt !== null && this.alarmAt <= at) return;
     await this.setAlarm(at);
+  }
+
+  /** An alert for a person, sent after the fact through the alert desk: nothing here waits for it. */
+  private alert(alert: Omit<Alert, 'at'>): void {
+    const at = Date.now();
+    this.ctx.waitUntil(
+      (async () => {
+        const loaded = await loadConfig(this.env);
+        if (!loaded.ok || loaded.config.alerts === null) return;
+        await alertDesk(this.env).note({ ...alert, at });
+      })().catch((error: unknown) => logLine({ level: 'warn', msg: 'the alert desk could not be reached', alert: alert.kind, error })),
+    );
+  }
+
+  /** Every attempt's outcome, for the "your site keeps failing" alert (failures in a row across orders). */
+  private reportDelivery(ok: boolean, orderKey: string, error?: string): void {
+    const at = Date.now();
+    this.ctx.waitUntil(
+      (async () => {
+        const loaded = await loadConfig(this.env);
+        if (!loaded.ok || loaded.config.alerts === null) return;
+        await alertDesk(this.env).delivery({ ok, orderKey, at, ...(error ? { error } : {}) });
+      })().catch((e: unknown) => logLine({ level: 'warn', msg: 'the alert desk could not be reached', error: e })),
+    );
   }
 
   private async setAlarm(at: number): Promise<void> {

@@ -1,6 +1,7 @@
 // The ledger's SQLite schema. Durable Objects have no `PRAGMA user_version`, so applied versions
 // live in a table; a migration is appended here, never edited once deployed.
 import { INDEX_OUTBOX_MIGRATION } from './index-outbox-schema';
+import { RECONCILE_MIGRATION } from './reconcile-schema';
 
 export interface Migration {
   readonly version: number;
@@ -39,7 +40,8 @@ export const LEDGER_MIGRATIONS: readonly Migration[] = [
         params_json TEXT,
         body_purged_at INTEGER
       )`,
-      // One row per event key. state: recorded (not forwarded) | pending | delivering | delivered | dead.
+      // One row per event key. state: recorded (not forwarded) | pending | delivering | delivered | dead
+      // (and, from version 3, held | refused: a payment of another amount than the one registered).
       // attempts counts every attempt; cycle_attempts restarts at a redelivery (position in RETRY_SCHEDULE).
       `CREATE TABLE events (
         event_key TEXT PRIMARY KEY,
@@ -72,6 +74,7 @@ export const LEDGER_MIGRATIONS: readonly Migration[] = [
     ],
   },
   INDEX_OUTBOX_MIGRATION,
+  RECONCILE_MIGRATION,
 ];
 
 /** Applies every migration not yet recorded, each in its own transaction. Returns the current version. */

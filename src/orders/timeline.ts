@@ -1,92 +1,44 @@
 // One order's story for the order page: every notification (with the scheme and key that
 // verified it), every event, every delivery attempt (status, duration, the origin's answer),
 // in time order. Built from the (already masked) ledger snapshot; it adds no buyer data.
-import type { LedgerSnapshot } from './ledger-types';
+// Each entry is its time, its type and a named subset of the snapshot's own row.
+import type { AttemptView, EventView, LedgerSnapshot, NotificationView } from './ledger-types';
+
+const NOTIFICATION_FIELDS = [
+  'notifyId',
+  'eventKey',
+  'tradeStatus',
+  'notifyType',
+  'signType',
+  'contentRule',
+  'keyFingerprint',
+  'charset',
+  'resends',
+] as const satisfies readonly (keyof NotificationView)[];
+const EVENT_FIELDS = ['eventKey', 'kind', 'state', 'attempts', 'webhookId', 'deliveredAt', 'deadAt', 'lastError'] as const satisfies readonly (keyof EventView)[];
+const ATTEMPT_FIELDS = ['eventKey', 'attempt', 'status', 'durationMs', 'outcome', 'excerpt'] as const satisfies readonly (keyof AttemptView)[];
+
+type Entry<Type extends string, Row, Field extends keyof Row> = { at: string; type: Type } & Pick<Row, Field>;
 
 export type TimelineEntry =
-  | {
-      at: string;
-      type: 'notification';
-      notifyId: string;
-      eventKey: string;
-      tradeStatus: string | null;
-      notifyType: string | null;
-      signType: string;
-      contentRule: string;
-      /** First 16 hex characters of the verifying key's SHA-256 fingerprint; null for MD5 (or recorded before fingerprints were kept). */
-      keyFingerprint: string | null;
-      charset: string;
-      resends: number;
-    }
-  | {
-      at: string;
-      type: 'event';
-      eventKey: string;
-      kind: string;
-      state: string;
-      attempts: number;
-      webhookId: string;
-      deliveredAt: string | null;
-      deadAt: string | null;
-      lastError: string | null;
-    }
-  | {
-      at: string;
-      type: 'attempt';
-      eventKey: string;
-      attempt: number;
-      status: number | null;
-      durationMs: number | null;
-      outcome: string;
-      excerpt: string | null;
-    };
+  | Entry<'notification', NotificationView, (typeof NOTIFICATION_FIELDS)[number]>
+  | Entry<'event', EventView, (typeof EVENT_FIELDS)[number]>
+  | Entry<'attempt', AttemptView, (typeof ATTEMPT_FIELDS)[number]>;
 
 /** Same instant: the notification comes before the event it created, the event before its first attempt. */
 const ORDER: Record<TimelineEntry['type'], number> = { notification: 0, event: 1, attempt: 2 };
 
+function pick<Row, Field extends keyof Row>(row: Row, fields: readonly Field[]): Pick<Row, Field> {
+  const picked = {} as Pick<Row, Field>;
+  for (const field of fields) picked[field] = row[field];
+  return picked;
+}
+
 export function timelineOf(snapshot: LedgerSnapshot): TimelineEntry[] {
   const entries: TimelineEntry[] = [
-    ...snapshot.notifications.map(
-      (n): TimelineEntry => ({
-        at: n.receivedAt,
-        type: 'notification',
-        notifyId: n.notifyId,
-        eventKey: n.eventKey,
-        tradeStatus: n.tradeStatus,
-        notifyType: n.notifyType,
-        signType: n.signType,
-        contentRule: n.contentRule,
-        keyFingerprint: n.keyFingerprint,
-        charset: n.charset,
-        resends: n.resends,
-      }),
-    ),
-    ...snapshot.events.map(
-      (e): TimelineEntry => ({
-        at: e.createdAt,
-        type: 'event',
-        eventKey: e.eventKey,
-        kind: e.kind,
-        state: e.state,
-        attempts: e.attempts,
-        webhookId: e.webhookId,
-        deliveredAt: e.deliveredAt,
-        deadAt: e.deadAt,
-        lastError: e.lastError,
-      }),
-    ),
-    ...snapshot.attempts.map(
-      (a): TimelineEntry => ({
-        at: a.startedAt,
-        type: 'attempt',
-        eventKey: a.eventKey,
-        attempt: a.attempt,
-        status: a.status,
-        durationMs: a.durationMs,
-        outcome: a.outcome,
-        excerpt: a.excerpt,
-      }),
-    ),
+    ...snapshot.notifications.map((n): TimelineEntry => ({ at: n.receivedAt, type: 'notification', ...pick(n, NOTIFICATION_FIELDS) })),
+    ...snapshot.events.map((e): TimelineEntry => ({ at: e.createdAt, type: 'event', ...pick(e, EVENT_FIELDS) })),
+    ...snapshot.attempts.map((a): TimelineEntry => ({ at: a.startedAt, type: 'attempt', ...pick(a, ATTEMPT_FIELDS) })),
   ];
   // Array.prototype.sort is stable: within a type, the snapshot's own order (receipt, creation, attempt id) stays.
   return entries.sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || ORDER[a.type] - ORDER[b.type]);

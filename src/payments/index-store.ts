@@ -81,6 +81,9 @@ type DeadEventRecord = {
 };
 
 const clampLimit = (limit: number, max: number) => Math.max(1, Math.min(Math.floor(limit) || 1, max));
+const placeholders = (count: number) => Array.from({ length: count }, () => '?').join(', ');
+/** The paid amount of the rows matched, in cents; binds PAID_STATUSES (before the WHERE clause's values). */
+const PAID_CENTS_SUM = `COALESCE(SUM(CASE WHEN status IN (${placeholders(PAID_STATUSES.length)}) THEN COALESCE(total_cents, 0) ELSE 0 END), 0)`;
 
 export class IndexStore {
   constructor(private readonly storage: DurableObjectStorage) {}
@@ -152,9 +155,7 @@ export class IndexStore {
     const where = whereOf(filter);
     const row = this.sql
       .exec<{ count: number; paid: number; refunded: number }>(
-        `SELECT COUNT(*) AS count,
-           COALESCE(SUM(CASE WHEN status IN (${PAID_STATUSES.map(() => '?').join(', ')}) THEN COALESCE(total_cents, 0) ELSE 0 END), 0) AS paid,
-           COALESCE(SUM(refunded_cents), 0) AS refunded
+        `SELECT COUNT(*) AS count, ${PAID_CENTS_SUM} AS paid, COALESCE(SUM(refunded_cents), 0) AS refunded
          FROM payments WHERE ${where.parts.join(' AND ')}`,
         ...PAID_STATUSES,
         ...where.args,
@@ -169,8 +170,7 @@ export class IndexStore {
     // integer division is what makes the buckets.
     return this.sql
       .exec<{ start: number; count: number; paid: number }>(
-        `SELECT ((first_seen_at - ${offset}) / ${size}) * ${size} + ${offset} AS start, COUNT(*) AS count,
-           COALESCE(SUM(CASE WHEN status IN (${PAID_STATUSES.map(() => '?').join(', ')}) THEN COALESCE(total_cents, 0) ELSE 0 END), 0) AS paid
+        `SELECT ((first_seen_at - ${offset}) / ${size}) * ${size} + ${offset} AS start, COUNT(*) AS count, ${PAID_CENTS_SUM} AS paid
          FROM payments WHERE out_trade_no IS NOT NULL AND first_seen_at >= ? AND first_seen_at < ?
          GROUP BY start ORDER BY start`,
         ...PAID_STATUSES,
@@ -232,16 +232,14 @@ function whereOf(filter: PaymentFilter): { parts: string[]; args: SqlStorageValu
   // Orderless messages are in the index only for the dead-letter view: they are not payments.
   const parts = ['out_trade_no IS NOT NULL', 'first_seen_at >= ?', 'first_seen_at < ?'];
   const args: SqlStorageValue[] = [filter.from, filter.to];
-  const statuses = filter.statuses?.filter((s) => PAYMENT_STATUSES.includes(s));
-  if (statuses) {
-    parts.push(`status IN (${statuses.map(() => '?').join(', ') || 'NULL'})`);
-    args.push(...statuses);
-  }
-  const deliveries = filter.deliveries?.filter((d) => DELIVERY_STATES.includes(d));
-  if (deliveries) {
-    parts.push(`delivery IN (${deliveries.map(() => '?').join(', ') || 'NULL'})`);
-    args.push(...deliveries);
-  }
+  const oneOf = (column: string, values: readonly string[] | undefined) => {
+    if (values === undefined) return;
+    // An empty list matches nothing (IN (NULL)), as a filter that allows nothing should.
+    parts.push(`${column} IN (${placeholders(values.length) || 'NULL'})`);
+    args.push(...values);
+  };
+  oneOf('status', filter.statuses?.filter((s) => PAYMENT_STATUSES.includes(s)));
+  oneOf('delivery', filter.deliveries?.filter((d) => DELIVERY_STATES.includes(d)));
   return { parts, args };
 }
 

@@ -43,6 +43,8 @@ export interface OrderFacts {
   events: readonly EventFacts[];
   /** When the latest delivery attempt started, if any. */
   lastAttemptAt: number | null;
+  /** The amount the merchant's site registered (POST /alipay/orders), shown until a notification says the real one. */
+  expectedCents?: number | null;
 }
 
 export function summarizeOrder(facts: OrderFacts): IndexRow {
@@ -54,7 +56,7 @@ export function summarizeOrder(facts: OrderFacts): IndexRow {
     }
     return null;
   };
-  const totalCents = latest((n) => centsOf(n.totalAmount));
+  const totalCents = latest((n) => centsOf(n.totalAmount)) ?? facts.expectedCents ?? null;
   const { status, refundedCents } = statusOf(facts, totalCents);
   const dead = facts.events.filter((e) => e.state === 'dead');
   return {
@@ -115,10 +117,12 @@ function paidAtOf(facts: OrderFacts, latest: <T>(pick: (n: NotificationFacts) =>
 }
 
 function deliveryOf(events: readonly EventFacts[]): DeliveryState {
-  const forwarded = events.filter((e) => e.state !== 'recorded');
+  // A refused payment (another amount than registered, refused by an operator) is never forwarded.
+  const forwarded = events.filter((e) => e.state !== 'recorded' && e.state !== 'refused');
   if (forwarded.length === 0) return 'not-forwarded';
   if (forwarded.some((e) => e.state === 'dead')) return 'dead';
-  if (forwarded.some((e) => e.state === 'pending' || e.state === 'delivering')) return 'pending';
+  // Held for an operator (the amount): still owed.
+  if (forwarded.some((e) => e.state === 'pending' || e.state === 'delivering' || e.state === 'held')) return 'pending';
   return 'delivered';
 }
 
@@ -126,7 +130,7 @@ function deliveryOf(events: readonly EventFacts[]): DeliveryState {
 function lastErrorOf(events: readonly EventFacts[]): string | null {
   const dead = events.filter((e) => e.state === 'dead' && e.lastError !== null).sort((a, b) => (b.deadAt ?? 0) - (a.deadAt ?? 0));
   if (dead[0]) return dead[0].lastError;
-  const retrying = events.filter((e) => (e.state === 'pending' || e.state === 'delivering') && e.lastError !== null);
+  const retrying = events.filter((e) => (e.state === 'pending' || e.state === 'delivering' || e.state === 'held') && e.lastError !== null);
   return retrying[retrying.length - 1]?.lastError ?? null;
 }
 

@@ -142,6 +142,8 @@ export interface OriginDelivery {
   webhookSignature: string | null;
   attemptHeader: string | null;
   eventKind: string | null;
+  /** `notification`, or `query` for a payment the gateway found by asking Alipay. */
+  eventSource: string | null;
   contentType: string | null;
   bodyBase64: string;
 }

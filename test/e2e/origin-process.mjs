@@ -102,6 +102,7 @@ async function handle(req, res) {
       webhookSignature: signature,
       attemptHeader: header('x-delivery-attempt'),
       eventKind: header('x-alipay-event-kind'),
+      eventSource: header('x-alipay-event-source'),
       contentType: header('content-type'),
       bodyBase64: body.toString('base64'),
     });

@@ -92,6 +92,14 @@ describe('the banner', () => {
     expect(text).toContain('the admin API is off: add ADMIN_TOKEN to .dev.vars');
   });
 
+  it('with the Alipay stand-in running, offers a lost notification as step 3; without it, not', () => {
+    const lost = 'npx alipay-notify-edge simulate --to http://127.0.0.1:8787/alipay/notify --lost --order DEMO-20260426120000-LOST';
+    const text = bannerLines({ rows, healthLines: [], healthy: true, tryIt: { ...tryIt, lost }, checkCommand }).join('\n');
+    expect(text).toContain('  3. A payment whose notification never arrives');
+    expect(text).toContain(`       ${lost}\n`);
+    expect(bannerLines({ rows, healthLines: [], healthy: true, tryIt, checkCommand }).join('\n')).not.toContain('--lost');
+  });
+
   it('takes one more service as one more row (e.g. a console URL)', () => {
     const text = bannerLines({ rows: [...rows, { label: 'console', value: 'http://127.0.0.1:8787/admin/' }], healthLines: [], healthy: true, tryIt, checkCommand });
     expect(text).toContain('  console       http://127.0.0.1:8787/admin/');

@@ -1,7 +1,10 @@
 // The development configuration asks the local Alipay stand-in: a fresh .dev.vars turns
 // reconciliation on with its own app key pair (never the pair that plays Alipay), and a stand-in
 // started from dev-keys/ answers the gateway's signed queries with answers the gateway trusts.
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
@@ -10,6 +13,7 @@ import { startAlipayStandIn, standInClient } from '../../cli/alipay-standin';
 import { loadConfig } from '../../src/config/load';
 import { formatProblem } from '../../src/config/reader';
 import { queryTrade } from '../../src/alipay/query-client';
+import { runInProcess } from '../support/cli-run';
 
 const dir = mkdtempSync(join(tmpdir(), 'dev-reconcile-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -46,5 +50,80 @@ it('a fresh .dev.vars enables reconciliation against the stand-in, which answers
     expect(await queryTrade({ outTradeNo: 'SIM-NEVER-PAID' }, options)).toMatchObject({ ok: true, status: 'not-found' });
   } finally {
     await standIn.close();
+  }
+});
+
+it('simulate --lost pays the order at the stand-in and sends no notification; the query then finds it paid', async () => {
+  const lostDir = mkdtempSync(join(tmpdir(), 'dev-lost-'));
+  const { vars } = await ensureDevVars(lostDir);
+  const started = await startAlipayStandIn({
+    appPublicKey: readFileSync(join(lostDir, DEV_APP_PUBLIC_KEY_FILE), 'utf8'),
+    alipayPrivateKey: readFileSync(join(lostDir, DEV_PRIVATE_KEY_FILE), 'utf8'),
+  });
+  if (!started.ok) throw new Error(started.message);
+  const { standIn } = started;
+  // Anything sent to --to would be seen here: a notification, or the order's registration.
+  const notified: string[] = [];
+  const registrations: string[] = [];
+  const gateway = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString('latin1')));
+    req.on('end', () => {
+      if (req.url === '/alipay/orders') {
+        registrations.push(body);
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true,"status":"expected","asking":true,"nextQueryAt":"2026-05-01T00:00:02.000Z"}');
+        return;
+      }
+      notified.push(req.url ?? '');
+      res.end('success');
+    });
+  });
+  await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
+  const to = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/alipay/notify`;
+  try {
+    // From the directory of the generated .dev.vars: its STATUS_SECRET signs the registration.
+    const cwd = process.cwd();
+    process.chdir(lostDir);
+    let run;
+    try {
+      run = await runInProcess(['simulate', '--to', to, '--lost', '--standin', standIn.baseUrl, '--order', 'SIM-LOST-2', '--amount', '12.34']);
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(run.code, run.stderr).toBe(0);
+    const line = JSON.parse(run.stdout.trim()) as Record<string, unknown>;
+    expect(line).toMatchObject({ lost: true, out_trade_no: 'SIM-LOST-2', total_amount: '12.34', trade_status: 'TRADE_SUCCESS', registered: { ok: true } });
+    expect(run.stderr).toMatch(/no notification was sent/);
+    expect(run.stderr).toMatch(/registered with the gateway/);
+    expect(notified).toEqual([]);
+    // The registration is the one a merchant's site makes, checked here with node:crypto.
+    expect(registrations).toHaveLength(1);
+    const form = new URLSearchParams(registrations[0]!);
+    const expected = createHmac('sha256', Buffer.from(vars.STATUS_SECRET!, 'utf8'))
+      .update(`order.${form.get('app_id')}.SIM-LOST-2.12.34.${form.get('expire')}`)
+      .digest('hex');
+    expect(form.get('sig')).toBe(expected);
+    expect(Number(form.get('expire'))).toBeGreaterThan(Date.now() / 1000);
+
+    const config = await loadConfig(vars);
+    if (!config.ok) throw new Error(config.problems.map(formatProblem).join('; '));
+    const found = await queryTrade(
+      { outTradeNo: 'SIM-LOST-2' },
+      { gatewayUrl: standIn.gatewayUrl, appId: config.config.alipay.appIds[0]!, privateKey: config.config.reconcile!.appPrivateKey.signingKey, alipayKeys: config.config.alipay.keys },
+    );
+    // The trade_no is the one every simulated notification of this order carries.
+    expect(found).toMatchObject({ ok: true, status: 'found', trade: { paid: true, totalAmount: '12.34', tradeNo: line.trade_no } });
+
+    expect(notified.filter((u) => u === '/alipay/notify')).toEqual([]);
+    const refused = await runInProcess(['simulate', '--to', to, '--lost', '--repeat', '2']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--repeat shapes the notification sent; --lost sends none/);
+    const nobody = await runInProcess(['simulate', '--to', to, '--lost', '--standin', 'http://127.0.0.1:9']);
+    expect(nobody.code).toBe(1);
+    expect(nobody.stderr).toMatch(/Is `npm start` running/);
+  } finally {
+    await standIn.close();
+    await new Promise((resolve) => gateway.close(resolve));
+    rmSync(lostDir, { recursive: true, force: true });
   }
 });

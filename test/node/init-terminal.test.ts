@@ -82,6 +82,8 @@ it('a first deployment answered at the terminal, with a wrong key pasted and the
 
   await terminal.waitFor('Turn on the admin console');
   terminal.enter('y');
+  await terminal.waitFor('How many deliveries a second');
+  terminal.enter();
   await terminal.waitFor('live payment status');
   terminal.enter('n');
   await terminal.waitFor('Ask Alipay about orders');

@@ -61,10 +61,10 @@ describe('mistakes, named', () => {
   it('the Alipay public key (as configured) pasted here', async () => {
     const configured = await loadPublicKeys(spkiDer.toString('base64'));
     if (!configured.ok) throw new Error('did not load');
-    expect(await problemOf(spkiDer.toString('base64'), { alipayKeys: configured.keys })).toMatch(/the Alipay public key already in ALIPAY_PUBLIC_KEY/);
+    expect(await problemOf(spkiDer.toString('base64'), { alipayKeys: configured.keys })).toMatch(/the Alipay public key already configured/);
     // The private half of that same key: Alipay's pair (or the local key that plays Alipay), never the app's.
     expect(await problemOf(pemOf(rsa.privateKey, 'pkcs8'), { alipayKeys: configured.keys })).toMatch(
-      new RegExp(`whose public half \\(fingerprint ${fingerprint.slice(0, 16)}…\\) is the key in ALIPAY_PUBLIC_KEY`),
+      new RegExp(`whose public half \\(fingerprint ${fingerprint.slice(0, 16)}…\\) is the configured Alipay public key`),
     );
   });
 
@@ -116,17 +116,26 @@ describe('mistakes, named', () => {
   });
 
   it.each([
-    ['whsec_abcdefghijklmnopqrstuvwxyz012345', /Standard Webhooks secret .* FORWARD_SECRET/],
-    ['0123456789abcdefghijklmnopqrstuv', /MD5 partner key .* ALIPAY_MD5_KEY/],
-    ['2021000000000000', /app_id or partner id/],
-    ['not a key at all!', /neither PEM nor base64/],
-    ['', /^empty text/],
-  ])('something else: %j', async (text, message) => {
+    ['whsec_abcdefghijklmnopqrstuvwxyz012345', /Standard Webhooks secret/, 'forward-secret'],
+    ['SEC0123456789abcdef0123456789abcdef0123456789abcdef', /DingTalk robot secret/, 'alert-secret'],
+    ['0123456789abcdefghijklmnopqrstuv', /MD5 partner key/, 'md5-key'],
+    ['2021000000000000', /app_id or partner id/, null],
+    ['not a key at all!', /neither PEM nor base64/, null],
+    ['', /^empty text/, null],
+  ])('something else: %j, and where it belongs as data', async (text, message, place) => {
     expect(await problemOf(text)).toMatch(message);
+    const loaded = await loadPrivateKey(text);
+    expect(loaded.ok ? null : (loaded.advice ?? null)).toEqual(place === null ? null : { kind: 'belongs-in', place });
+  });
+
+  it('certificates pasted here say where they belong, as data', async () => {
+    const two = pemOf(rsa.privateKey, 'pkcs8') + '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    const loaded = await loadPrivateKey(two);
+    expect(loaded).toMatchObject({ ok: false, advice: { kind: 'belongs-in', place: 'app-or-root-cert' } });
   });
 
   it('the advice names what the caller needs', async () => {
-    expect(await problemOf(spkiDer.toString('base64'))).toMatch(/ALIPAY_APP_PRIVATE_KEY needs your app private key \(应用私钥\)/);
+    expect(await problemOf(spkiDer.toString('base64'))).toMatch(/Needed: your app private key \(应用私钥\)/);
     expect(await problemOf(spkiDer.toString('base64'), { want: 'signing as Alipay needs the private key' })).toMatch(/signing as Alipay needs the private key$/);
   });
 });

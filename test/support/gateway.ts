@@ -13,7 +13,7 @@ import { indexNameFor } from '../../src/payments/index-name';
 import type { IndexedPayment } from '../../src/payments/index-store';
 import { paymentsIndex } from '../../src/payments/index-stub';
 import type { PaymentsIndex } from '../../src/payments/payments-index';
-import { TEST_ONLY_ADMIN_TOKEN, TEST_ORIGIN_URL } from '../fixtures/gateway-test-keys';
+import { TEST_ALERT_URL, TEST_ONLY_ADMIN_TOKEN, TEST_ORIGIN_URL } from '../fixtures/gateway-test-keys';
 import { formValue, parseFormBody, withValues } from './form';
 import { signedNotificationPairs } from './notifications';
 
@@ -77,12 +77,31 @@ let responder: OriginResponder = () => new Response('no origin mocked for this t
 let recorded: OriginCall[] = [];
 let installed = false;
 
+/** One message the gateway sent to ALERT_URL. */
+export interface AlertCall {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+export type AlertResponder = (call: AlertCall, index: number) => Response | Promise<Response>;
+let alertResponder: AlertResponder = () => new Response(null, { status: 204 });
+let alertCalls: AlertCall[] = [];
+/** Alipay's OpenAPI gateway of the reconciliation tests (host alipay.test): unset answers 503. */
+let alipayFetch: typeof fetch = async () => new Response('no Alipay gateway mocked for this test', { status: 503 });
+const ALIPAY_TEST_HOST = 'alipay.test';
+
 function installOriginSpy(): void {
   if (installed) return;
   installed = true;
   const realFetch = globalThis.fetch;
   vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
     const request = new Request(input, init);
+    if (new URL(request.url).host === ALIPAY_TEST_HOST) return alipayFetch(input, init);
+    if (new URL(request.url).host === new URL(TEST_ALERT_URL).host) {
+      const call: AlertCall = { url: request.url, headers: Object.fromEntries(request.headers), body: await request.text() };
+      alertCalls.push(call);
+      return alertResponder(call, alertCalls.length - 1);
+    }
     if (new URL(request.url).host !== new URL(TEST_ORIGIN_URL).host) return realFetch(input, init);
     const body = new Uint8Array(await request.arrayBuffer());
     const call: OriginCall = { url: request.url, headers: Object.fromEntries(request.headers), body, outTradeNo: outTradeNoOf(body) };
@@ -114,6 +133,25 @@ export function mockOrigin(respond: OriginResponder = () => new Response('succes
   const calls: OriginCall[] = [];
   recorded = calls;
   return { calls, for: (outTradeNo) => calls.filter((c) => c.outTradeNo === outTradeNo) };
+}
+
+/**
+ * Plays the alert receiver (ALERT_URL of the tests) from now on: every message is recorded (the
+ * list is fresh for each call) and answered by `respond` (default 204). Installed with the origin's spy,
+ * so alerts of earlier tests never reach the network either.
+ */
+export function mockAlertReceiver(respond: AlertResponder = () => new Response(null, { status: 204 })): { readonly calls: AlertCall[] } {
+  installOriginSpy();
+  alertResponder = respond;
+  const calls: AlertCall[] = [];
+  alertCalls = calls;
+  return { calls };
+}
+
+/** Plays Alipay's OpenAPI gateway (ALIPAY_GATEWAY_URL of the reconcile project) with `gatewayFetch` from now on. */
+export function mockAlipay(gatewayFetch: typeof fetch): void {
+  installOriginSpy();
+  alipayFetch = gatewayFetch;
 }
 
 // ---- ledger ----------------------------------------------------------------

@@ -1,8 +1,8 @@
 // Health: what GET /health says, in words, and the notifications the gateway refused over the
 // last 24 hours by reason (a jump in `signature-mismatch` after a key rotation shows here).
-import { getJson } from './api.js';
+import { getJson, postJson } from './api.js';
 import { h, show } from './dom.js';
-import { beijingDate, count, HOUR_MS } from './format.js';
+import { beijingDate, beijingDateTime, count, HOUR_MS } from './format.js';
 
 const list = (values) => (values && values.length > 0 ? values.join(', ') : '—');
 
@@ -73,7 +73,30 @@ async function rejections(t, box) {
   }
 }
 
-export async function healthView(root, { t }) {
+/** Whether deliveries are held, and the buttons to hold (the site is down for maintenance) or resume them. */
+function deliveriesPanel(t, deliveries, rerender) {
+  if (!deliveries) return null;
+  const message = h('p', { class: 'muted', role: 'status', id: 'deliveries-result' });
+  const reason = deliveries.held ? null : h('input', { type: 'text', id: 'hold-reason', maxlength: '200', placeholder: t('health.holdReason') });
+  const button = h('button', { type: 'button', id: deliveries.held ? 'resume-deliveries' : 'hold-deliveries', class: deliveries.held ? '' : 'secondary' }, t(deliveries.held ? 'health.resume' : 'health.hold'));
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      if (deliveries.held) await postJson('/admin/api/deliveries/resume');
+      else await postJson('/admin/api/deliveries/hold', reason.value.trim() === '' ? undefined : { reason: reason.value.trim() });
+      await rerender();
+    } catch (error) {
+      show(message, h('span', { class: 'error' }, t('error', { message: error.message })));
+      button.disabled = false;
+    }
+  });
+  const state = deliveries.held
+    ? h('p', { class: 'verdict bad', id: 'deliveries-state' }, t('health.deliveriesHeld', { since: beijingDateTime(deliveries.heldSince), orders: count(deliveries.waitingOrders) }))
+    : h('p', { class: 'verdict ok', id: 'deliveries-state' }, t('health.deliveriesOn'), deliveries.drainingUntil ? ` · ${t('health.draining', { until: beijingDateTime(deliveries.drainingUntil) })}` : '');
+  return h('section', { class: 'panel', id: 'deliveries' }, h('h2', {}, t('health.deliveries')), state, h('p', {}, reason, ' ', button), message);
+}
+
+export async function healthView(root, { t, rerender }) {
   const response = await fetch('/health', { cache: 'no-store' });
   const health = await response.json();
   const rejectionsBox = h('div', { id: 'rejections' }, h('p', { class: 'muted' }, t('loading')));
@@ -86,6 +109,7 @@ export async function healthView(root, { t }) {
     h('h1', {}, t('health.title')),
     verdict,
     warnings,
+    health.ok ? deliveriesPanel(t, health.deliveries, rerender) : null,
     health.ok ? h('section', { class: 'panel' }, h('dl', { class: 'summary' }, summaryRows(t, health).map(([key, value]) => [h('dt', {}, t(key)), h('dd', {}, value)]))) : null,
     h('section', { class: 'panel' }, h('h2', {}, t('health.rejections')), rejectionsBox),
   );

@@ -30,6 +30,7 @@ function latestParams(ledger) {
 
 function summary(t, ledger) {
   const p = latestParams(ledger);
+  const r = ledger.reconcile;
   const rows = [
     ['order.app', ledger.app],
     ['order.tradeNo', p.trade_no],
@@ -38,6 +39,10 @@ function summary(t, ledger) {
     ['order.tradeStatus', p.trade_status],
     ['order.buyer', p.buyer_logon_id ?? p.buyer_email ?? p.buyer_id ?? p.buyer_open_id],
     ['order.firstSeen', beijingDateTime(ledger.createdAt)],
+    ['order.expected', r?.expectedAmount],
+    ['order.reconcile', r ? t('order.reconcileState', { state: r.state, queries: r.queries }) : null],
+    ['order.nextQuery', r?.nextQueryAt ? beijingDateTime(r.nextQueryAt) : null],
+    ['order.lastQuery', r?.lastOutcome ? [r.lastOutcome, r.lastError].filter(Boolean).join(': ') : null],
   ].filter(([, value]) => value !== undefined && value !== null && value !== '');
   return h('dl', { class: 'summary' }, rows.map(([key, value]) => [h('dt', {}, t(key)), h('dd', {}, value)]));
 }
@@ -114,7 +119,35 @@ export async function orderView(root, { t, rerender }, path) {
     }
   };
 
-  const forwarded = (ledger.events ?? []).filter((e) => e.state !== 'recorded');
+  /** A payment held because its amount is not the one registered: an operator releases or refuses it. */
+  const decide = async (eventKey, decision) => {
+    root.querySelectorAll('button.decide').forEach((b) => (b.disabled = true));
+    try {
+      const answer = await postJson(`${apiPath}/${decision}?event=${encodeURIComponent(eventKey)}`);
+      await rerender();
+      const again = document.getElementById('redeliver-result');
+      if (again) show(again, resultsText(t, answer));
+    } catch (error) {
+      show(message, h('span', { class: 'error' }, t('error', { message: error.message })));
+    }
+  };
+
+  /** The operator's "ask Alipay now": the gateway asks alipay.trade.query during the request. */
+  const ask = async (button) => {
+    button.disabled = true;
+    show(message, t('order.asking'));
+    try {
+      const answer = await postJson(`${apiPath}/ask`);
+      await rerender();
+      const again = document.getElementById('redeliver-result');
+      if (again) show(again, t('order.asked', { outcome: [answer.outcome, answer.hint].filter(Boolean).join(': ') }));
+    } catch (error) {
+      show(message, h('span', { class: 'error' }, t('error', { message: error.message })));
+      button.disabled = false;
+    }
+  };
+
+  const forwarded = (ledger.events ?? []).filter((e) => e.state !== 'recorded' && e.state !== 'held' && e.state !== 'refused');
   const eventsTable = h(
     'table',
     { class: 'events' },
@@ -127,11 +160,17 @@ export async function orderView(root, { t, rerender }, path) {
       'tbody',
       {},
       (ledger.events ?? []).map((e) => {
-        const button =
-          e.state === 'recorded'
-            ? null
-            : h('button', { type: 'button', class: 'redeliver secondary', dataset: { event: e.eventKey } }, t('order.redeliver'));
-        button?.addEventListener('click', () => redeliver(button, e.eventKey));
+        let button = null;
+        if (e.state === 'held') {
+          const release = h('button', { type: 'button', class: 'decide', dataset: { event: e.eventKey, decision: 'release' } }, t('order.release'));
+          const refuse = h('button', { type: 'button', class: 'decide secondary', dataset: { event: e.eventKey, decision: 'refuse' } }, t('order.refuse'));
+          release.addEventListener('click', () => decide(e.eventKey, 'release'));
+          refuse.addEventListener('click', () => decide(e.eventKey, 'refuse'));
+          button = [release, ' ', refuse];
+        } else if (e.state !== 'recorded' && e.state !== 'refused') {
+          button = h('button', { type: 'button', class: 'redeliver secondary', dataset: { event: e.eventKey } }, t('order.redeliver'));
+          button.addEventListener('click', () => redeliver(button, e.eventKey));
+        }
         return h(
           'tr',
           { dataset: { event: e.eventKey, state: e.state } },
@@ -148,12 +187,15 @@ export async function orderView(root, { t, rerender }, path) {
   );
   const all = h('button', { type: 'button', class: 'redeliver', id: 'redeliver-all', disabled: forwarded.length === 0 }, t('order.redeliverAll'));
   all.addEventListener('click', () => redeliver(all, undefined));
+  // Orders only: an app-gateway message names no trade to ask about.
+  const askButton = path.startsWith('/orders/') ? h('button', { type: 'button', class: 'secondary', id: 'ask-alipay' }, t('order.ask')) : null;
+  askButton?.addEventListener('click', () => ask(askButton));
 
   show(
     root,
     h('p', {}, h('a', { href: '#/transactions' }, t('order.back'))),
     h('h1', {}, t('order.title', { id: label })),
-    h('section', { class: 'panel' }, h('h2', {}, t('order.summary')), summary(t, ledger)),
+    h('section', { class: 'panel' }, h('h2', {}, t('order.summary'), ' ', askButton), summary(t, ledger)),
     h('section', { class: 'panel' }, h('h2', {}, t('order.events'), ' ', all), h('div', { class: 'scroll' }, eventsTable), message),
     h('section', { class: 'panel' }, h('h2', {}, t('order.timeline')), h('ol', { class: 'timeline', id: 'timeline' }, timelineOf(ledger).map((item) => timelineItem(t, item)))),
     h('details', { class: 'panel' }, h('summary', {}, t('order.raw')), h('pre', { class: 'raw' }, JSON.stringify(ledger, null, 2))),

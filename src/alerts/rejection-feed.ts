@@ -1,0 +1,50 @@
+// The notify path's rejections, fed to the alert desk without slowing or blocking Alipay's answer:
+// counted in memory per isolate and reported after the response (the request's waitUntil). While
+// one report is in flight, later rejections wait for the next, so a flood of forged notifications
+// becomes a few reports per isolate, not one call per request. Best effort: a report that fails
+// is logged and dropped (each rejection's own log line stays the full record).
+
+import type { GatewayEnv } from '../env';
+import { logLine } from '../log';
+import { alertDesk } from './desk-stub';
+
+/** The rejection reasons an alert counts: signatures that do not verify, and certificates the gateway does not have. */
+export type AlertedRejection = { reason: 'signature-mismatch' | 'signature-encoding' } | { reason: 'unknown-cert-sn'; sn: string };
+
+const SIGNATURE_REASONS = new Set(['signature-mismatch', 'signature-encoding']);
+/** Distinct SNs held between reports; an attacker naming a new SN per request adds to the count of the last one. */
+const MAX_SNS = 8;
+
+let signatureFailures = 0;
+const unknownSns = new Map<string, number>();
+let reporting: Promise<void> | null = null;
+
+/** True for a rejection the alerts count (the caller feeds only those). */
+export function isAlertedRejection(reason: string): boolean {
+  return SIGNATURE_REASONS.has(reason) || reason === 'unknown-cert-sn';
+}
+
+/** Counts one rejection and makes sure a report follows the response. */
+export function feedRejection(env: GatewayEnv, rejection: AlertedRejection, ctx: Pick<ExecutionContext, 'waitUntil'>): void {
+  if (rejection.reason === 'unknown-cert-sn') {
+    const key = unknownSns.has(rejection.sn) || unknownSns.size < MAX_SNS ? rejection.sn : [...unknownSns.keys()].at(-1)!;
+    unknownSns.set(key, (unknownSns.get(key) ?? 0) + 1);
+  } else {
+    signatureFailures += 1;
+  }
+  reporting ??= report(env).finally(() => (reporting = null));
+  ctx.waitUntil(reporting);
+}
+
+async function report(env: GatewayEnv): Promise<void> {
+  while (signatureFailures > 0 || unknownSns.size > 0) {
+    const batch = { signatureFailures, unknownCertSns: [...unknownSns].map(([sn, count]) => ({ sn, count })), at: Date.now() };
+    signatureFailures = 0;
+    unknownSns.clear();
+    try {
+      await alertDesk(env).rejections(batch);
+    } catch (error) {
+      logLine({ level: 'warn', msg: 'rejections not reported to the alert desk', signature_failures: batch.signatureFailures, error });
+    }
+  }
+}

@@ -1,0 +1,118 @@
+// Holding deliveries (the site is down for maintenance): owed events wait without spending
+// attempts, Alipay still hears `success`; on resume the gate hands out release slots
+// 1/ORIGIN_MAX_RPS apart, across orders, and the events go out at them; the hold shows on /health
+// and in the admin API, and one lasting over an hour is alerted.
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { afterEach, describe, expect, it } from 'vitest';
+import { deliveryGate } from '../src/orders/gate-stub';
+import { adminRequest, callWorker, gatewayEnv, ledger, mockAlertReceiver, mockOrigin, orderKeyOf, postNotify, runRetryNow, snapshot } from './support/gateway';
+import { paidNotification } from './support/notifications';
+
+const post = (path: string, body?: string) => callWorker(adminRequest(path, { method: 'POST', ...(body ? { body, headers: { 'content-type': 'application/json' } } : {}) }));
+const gate = () => deliveryGate(gatewayEnv);
+
+/** Waits until the order's ledger has found deliveries held and put its owed event off (no attempt spent). */
+async function waiting(key: string): Promise<void> {
+  await expect.poll(async () => Date.parse((await snapshot(key)).events[0]?.nextAttemptAt ?? '0'), { timeout: 5_000 }).toBeGreaterThan(Date.now() + 50 * 60_000);
+}
+
+/** Runs the gate's alarm (the release after a resume) until nothing waits. */
+async function releaseAll(): Promise<void> {
+  for (let i = 0; i < 10 && (await gate().status()).waitingOrders > 0; i++) await runDurableObjectAlarm(gate());
+}
+
+afterEach(async () => {
+  await post('/admin/api/deliveries/resume');
+  await releaseAll();
+});
+
+describe('holding deliveries', () => {
+  it('while held: notifications are answered success and recorded, nothing goes out, no attempt is spent', async () => {
+    const origin = mockOrigin();
+    const held = await post('/admin/api/deliveries/hold', JSON.stringify({ reason: 'IIS maintenance' }));
+    expect(held.status).toBe(200);
+    expect(await held.json()).toMatchObject({ ok: true, held: true, heldBy: 'admin', reason: 'IIS maintenance' });
+
+    const { params, body } = await paidNotification();
+    expect(await (await postNotify(body)).text()).toBe('success');
+    const key = orderKeyOf(params);
+    // The ledger's alarm (due now) finds deliveries held: it tells the gate and waits.
+    await runDurableObjectAlarm(ledger(key));
+    await waiting(key);
+    const s = await snapshot(key);
+    expect(s.events).toEqual([expect.objectContaining({ state: 'pending', attempts: 0 })]);
+    expect(Date.parse(s.events[0]!.nextAttemptAt!)).toBeGreaterThan(Date.now() + 50 * 60_000);
+    expect(origin.for(params['out_trade_no']!)).toEqual([]);
+    expect(await gate().status()).toMatchObject({ held: true, waitingOrders: expect.any(Number) });
+    expect((await gate().status()).waitingEvents).toBeGreaterThanOrEqual(1);
+
+    // /health shows the hold (without who or why), the admin API all of it.
+    const health = (await (await callWorker(new Request('https://gateway.test/health'))).json()) as { deliveries: Record<string, unknown> };
+    expect(health.deliveries).toEqual({ held: true, heldSince: expect.any(String), waitingOrders: expect.any(Number), drainingUntil: null });
+    const status = await (await callWorker(adminRequest('/admin/api/deliveries'))).json();
+    expect(status).toMatchObject({ ok: true, held: true, reason: 'IIS maintenance' });
+    expect((status as { waitingOrders: number }).waitingOrders).toBeGreaterThanOrEqual(1);
+
+    // An operator's redelivery waits too.
+    const redelivered = await (await post(`/admin/orders/${params['app_id']}/${params['out_trade_no']}/redeliver`)).json();
+    expect(redelivered).toMatchObject({ ok: true, results: [{ eventKey: 'paid', outcome: 'held' }] });
+    expect(origin.for(params['out_trade_no']!)).toEqual([]);
+  });
+
+  it('on resume the waiting orders are released at ORIGIN_MAX_RPS (5: 200 ms apart) and delivered once each', async () => {
+    const origin = mockOrigin();
+    await post('/admin/api/deliveries/hold');
+    const orders: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const { params, body } = await paidNotification();
+      await postNotify(body);
+      const key = orderKeyOf(params);
+      await runDurableObjectAlarm(ledger(key));
+      orders.push(key);
+      await waiting(key);
+    }
+
+    // The next free slot an hour ahead, so the slots can be read before any of them comes due.
+    const start = Date.now() + 3_600_000;
+    await runInDurableObject(gate(), (_i, state) => {
+      const row = state.storage.sql.exec<{ value: string }>('SELECT value FROM gate WHERE id = 1').one();
+      state.storage.sql.exec('UPDATE gate SET value = ? WHERE id = 1', JSON.stringify({ ...(JSON.parse(row.value) as object), nextSlotAt: start }));
+    });
+    const resumed = await (await post('/admin/api/deliveries/resume')).json();
+    expect(resumed).toMatchObject({ ok: true, held: false });
+    await releaseAll();
+    expect(await gate().status()).toMatchObject({ waitingOrders: 0, drainingUntil: expect.any(String) });
+    // Each order got its own slot: the times are 200 ms apart, in the order they began to wait.
+    const slots: number[] = [];
+    for (const key of orders) slots.push(Date.parse((await snapshot(key)).events[0]!.nextAttemptAt!));
+    expect(slots[0]).toBeGreaterThanOrEqual(start);
+    expect(slots.map((t) => t - slots[0]!)).toEqual(orders.map((_k, i) => i * 200));
+    // Nothing went out before its slot.
+    for (const key of orders) expect(origin.for(key.split(':')[1]!)).toEqual([]);
+
+    for (const key of orders) {
+      const s = await runRetryNow(key);
+      expect(s.events).toEqual([expect.objectContaining({ state: 'delivered', attempts: 1 })]);
+    }
+    for (const key of orders) expect(origin.for(key.split(':')[1]!)).toHaveLength(1);
+  });
+
+  it('a hold that lasts over an hour is alerted', async () => {
+    const alerts = mockAlertReceiver();
+    await post('/admin/api/deliveries/hold', JSON.stringify({ reason: 'long maintenance' }));
+    await runInDurableObject(gate(), (_i, state) => {
+      const row = state.storage.sql.exec<{ value: string }>('SELECT value FROM gate WHERE id = 1').one();
+      const value = JSON.parse(row.value) as { since: number; alertAt: number };
+      state.storage.sql.exec('UPDATE gate SET value = ? WHERE id = 1', JSON.stringify({ ...value, since: value.since - 2 * 3_600_000, alertAt: Date.now() - 1 }));
+    });
+    await runDurableObjectAlarm(gate());
+    await expect
+      .poll(() => alerts.calls.map((c) => JSON.parse(c.body) as { kind: string; samples: { summary: string }[] }).find((d) => d.kind === 'deliveries-held'), { timeout: 5_000 })
+      .toMatchObject({ samples: [{ summary: expect.stringMatching(/on hold for 2 hours .*long maintenance/) }] });
+  });
+
+  it('refuses a hold body that is not JSON', async () => {
+    expect((await post('/admin/api/deliveries/hold', 'please')).status).toBe(400);
+    expect((await gate().status()).held).toBe(false);
+  });
+});

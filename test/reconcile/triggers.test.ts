@@ -1,0 +1,118 @@
+// When the gateway asks Alipay beside the schedule of a registered order: the buyer comes back from
+// Alipay (a verified return) and no payment is recorded; the buyer's status page is still waiting
+// (bounded per order); an operator asks now; the hourly sweep of registered orders still unpaid.
+// The request that triggers it never waits for the query (it runs in the ledger's alarm).
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { SWEEP_CRON, handleScheduled } from '../../src/cron';
+import type { GatewayEnv } from '../../src/env';
+import worker from '../../src/index';
+import { TEST_APP_ID } from '../fixtures/gateway-test-keys';
+import { TEST_ONLY_STATUS_SECRET_FOR_ORDERS } from '../fixtures/reconcile-test-keys';
+import { adminRequest, callWorker, gatewayEnv, mockOrigin, snapshot } from '../support/gateway';
+import { signedNotification } from '../support/notifications';
+import { alipayGateway, newOrder, paidAtAlipay, register, runQueryNow } from './support';
+
+/** Calls the Worker with a real ExecutionContext and waits for what it left running (waitUntil). */
+async function callWithContext(request: Request, overrides: Record<string, unknown> = {}): Promise<Response> {
+  const ctx = createExecutionContext();
+  const response = await worker.fetch(request as Parameters<typeof worker.fetch>[0], { ...gatewayEnv, ...overrides } as GatewayEnv, ctx);
+  await waitOnExecutionContext(ctx);
+  return response;
+}
+
+async function hmacHex(message: string): Promise<string> {
+  const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(TEST_ONLY_STATUS_SECRET_FOR_ORDERS), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  return [...new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(message)))].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+async function statusRequest(outTradeNo: string): Promise<Request> {
+  const exp = Math.floor(Date.now() / 1000) + 600;
+  const query = new URLSearchParams({ app_id: TEST_APP_ID, out_trade_no: outTradeNo, exp: String(exp), sig: await hmacHex(`${TEST_APP_ID}.${outTradeNo}.${exp}`) });
+  return new Request(`https://gateway.test/alipay/status?${query}`);
+}
+
+describe('asking Alipay when someone is waiting', () => {
+  it('the buyer returns from Alipay with no payment recorded: the order is asked about now, and the payment found', async () => {
+    const origin = mockOrigin();
+    const gateway = await alipayGateway();
+    const { outTradeNo, orderKey } = newOrder();
+    paidAtAlipay(gateway, outTradeNo);
+    const params = { app_id: TEST_APP_ID, charset: 'utf-8', method: 'alipay.trade.page.pay.return', out_trade_no: outTradeNo, seller_id: '2088000000000002', timestamp: '2026-05-01 12:00:00', total_amount: '88.80', trade_no: '2026050100001', version: '1.0' };
+    const query = new TextDecoder().decode(await signedNotification(params));
+    const response = await callWithContext(new Request(`https://gateway.test/alipay/return?${query}`, { redirect: 'manual' }), { ORIGIN_RETURN_URL: 'https://shop.test/return.asp' });
+    expect(response.status).toBe(302);
+    // No registration: the return started the asking, due now (its alarm may already have run it).
+    const started = await snapshot(orderKey);
+    expect(started.reconcile).toMatchObject({ firstTrigger: 'return' });
+    if (started.reconcile!.state === 'asking') expect(Date.parse(started.reconcile!.nextQueryAt!)).toBeLessThanOrEqual(Date.now());
+    await runQueryNow(orderKey);
+    await expect.poll(async () => (await snapshot(orderKey)).reconcile, { timeout: 5_000 }).toMatchObject({ state: 'paid', lastOutcome: 'paid-found', queries: 1 });
+    await expect.poll(() => origin.for(outTradeNo).length, { timeout: 5_000 }).toBe(1);
+  });
+
+  it('an unverified return asks nothing', async () => {
+    const { outTradeNo, orderKey } = newOrder();
+    const response = await callWithContext(new Request(`https://gateway.test/alipay/return?app_id=${TEST_APP_ID}&out_trade_no=${outTradeNo}&sign=AAAA`, { redirect: 'manual' }), {
+      ORIGIN_RETURN_URL: 'https://shop.test/return.asp',
+    });
+    expect(response.status).toBe(302);
+    expect(await (await import('../support/gateway')).ledger(orderKey).snapshot()).toBeNull();
+  });
+
+  it('the status page while waiting: asks soon, at most once a minute', async () => {
+    await alipayGateway();
+    const { outTradeNo, orderKey } = newOrder();
+    await register(outTradeNo);
+    const first = await callWithContext(await statusRequest(outTradeNo));
+    expect(await first.json()).toMatchObject({ status: 'waiting', amount: '88.80' });
+    // Due now instead of in 30 s: its alarm asks at once (without the status page, not for 30 s).
+    await expect.poll(async () => (await snapshot(orderKey)).reconcile, { timeout: 5_000 }).toMatchObject({ queries: 1, lastOutcome: 'not-found' });
+    const scheduled = (await snapshot(orderKey)).reconcile!.nextQueryAt;
+    // Asked again a second later: the last query is too recent, nothing moves.
+    await callWithContext(await statusRequest(outTradeNo));
+    expect((await snapshot(orderKey)).reconcile!.nextQueryAt).toBe(scheduled);
+  });
+
+  it('the operator asks now: the query runs during the request and its answer is shown', async () => {
+    const origin = mockOrigin();
+    const gateway = await alipayGateway();
+    const { outTradeNo, orderKey } = newOrder();
+    paidAtAlipay(gateway, outTradeNo, '12.00');
+    const response = await callWorker(adminRequest(`/admin/orders/${TEST_APP_ID}/${outTradeNo}/ask`, { method: 'POST' }));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ ok: true, outcome: 'paid-found', tradeStatus: 'TRADE_SUCCESS', totalAmount: '12.00', reconcile: { state: 'paid', firstTrigger: 'operator' } });
+    await expect.poll(() => origin.for(outTradeNo).length, { timeout: 5_000 }).toBe(1);
+    expect((await snapshot(orderKey)).events).toEqual([expect.objectContaining({ state: 'delivered' })]);
+  });
+
+  it('the operator asking about another app\'s order is told why not', async () => {
+    const response = await callWorker(adminRequest('/admin/orders/2088000000000002/X1/ask', { method: 'POST' }));
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ ok: false, reason: 'not-queryable' });
+  });
+
+  it('the hourly sweep asks about registered orders still waiting when nobody asked for an hour', async () => {
+    mockOrigin();
+    const gateway = await alipayGateway();
+    const { outTradeNo, orderKey } = newOrder();
+    await register(outTradeNo);
+    paidAtAlipay(gateway, outTradeNo);
+    // The index holds the waiting row (the ledger pushes it from its alarm).
+    await runQueryNow(orderKey).catch(() => undefined);
+    await expect.poll(async () => (await snapshot(orderKey)).reconcile!.state, { timeout: 5_000 }).toBe('paid');
+
+    // A second order, registered and never asked about: the sweep makes it due now.
+    const other = newOrder();
+    await register(other.outTradeNo);
+    const { runDurableObjectAlarm, runInDurableObject } = await import('cloudflare:test');
+    const { ledger } = await import('../support/gateway');
+    // Let its row reach the index without its query: push the row, keep the query for later.
+    await runInDurableObject(ledger(other.orderKey), (_i, state) => state.storage.sql.exec('UPDATE reconcile SET next_query_at = ?', Date.now() + 3_600_000));
+    await runDurableObjectAlarm(ledger(other.orderKey));
+    expect((await snapshot(other.orderKey)).reconcile).toMatchObject({ queries: 0 });
+    await handleScheduled({ cron: SWEEP_CRON, scheduledTime: Date.now() }, gatewayEnv);
+    // The sweep made it due now (its own schedule said an hour from now): its alarm asks.
+    await expect.poll(async () => (await snapshot(other.orderKey)).reconcile, { timeout: 5_000 }).toMatchObject({ queries: 1, lastOutcome: 'not-found', state: 'asking' });
+  });
+});
