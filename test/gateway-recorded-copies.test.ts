@@ -30,6 +30,8 @@ function observedEnv(overrides: Record<string, unknown> = {}) {
   const seen = {
     calls: 0,
     accept: null as ((input: AcceptInput, real: Accept, call: number) => Promise<AcceptResult>) | null,
+    /** Runs before each countResends call reaches the ledger (default: nothing). */
+    beforeCount: null as ((copies: number) => Promise<void>) | null,
   };
   const namespace = {
     idFromName: (name: string) => real.idFromName(name),
@@ -41,7 +43,10 @@ function observedEnv(overrides: Record<string, unknown> = {}) {
           seen.calls += 1;
           return seen.accept ? seen.accept(input, realAccept, seen.calls) : realAccept(input);
         },
-        countResends: (notifyId: string, copies: number, lastSeenAt: number) => stub.countResends(notifyId, copies, lastSeenAt),
+        countResends: async (notifyId: string, copies: number, lastSeenAt: number) => {
+          await seen.beforeCount?.(copies);
+          return stub.countResends(notifyId, copies, lastSeenAt);
+        },
       };
     },
   };
@@ -175,6 +180,79 @@ describe('copies of a recorded notification', () => {
     expect(seen.calls).toBe(2); // gave up waiting, asked the ledger, which recorded it
     expect((await post(env, recorded, body)).text).toBe('success');
     expect(seen.calls).toBe(2); // the second copy's ok answer is what the isolate remembers
+  });
+
+  it('that give up on a first call that later fails wait for the newer call, not for nothing', async () => {
+    const { env, seen } = observedEnv();
+    const recorded = new RecordedNotifications(100, 20, 30);
+    const firstCall = gate<AcceptResult>();
+    const secondCall = gate<void>();
+    seen.accept = async (input, real, call) => {
+      if (call === 1) return firstCall.promise;
+      if (call === 2) await secondCall.promise;
+      return real(input);
+    };
+    const body = await signedNotification(tradeParams());
+
+    const first = post(env, recorded, body);
+    await until(() => seen.calls === 1);
+    // Gives up on the first call after 30 ms and asks the ledger itself (call 2, held open).
+    const second = post(env, recorded, body);
+    await until(() => seen.calls === 2);
+    // The first call fails now: that must not drop the second call's entry.
+    firstCall.reject(new Error('storage unavailable'));
+    expect((await first).status).toBe(503);
+
+    const third = post(env, recorded, body);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(seen.calls).toBe(2); // waiting for call 2, not asking the ledger a third time
+    secondCall.resolve();
+    expect([(await second).text, (await third).text]).toEqual(['success', 'success']);
+    expect(seen.calls).toBe(2);
+  });
+
+  it('counted while an earlier count is on its way to the ledger are counted too', async () => {
+    const { env, seen } = observedEnv();
+    const recorded = new RecordedNotifications(100, 20);
+    const params = tradeParams();
+    const body = await signedNotification(params);
+    const firstCount = gate<void>();
+    const counted: number[] = [];
+    seen.beforeCount = async (copies) => {
+      counted.push(copies);
+      if (counted.length === 1) await firstCount.promise;
+    };
+
+    const all = [await post(env, recorded, body), await post(env, recorded, body), await post(env, recorded, body)];
+    await until(() => counted.length === 1); // the first batch (2 copies) is on its way, held
+    all.push(await post(env, recorded, body)); // counted while it is
+    await new Promise((r) => setTimeout(r, 60)); // a flush period and more
+    firstCount.resolve();
+    await Promise.all(all.map((c) => c.done()));
+
+    expect(counted).toEqual([2, 1]);
+    expect((await settled(orderKeyOf(params))).notifications).toEqual([expect.objectContaining({ resends: 3 })]);
+  });
+
+  it('do not keep the request that started a flush alive: it ends a flush period later, however long copies keep coming', async () => {
+    const { env } = observedEnv();
+    const recorded = new RecordedNotifications(100, 20);
+    const params = tradeParams();
+    const body = await signedNotification(params);
+    expect((await post(env, recorded, body)).text).toBe('success');
+
+    const starter = await post(env, recorded, body); // the first copy answered here starts a flush
+    let starterDone = false;
+    void starter.done().then(() => (starterDone = true));
+    const copies = [starter];
+    for (let i = 0; i < 40; i++) {
+      copies.push(await post(env, recorded, body));
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    // 40 copies over >= 400 ms, 20 flush periods: the starter's flush ended long ago.
+    expect(starterDone).toBe(true);
+    await Promise.all(copies.map((c) => c.done()));
+    expect((await settled(orderKeyOf(params))).notifications).toEqual([expect.objectContaining({ resends: 41 })]);
   });
 
   it('go to the ledger every time in after-delivery mode (the answer waits for the origin) and without a request context', async () => {

@@ -9,9 +9,10 @@
 // flight waits for that call; if it fails, the copy asks the ledger itself, as before.
 //
 // Copies answered here are counted, and the counts go to the ledger (its `resends` and
-// `last_seen_at`) and to one log line per notify_id, after the answers (the request's waitUntil),
-// once a second: a storm of copies costs one call and one log line instead of one each. As with the
-// ledger's own re-send counts, a crash may lose a count, never a notification.
+// `last_seen_at`) and to one log line per notify_id, after the answers (a request's waitUntil), a
+// second after the first uncounted copy: a storm of copies costs one call and one log line instead
+// of one each. As with the ledger's own re-send counts, a crash may lose a count, never a
+// notification.
 import type { GatewayEnv } from '../env';
 import { logLine } from '../log';
 import type { AcceptResult } from '../orders/ledger-types';
@@ -22,6 +23,11 @@ const MAX_REMEMBERED = 4_096;
 const FLUSH_AFTER_MS = 1_000;
 /** A copy waits at most this long for the first copy's call; then it asks the ledger itself. */
 const MAX_WAIT_FOR_FIRST_MS = 5_000;
+/**
+ * A flush still waiting this many flush periods after it was started is taken for dead (the
+ * request that kept it alive was cut off), and the next copy starts another.
+ */
+const STALE_FLUSH_PERIODS = 10;
 
 /** Which notification: its order's ledger, and its notify_id there. */
 export interface CopyKey {
@@ -44,7 +50,8 @@ export class RecordedNotifications {
   private readonly recorded = new Set<string>();
   private readonly inFlight = new Map<string, Promise<boolean>>();
   private readonly counts = new Map<string, CopyCount>();
-  private flushing: Promise<void> | null = null;
+  /** The flush that will take the counts (started at `since`), or null: the next copy starts one. */
+  private waitingFlush: { readonly since: number } | null = null;
 
   constructor(
     private readonly maxRemembered = MAX_REMEMBERED,
@@ -83,12 +90,19 @@ export class RecordedNotifications {
     );
     this.inFlight.set(id, recorded);
     void recorded.then((ok) => {
-      this.inFlight.delete(id);
+      // Only this call's entry: a copy that gave up waiting may have started a newer call since.
+      if (this.inFlight.get(id) === recorded) this.inFlight.delete(id);
       if (ok) this.remember(id);
     });
   }
 
-  /** Counts one copy answered here; the count and its log line go out after the answer. */
+  /**
+   * Counts one copy answered here; the count and its log line go out after the answer. Each flush
+   * takes the counts once, a second after it started, in the request that started it: the copy
+   * counted after that starts the next one, so no count is left behind and no request is kept
+   * alive by copies that came after it. Two flushes never take the same count (the map is emptied
+   * in the turn it is read), so none is sent twice.
+   */
   countCopy(key: CopyKey, context: Readonly<Record<string, unknown>>, env: GatewayEnv, ctx: WaitUntil, now = Date.now()): void {
     const id = idOf(key);
     const count = this.counts.get(id);
@@ -98,8 +112,12 @@ export class RecordedNotifications {
     } else if (this.counts.size < this.maxRemembered) {
       this.counts.set(id, { key, context, copies: 1, firstAt: now, lastAt: now });
     }
-    this.flushing ??= this.flushLater(env).finally(() => (this.flushing = null));
-    ctx.waitUntil(this.flushing);
+    const waiting = this.waitingFlush;
+    if (waiting === null || now - waiting.since > STALE_FLUSH_PERIODS * this.flushAfterMs) {
+      const flush = { since: now };
+      this.waitingFlush = flush;
+      ctx.waitUntil(this.flushLater(env, flush));
+    }
   }
 
   private remember(id: string): void {
@@ -108,8 +126,10 @@ export class RecordedNotifications {
     if (this.recorded.size > this.maxRemembered) this.recorded.delete(this.recorded.values().next().value!);
   }
 
-  private async flushLater(env: GatewayEnv): Promise<void> {
+  private async flushLater(env: GatewayEnv, flush: { readonly since: number }): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, this.flushAfterMs));
+    // In the same turn as taking the counts: a copy counted from here on starts the next flush.
+    if (this.waitingFlush === flush) this.waitingFlush = null;
     const batch = [...this.counts.values()];
     this.counts.clear();
     await Promise.all(batch.map((count) => flushOne(env, count)));

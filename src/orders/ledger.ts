@@ -204,8 +204,9 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
    * counted like the re-sends answered here. Called after those answers, so it writes at once.
    */
   countResends(notifyId: string, copies: number, lastSeenAt: number): void {
-    if (this.store.recordedEventOf(notifyId) === null) return;
-    for (let i = 0; i < copies; i++) this.store.countResend(notifyId, lastSeenAt);
+    if (!Number.isSafeInteger(copies) || copies < 1 || !Number.isFinite(lastSeenAt)) return;
+    // A notify_id this ledger never recorded matches no row: nothing is written for it.
+    this.store.countResend(notifyId, lastSeenAt, copies);
     this.store.flushResends();
   }
 
