@@ -1,7 +1,8 @@
 // Bad input at volume, short (bench:abuse sends 10,000): every kind of malformed body, slow
-// chunked bodies among them, while genuine notifications keep arriving. None is answered
-// `success`, each gets the gateway's own refusal, every genuine one is acknowledged, slow senders
-// are cut off at the read deadline (408), and the Worker's heap is back where it was afterwards.
+// bodies (chunked, and with a declared length) among them, while genuine notifications keep
+// arriving. None is answered `success`, each gets the gateway's own refusal, every genuine one is
+// acknowledged, slow senders are cut off at the read deadline (408), and the Worker's heap is back
+// where it was afterwards.
 import { expect, test } from 'vitest';
 import { ABUSE_KINDS, PROXY_LOST_CONNECTION, abuseReport, runAbuse, type AbusePlan, type AbuseKind } from './abuse';
 import { stack } from './client';
@@ -33,6 +34,7 @@ const EXPECTED: Record<AbuseKind, RegExp> = {
   'oversize-chunked': /^413 fail: too-large$/,
   // The 408 may come with the connection already cut: the status is what counts.
   'slow-chunked': /^408 /,
+  'slow-with-length': /^408 /,
 };
 
 test(`${PLAN.bodies} malformed requests (${PLAN.slow} slow) beside genuine notifications: never success, genuine all acknowledged, heap settles`, async () => {
