@@ -202,6 +202,22 @@ export function indexOf(orderKey: string, firstSeenAt = Date.now()): DurableObje
   return paymentsIndex(gatewayEnv, indexNameFor(orderKey, firstSeenAt, 1));
 }
 
+/**
+ * Runs `during` while the index object of the order's month cannot store or read a payment (its
+ * table renamed away): what the ledger and the admin API see of an unreachable index. The table
+ * is back afterwards, whatever happened. Each call that fails inside the index is also printed by
+ * workerd as an "uncaught exception … no such table: payments" line: expected, that is the point.
+ */
+export async function whileIndexUnreachable<T>(orderKey: string, during: () => Promise<T>): Promise<T> {
+  const index = indexOf(orderKey);
+  await runInDurableObject(index, (_i, state) => state.storage.sql.exec('ALTER TABLE payments RENAME TO payments_away'));
+  try {
+    return await during();
+  } finally {
+    await runInDurableObject(index, (_i, state) => state.storage.sql.exec('ALTER TABLE payments_away RENAME TO payments'));
+  }
+}
+
 /** The order's row in the index, or undefined while it is not there. */
 export async function indexedRow(orderKey: string, firstSeenAt = Date.now()): Promise<IndexedPayment | undefined> {
   const rows = await indexOf(orderKey, firstSeenAt).page({ from: 0, to: Number.MAX_SAFE_INTEGER, statuses: null, deliveries: null, before: null, limit: 200 });
