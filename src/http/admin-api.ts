@@ -35,8 +35,8 @@ import { deliveryGate } from '../orders/gate-stub';
 import { forgetGateView } from '../orders/gate-view';
 import { readBodyCapped } from '../utils/read-capped';
 import { jsonResponse } from './responses';
+import { DAY_MS, HOUR_MS } from '../utils/duration';
 
-const DAY_MS = 86_400_000;
 const DEFAULT_RANGE_DAYS = 30;
 const DEFAULT_REJECTION_DAYS = 7;
 const DEFAULT_PAGE = 50;
@@ -258,7 +258,7 @@ const seriesHandler: Handler = async (request, env, config) => {
   const bucket = params.get('bucket') ?? 'day';
   if (bucket !== 'hour' && bucket !== 'day') return badRequest('bucket must be hour or day');
   const { from, to } = range.value;
-  if (bucket === 'hour' && (to - from) / 3_600_000 > MAX_HOUR_POINTS) return badRequest(`hour buckets cover at most ${MAX_HOUR_POINTS / 24} days; use bucket=day`);
+  if (bucket === 'hour' && (to - from) / HOUR_MS > MAX_HOUR_POINTS) return badRequest(`hour buckets cover at most ${MAX_HOUR_POINTS / 24} days; use bucket=day`);
   const scope = scopeOf(env, config);
   const within = monthsWithin(from, to, scope.shards);
   if (!within.ok) return badRequest(within.hint);

@@ -2,6 +2,7 @@
 // a method that never awaits cannot interleave with another request.
 import type { DeadEvent, DeliveryState, IndexRow, PaymentStatus } from './types';
 import { DELIVERY_STATES, PAID_STATUSES, PAYMENT_STATUSES } from './types';
+import { DAY_MS, HOUR_MS } from '../utils/duration';
 
 /** A stored row (the dead events live in their own table). */
 export type IndexedPayment = Omit<IndexRow, 'deadEvents'>;
@@ -44,8 +45,6 @@ export type RejectionCount = {
   count: number;
 };
 
-const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
 /** Day buckets start at 00:00 Beijing time (UTC+8, no daylight saving) = 16:00 UTC the day before. */
 const BEIJING_DAY_OFFSET_MS = 16 * HOUR_MS;
 /** A page's rows per shard; the Worker asks for at most its own limit + 1. */
