@@ -47,9 +47,12 @@ export type RejectionCount = {
 
 /** Day buckets start at 00:00 Beijing time (UTC+8, no daylight saving) = 16:00 UTC the day before. */
 const BEIJING_DAY_OFFSET_MS = 16 * HOUR_MS;
-/** A page's rows per shard; the Worker asks for at most its own limit + 1. */
-const MAX_ROWS = 201;
-const MAX_DEAD_LETTERS = 500;
+/** The most rows a page of the history may have (the admin API's `limit`). */
+export const MAX_PAGE_ROWS = 200;
+/** A page's rows per shard: the queries ask for one more than they need, to know whether more follow. */
+const MAX_ROWS = MAX_PAGE_ROWS + 1;
+/** The most dead letters one list holds. */
+export const MAX_DEAD_LETTERS = 500;
 
 /**
  * Each field of a stored payment and its column, in the order the objects have their keys. The
