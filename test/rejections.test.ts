@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { GatewayEnv } from '../src/env';
 import { captureJsonLogs } from './support/json-logs';
 import worker from '../src/index';
-import { adminRequest, callWorker, gatewayEnv, mockOrigin, NOTIFY_URL } from './support/gateway';
+import { adminRequest, callWorker, gatewayEnv, mockOrigin, NOTIFY_URL, unreachablePaymentsIndex } from './support/gateway';
 import { signedNotification, tradeParams } from './support/notifications';
 import { throwawayRsaKeys } from './support/throwaway-keys';
 
@@ -68,16 +68,7 @@ describe('rejection counts', () => {
   });
 
   it('an unreachable index never changes the answer: the count is dropped, and said so in the log', async () => {
-    // The index object cannot be reached (what the caller sees when a Durable Object is overloaded
-    // or being reset). Played on the caller's side: a failure thrown inside the real object would
-    // also be printed by workerd as an uncaught exception, noise on every green run.
-    const unreachableIndex = {
-      ...gatewayEnv,
-      PAYMENTS_INDEX: {
-        idFromName: (name: string) => gatewayEnv.PAYMENTS_INDEX.idFromName(name),
-        get: () => ({ addRejections: () => Promise.reject(new Error('Network connection lost.')) }),
-      },
-    } as unknown as GatewayEnv;
+    const unreachableIndex = { ...gatewayEnv, ...unreachablePaymentsIndex() } as GatewayEnv;
     const stranger = (await throwawayRsaKeys()).pair;
     const response = await postNotify(await signedNotification(tradeParams(), { key: stranger.privateKey }), unreachableIndex);
     expect([response.status, await response.text()]).toEqual([403, 'fail: signature-mismatch']);

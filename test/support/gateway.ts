@@ -203,19 +203,18 @@ export function indexOf(orderKey: string, firstSeenAt = Date.now()): DurableObje
 }
 
 /**
- * Runs `during` while the index object of the order's month cannot store or read a payment (its
- * table renamed away): what the ledger and the admin API see of an unreachable index. The table
- * is back afterwards, whatever happened. Each call that fails inside the index is also printed by
- * workerd as an "uncaught exception … no such table: payments" line: expected, that is the point.
+ * Env overrides under which no payments index object can be reached: every call fails on the
+ * caller's side ("Network connection lost.", as when an object is overloaded or being reset).
+ * Breaking a real index object instead would also make workerd print each call that fails inside
+ * it as an uncaught exception: noise on every green run.
  */
-export async function whileIndexUnreachable<T>(orderKey: string, during: () => Promise<T>): Promise<T> {
-  const index = indexOf(orderKey);
-  await runInDurableObject(index, (_i, state) => state.storage.sql.exec('ALTER TABLE payments RENAME TO payments_away'));
-  try {
-    return await during();
-  } finally {
-    await runInDurableObject(index, (_i, state) => state.storage.sql.exec('ALTER TABLE payments_away RENAME TO payments'));
-  }
+export function unreachablePaymentsIndex(): Pick<GatewayEnv, 'PAYMENTS_INDEX'> {
+  const unreachable = new Proxy(
+    {},
+    { get: (_target, name) => (name === 'then' ? undefined : () => Promise.reject(new Error('Network connection lost.'))) },
+  );
+  const namespace = { idFromName: (name: string) => gatewayEnv.PAYMENTS_INDEX.idFromName(name), get: () => unreachable };
+  return { PAYMENTS_INDEX: namespace as unknown as GatewayEnv['PAYMENTS_INDEX'] };
 }
 
 /** The order's row in the index, or undefined while it is not there. */
