@@ -1,9 +1,9 @@
 // bench:abuse — 10,000 malformed requests through local `wrangler dev` (random bytes, bad
 // percent-encoding, duplicate keys, truncations, tampered and unsigned bodies, oversize with and
-// without Content-Length, slow chunked bodies, wrong methods) while genuine notifications keep
-// arriving; prints every answer by kind, how the genuine ones fared, and the gateway's memory
-// before, at the peak and after it settles (test/e2e/abuse.ts). Exit 1 if any malformed request
-// got `success` or a genuine one was not acknowledged by the gateway.
+// without Content-Length, slow bodies chunked and with a length, wrong methods) while genuine
+// notifications keep arriving; prints every answer by kind, how the genuine ones fared, and the
+// gateway's memory before, at the peak and after it settles (test/e2e/abuse.ts). Exit 1 if any
+// malformed request got `success` or a genuine one was not acknowledged by the gateway.
 // Run by hand: `npm run bench:abuse` (options after `--`: --bodies N --concurrency N --slow N
 // --slow-interval-ms N --oversize-bytes N --genuine-concurrency N --genuine-pause-ms N --settle-ms N --seed N
 // --time-limit-s N). A smaller version runs in `npm run test:e2e`.

@@ -3,17 +3,20 @@
 //      re-sends of recorded ones, each beside the architecture's floor in the same run and the same
 //      `wrangler dev`: a bench-only route (bench/e2e/worker.ts) where a per-order Durable Object
 //      does one SQLite INSERT (the ratios notify/baseline are the figures); GET /health for scale;
-//   2. a duplicate storm: many identical notifications at once; latency, replies, and how many
-//      deliveries the origin saw (must be 1).
+//   2. duplicate storms: many identical notifications at once; latency, replies, and how many
+//      deliveries the origin saw (must be 1), each beside its floor (as many requests at once to
+//      the baseline route for one order: bench/e2e/storm.ts).
 // Run by hand: `npm run bench:e2e` (options after `--`: --rounds N --slot-ms N --warmup-ms N
-// --concurrency N --storm N --time-limit-s N). It starts and stops its own processes
+// --concurrency N --storm N --storms N --time-limit-s N, and --storm-only to skip part 1). It starts and stops its own processes
 // (test/e2e/harness.ts). See bench/README.md for what the figures mean.
 import { originClient, sleep, startStack, type OriginStats, type RunningStack } from '../test/e2e/harness';
 import { paidNotification, uniqueId } from '../test/support/notifications';
 import { align, fixed as ms, int, machineLine, median, print, progress, readOptions } from './common';
 import { groupCpu } from './e2e/cpu';
-import { closedLoop, mergeErrors, percentile, timed, type Request, type Slot } from './e2e/load';
+import { closedLoop, mergeErrors, percentile, type Request, type Slot } from './e2e/load';
 import { BASELINE_PATH } from './e2e/baseline-route';
+import { baselineRequest, notifyRequest } from './e2e/requests';
+import { stormSection } from './e2e/storm';
 import { benchWranglerConfig } from './e2e/wrangler-config';
 
 interface Plan {
@@ -22,6 +25,8 @@ interface Plan {
   warmupMs: number;
   concurrency: number;
   storm: number;
+  storms: number;
+  stormOnly: boolean;
   timeLimitS: number;
 }
 
@@ -30,25 +35,29 @@ const INITIAL_POOL = 3_000;
 const RESEND_POOL_LIMIT = 2_000;
 /** notify/baseline: the gateway's own work costs at most a quarter on top of the floor. */
 const BASELINE_GOAL = 0.8;
-/** The duplicate storm's p99 goal. */
-const STORM_P99_GOAL_MS = 1_000;
 const DRAIN_TIMEOUT_MS = 60_000;
 
 function readPlan(): Plan {
-  const options = readOptions({
-    rounds: { default: 10, max: 100 },
-    'slot-ms': { default: 1000, max: 60_000 },
-    'warmup-ms': { default: 1000, max: 60_000 },
-    concurrency: { default: 16, max: 256 },
-    storm: { default: 500, max: 5_000 },
-    'time-limit-s': { default: 300, max: 3_600 },
-  });
+  const options = readOptions(
+    {
+      rounds: { default: 10, max: 100 },
+      'slot-ms': { default: 1000, max: 60_000 },
+      'warmup-ms': { default: 1000, max: 60_000 },
+      concurrency: { default: 16, max: 256 },
+      storm: { default: 500, max: 5_000 },
+      storms: { default: 3, max: 20 },
+      'time-limit-s': { default: 300, max: 3_600 },
+    },
+    ['storm-only'],
+  );
   return {
     rounds: options.rounds,
     slotMs: options['slot-ms'],
     warmupMs: options['warmup-ms'],
     concurrency: options.concurrency,
     storm: options.storm,
+    storms: options.storms,
+    stormOnly: options['storm-only'],
     timeLimitS: options['time-limit-s'],
   };
 }
@@ -79,26 +88,6 @@ class NotificationPool {
     this.signedInline += 1; // reported: the pool was too small for this machine
     return (await paidNotification(this.overrides)).body;
   }
-}
-
-const FORM = { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' };
-
-/** `onSuccess` runs when the answer is `success`: only then is the notification recorded, and worth re-sending. */
-function notifyRequest(url: string, body: Uint8Array, onSuccess?: () => void): Request {
-  return { url, init: { method: 'POST', headers: FORM, body }, ok: successCheck(onSuccess) };
-}
-
-function baselineRequest(gatewayUrl: string, order: string, body: Uint8Array, onSuccess?: () => void): Request {
-  const url = `${gatewayUrl}${BASELINE_PATH}?order=${encodeURIComponent(order)}`;
-  return { url, init: { method: 'POST', headers: FORM, body }, ok: successCheck(onSuccess) };
-}
-
-function successCheck(onSuccess?: () => void): Request['ok'] {
-  return (status, text) => {
-    const ok = status === 200 && text === 'success';
-    if (ok) onSuccess?.();
-    return ok;
-  };
 }
 
 async function main(): Promise<void> {
@@ -176,6 +165,9 @@ async function run(plan: Plan, stack: RunningStack): Promise<boolean> {
     `gateway: wrangler dev (local, workerd) on 127.0.0.1, ACK_MODE=durable FORWARD_FORMAT=form RSA2; ` +
       `origin: test/e2e/origin-process.mjs on 127.0.0.1; load generator: this process (same machine)`,
   );
+  // Any notification's bytes: the baseline stores them without reading them.
+  const sampleBody = (await paidNotification()).body;
+  if (plan.stormOnly) return stormSection(plan, stack, sampleBody);
   print(
     `method: closed loop, ${plan.concurrency} in flight; warm-up ${plan.warmupMs} ms each; ${plan.rounds} rounds x ${plan.slotMs} ms ` +
       'per workload, the order rotated every round; every new-order slot uses new orders, and the origin is drained after each notify slot',
@@ -192,8 +184,6 @@ async function run(plan: Plan, stack: RunningStack): Promise<boolean> {
   progress(`signing ${2 * INITIAL_POOL} notifications ...`);
   await pool.fill(INITIAL_POOL);
   await waitingPool.fill(INITIAL_POOL);
-  // Any notification's bytes: the baseline stores them without reading them.
-  const sampleBody = (await paidNotification()).body;
 
   const recordedBodies = new Recorded<Uint8Array>();
   const baselineOrders = new Recorded<string>();
@@ -272,7 +262,7 @@ async function run(plan: Plan, stack: RunningStack): Promise<boolean> {
       `drain after a notify slot: median ${int(median(drains))} ms, max ${int(Math.max(...drains))} ms  ${uniqueOk ? 'OK' : 'MISMATCH'}`,
   );
 
-  const stormOk = await storm(plan, stack);
+  const stormOk = await stormSection(plan, stack, sampleBody);
   return uniqueOk && stormOk;
 }
 
@@ -343,55 +333,6 @@ async function waitForAccepted(origin: ReturnType<typeof originClient>, expected
     if (stats.accepted >= expected || Date.now() > deadline) return stats;
     await sleep(50);
   }
-}
-
-/** `plan.storm` copies of one new notification, all sent at once. */
-async function storm(plan: Plan, stack: RunningStack): Promise<boolean> {
-  const origin = originClient(stack.info.originControlUrl);
-  const { params, body } = await paidNotification();
-  const order = params.out_trade_no!;
-  const request = notifyRequest(stack.info.notifyUrl, body);
-  progress(`duplicate storm: ${plan.storm} at once ...`);
-
-  const cpuBefore = groupCpu(stack.gateway.process.pid);
-  const start = performance.now();
-  const results = await Promise.all(Array.from({ length: plan.storm }, () => timed(request)));
-  const wholeMs = performance.now() - start;
-  const cpuAfter = groupCpu(stack.gateway.process.pid);
-
-  // Wait for the delivery, then as long again as the slowest reply took: a second delivery
-  // started by a late copy would have arrived by then.
-  const deadline = Date.now() + DRAIN_TIMEOUT_MS;
-  while ((await origin.deliveries(order)).length === 0 && Date.now() < deadline) await sleep(50);
-  await sleep(Math.max(1_000, Math.max(...results.map((r) => r.ms))));
-  const deliveries = await origin.deliveries(order);
-  const accepted = deliveries.filter((d) => d.outcome === 'accepted').length;
-
-  const latencies = results.map((r) => r.ms);
-  const success = results.filter((r) => r.ok).length;
-  const others = new Map<string, number>();
-  for (const r of results) if (!r.ok) others.set(r.label, (others.get(r.label) ?? 0) + 1);
-
-  print();
-  print(`duplicate storm: ${plan.storm} identical notifications (one new order) sent at once`);
-  print(`  replies: ${success} success${others.size > 0 ? `, others: ${[...others].map(([what, n]) => `${n} x "${what}"`).join(', ')}` : ''}`);
-  const p99 = percentile(latencies, 99);
-  print(
-    `  latency ms: p50 ${ms(percentile(latencies, 50))}  p99 ${ms(p99)} (goal < ${STORM_P99_GOAL_MS}: ${p99 < STORM_P99_GOAL_MS ? 'pass' : 'FAIL'})  ` +
-      `max ${ms(Math.max(...latencies))}  (whole storm ${int(wholeMs)} ms)`,
-  );
-  if (cpuBefore !== null && cpuAfter !== null) {
-    const all = cpuAfter.allMs - cpuBefore.allMs;
-    const workerd = cpuAfter.workerdMs - cpuBefore.workerdMs;
-    // Near the machine's cores x the storm's duration: the storm is bound by CPU, not by waiting.
-    print(
-      `  gateway CPU during the storm: ${int(all)} ms (${(all / plan.storm).toFixed(2)} ms per copy; workerd ${(workerd / plan.storm).toFixed(2)}), ` +
-        `${(all / wholeMs).toFixed(2)} cores busy on average`,
-    );
-  }
-  const ok = accepted === 1 && deliveries.length === 1;
-  print(`  deliveries at the origin for that order: ${deliveries.length} (${accepted} accepted; must be 1)  ${ok ? 'OK' : 'MISMATCH'}`);
-  return ok;
 }
 
 main().catch((error) => {

@@ -23,6 +23,7 @@ import type { AlipayPublicKey, FormPair } from '../src/alipay/types';
 import { parseAmountCents } from '../src/alipay/amount';
 import { base64Decode, base64Encode } from '../src/utils/base64';
 import { latin1Decode, utf8Encode } from '../src/utils/bytes';
+import { alipayJson, invalidSignatureAnswer, tradeNotExistAnswer } from './alipay-answers';
 
 export type StandInMode = 'normal' | 'unsigned' | 'forged' | 'tampered' | 'unavailable' | 'http-error';
 export const STAND_IN_MODES: readonly StandInMode[] = ['normal', 'unsigned', 'forged', 'tampered', 'unavailable', 'http-error'];
@@ -230,11 +231,6 @@ function tradeFrom(body: Uint8Array): StandInTrade | string {
 
 // ---- the OpenAPI gateway ------------------------------------------------------------
 
-/** JSON text as Alipay writes it: slashes escaped. */
-function alipayJson(value: unknown): string {
-  return JSON.stringify(value).replace(/\//g, '\\/');
-}
-
 function pairsOf(url: URL, body: Uint8Array): FormPair[] | null {
   const fromQuery = parseForm(utf8Encode(url.search.slice(1)));
   const fromBody = body.length > 0 ? parseForm(body) : { ok: true as const, pairs: [] };
@@ -277,12 +273,7 @@ async function openApi(context: Context, url: URL, body: Uint8Array, res: Server
   if (pairs === null) {
     value = { code: '40002', msg: 'Invalid Arguments', sub_code: 'isv.invalid-parameter', sub_msg: '参数无效 (duplicate or malformed parameters)' };
   } else if (!record.signatureValid) {
-    value = {
-      code: '40002',
-      msg: 'Invalid Arguments',
-      sub_code: 'isv.invalid-signature',
-      sub_msg: `验签出错，建议检查签名字符串或签名私钥与应用公钥是否匹配，网关生成的验签字符串为：${latin1Decode(buildSignContent(pairs, 'v2'))}`,
-    };
+    value = invalidSignatureAnswer(`，网关生成的验签字符串为：${latin1Decode(buildSignContent(pairs, 'v2'))}`);
   } else if (param('sign_type') !== 'RSA2') {
     value = { code: '40002', msg: 'Invalid Arguments', sub_code: 'isv.invalid-signature-type', sub_msg: '无效签名类型' };
   } else if ((context.options.appIds ?? []).length > 0 && !context.options.appIds!.includes(record.app_id ?? '')) {
@@ -293,7 +284,7 @@ async function openApi(context: Context, url: URL, body: Uint8Array, res: Server
     value = { code: '20000', msg: 'Service Currently Unavailable', sub_code: 'isp.unknow-error', sub_msg: '系统繁忙' };
   } else {
     const trade = record.out_trade_no !== null ? state.trades.get(record.out_trade_no) : undefined;
-    value = trade ? tradeAnswer(trade) : notFoundAnswer(record.out_trade_no ?? '');
+    value = trade ? tradeAnswer(trade) : tradeNotExistAnswer(record.out_trade_no ?? '');
   }
   const valueText = alipayJson(value);
   let text: string;
@@ -349,20 +340,6 @@ function tradeAnswer(trade: StandInTrade): Record<string, unknown> {
     total_amount: trade.total_amount,
     trade_no: trade.trade_no,
     trade_status: trade.trade_status,
-  };
-}
-
-function notFoundAnswer(outTradeNo: string): Record<string, unknown> {
-  return {
-    code: '40004',
-    msg: 'Business Failed',
-    sub_code: 'ACQ.TRADE_NOT_EXIST',
-    sub_msg: '交易不存在',
-    buyer_pay_amount: '0.00',
-    invoice_amount: '0.00',
-    out_trade_no: outTradeNo,
-    point_amount: '0.00',
-    receipt_amount: '0.00',
   };
 }
 

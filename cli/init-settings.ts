@@ -48,6 +48,7 @@ export interface SettingEntry {
   readonly warnWhen?: { readonly test: (value: string) => boolean; readonly text: Text };
   /** Asked only when this holds (answers so far). */
   readonly when?: (known: KnownSettings) => boolean;
+  /** How an answer is checked: the gateway's own config reader unless the table entry names another. */
   readonly check: Validator;
   readonly generate?: () => string;
   /** Lines shown once an answer is accepted (what it turned out to be; never the secret itself). */
@@ -107,7 +108,13 @@ const includesMd5 = (known: KnownSettings) => /\bMD5\b/i.test(known['ALIPAY_SIGN
 /** Certificate mode: the Alipay public key given is a certificate (unknown when it is a secret set earlier). */
 const certificateMode = (known: KnownSettings) => /BEGIN CERTIFICATE/.test(known['ALIPAY_PUBLIC_KEY'] ?? '');
 
-export const SETTINGS: readonly SettingEntry[] = [
+/** A table entry: `check` may be left out (the gateway's reader). */
+type TableEntry = Omit<SettingEntry, 'check'> & { readonly check?: Validator };
+
+/** For key material asked as a path or pasted text. */
+const PASTE_HELP: Text = { en: 'A file path, or paste it and end with an empty line.', zh: '输入文件路径,或粘贴后按一次回车(空行)结束。' };
+
+const TABLE: readonly TableEntry[] = [
   // ---- Alipay ----
   {
     name: 'ALIPAY_PUBLIC_KEY',
@@ -119,7 +126,6 @@ export const SETTINGS: readonly SettingEntry[] = [
       en: 'From the Alipay open platform console. NOT your app public key (应用公钥). Give a file path, or paste it and end with an empty line.',
       zh: '在支付宝开放平台控制台查看。不要填应用公钥。输入文件路径,或直接粘贴,再按一次回车(空行)结束。',
     },
-    check: gateway,
     flag: { name: 'alipay-public-key', file: true, multiple: true },
   },
   {
@@ -130,7 +136,6 @@ export const SETTINGS: readonly SettingEntry[] = [
     question: { en: 'Your Alipay app id (APPID, e.g. 2021000123456789; several: comma-separated)', zh: '支付宝应用 APPID(例如 2021000123456789;多个用逗号分隔)' },
     help: { en: 'Empty only for an old mapi integration (partner id 2088…, asked next).', zh: '只有旧版 mapi 接口(合作伙伴 ID 2088…)才留空,下一题会问。' },
     optional: true,
-    check: gateway,
     flag: { name: 'app-id' },
   },
   {
@@ -142,7 +147,6 @@ export const SETTINGS: readonly SettingEntry[] = [
     help: { en: 'Optional with an app id (Enter to skip); required for mapi.', zh: '有 APPID 时可不填(直接回车);mapi 接口必须填。' },
     optional: true,
     requiredWhen: (known) => (known['ALIPAY_APP_ID'] ?? '').trim() === '',
-    check: gateway,
     flag: { name: 'seller-id' },
   },
   {
@@ -159,7 +163,6 @@ export const SETTINGS: readonly SettingEntry[] = [
         zh: 'MD5 是旧版 mapi 的签名方式:任何知道合作伙伴密钥的人都能伪造通知。只有您的接口用 MD5 签名时才接受它。',
       },
     },
-    check: gateway,
     flag: { name: 'sign-types' },
   },
   {
@@ -169,7 +172,6 @@ export const SETTINGS: readonly SettingEntry[] = [
     input: 'hidden',
     question: { en: 'The mapi MD5 key (the partner key, 32 characters; hidden while typed)', zh: 'mapi 的 MD5 密钥(合作伙伴密钥,32 位;输入时不显示)' },
     when: includesMd5,
-    check: gateway,
     flag: { name: 'md5-key-file', file: true },
   },
   // ---- the receiving page ----
@@ -183,7 +185,6 @@ export const SETTINGS: readonly SettingEntry[] = [
       en: 'The gateway posts each verified payment there. Not your current notify page: a new address, e.g. /pay/alipay_notify_origin.asp.',
       zh: '网关把验证过的付款通知转发到这里。不要用现在的通知页面:用一个新地址,例如 /pay/alipay_notify_origin.asp。',
     },
-    check: gateway,
     flag: { name: 'origin-url' },
   },
   {
@@ -193,7 +194,6 @@ export const SETTINGS: readonly SettingEntry[] = [
     input: 'generated',
     question: { en: 'The forward secret (whsec_…) shared with your receiving page', zh: '与接收页面共享的转发密钥(whsec_…)' },
     generate: newForwardSecret,
-    check: gateway,
     flag: { name: 'forward-secret-file', file: true },
   },
   // ---- where Alipay posts ----
@@ -204,7 +204,6 @@ export const SETTINGS: readonly SettingEntry[] = [
     input: 'derived',
     question: { en: 'The path Alipay posts to', zh: '支付宝通知的路径' },
     default: DEFAULTS.NOTIFY_PATH,
-    check: gateway,
   },
   // ---- what is forwarded ----
   {
@@ -215,7 +214,6 @@ export const SETTINGS: readonly SettingEntry[] = [
     question: { en: 'Which events reach your page: paid, refund, closed, waiting, other, or all', zh: '哪些事件转发给接收页面:paid、refund、closed、waiting、other 或 all' },
     help: { en: 'The example pages handle paid (and record the others).', zh: '示例页面处理 paid(其他事件只记录)。' },
     default: DEFAULTS.FORWARD_EVENTS,
-    check: gateway,
     flag: { name: 'events' },
   },
   {
@@ -230,7 +228,6 @@ export const SETTINGS: readonly SettingEntry[] = [
       zh: 'durable:通知一存好就回复(推荐);after-delivery:接收页面确认收到后才回复。',
     },
     default: DEFAULTS.ACK_MODE,
-    check: gateway,
     flag: { name: 'ack-mode' },
   },
   // ---- optional parts ----
@@ -241,7 +238,6 @@ export const SETTINGS: readonly SettingEntry[] = [
     input: 'generated',
     question: { en: 'The admin token (sign-in of the console and the admin API)', zh: '管理令牌(登录管理后台和管理 API)' },
     generate: () => randomToken(24),
-    check: gateway,
     flag: { name: 'admin-token-file', file: true },
   },
   {
@@ -252,7 +248,6 @@ export const SETTINGS: readonly SettingEntry[] = [
     question: { en: 'How many deliveries a second your page can take when the console resumes held deliveries', zh: '在管理后台恢复暂停的投递时,接收页面每秒最多承受几次投递' },
     help: { en: 'A small IIS site: keep 5.', zh: '小型 IIS 站点:保持 5 即可。' },
     default: DEFAULTS.ORIGIN_MAX_RPS,
-    check: gateway,
     flag: { name: 'origin-max-rps' },
   },
   {
@@ -262,7 +257,6 @@ export const SETTINGS: readonly SettingEntry[] = [
     input: 'generated',
     question: { en: 'The status secret your pages sign the buyer\'s status links with', zh: '您的页面为买家状态链接签名用的密钥' },
     generate: () => randomToken(32),
-    check: gateway,
     flag: { name: 'status-secret-file', file: true },
   },
   {
@@ -273,7 +267,6 @@ export const SETTINGS: readonly SettingEntry[] = [
     question: { en: 'Sites whose pages read the status (e.g. https://shop.example.com; comma-separated)', zh: '哪些网站的页面读取支付状态(例如 https://shop.example.com;逗号分隔)' },
     help: { en: 'Enter to skip: the status script on your own pages works without it.', zh: '可直接回车跳过。' },
     optional: true,
-    check: gateway,
     flag: { name: 'status-origins' },
   },
   {
@@ -286,7 +279,6 @@ export const SETTINGS: readonly SettingEntry[] = [
       en: 'A file path, or paste it and end with an empty line. It signs the order queries; it never leaves Cloudflare.',
       zh: '输入文件路径,或粘贴后按一次回车(空行)结束。它只用于给查单请求签名,保存在 Cloudflare。',
     },
-    check: gateway,
     explain: async (value) => {
       const loaded = await loadPrivateKey(value);
       if (!loaded.ok) return [];
@@ -303,9 +295,8 @@ export const SETTINGS: readonly SettingEntry[] = [
     section: 'reconcile',
     input: 'key',
     question: { en: 'Certificate mode: your app certificate appCertPublicKey_<app_id>.crt', zh: '证书模式:应用公钥证书 appCertPublicKey_<app_id>.crt' },
-    help: { en: 'A file path, or paste it and end with an empty line.', zh: '输入文件路径,或粘贴后按一次回车(空行)结束。' },
+    help: PASTE_HELP,
     when: certificateMode,
-    check: gateway,
     flag: { name: 'app-cert-file', file: true },
   },
   {
@@ -314,9 +305,8 @@ export const SETTINGS: readonly SettingEntry[] = [
     section: 'reconcile',
     input: 'key',
     question: { en: 'Certificate mode: Alipay\'s root certificate bundle alipayRootCert.crt', zh: '证书模式:支付宝根证书 alipayRootCert.crt' },
-    help: { en: 'A file path, or paste it and end with an empty line.', zh: '输入文件路径,或粘贴后按一次回车(空行)结束。' },
+    help: PASTE_HELP,
     when: certificateMode,
-    check: gateway,
     flag: { name: 'root-cert-file', file: true },
   },
   {
@@ -327,7 +317,6 @@ export const SETTINGS: readonly SettingEntry[] = [
     question: { en: 'Alipay\'s OpenAPI gateway', zh: '支付宝开放平台网关' },
     help: { en: `Sandbox: ${ALIPAY_SANDBOX_GATEWAY_URL}`, zh: `沙箱:${ALIPAY_SANDBOX_GATEWAY_URL}` },
     default: DEFAULTS.ALIPAY_GATEWAY_URL,
-    check: gateway,
     flag: { name: 'alipay-gateway-url' },
   },
   {
@@ -336,7 +325,6 @@ export const SETTINGS: readonly SettingEntry[] = [
     section: 'alerts',
     input: 'hidden',
     question: { en: 'The alert robot\'s webhook URL (it carries its token: hidden while typed)', zh: '告警机器人的 Webhook 地址(含令牌,输入时不显示)' },
-    check: gateway,
     flag: { name: 'alert-url-file', file: true },
   },
   {
@@ -348,7 +336,6 @@ export const SETTINGS: readonly SettingEntry[] = [
     question: { en: 'Alert format', zh: '告警格式' },
     help: { en: 'Enter: from the URL\'s host (DingTalk, WeCom, Slack robots), else json.', zh: '回车:按地址的主机判断(钉钉、企业微信、Slack 机器人),否则为 json。' },
     optional: true,
-    check: gateway,
     flag: { name: 'alert-format' },
   },
   {
@@ -358,10 +345,11 @@ export const SETTINGS: readonly SettingEntry[] = [
     input: 'hidden',
     question: { en: 'The alert signing secret (DingTalk: the robot\'s SEC… secret; json: a whsec_ secret; Enter for none)', zh: '告警签名密钥(钉钉:机器人加签的 SEC… 密钥;json:whsec_ 密钥;没有就回车)' },
     optional: true,
-    check: gateway,
     flag: { name: 'alert-secret-file', file: true },
   },
 ];
+
+export const SETTINGS: readonly SettingEntry[] = TABLE.map((entry) => ({ check: gateway, ...entry }));
 
 export function settingsOf(section: SectionId): SettingEntry[] {
   return SETTINGS.filter((s) => s.section === section);

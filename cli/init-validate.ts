@@ -5,8 +5,8 @@
 //
 // Settings the gateway does not know yet (being built on other branches) are checked by a local
 // validator until they land: `gatewayOr(local)` uses the gateway's reading as soon as the name is
-// in SETTING_NAMES, so the local one retires by itself (then the entry can say `gateway` and the
-// local validator can go). `locallyValidated()` in init-settings.ts lists the ones in use.
+// in SETTING_NAMES, so the local one retires by itself (then the entry drops its `check`, which
+// means the gateway's reading, and the local validator can go). `locallyValidated()` in init-settings.ts lists the ones in use.
 
 import { loadConfig } from '../src/config/load';
 import { SETTING_NAMES, type SettingName } from '../src/config/names';

@@ -12,13 +12,14 @@ import type { Config } from './config/types';
 import type { GatewayEnv } from './env';
 import { logLine } from './log';
 import { listPayments } from './payments/queries';
+import { DAY_MS } from './utils/duration';
 
 /** 01:00 UTC, 09:00 in Beijing: a certificate reminder arrives in working hours. Must match wrangler.toml. */
 export const DAILY_CRON = '0 1 * * *';
 /** Every hour (at a minute nothing else favours). Must match wrangler.toml. */
 export const SWEEP_CRON = '17 * * * *';
 /** Registered orders first seen this long ago at most are swept; older ones have expired (Alipay's window is at most 15 days). */
-const SWEEP_WINDOW_MS = 15 * 86_400_000;
+const SWEEP_WINDOW_MS = 15 * DAY_MS;
 /** Orders asked per sweep, a few at a time: the sweep is a safety net, not the schedule. */
 const SWEEP_LIMIT = 200;
 const SWEEP_CONCURRENCY = 4;

@@ -3,7 +3,7 @@
 import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { BODY_RETENTION_MS } from '../src/orders/ledger';
-import { adminRequest, callWorker, ledger, mockOrigin, orderKeyOf, postNotify, runRetryNow, settled } from './support/gateway';
+import { adminRequest, callWorker, ledger, mockOrigin, orderKeyOf, postNotify, runRetryNow, settled, waitForIndexedRow } from './support/gateway';
 import { beijingTime, signedNotification, tradeParams } from './support/notifications';
 
 beforeEach(() => {
@@ -52,6 +52,9 @@ describe('alarm handler', () => {
     expect(origin.for(params['out_trade_no']!)).toHaveLength(1);
     expect(s.events[0]).toMatchObject({ state: 'delivered', attempts: 1 });
     expect(s.attempts.map((a) => a.outcome)).toEqual(['delivered']); // not mistaken for a stranded attempt
+    // The row the delivery changed reaches the index (and this order's work is over before the next
+    // test aborts every object).
+    await waitForIndexedRow(key, { delivery: 'delivered' });
   });
 
   it('a delivery stranded by an evicted instance resumes from storage', async () => {
@@ -60,6 +63,9 @@ describe('alarm handler', () => {
     const key = orderKeyOf(params);
     // Record without delivering: FORWARD_EVENTS does not include paid for this request...
     await postNotify(await signedNotification(params), { FORWARD_EVENTS: 'refund' });
+    // Let the recording's own alarm (the index row) finish: nothing may be running in this object
+    // when it is aborted, and no alarm of the old instance may find the claim before the new one does.
+    await waitForIndexedRow(key, { delivery: 'not-forwarded' });
     // ...then make it look like an attempt was claimed by an instance that died mid-request.
     await runInDurableObject(ledger(key), (_instance, state) => {
       state.storage.sql.exec(`UPDATE events SET state = 'delivering', attempts = 1, cycle_attempts = 1, lease_until = ?`, Date.now() + 60_000);

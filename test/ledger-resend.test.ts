@@ -106,6 +106,28 @@ describe('re-sends', () => {
       expect(storedResends(state, success['notify_id']!)).toBe(2);
     });
   });
+
+  it('copies the Worker answered itself (countResends) are added in one write; an unknown notify_id or a bad count changes nothing', async () => {
+    const params = tradeParams();
+    const key = orderKeyOf(params);
+    expect(await (await postNotify(await signParams(params))).text()).toBe('success');
+    await settled(key);
+    const notifyId = params['notify_id']!;
+    const later = Date.now() + 60_000;
+
+    await runInDurableObject(ledger(key), (instance: OrderLedger, state) => {
+      instance.countResends(notifyId, 499, later);
+      // Written at once (the Worker calls it after its answers): no timer to wait for.
+      expect(storedResends(state, notifyId)).toBe(499);
+      instance.countResends(notifyId, 2, later - 1_000);
+      instance.countResends('never-recorded', 5, later);
+      for (const bad of [0, -3, 1.5, Number.NaN]) instance.countResends(notifyId, bad, later);
+      expect(storedResends(state, notifyId)).toBe(501);
+      const row = state.storage.sql.exec<{ last_seen_at: number }>('SELECT last_seen_at FROM notifications WHERE notify_id = ?', notifyId).one();
+      expect(row.last_seen_at).toBe(later); // the latest sighting, not the last call's
+      expect(state.storage.sql.exec('SELECT COUNT(*) AS n FROM notifications').one()['n']).toBe(1);
+    });
+  });
 });
 
 describe('the alarm', () => {

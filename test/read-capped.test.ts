@@ -1,7 +1,7 @@
 // readBodyCapped: the size cap, the read deadline, and how an oversize or slow body is let go.
 // Streams here count what was pulled from them and whether they were cancelled, so "drained, not
 // cancelled" (what keeps wrangler dev's pooled connection usable) is asserted, not assumed.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { readBodyCapped } from '../src/utils/read-capped';
 
 const LIMITS = { maxBytes: 1024, deadlineMs: 2_000 };
@@ -76,6 +76,38 @@ describe('readBodyCapped', () => {
     const result = await readBodyCapped(post(stream), { maxBytes: 1024, deadlineMs: 2_000 });
     expect(result).toEqual({ ok: true, body: new Uint8Array(10).fill(0x61) });
     expect(probe.cancelled).toBe(false);
+  });
+
+  it('a body with a declared length within the cap is read whole, and cut off at the deadline when it stalls', async () => {
+    const body = new Uint8Array(700).map((_, i) => i & 0xff);
+    expect(await readBodyCapped(post(body, { 'content-length': '700' }), LIMITS)).toEqual({ ok: true, body });
+    const { stream } = countingStream(1_000, 1, 20);
+    const started = Date.now();
+    expect(await readBodyCapped(post(stream, { 'content-length': '1000' }), { maxBytes: 1024, deadlineMs: 300 })).toEqual({ ok: false, reason: 'too-slow' });
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('only a body with a declared length and no chunked framing is read in one call; the others stream (and drain)', async () => {
+    const oneCall = (request: Request) => vi.spyOn(request, 'arrayBuffer');
+    const declared = post(new Uint8Array(700).fill(0x62), { 'content-length': '700' });
+    const declaredRead = oneCall(declared);
+    expect(await readBodyCapped(declared, LIMITS)).toMatchObject({ ok: true });
+    expect(declaredRead).toHaveBeenCalledTimes(1);
+
+    const chunked = post(countingStream(2, 100).stream);
+    const chunkedRead = oneCall(chunked);
+    expect(await readBodyCapped(chunked, LIMITS)).toMatchObject({ ok: true });
+    const both = post(countingStream(2, 100).stream, { 'content-length': '200', 'transfer-encoding': 'chunked' });
+    const bothRead = oneCall(both);
+    expect(await readBodyCapped(both, LIMITS)).toMatchObject({ ok: true });
+    expect([chunkedRead.mock.calls.length, bothRead.mock.calls.length]).toEqual([0, 0]);
+  });
+
+  it('a body longer than the length it declared is still refused past the cap', async () => {
+    const { stream } = countingStream(8, 512);
+    expect(await readBodyCapped(post(stream, { 'content-length': '100' }), LIMITS)).toEqual({ ok: false, reason: 'too-large' });
+    const chunked = countingStream(8, 512);
+    expect(await readBodyCapped(post(chunked.stream, { 'content-length': '100', 'transfer-encoding': 'chunked' }), LIMITS)).toEqual({ ok: false, reason: 'too-large' });
   });
 
   it('a stream that errors is unreadable', async () => {

@@ -84,16 +84,8 @@ describe('a paid answer as an event', () => {
     expect(p.headers['x-alipay-verified-by']).toBe('RSA2/query-answer');
     expect(p.headers).not.toHaveProperty('x-alipay-notify-id');
     const fields = Object.fromEntries(parseFormBody(p.body).map((pair) => [pair.key, new TextDecoder().decode(pair.value)]));
-    expect(fields).toEqual({
-      app_id: '2021000000000001',
-      buyer_logon_id: 'buy***@example.com',
-      buyer_user_id: '2088102122524333',
-      out_trade_no: 'T1',
-      send_pay_date: '2026-05-01 10:00:05',
-      total_amount: '88.80',
-      trade_no: '2026050122001400000000000001',
-      trade_status: 'TRADE_SUCCESS',
-    });
+    const { code: _code, msg: _msg, ...tradeFields } = trade.fields;
+    expect(fields).toEqual({ app_id: '2021000000000001', ...tradeFields });
   });
 
   it('json: the normalised event, with its source', () => {

@@ -41,8 +41,9 @@ async function baseline(request: Request, env: BenchEnv): Promise<Response> {
 }
 
 export default {
-  fetch(request, env): Promise<Response> | Response {
+  fetch(request, env, ctx): Promise<Response> | Response {
     if (new URL(request.url).pathname === BASELINE_PATH) return baseline(request, env);
-    return gateway.fetch(request, env);
+    // With the request's context, as the deployed Worker gets it (work after the answer uses it).
+    return gateway.fetch(request, env, ctx);
   },
 } satisfies ExportedHandler<BenchEnv>;

@@ -37,6 +37,8 @@ export interface WorkerdResult {
   readonly clock: 'cpu' | 'wall';
   readonly coreMicros: number;
   readonly bareMicros: number;
+  /** The core path rebuilt step by step (worker-entry.ts `stepwise`), µs per op, steps 1..4. */
+  readonly stepMicros: number[];
   readonly wallCoreMicros: number;
   readonly wallBareMicros: number;
   readonly opsPerRequest: number;
@@ -125,6 +127,7 @@ export async function measureWorkerd(input: WorkerdInput, rounds: number, opsPer
     const main = await measureAll([
       ['mode=core', opsPerRequest],
       ['mode=bare', opsPerRequest],
+      ...[1, 2, 3, 4].map((step): [string, number] => [`mode=step&step=${step}`, opsPerRequest]),
     ]);
     const byConfig = new Map<'one' | 'ten', number[]>();
     for (const config of ['one', 'ten'] as const) {
@@ -135,11 +138,12 @@ export async function measureWorkerd(input: WorkerdInput, rounds: number, opsPer
       const times = await measureAll(queries);
       byConfig.set(config, times.cpu ?? times.wall);
     }
-    const [core, bare] = main.cpu ?? main.wall;
+    const [core, bare, ...steps] = main.cpu ?? main.wall;
     return {
       clock: main.cpu === null ? 'wall' : 'cpu',
       coreMicros: core!,
       bareMicros: bare!,
+      stepMicros: steps,
       wallCoreMicros: main.wall[0]!,
       wallBareMicros: main.wall[1]!,
       opsPerRequest,

@@ -3,8 +3,9 @@
 // asks Alipay in certificate mode, the app's own certificate (queries are refused). Pure.
 
 import type { Alert } from './types';
+import { DAY_MS } from '../utils/duration';
 
-export const CERT_WARNING_MS = 30 * 86_400_000;
+export const CERT_WARNING_MS = 30 * DAY_MS;
 
 export interface WatchedCertificate {
   /** `alipay` for alipayCertPublicKey_RSA2.crt, `app` for appCertPublicKey_<app_id>.crt. */
@@ -37,7 +38,7 @@ export function expiringCertificates(certs: readonly WatchedCertificate[], now: 
     if (certs.some((other) => other !== cert && other.role === cert.role && other.notAfter - now > withinMs)) continue;
     const what = WHAT[cert.role];
     const when = new Date(cert.notAfter).toISOString().slice(0, 10);
-    const state = left <= 0 ? `expired on ${when}` : `expires on ${when} (in ${Math.ceil(left / 86_400_000)} days)`;
+    const state = left <= 0 ? `expired on ${when}` : `expires on ${when} (in ${Math.ceil(left / DAY_MS)} days)`;
     alerts.push({
       kind: 'certificate-expiring',
       summary: `The ${what.name} with SN ${cert.sn} ${state}: download the renewed one from the Alipay console and put it in ${what.setting} (${what.effect}).`,

@@ -16,16 +16,24 @@ import type { ConfigResult } from './types';
 // A handful of entries covers tests that load several configs in one isolate.
 const MEMO_LIMIT = 8;
 const memo = new Map<string, Promise<ConfigResult>>();
+// Per env object, the values its result was built from: the runtime hands every request of an
+// isolate the same env, so a request only compares the settings (no key string to build; with
+// certificates that is several KiB per request). A changed value falls through to the memo.
+const byEnv = new WeakMap<object, { values: unknown[]; result: Promise<ConfigResult> }>();
 
 export function loadConfig(env: ConfigEnv): Promise<ConfigResult> {
   const raw = env as Record<string, unknown>;
-  const memoKey = JSON.stringify(SETTING_NAMES.map((name) => (typeof raw[name] === 'string' ? raw[name] : typeof raw[name])));
+  const last = byEnv.get(raw);
+  if (last !== undefined && SETTING_NAMES.every((name, i) => raw[name] === last.values[i])) return last.result;
+  const values = SETTING_NAMES.map((name) => raw[name]);
+  const memoKey = JSON.stringify(values.map((value) => (typeof value === 'string' ? value : typeof value)));
   let result = memo.get(memoKey);
   if (!result) {
     result = parseConfig(raw);
     if (memo.size >= MEMO_LIMIT) memo.delete(memo.keys().next().value!);
     memo.set(memoKey, result);
   }
+  byEnv.set(raw, { values, result });
   return result;
 }
 

@@ -5,11 +5,11 @@
 import { EVENT_KINDS, SIGN_TYPES, type EventKind, type SignType } from '../alipay/types';
 import type { SettingName } from './names';
 import { splitList } from './values';
-import { formatDuration, parseDuration } from '../utils/duration';
+import { DAY_MS, formatDuration, parseDuration } from '../utils/duration';
 
 // Bounds that catch typos (`15ms` for `15s`) rather than express policy.
 const MAX_RETRY_ATTEMPTS = 50;
-const MAX_RETRY_DELAY_MS = 30 * 86_400_000;
+const MAX_RETRY_DELAY_MS = 30 * DAY_MS;
 const MIN_TIMEOUT_MS = 1_000;
 const MAX_TIMEOUT_MS = 5 * 60_000;
 

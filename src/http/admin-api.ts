@@ -16,7 +16,7 @@ import type { Config } from '../config/types';
 import type { GatewayEnv } from '../env';
 import { adminPathOf, MAX_OUT_TRADE_NO_CHARS, orderKey } from '../orders/order-key';
 import { decodeCursor, encodeCursor } from '../payments/cursor';
-import type { IndexedPayment } from '../payments/index-store';
+import { MAX_DEAD_LETTERS, MAX_PAGE_ROWS, type IndexedPayment } from '../payments/index-store';
 import { formatCents } from '../payments/money';
 import {
   deadLettersSince,
@@ -33,15 +33,13 @@ import {
 import { DELIVERY_STATES, PAYMENT_STATUSES, type DeliveryState, type IndexRow, type PaymentStatus, type PaymentView } from '../payments/types';
 import { deliveryGate } from '../orders/gate-stub';
 import { forgetGateView } from '../orders/gate-view';
+import { DAY_MS, HOUR_MS } from '../utils/duration';
 import { readBodyCapped } from '../utils/read-capped';
 import { jsonResponse } from './responses';
 
-const DAY_MS = 86_400_000;
 const DEFAULT_RANGE_DAYS = 30;
 const DEFAULT_REJECTION_DAYS = 7;
 const DEFAULT_PAGE = 50;
-const MAX_PAGE = 200;
-const MAX_DEAD_LETTERS = 500;
 const DEFAULT_BULK = 20;
 const MAX_BULK = 50;
 /** Redeliveries in flight at once during a bulk redelivery: a fragile origin is not flooded. */
@@ -180,7 +178,7 @@ const listPaymentsHandler: Handler = async (request, env, config) => {
   const params = new URL(request.url).searchParams;
   const filter = parseFilter(params, now);
   if (!filter.ok) return badRequest(filter.error);
-  const limit = parseLimit(params, DEFAULT_PAGE, MAX_PAGE);
+  const limit = parseLimit(params, DEFAULT_PAGE, MAX_PAGE_ROWS);
   if (!limit.ok) return badRequest(limit.error);
   const { range, statuses, deliveries } = filter.value;
 
@@ -258,7 +256,7 @@ const seriesHandler: Handler = async (request, env, config) => {
   const bucket = params.get('bucket') ?? 'day';
   if (bucket !== 'hour' && bucket !== 'day') return badRequest('bucket must be hour or day');
   const { from, to } = range.value;
-  if (bucket === 'hour' && (to - from) / 3_600_000 > MAX_HOUR_POINTS) return badRequest(`hour buckets cover at most ${MAX_HOUR_POINTS / 24} days; use bucket=day`);
+  if (bucket === 'hour' && (to - from) / HOUR_MS > MAX_HOUR_POINTS) return badRequest(`hour buckets cover at most ${MAX_HOUR_POINTS / 24} days; use bucket=day`);
   const scope = scopeOf(env, config);
   const within = monthsWithin(from, to, scope.shards);
   if (!within.ok) return badRequest(within.hint);

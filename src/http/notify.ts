@@ -14,6 +14,7 @@ import { orderKeyFor } from '../orders/order-key';
 import { countRejection } from '../payments/rejections';
 import { readBodyCapped, type BodyLimits, type BodyProblem } from '../utils/read-capped';
 import { hintForGateway } from '../config/advice';
+import { recordedNotifications, type RecordedNotifications } from './recorded-notifications';
 import { textResponse } from './responses';
 
 /**
@@ -104,6 +105,7 @@ export async function handleNotify(
   env: GatewayEnv,
   configResult: ConfigResult,
   ctx?: Pick<ExecutionContext, 'waitUntil'>,
+  recorded: RecordedNotifications = recordedNotifications,
 ): Promise<Response> {
   const started = Date.now();
   const count = (reason: string) => ctx && countRejection(env, reason, ctx);
@@ -174,10 +176,18 @@ export async function handleNotify(
     ack_mode: config.ackMode,
   };
 
+  // A copy of a notification this isolate saw recorded needs no call to the ledger. Not while the
+  // answer waits for the origin (after-delivery), and not without ctx: its count goes out after the answer.
+  const copy = ctx && !waitForDelivery ? { orderKey: key.key, notifyId: key.notifyId } : null;
+  if (copy && (await recorded.isRecorded(copy))) {
+    recorded.countCopy(copy, context, env, ctx!);
+    return reply(200, SUCCESS);
+  }
+
   let accepted: AcceptResult;
   try {
     const ledger = env.ORDER_LEDGER.get(env.ORDER_LEDGER.idFromName(key.key));
-    accepted = await ledger.accept({
+    const call = ledger.accept({
       orderKey: key.key,
       app: key.app,
       outTradeNo: key.outTradeNo,
@@ -193,6 +203,8 @@ export async function handleNotify(
       keyFingerprint: context.key_fingerprint,
       params: n.params,
     });
+    if (copy) recorded.track(copy, call);
+    accepted = await call;
   } catch (error) {
     log({ level: 'error', outcome: 'unavailable', status: 503, reason: 'ledger-unavailable', error, ...context });
     return reply(503, 'fail: storage unavailable');

@@ -15,6 +15,7 @@ import { utf8Encode } from '../utils/bytes';
 import { timingSafeEqual } from '../utils/constant-time';
 import { hexEncode } from '../utils/hex';
 import { hmacSha256 } from '../utils/hmac';
+import { DAY_MS } from '../utils/duration';
 
 export interface OrderRegistration {
   readonly appId: string;
@@ -31,7 +32,7 @@ export type RegistrationReason = 'missing-parameter' | 'malformed-parameter' | '
 export type RegistrationCheck = { ok: true; order: OrderRegistration } | { ok: false; reason: RegistrationReason; error: string };
 
 /** Alipay's longest payment window (timeout_express 15d): an order that stays payable longer is a mistake. */
-export const MAX_EXPIRY_MS = 15 * 86_400_000;
+export const MAX_EXPIRY_MS = 15 * DAY_MS;
 
 const APP_ID = /^\d{1,32}$/;
 // The merchant's order number as the core accepts it in a notification (printable ASCII without "&").

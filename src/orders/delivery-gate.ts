@@ -19,10 +19,11 @@ import { alertDesk } from '../alerts/desk-stub';
 import { loadConfig } from '../config/load';
 import type { GatewayEnv } from '../env';
 import { logLine } from '../log';
+import { DAY_MS, HOUR_MS } from '../utils/duration';
 
 /** A hold this long is alerted; one more alert for each day it lasts. */
-export const HELD_ALERT_AFTER_MS = 3_600_000;
-const HELD_ALERT_REPEAT_MS = 86_400_000;
+export const HELD_ALERT_AFTER_MS = HOUR_MS;
+const HELD_ALERT_REPEAT_MS = DAY_MS;
 /** Orders handed their slots per alarm run: a large backlog is released in steps. */
 const RELEASE_BATCH = 100;
 /** A ledger that could not be reached is handed its slots again after this. */
@@ -179,7 +180,7 @@ export class DeliveryGate extends DurableObject<GatewayEnv> {
   }
 
   private async alertHeld(state: HoldState, now: number): Promise<void> {
-    const hours = state.since === null ? 1 : Math.floor((now - state.since) / 3_600_000);
+    const hours = state.since === null ? 1 : Math.floor((now - state.since) / HOUR_MS);
     const waiting = this.status();
     const summary =
       `Deliveries to your site have been on hold for ${hours} hour${hours === 1 ? '' : 's'} (since ${state.since === null ? '?' : new Date(state.since).toISOString()}` +

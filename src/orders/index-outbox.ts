@@ -16,9 +16,10 @@ import { paymentsIndex } from '../payments/index-stub';
 import { summarizeOrder, type EventFacts, type NotificationFacts } from '../payments/summarize';
 import type { IndexRow } from '../payments/types';
 import type { EventState } from './ledger-types';
+import { HOUR_MS } from '../utils/duration';
 
 const FIRST_RETRY_MS = 60_000;
-const MAX_RETRY_MS = 3_600_000;
+const MAX_RETRY_MS = HOUR_MS;
 
 type OutboxRecord = { version: number; pushed_version: number; index_name: string | null; retry_at: number | null; failures: number };
 

@@ -160,19 +160,19 @@ export class LedgerStore {
   }
 
   /**
-   * Counts a re-send in memory only. Alipay re-sends a notification up to 8 times and a storm of
-   * copies can arrive at once; a durable write per copy would make every copy wait for its own
-   * write before `success`. The count is written with the next write of this store (every
-   * write method below flushes first) or by the ledger's flush soon after; a crash may lose a
-   * count, never a notification (the notification itself was recorded durably before).
+   * Counts a re-send (or `copies` of them) in memory only. Alipay re-sends a notification up to 8
+   * times and a storm of copies can arrive at once; a durable write per copy would make every copy
+   * wait for its own write before `success`. The count is written with the next write of this
+   * store (every write method below flushes first) or by the ledger's flush soon after; a crash
+   * may lose a count, never a notification (the notification itself was recorded durably before).
    */
-  countResend(notifyId: string, now: number): void {
+  countResend(notifyId: string, now: number, copies = 1): void {
     const pending = this.unflushedResends.get(notifyId);
     if (pending) {
-      pending.count += 1;
+      pending.count += copies;
       pending.lastSeenAt = Math.max(pending.lastSeenAt, now);
     } else {
-      this.unflushedResends.set(notifyId, { count: 1, lastSeenAt: now });
+      this.unflushedResends.set(notifyId, { count: copies, lastSeenAt: now });
     }
   }
 

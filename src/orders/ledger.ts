@@ -199,6 +199,17 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
     return { duplicate: 'notify-id', event };
   }
 
+  /**
+   * Copies of a recorded notification that the Worker answered itself (src/http/recorded-notifications.ts),
+   * counted like the re-sends answered here. Called after those answers, so it writes at once.
+   */
+  countResends(notifyId: string, copies: number, lastSeenAt: number): void {
+    if (!Number.isSafeInteger(copies) || copies < 1 || !Number.isFinite(lastSeenAt)) return;
+    // A notify_id this ledger never recorded matches no row: nothing is written for it.
+    this.store.countResend(notifyId, lastSeenAt, copies);
+    this.store.flushResends();
+  }
+
   /** The whole ledger of this order, or null when the object has never recorded anything. */
   snapshot(): LedgerSnapshot | null {
     if (this.store.hasUnflushedResends) this.store.flushResends();

@@ -1,8 +1,8 @@
 // All SQL of one PaymentsIndex object (one month × shard). Synchronous, like the ledger's store:
 // a method that never awaits cannot interleave with another request.
-import type { EventKind } from '../alipay/types';
 import type { DeadEvent, DeliveryState, IndexRow, PaymentStatus } from './types';
 import { DELIVERY_STATES, PAID_STATUSES, PAYMENT_STATUSES } from './types';
+import { DAY_MS, HOUR_MS } from '../utils/duration';
 
 /** A stored row (the dead events live in their own table). */
 export type IndexedPayment = Omit<IndexRow, 'deadEvents'>;
@@ -39,49 +39,75 @@ export interface DeadLetter extends DeadEvent {
   orderKey: string;
 }
 
-export interface RejectionCount {
+export type RejectionCount = {
   hour: number;
   reason: string;
   count: number;
-}
+};
 
-const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
 /** Day buckets start at 00:00 Beijing time (UTC+8, no daylight saving) = 16:00 UTC the day before. */
 const BEIJING_DAY_OFFSET_MS = 16 * HOUR_MS;
-/** A page's rows per shard; the Worker asks for at most its own limit + 1. */
-const MAX_ROWS = 201;
-const MAX_DEAD_LETTERS = 500;
+/** The most rows a page of the history may have (the admin API's `limit`). */
+export const MAX_PAGE_ROWS = 200;
+/** A page's rows per shard: the queries ask for one more than they need, to know whether more follow. */
+const MAX_ROWS = MAX_PAGE_ROWS + 1;
+/** The most dead letters one list holds. */
+export const MAX_DEAD_LETTERS = 500;
 
-type PaymentRecord = {
-  order_key: string;
-  app_id: string;
-  out_trade_no: string | null;
-  trade_no: string | null;
-  subject: string | null;
-  total_cents: number | null;
-  status: PaymentStatus;
-  refunded_cents: number;
-  delivery: DeliveryState;
-  first_seen_at: number;
-  paid_at: number | null;
-  updated_at: number;
-  last_error: string | null;
-};
+/**
+ * Each field of a stored payment and its column, in the order the objects have their keys. The
+ * INSERT and the SELECT list (`order_key AS "orderKey"`, …) are written from it, so a row comes
+ * back from SQLite already as an IndexedPayment, and the compiler sees that every field has a column.
+ */
+const PAYMENT_COLUMNS = {
+  orderKey: 'order_key',
+  appId: 'app_id',
+  outTradeNo: 'out_trade_no',
+  tradeNo: 'trade_no',
+  subject: 'subject',
+  totalCents: 'total_cents',
+  status: 'status',
+  refundedCents: 'refunded_cents',
+  delivery: 'delivery',
+  firstSeenAt: 'first_seen_at',
+  paidAt: 'paid_at',
+  updatedAt: 'updated_at',
+  lastError: 'last_error',
+} as const satisfies Record<keyof IndexedPayment, string>;
 
-type DeadEventRecord = {
-  order_key: string;
-  event_key: string;
-  kind: EventKind;
-  webhook_id: string;
-  attempts: number;
-  last_error: string | null;
-  died_at: number;
-  redeliverable: number;
-};
+/** The same for a dead event; `redeliverable` is stored as 0 or 1. */
+const DEAD_EVENT_COLUMNS = {
+  orderKey: 'order_key',
+  eventKey: 'event_key',
+  kind: 'kind',
+  webhookId: 'webhook_id',
+  attempts: 'attempts',
+  lastError: 'last_error',
+  diedAt: 'died_at',
+  redeliverable: 'redeliverable',
+} as const satisfies Record<keyof DeadLetter, string>;
+
+const placeholders = (count: number) => Array.from({ length: count }, () => '?').join(', ');
+const selectList = (columns: Readonly<Record<string, string>>) => Object.entries(columns).map(([field, column]) => `${column} AS "${field}"`).join(', ');
+const PAYMENT_SELECT = selectList(PAYMENT_COLUMNS);
+const DEAD_EVENT_SELECT = selectList(DEAD_EVENT_COLUMNS);
+
+/** `INSERT … INTO table (columns…, extra…) VALUES (?, …)` and its values: those of `fields` in column order, then `extra`'s. */
+function insertOf<F extends string>(
+  verb: 'INSERT' | 'INSERT OR REPLACE',
+  table: string,
+  columns: Readonly<Record<F, string>>,
+  fields: Readonly<Record<NoInfer<F>, SqlStorageValue>>,
+  extra: Readonly<Record<string, SqlStorageValue>> = {},
+): [string, ...SqlStorageValue[]] {
+  const order = Object.keys(columns) as F[];
+  const names = [...order.map((field) => columns[field]), ...Object.keys(extra)];
+  return [`${verb} INTO ${table} (${names.join(', ')}) VALUES (${placeholders(names.length)})`, ...order.map((field) => fields[field]), ...Object.values(extra)];
+}
+
+type DeadEventRecord = Omit<DeadLetter, 'redeliverable'> & { redeliverable: number };
 
 const clampLimit = (limit: number, max: number) => Math.max(1, Math.min(Math.floor(limit) || 1, max));
-const placeholders = (count: number) => Array.from({ length: count }, () => '?').join(', ');
 /** The paid amount of the rows matched, in cents; binds PAID_STATUSES (before the WHERE clause's values). */
 const PAID_CENTS_SUM = `COALESCE(SUM(CASE WHEN status IN (${placeholders(PAID_STATUSES.length)}) THEN COALESCE(total_cents, 0) ELSE 0 END), 0)`;
 
@@ -97,39 +123,10 @@ export class IndexStore {
     return this.storage.transactionSync(() => {
       const current = this.sql.exec<{ version: number }>('SELECT version FROM payments WHERE order_key = ?', row.orderKey).toArray()[0];
       if (current !== undefined && current.version >= version) return false;
-      this.sql.exec(
-        `INSERT OR REPLACE INTO payments (order_key, app_id, out_trade_no, trade_no, subject, total_cents, status, refunded_cents,
-           delivery, first_seen_at, paid_at, updated_at, last_error, version)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        row.orderKey,
-        row.appId,
-        row.outTradeNo,
-        row.tradeNo,
-        row.subject,
-        row.totalCents,
-        row.status,
-        row.refundedCents,
-        row.delivery,
-        row.firstSeenAt,
-        row.paidAt,
-        row.updatedAt,
-        row.lastError,
-        version,
-      );
+      this.sql.exec(...insertOf('INSERT OR REPLACE', 'payments', PAYMENT_COLUMNS, row, { version }));
       this.sql.exec('DELETE FROM dead_events WHERE order_key = ?', row.orderKey);
       for (const dead of row.deadEvents) {
-        this.sql.exec(
-          `INSERT INTO dead_events (order_key, event_key, kind, webhook_id, attempts, last_error, died_at, redeliverable)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-          row.orderKey,
-          dead.eventKey,
-          dead.kind,
-          dead.webhookId,
-          dead.attempts,
-          dead.lastError,
-          dead.diedAt,
-          dead.redeliverable ? 1 : 0,
-        );
+        this.sql.exec(...insertOf('INSERT', 'dead_events', DEAD_EVENT_COLUMNS, { ...dead, orderKey: row.orderKey, redeliverable: dead.redeliverable ? 1 : 0 }));
       }
       return true;
     });
@@ -141,14 +138,13 @@ export class IndexStore {
       where.parts.push('(first_seen_at < ? OR (first_seen_at = ? AND order_key < ?))');
       where.args.push(query.before.at, query.before.at, query.before.orderKey);
     }
-    const rows = this.sql
-      .exec<PaymentRecord>(
-        `SELECT * FROM payments WHERE ${where.parts.join(' AND ')} ORDER BY first_seen_at DESC, order_key DESC LIMIT ?`,
+    return this.sql
+      .exec<IndexedPayment>(
+        `SELECT ${PAYMENT_SELECT} FROM payments WHERE ${where.parts.join(' AND ')} ORDER BY first_seen_at DESC, order_key DESC LIMIT ?`,
         ...where.args,
         clampLimit(query.limit, MAX_ROWS),
       )
       .toArray();
-    return rows.map(fromRecord);
   }
 
   totals(filter: PaymentFilter): Totals {
@@ -182,13 +178,13 @@ export class IndexStore {
   }
 
   byTradeNo(tradeNo: string): IndexedPayment[] {
-    return this.sql.exec<PaymentRecord>('SELECT * FROM payments WHERE trade_no = ? LIMIT 10', tradeNo).toArray().map(fromRecord);
+    return this.sql.exec<IndexedPayment>(`SELECT ${PAYMENT_SELECT} FROM payments WHERE trade_no = ? LIMIT 10`, tradeNo).toArray();
   }
 
   /** Newest deaths first. */
   deadLetters(limit: number): DeadLetter[] {
     return this.sql
-      .exec<DeadEventRecord>('SELECT * FROM dead_events ORDER BY died_at DESC, order_key, event_key LIMIT ?', clampLimit(limit, MAX_DEAD_LETTERS))
+      .exec<DeadEventRecord>(`SELECT ${DEAD_EVENT_SELECT} FROM dead_events ORDER BY died_at DESC, order_key, event_key LIMIT ?`, clampLimit(limit, MAX_DEAD_LETTERS))
       .toArray()
       .map(fromDeadRecord);
   }
@@ -197,7 +193,7 @@ export class IndexStore {
   deadSince(since: number, limit: number): { deadLetters: DeadLetter[]; total: number } {
     const deadLetters = this.sql
       .exec<DeadEventRecord>(
-        'SELECT * FROM dead_events WHERE died_at >= ? AND redeliverable = 1 ORDER BY died_at, order_key, event_key LIMIT ?',
+        `SELECT ${DEAD_EVENT_SELECT} FROM dead_events WHERE died_at >= ? AND redeliverable = 1 ORDER BY died_at, order_key, event_key LIMIT ?`,
         since,
         clampLimit(limit, MAX_DEAD_LETTERS),
       )
@@ -222,9 +218,8 @@ export class IndexStore {
 
   rejections(from: number, to: number): RejectionCount[] {
     return this.sql
-      .exec<{ hour: number; reason: string; count: number }>('SELECT hour, reason, count FROM rejections WHERE hour >= ? AND hour < ? ORDER BY hour, reason', from, to)
-      .toArray()
-      .map((r) => ({ hour: r.hour, reason: r.reason, count: r.count }));
+      .exec<RejectionCount>('SELECT hour, reason, count FROM rejections WHERE hour >= ? AND hour < ? ORDER BY hour, reason', from, to)
+      .toArray();
   }
 }
 
@@ -243,33 +238,6 @@ function whereOf(filter: PaymentFilter): { parts: string[]; args: SqlStorageValu
   return { parts, args };
 }
 
-function fromRecord(r: PaymentRecord): IndexedPayment {
-  return {
-    orderKey: r.order_key,
-    appId: r.app_id,
-    outTradeNo: r.out_trade_no,
-    tradeNo: r.trade_no,
-    subject: r.subject,
-    totalCents: r.total_cents,
-    status: r.status,
-    refundedCents: r.refunded_cents,
-    delivery: r.delivery,
-    firstSeenAt: r.first_seen_at,
-    paidAt: r.paid_at,
-    updatedAt: r.updated_at,
-    lastError: r.last_error,
-  };
-}
-
 function fromDeadRecord(r: DeadEventRecord): DeadLetter {
-  return {
-    orderKey: r.order_key,
-    eventKey: r.event_key,
-    kind: r.kind,
-    webhookId: r.webhook_id,
-    attempts: r.attempts,
-    lastError: r.last_error,
-    diedAt: r.died_at,
-    redeliverable: r.redeliverable === 1,
-  };
+  return { ...r, redeliverable: r.redeliverable === 1 };
 }

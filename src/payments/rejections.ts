@@ -9,8 +9,8 @@ import { logLine } from '../log';
 import { indexName, monthOf } from './index-name';
 import type { RejectionCount } from './index-store';
 import { paymentsIndex } from './index-stub';
+import { HOUR_MS } from '../utils/duration';
 
-const HOUR_MS = 3_600_000;
 /** Distinct (hour, reason) pairs held between flushes; reasons come from code, so this is never reached in practice. */
 const MAX_PENDING = 256;
 

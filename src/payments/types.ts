@@ -43,25 +43,21 @@ export interface IndexRow {
   deadEvents: DeadEvent[];
 }
 
-/** A row as the admin API shows it (contract: times ISO-8601 UTC, amounts as cents and decimal text). */
-export interface PaymentView {
-  orderKey: string;
-  appId: string;
-  outTradeNo: string | null;
-  tradeNo: string | null;
-  subject: string | null;
-  totalCents: number | null;
+/** The index row's times, which the admin API shows as ISO-8601 UTC text. */
+type RowTimes = 'firstSeenAt' | 'paidAt' | 'updatedAt';
+
+/**
+ * A row as the admin API shows it (contract: times ISO-8601 UTC, amounts as cents and decimal
+ * text): the index row without its dead events, its times as text, plus the order's admin path.
+ */
+export type PaymentView = Omit<IndexRow, 'deadEvents' | RowTimes> & {
   total: string | null;
-  status: PaymentStatus;
-  refundedCents: number;
   refunded: string;
-  delivery: DeliveryState;
   firstSeenAt: string;
   paidAt: string | null;
   updatedAt: string;
-  lastError: string | null;
   adminPath: string;
-}
+};
 
 /** What the buyer's page may know: nothing about the buyer, nothing the merchant did not put on the page. */
 export interface BuyerStatus {

@@ -4,6 +4,9 @@
 
 const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
+export const HOUR_MS = UNIT_MS.h;
+export const DAY_MS = UNIT_MS.d;
+
 const DURATION = /^(\d{1,9}(?:\.\d{1,3})?)(ms|s|m|h|d)$/;
 
 /** Milliseconds (rounded to a whole number), or null when `s` is not a duration. */

@@ -1,9 +1,10 @@
 // Bad input at volume, short (bench:abuse sends 10,000): every kind of malformed body, slow
-// chunked bodies among them, while genuine notifications keep arriving. None is answered
-// `success`, each gets the gateway's own refusal, every genuine one is acknowledged, slow senders
-// are cut off at the read deadline (408), and the Worker's heap is back where it was afterwards.
-// On a stack of its own: a slow body cut off can take down wrangler dev's proxy connections (see
-// below), which another file's requests would meet, and their traffic would move the heap.
+// bodies (chunked, and with a declared length) among them, while genuine notifications keep
+// arriving. None is answered `success`, each gets the gateway's own refusal, every genuine one is
+// acknowledged, slow senders are cut off at the read deadline (408), and the Worker's heap is back
+// where it was afterwards. On a stack of its own: a slow body cut off can take down wrangler dev's
+// proxy connections (see below), which another file's requests would meet, and their traffic
+// would move the heap.
 import { expect, test } from 'vitest';
 import { ABUSE_KINDS, PROXY_LOST_CONNECTION, abuseReport, runAbuse, type AbusePlan, type AbuseKind } from './abuse';
 import { ownStack } from './client';
@@ -35,6 +36,7 @@ const EXPECTED: Record<AbuseKind, RegExp> = {
   'oversize-chunked': /^413 fail: too-large$/,
   // The 408 may come with the connection already cut: the status is what counts.
   'slow-chunked': /^408 /,
+  'slow-with-length': /^408 /,
 };
 
 const running = ownStack({ logLevel: 'warn' });

@@ -1,6 +1,6 @@
 // Bad input at volume: malformed bodies of every kind the notify path can meet (random bytes, bad
 // percent-encoding, duplicate keys, truncations, tampered and unsigned bodies, oversize with and
-// without Content-Length, slow chunked bodies, wrong methods), sent at a fixed concurrency while
+// without Content-Length, slow bodies chunked and with a declared length, wrong methods), sent at a fixed concurrency while
 // genuine notifications keep arriving beside them. Counts every answer by kind, checks that none
 // is `success`, that every genuine notification is acknowledged, and reads the gateway's memory
 // before, at the peak, and after it settles: the Worker's JavaScript heap (through the inspector)
@@ -23,6 +23,7 @@ export const ABUSE_KINDS = [
   'oversize-content-length',
   'oversize-chunked',
   'slow-chunked',
+  'slow-with-length',
 ] as const;
 export type AbuseKind = (typeof ABUSE_KINDS)[number];
 
@@ -30,7 +31,10 @@ export interface AbusePlan {
   /** Malformed requests in all, slow ones included. */
   bodies: number;
   concurrency: number;
-  /** Slow chunked bodies among them (a byte every `slowIntervalMs`): each holds a request until the gateway's read deadline. */
+  /**
+   * Slow bodies among them (a byte every `slowIntervalMs`), chunked and (every other one) with a
+   * declared Content-Length: each holds a request until the gateway's read deadline.
+   */
   slow: number;
   slowIntervalMs: number;
   /** Oversize bodies are this big (bytes), with and without Content-Length. */
@@ -79,8 +83,11 @@ export function rawPost(
     headers?: Record<string, string>;
     /** Sent with Content-Length. */
     body?: Uint8Array;
-    /** Sent chunked: `total` bytes in pieces of `chunk`, `intervalMs` apart; stops once an answer arrives. */
-    stream?: { total: number; chunk: number; intervalMs: number };
+    /**
+     * Sent chunked (or, with `declaredLength`, framed by that Content-Length): `total` bytes in
+     * pieces of `chunk`, `intervalMs` apart; stops once an answer arrives.
+     */
+    stream?: { total: number; chunk: number; intervalMs: number; declaredLength?: number };
     agent?: Agent | false;
     /** Give up (and say so in the answer) after this long: a test must not hang on one request. */
     timeoutMs?: number;
@@ -103,7 +110,8 @@ export function rawPost(
     };
     const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', ...options.headers };
     if (options.body !== undefined) headers['content-length'] = String(options.body.byteLength);
-    if (options.stream !== undefined) headers['transfer-encoding'] = 'chunked';
+    if (options.stream?.declaredLength !== undefined) headers['content-length'] = String(options.stream.declaredLength);
+    else if (options.stream !== undefined) headers['transfer-encoding'] = 'chunked';
     const req = httpRequest(
       { host: target.hostname, port: target.port, path: target.pathname, method: options.method ?? 'POST', headers, agent: options.agent ?? false },
       (res) => {
@@ -164,7 +172,9 @@ const bytesOf = (s: string) => new Uint8Array(Buffer.from(s, 'latin1'));
  * One malformed request of `kind`, derived from `base`, a validly signed body that is never sent
  * as it is (so any `success` is for a malformed body).
  */
-function malformed(kind: Exclude<AbuseKind, 'slow-chunked'>, base: Uint8Array, random: () => number, plan: AbusePlan) {
+type SlowKind = 'slow-chunked' | 'slow-with-length';
+
+function malformed(kind: Exclude<AbuseKind, SlowKind>, base: Uint8Array, random: () => number, plan: AbusePlan) {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const body = text(base);
   switch (kind) {
@@ -202,7 +212,7 @@ export async function runAbuse(info: StackInfo, plan: AbusePlan, progress: (line
   const random = seededRandom(plan.seed);
   progress('signing the bodies to spoil ...');
   const bases = await Promise.all(Array.from({ length: 32 }, async () => (await paidNotification()).body));
-  const fastKinds = ABUSE_KINDS.filter((k): k is Exclude<AbuseKind, 'slow-chunked'> => k !== 'slow-chunked');
+  const fastKinds = ABUSE_KINDS.filter((k): k is Exclude<AbuseKind, SlowKind> => !k.startsWith('slow-'));
   const answers = new Map<AbuseKind, Map<string, number>>(ABUSE_KINDS.map((k) => [k, new Map()]));
   const count = (kind: AbuseKind, answer: Answer) => {
     const label = labelOf(answer);
@@ -278,10 +288,13 @@ export async function runAbuse(info: StackInfo, plan: AbusePlan, progress: (line
     const slowOnes = Array.from({ length: plan.slow }, async (_, i) => {
       await sleep(i * 250);
       const t = performance.now();
-      // A byte a second for up to 40 s: far past the gateway's 10 s deadline, yet finite.
-      const answer = await rawPost(info.notifyUrl, { stream: { total: 40, chunk: 1, intervalMs: plan.slowIntervalMs } });
+      // A byte a second for up to 40 s: far past the gateway's 10 s deadline, yet finite. Every
+      // other one declares its length (the gateway reads those in one call, not chunk by chunk).
+      const kind: SlowKind = i % 2 === 0 ? 'slow-chunked' : 'slow-with-length';
+      const declaredLength = kind === 'slow-with-length' ? 40 : undefined;
+      const answer = await rawPost(info.notifyUrl, { stream: { total: 40, chunk: 1, intervalMs: plan.slowIntervalMs, declaredLength } });
       slowSeconds.push((performance.now() - t) / 1000);
-      count('slow-chunked', answer);
+      count(kind, answer);
     });
 
     const fastTotal = plan.bodies - plan.slow;

@@ -1,7 +1,8 @@
 // Alipay (or a replaying proxy) sending the same notification many times at once: every copy
-// is acknowledged, and the order's Durable Object lets exactly one delivery through.
+// is acknowledged, and the order's Durable Object lets exactly one delivery through; every copy
+// after the first is counted as a re-send.
 import { expect, test } from 'vitest';
-import { acceptedAtOrigin, deliveredLedger, origin, postNotification } from './client';
+import { acceptedAtOrigin, deliveredLedger, eventually, ledgerOf, origin, postNotification } from './client';
 import { paidNotification } from '../support/notifications';
 
 const COPIES = 50;
@@ -18,6 +19,12 @@ test(`${COPIES} identical notifications at once: all success, exactly one delive
 
   const ledger = await deliveredLedger(params.out_trade_no!);
   expect(ledger.notifications).toHaveLength(1);
-  expect(ledger.notifications[0]!.resends).toBe(COPIES - 1);
   expect(ledger.attempts).toHaveLength(1);
+  // Every copy but the first is a re-send. Copies the Worker answered itself (its isolate saw the
+  // notification recorded) reach the ledger's count a second after their answers.
+  const counted = await eventually(`${COPIES - 1} re-sends counted`, async () => {
+    const resends = (await ledgerOf(params.out_trade_no!))?.notifications[0]?.resends ?? 0;
+    return resends >= COPIES - 1 ? resends : undefined;
+  });
+  expect(counted).toBe(COPIES - 1);
 });

@@ -1,18 +1,24 @@
-// The README and the reference pages in docs/ stay true to the code they describe: the two
-// commands come first, the layout names what is really there, the settings table is the settings
-// code's list with its defaults, the CLI page covers every command and option, and every link resolves.
+// The README and the pages in docs/ stay true to the code they describe: the two commands come
+// first, the layout names what is really there, the settings table is the settings code's list with
+// its defaults, every setting-like name in the docs is a setting, the CLI page covers every command
+// and option, the one table of notify answers is the code's, the limits and the deploy's migrations,
+// crons and rate limiter are those of the code and wrangler.toml, and every link resolves.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { MAX_NOTIFY_ID_CHARS, MAX_OUT_TRADE_NO_CHARS } from '../../src/alipay/fields';
+import { MAX_FORM_BYTES, MAX_FORM_PAIRS } from '../../src/alipay/parse';
 import { DEFAULTS, SETTING_NAMES } from '../../src/config/names';
 import { runInProcess } from '../support/cli-run';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
 const README = read('README.md');
-/** The pages this suite keeps true; the others (ARCHITECTURE, ALIPAY, DEPLOY) are checked for links only. */
-const REFERENCE_PAGES = ['docs/CLI.md', 'docs/CONFIGURATION.md', 'docs/HTTP.md'];
+const DOC_PAGES = readdirSync(join(ROOT, 'docs'))
+  .filter((f) => f.endsWith('.md'))
+  .map((f) => `docs/${f}`);
+const DEPLOY = read('docs/DEPLOY.md');
 
 function section(markdown: string, heading: string): string {
   const start = markdown.indexOf(`\n## ${heading}\n`);
@@ -67,6 +73,75 @@ describe('docs/CONFIGURATION.md', () => {
   });
 });
 
+describe('settings named in the docs', () => {
+  // Names of the settings' own families (ALIPAY_…, ORIGIN_…, …) that are not settings: the
+  // bindings of wrangler.toml, environment variables of the dev launcher and the examples, code
+  // constants the docs quote.
+  const bindings = [...read('wrangler.toml').matchAll(/^name = "([A-Z_]+)"$/gm)].map((m) => m[1]!);
+  const NOT_SETTINGS = new Set([...bindings, 'ORIGIN_PORT', 'STATUS_APP_ID', 'MAX_OUT_TRADE_NO_CHARS', 'MAX_NOTIFY_ID_CHARS', 'MAX_FORM_BYTES', 'MAX_FORM_PAIRS']);
+  const families = new Set(SETTING_NAMES.map((name) => name.split('_')[0]!));
+
+  it.each(['README.md', ...DOC_PAGES])('%s names no setting that does not exist', (page) => {
+    for (const match of read(page).matchAll(/`([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)(?:[ =][^`]*)?`/g)) {
+      const name = match[1]!;
+      if (!families.has(name.split('_')[0]!) || NOT_SETTINGS.has(name)) continue;
+      expect(SETTING_NAMES, `${page}: ${match[0]}`).toContain(name);
+    }
+  });
+
+  it('DEPLOY.md, the guide, names every setting', () => {
+    for (const name of SETTING_NAMES) expect(DEPLOY, name).toContain(`\`${name}\``);
+  });
+});
+
+describe('docs/DEPLOY.md', () => {
+  /** `'reason': 400,` entries of a `const NAME = { … }` table in src/http/notify.ts. */
+  function statusTable(name: string): [string, number][] {
+    const source = read('src/http/notify.ts');
+    const body = new RegExp(`const ${name} = \\{([\\s\\S]*?)\\n\\}`).exec(source)?.[1];
+    expect(body, name).toBeDefined();
+    return [...body!.matchAll(/^\s*'?([a-z-]+)'?: (\d{3}),/gm)].map((m) => [m[1]!, Number(m[2])]);
+  }
+
+  it('the answers table has every reason of the notify path, with the status the code gives it', () => {
+    const rows = new Map(
+      section(DEPLOY, '11. Troubleshooting')
+        .split('\n')
+        .map((line) => /^\| `([a-z-]+)` \| (\d{3}) \|/.exec(line))
+        .filter((m): m is RegExpExecArray => m !== null)
+        .map((m) => [m[1]!, Number(m[2])]),
+    );
+    const code = [...statusTable('REJECTION_STATUS'), ...statusTable('BODY_STATUS')];
+    expect(code.length).toBeGreaterThan(15);
+    for (const [reason, status] of code) expect(rows.get(reason), reason).toBe(status);
+  });
+
+  it("describes wrangler.toml's migrations, crons and rate limiter", () => {
+    const toml = read('wrangler.toml');
+    const first = section(DEPLOY, '4. First deploy');
+    for (const [, tag] of toml.matchAll(/^tag = "([^"]+)"/gm)) expect(first, `migration ${tag}`).toContain(`\`${tag}\``);
+    for (const [, list] of toml.matchAll(/^(?:new_sqlite_classes|deleted_classes) = \[([^\]]*)\]/gm)) {
+      for (const [, name] of list!.matchAll(/"([A-Za-z]+)"/g)) expect(first, `class ${name}`).toContain(`\`${name}\``);
+    }
+    const crons = /^crons = \[([^\]]*)\]/m.exec(toml)![1]!;
+    for (const [, cron] of crons.matchAll(/"([^"]+)"/g)) expect(first, `cron ${cron}`).toContain(`\`${cron}\``);
+    const limiter = /\[\[ratelimits\]\]\nname = "([A-Z_]+)"\nnamespace_id = "(\d+)"/.exec(toml)!;
+    expect(first).toContain(`\`${limiter[1]}\``);
+    expect(first).toContain(`namespace_id = "${limiter[2]}"`);
+  });
+});
+
+describe('docs/ALIPAY.md', () => {
+  it("states the parser's and the field checks' limits as the code has them", () => {
+    const page = read('docs/ALIPAY.md');
+    expect(MAX_FORM_BYTES % 1024).toBe(0);
+    expect(page).toContain(`${MAX_FORM_BYTES / 1024} KiB (\`MAX_FORM_BYTES\`)`);
+    expect(page).toContain(`${MAX_FORM_PAIRS} parameters (\`MAX_FORM_PAIRS\``);
+    expect(page).toContain(`at most ${MAX_OUT_TRADE_NO_CHARS} characters (\`MAX_OUT_TRADE_NO_CHARS\``);
+    expect(page).toContain(`at most ${MAX_NOTIFY_ID_CHARS} characters (\`MAX_NOTIFY_ID_CHARS\``);
+  });
+});
+
 describe('docs/CLI.md', () => {
   const page = read('docs/CLI.md');
 
@@ -92,7 +167,7 @@ describe('docs/HTTP.md', () => {
 });
 
 describe('links', () => {
-  it.each(['README.md', ...REFERENCE_PAGES])('every relative link in %s resolves', (page) => {
+  it.each(['README.md', ...DOC_PAGES])('every relative link in %s resolves', (page) => {
     for (const match of read(page).matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)) {
       const target = match[1]!;
       if (/^[a-z]+:/.test(target)) continue;

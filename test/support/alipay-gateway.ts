@@ -1,11 +1,13 @@
 // Plays Alipay's OpenAPI gateway inside the tests, as a `fetch` the query client is given: it checks
 // the request's RSA2 signature with the app public key and answers `alipay.trade.query` signed with
-// the Alipay key, the way Alipay does. Independent of src/ on purpose (its own sign content, base64,
-// PEM and JSON text; byte helpers from encoding.ts), so a mistake in the code under test cannot
-// cancel out here. test/node/alipay-gateway-support.test.ts checks it against the official Node SDK.
+// the Alipay key, the way Alipay does. Independent of src/ on purpose (its own sign content, base64
+// and PEM; byte helpers from encoding.ts; Alipay's answer texts from cli/alipay-answers.ts, a leaf
+// it shares with the local stand-in), so a mistake in the code under test cannot cancel out here.
+// test/node/alipay-gateway-support.test.ts checks it against the official Node SDK.
 //
 // Answers are written as Alipay writes them, not as JSON.stringify would: slashes escaped as `\/`,
 // Chinese as raw UTF-8, members in Alipay's order. A verifier that re-serialises fails on them.
+import { alipayJson, invalidSignatureAnswer, tradeNotExistAnswer } from '../../cli/alipay-answers';
 import { base64, fromBase64, utf8 } from './encoding';
 
 export type GatewayAnswerMode = 'signed' | 'unsigned' | 'forged' | 'tampered' | 'html' | 'http-500' | 'hang' | 'huge';
@@ -60,11 +62,6 @@ export function requestSignContent(params: Record<string, string>): string {
     .sort()
     .map((k) => `${k}=${params[k]}`)
     .join('&');
-}
-
-/** JSON text as Alipay writes it: `\/` for every slash, non-ASCII left as UTF-8. */
-export function alipayJson(value: unknown): string {
-  return JSON.stringify(value).replace(/\//g, '\\/');
 }
 
 /** `{"<name>":<value>,"sign":"…"}` with the sign over the value's exact text. */
@@ -135,23 +132,13 @@ export async function fakeAlipayGateway(options: FakeGatewayOptions): Promise<Fa
 
       let value: Record<string, unknown>;
       if (!signatureValid) {
-        value = { code: '40002', msg: 'Invalid Arguments', sub_code: 'isv.invalid-signature', sub_msg: '验签出错，建议检查签名字符串或签名私钥与应用公钥是否匹配' };
+        value = invalidSignatureAnswer();
       } else {
         const biz = JSON.parse(params.biz_content ?? '{}') as { out_trade_no?: string };
         const trade = biz.out_trade_no !== undefined ? gateway.trades.get(biz.out_trade_no) : undefined;
         value = trade
           ? { code: '10000', msg: 'Success', ...trade, fund_bill_list: [{ amount: trade.total_amount, fund_channel: 'ALIPAYACCOUNT' }] }
-          : {
-              code: '40004',
-              msg: 'Business Failed',
-              sub_code: 'ACQ.TRADE_NOT_EXIST',
-              sub_msg: '交易不存在',
-              buyer_pay_amount: '0.00',
-              invoice_amount: '0.00',
-              out_trade_no: biz.out_trade_no ?? '',
-              point_amount: '0.00',
-              receipt_amount: '0.00',
-            };
+          : tradeNotExistAnswer(biz.out_trade_no ?? '');
       }
       const valueText = alipayJson(value);
       let text: string;

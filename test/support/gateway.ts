@@ -201,6 +201,21 @@ export function indexOf(orderKey: string, firstSeenAt = Date.now()): DurableObje
   return paymentsIndex(gatewayEnv, indexNameFor(orderKey, firstSeenAt, 1));
 }
 
+/**
+ * Env overrides under which no payments index object can be reached: every call fails on the
+ * caller's side ("Network connection lost.", as when an object is overloaded or being reset).
+ * Breaking a real index object instead would also make workerd print each call that fails inside
+ * it as an uncaught exception: noise on every green run.
+ */
+export function unreachablePaymentsIndex(): Pick<GatewayEnv, 'PAYMENTS_INDEX'> {
+  const unreachable = new Proxy(
+    {},
+    { get: (_target, name) => (name === 'then' ? undefined : () => Promise.reject(new Error('Network connection lost.'))) },
+  );
+  const namespace = { idFromName: (name: string) => gatewayEnv.PAYMENTS_INDEX.idFromName(name), get: () => unreachable };
+  return { PAYMENTS_INDEX: namespace as unknown as GatewayEnv['PAYMENTS_INDEX'] };
+}
+
 /** The order's row in the index, or undefined while it is not there. */
 export async function indexedRow(orderKey: string, firstSeenAt = Date.now()): Promise<IndexedPayment | undefined> {
   const rows = await indexOf(orderKey, firstSeenAt).page({ from: 0, to: Number.MAX_SAFE_INTEGER, statuses: null, deliveries: null, before: null, limit: 200 });
