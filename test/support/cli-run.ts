@@ -14,9 +14,11 @@ export interface CliRun {
   stderr: string;
 }
 
-export function runCli(args: string[], options: { stdin?: Uint8Array | string; cwd?: string } = {}): Promise<CliRun> {
+/** `env` is added to this process's environment. */
+export function runCli(args: string[], options: { stdin?: Uint8Array | string; cwd?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const env = options.env ? { ...process.env, ...options.env } : undefined;
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

@@ -3,13 +3,12 @@
 // real `wrangler deploy --dry-run` can bundle it), the stand-in wrangler, key files outside the
 // project, and a way to run `node cli/bin.mjs init ...` there.
 
-import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BIN, type CliRun } from './cli-run';
+import { runCli, type CliRun } from './cli-run';
 import { installWranglerStandin, type Standin, type StandinOptions } from './wrangler-standin';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -75,20 +74,7 @@ export async function makeInitProject(options: StandinOptions = {}): Promise<Ini
       return { publicPem, privatePem, spkiBase64: publicKey.export({ type: 'spki', format: 'der' }).toString('base64') };
     },
     run(args, runOptions = {}) {
-      return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [BIN, 'init', ...args], {
-          cwd: dir,
-          env: { ...process.env, ...standin.env, LANG: 'C', LC_ALL: '', ...runOptions.env },
-          stdio: ['pipe', 'pipe', 'pipe'],
-        });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-        child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-        child.on('error', reject);
-        child.on('close', (code) => resolve({ code, stdout, stderr }));
-        child.stdin.end(runOptions.stdin ?? '');
-      });
+      return runCli(['init', ...args], { cwd: dir, env: { ...standin.env, LANG: 'C', LC_ALL: '', ...runOptions.env }, stdin: runOptions.stdin });
     },
     async files() {
       const out: { path: string; text: string }[] = [];
