@@ -9,15 +9,16 @@
 // Run by hand: `npm run bench:e2e` (options after `--`: --rounds N --slot-ms N --warmup-ms N
 // --concurrency N --storm N --storms N --time-limit-s N, and --storm-only to skip part 1). It starts and stops its own processes
 // (test/e2e/harness.ts). See bench/README.md for what the figures mean.
-import { originClient, sleep, startStack, type OriginStats, type RunningStack } from '../test/e2e/harness';
+import { originClient, sleep, type OriginStats, type RunningStack } from '../test/e2e/harness';
 import { paidNotification, uniqueId } from '../test/support/notifications';
-import { align, fixed as ms, int, machineLine, median, print, progress, readOptions } from './common';
+import { align, fixed as ms, int, median, print, progress, readOptions } from './common';
 import { groupCpu } from './e2e/cpu';
 import { closedLoop, mergeErrors, percentile, type Request, type Slot } from './e2e/load';
 import { BASELINE_PATH } from './e2e/baseline-route';
 import { baselineRequest, notifyRequest } from './e2e/requests';
 import { stormSection } from './e2e/storm';
 import { benchWranglerConfig } from './e2e/wrangler-config';
+import { runOnStack } from './stack-run';
 
 interface Plan {
   rounds: number;
@@ -90,39 +91,12 @@ class NotificationPool {
   }
 }
 
-async function main(): Promise<void> {
+// The shared frame (bench/stack-run.ts) starts the stack once, stops it on every way out and
+// exits 1 when a notification was not delivered exactly once.
+runOnStack('bench:e2e', async () => {
   const plan = readPlan();
-  const startedAt = performance.now();
-  print('bench:e2e  (alipay-notify-edge)');
-  print(machineLine());
-
-  progress('starting the test origin and wrangler dev ...');
-  const stack = await startStack({ wranglerConfig: await benchWranglerConfig() });
-  const stopAll = (() => {
-    let stopping: Promise<void> | undefined;
-    return () => (stopping ??= stack.stop());
-  })();
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => void stopAll().then(() => process.exit(130)));
-  }
-  const limit = setTimeout(() => {
-    // Not progress: the reason the run fails, so it is written whether or not stderr is a terminal.
-    process.stderr.write(`time limit of ${plan.timeLimitS}s reached; stopping\n`);
-    void stopAll().then(() => process.exit(1));
-  }, plan.timeLimitS * 1000);
-  limit.unref();
-
-  let exactlyOnce = false;
-  try {
-    exactlyOnce = await run(plan, stack);
-  } finally {
-    clearTimeout(limit);
-    await stopAll();
-  }
-  print();
-  print(`total ${((performance.now() - startedAt) / 1000).toFixed(1)} s, all processes stopped`);
-  if (!exactlyOnce) process.exitCode = 1;
-}
+  return { stack: { wranglerConfig: await benchWranglerConfig() }, timeLimitS: plan.timeLimitS, run: (stack) => run(plan, stack) };
+});
 
 /** The bodies (or order keys) answered `success` so far, handed out again in turn as re-sends. */
 class Recorded<T> {
@@ -335,7 +309,3 @@ async function waitForAccepted(origin: ReturnType<typeof originClient>, expected
   }
 }
 
-main().catch((error) => {
-  process.stderr.write(`bench:e2e failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});

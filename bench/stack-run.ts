@@ -1,4 +1,4 @@
-// What bench:soak and bench:abuse share: the report's first lines, the test origin and `wrangler
+// What bench:e2e, bench:soak and bench:abuse share: the report's first lines, the test origin and `wrangler
 // dev` started once (test/e2e/harness.ts) and stopped on every way out (the end, Ctrl-C, the time
 // limit), the goal's verdict, and exit status 1 when the goal was missed or the run failed.
 import { startStack, type RunningStack } from '../test/e2e/harness';
@@ -17,15 +17,15 @@ export interface StackRun {
  * `name` (e.g. bench:soak) titles the report and prefixes a failure; `prepare` reads the command
  * line (a bad option is such a failure) and says what to run.
  */
-export function runOnStack(name: string, prepare: () => StackRun): void {
+export function runOnStack(name: string, prepare: () => StackRun | Promise<StackRun>): void {
   runBench(name, prepare).catch((error) => {
     process.stderr.write(`${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exit(1);
   });
 }
 
-async function runBench(name: string, prepare: () => StackRun): Promise<void> {
-  const bench = prepare();
+async function runBench(name: string, prepare: () => StackRun | Promise<StackRun>): Promise<void> {
+  const bench = await prepare();
   const startedAt = performance.now();
   print(`${name}  (alipay-notify-edge)`);
   print(machineLine());
