@@ -3,12 +3,9 @@
 // the gateway under `wrangler dev` with the console, status links and a short retry schedule,
 // and the demo origin (examples/node-origin/server.mjs, as `npm start` runs it) serving the
 // "thank you" page with the status widget.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TEST_APP_ID, TEST_ONLY_FORWARD_SECRETS } from '../fixtures/gateway-test-keys';
-import { freePort, gatewaySettings, startGateway, startProcess, startTestOrigin, withTimeout } from '../e2e/harness';
+import { freePort, gatewaySettings, startGateway, startProcess, startStackBase, withTimeout } from '../e2e/harness';
 
 const DEMO_SERVER = fileURLToPath(new URL('../../examples/node-origin/server.mjs', import.meta.url));
 const LISTENING = /^origin example listening on (http:\/\/127\.0\.0\.1:\d+\/)/;
@@ -35,14 +32,8 @@ export interface BrowserStackInfo {
 }
 
 export async function startBrowserStack(): Promise<{ info: BrowserStackInfo; stop(): Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'alipay-notify-edge-browser-'));
-  const cleanups: Array<() => Promise<void>> = [() => rm(dir, { recursive: true, force: true })];
-  const stop = async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
-  };
+  const { dir, origin, cleanups, stop } = await startStackBase('browser');
   try {
-    const origin = await startTestOrigin(TEST_ONLY_FORWARD_SECRETS);
-    cleanups.push(() => origin.process.stop());
     const demoPort = await freePort();
     const demoOrigin = `http://127.0.0.1:${demoPort}`;
     const merchantPagePort = await freePort();

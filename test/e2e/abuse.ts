@@ -9,6 +9,7 @@
 import { request as httpRequest, Agent } from 'node:http';
 import { paidNotification } from '../support/notifications';
 import { groupRssKiB, heapReader, sleep, type StackInfo } from './harness';
+import { seededRandom } from '../support/seeded-random.mjs';
 
 export const ABUSE_KINDS = [
   'random-bytes',
@@ -153,16 +154,6 @@ export function rawPost(
 /** A short label for an answer: status and the start of the body. */
 export const labelOf = (a: Answer): string => `${a.status} ${a.body.slice(0, 40).replace(/\s+/g, ' ')}`.trim();
 
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const encoder = new TextEncoder();
 const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('latin1');

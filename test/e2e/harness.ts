@@ -359,10 +359,19 @@ export interface RunningStack {
   stop(): Promise<void>;
 }
 
-export async function startStack(
-  options: { settings?: Record<string, string>; logLevel?: 'log' | 'warn' | 'error'; wranglerConfig?: string } = {},
-): Promise<RunningStack> {
-  const dir = await mkdtemp(join(tmpdir(), 'alipay-notify-edge-e2e-'));
+/**
+ * The start of every stack: a scratch folder (the gateway's --persist-to and config) and the test
+ * origin. `cleanups` run in reverse by `stop` (each one's failure ignored), so whatever the caller
+ * starts next is stopped before what it depends on; the caller calls `stop` itself if its own
+ * start-up fails.
+ */
+export async function startStackBase(name: string): Promise<{
+  dir: string;
+  origin: RunningOrigin;
+  cleanups: Array<() => Promise<void>>;
+  stop(): Promise<void>;
+}> {
+  const dir = await mkdtemp(join(tmpdir(), `alipay-notify-edge-${name}-`));
   const cleanups: Array<() => Promise<void>> = [() => rm(dir, { recursive: true, force: true })];
   const stop = async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
@@ -370,6 +379,18 @@ export async function startStack(
   try {
     const origin = await startTestOrigin(TEST_ONLY_FORWARD_SECRETS);
     cleanups.push(() => origin.process.stop());
+    return { dir, origin, cleanups, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+export async function startStack(
+  options: { settings?: Record<string, string>; logLevel?: 'log' | 'warn' | 'error'; wranglerConfig?: string } = {},
+): Promise<RunningStack> {
+  const { dir, origin, cleanups, stop } = await startStackBase('e2e');
+  try {
     const settings = gatewaySettings(origin.deliveryUrl, options.settings);
     const start = async () => {
       const started = await startGateway({ dir, settings, logLevel: options.logLevel, wranglerConfig: options.wranglerConfig });

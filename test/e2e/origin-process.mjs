@@ -29,6 +29,7 @@
 //   GET  /__e2e/stats                      counts over everything (for the bench)
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
+import { seededRandom } from '../support/seeded-random.mjs';
 
 const TOLERANCE_SECONDS = 5 * 60;
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -129,7 +130,7 @@ function control(req, res, url) {
     const seed = url.searchParams.get('seed');
     if (seed !== null && !/^\d{1,9}$/.test(seed)) return reply(res, 400, 'seed is a whole number');
     flakyPercent = percent;
-    draw = seed === null ? Math.random : seeded(Number(seed));
+    draw = seed === null ? Math.random : seededRandom(Number(seed));
     return json(res, { ok: true, percent, seed });
   }
   if (req.method === 'GET' && url.pathname === '/__e2e/deliveries') {
@@ -157,17 +158,6 @@ function takePlan(order) {
   return null;
 }
 
-/** mulberry32 */
-function seeded(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Standard Webhooks: HMAC-SHA256(key, `${id}.${timestamp}.` + body bytes), base64, any `v1,` entry. */
 function verify(body, id, timestamp, signature) {

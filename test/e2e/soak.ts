@@ -12,6 +12,7 @@ import { formatBeijingTime } from '../../src/alipay/beijing-time';
 import { TEST_APP_ID } from '../fixtures/gateway-test-keys';
 import { signedNotification, tradeParams, uniqueId } from '../support/notifications';
 import { originClient, sleep, type OriginDelivery, type OriginStats, type StackInfo } from './harness';
+import { seededRandom } from '../support/seeded-random.mjs';
 
 export interface SoakPlan {
   notifications: number;
@@ -67,17 +68,6 @@ interface Sendable {
   resend: boolean;
 }
 
-/** mulberry32: a small seeded generator, so a run's shape can be repeated. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Draft {
   order: string;
