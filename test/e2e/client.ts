@@ -33,13 +33,22 @@ const SETTLE_MS = 500;
 export type GatewayInfo = Pick<StackInfo, 'gatewayUrl' | 'notifyUrl' | 'adminToken'>;
 
 /** The calls that talk to the gateway alone (notify endpoint, admin API); `info` is read on each call. */
+/** How long a test's notification waits for the gateway's answer. */
+const NOTIFY_ANSWER_TIMEOUT_MS = 30_000;
+
 export function gatewayClient(info: () => GatewayInfo) {
-  /** Posts as Alipay does; `charset` is the one the content-type names (Alipay names the signed one). */
+  /**
+   * Posts as Alipay does; `charset` is the one the content-type names (Alipay names the signed one).
+   * Like Alipay, it gives up on an answer that does not come (30 s): a request caught by a crash, or
+   * one stuck in wrangler dev's proxy on a busy machine, fails with its own error instead of
+   * holding the test until vitest's time limit says nothing of where it stood.
+   */
   async function postNotification(body: Uint8Array, charset = 'utf-8'): Promise<GatewayReply> {
     const response = await fetch(info().notifyUrl, {
       method: 'POST',
       headers: { 'content-type': `application/x-www-form-urlencoded; charset=${charset}` },
       body,
+      signal: AbortSignal.timeout(NOTIFY_ANSWER_TIMEOUT_MS),
     });
     return { status: response.status, body: await response.text() };
   }

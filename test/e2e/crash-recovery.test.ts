@@ -104,4 +104,6 @@ test('SIGKILL while deliveries are owed and one is in flight: after a restart on
   // One webhook-id per order, none shared between orders.
   const ids = [...byOrder.values()].map((d) => d[0]!.webhookId);
   expect(new Set(ids).size).toBe(orders.length);
-}, 120_000);
+  // Beyond the sum of every wait's own limit inside (two 20 s waits, the kill, a restart of up to
+  // 60 s, the 60 s recovery), so a failure names the step that did not happen.
+}, 180_000);
