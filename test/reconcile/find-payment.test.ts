@@ -10,6 +10,7 @@ import { parseFormBody } from '../support/form';
 import { adminRequest, callWorker, ledger, mockAlertReceiver, mockOrigin, postNotify, snapshot } from '../support/gateway';
 import { signedNotification, tradeParams } from '../support/notifications';
 import { alipayGateway, newOrder, paidAtAlipay, register, runQueryNow } from './support';
+import { withWrongSig } from '../support/wrong-sig';
 
 const fields = (body: Uint8Array) => Object.fromEntries(parseFormBody(body).map((p) => [p.key, new TextDecoder().decode(p.value)]));
 
@@ -29,7 +30,7 @@ describe('registering an order', () => {
   });
 
   it.each([
-    ['a wrong signature', (form: string) => form.replace(/sig=[0-9a-f]{4}/, 'sig=0000'), 403],
+    ['a wrong signature', (form: string) => withWrongSig(form), 403],
     ['another amount than signed', (form: string) => form.replace('total_amount=88.80', 'total_amount=8.88'), 403],
     ['an amount without two decimals', (form: string) => form.replace('total_amount=88.80', 'total_amount=88.8'), 400],
   ])('refuses %s', async (_name, change, status) => {
