@@ -1,7 +1,8 @@
 // Alipay timestamps (`notify_time`, `gmt_payment`, ...) are Beijing time, `yyyy-MM-dd HH:mm:ss`,
 // with no zone in the text. China has no daylight saving time, so the offset is always UTC+8.
+import { HOUR_MS } from '../utils/duration';
 
-const BEIJING_OFFSET_MS = 8 * 60 * 60 * 1000;
+const BEIJING_OFFSET_MS = 8 * HOUR_MS;
 const FORMAT = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;
 
 /** Epoch ms, or null when the text is not a real Beijing date-time in exactly that format. */

@@ -1,10 +1,11 @@
 // When to try again. The schedule is the operator's (RETRY_SCHEDULE); jitter spreads a burst of
 // retries (an origin outage fails many orders at once) so they do not all return together.
+import { DAY_MS } from '../utils/duration';
 
 /** Jitter only ever lengthens a delay (up to +20%), so a retry never comes earlier than configured. */
 const JITTER = 0.2;
 /** A Retry-After beyond this is treated as this: one origin header must not park an event for weeks. */
-const MAX_RETRY_AFTER_MS = 24 * 60 * 60 * 1000;
+const MAX_RETRY_AFTER_MS = DAY_MS;
 
 /**
  * Delay before the next attempt, or null when the schedule is exhausted.

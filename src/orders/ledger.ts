@@ -39,9 +39,10 @@ import { ReconcileStore, type ReconcileTrigger } from './reconcile-store';
 import { Reconciler } from './reconciler';
 import { migrate } from './schema';
 import { StatusWatchers } from './status-watchers';
+import { DAY_MS, HOUR_MS } from '../utils/duration';
 
 /** Raw bodies are kept this long (for redelivery and inspection); the rows stay for dedupe. */
-export const BODY_RETENTION_MS = 30 * 86_400_000;
+export const BODY_RETENTION_MS = 30 * DAY_MS;
 /**
  * A `delivering` claim outlives its attempt by this much; the alarm set for the lease's end is what
  * resumes an attempt cut by a crash (nothing else wakes the object), so this is how late that
@@ -56,12 +57,12 @@ const MAX_ERROR_CHARS = 300;
 /** Re-sends are counted in memory (no write before their `success`) and written this long after the first, unless another write takes them sooner. */
 const RESEND_FLUSH_MS = 1_000;
 /** While deliveries are held, owed events look again this often (the gate also releases them when the hold ends). */
-const HOLD_RECHECK_MS = 3_600_000;
+const HOLD_RECHECK_MS = HOUR_MS;
 /** The buyer's pages ask Alipay at most this often, and at most MAX_BUYER_ASKS times per order (a tab left open). */
 const BUYER_ASK_GAP_MS = 60_000;
 const MAX_BUYER_ASKS = 10;
 /** The cron sweep asks about a registered, unpaid order when nobody asked for this long. */
-const SWEEP_GAP_MS = 3_600_000;
+const SWEEP_GAP_MS = HOUR_MS;
 const HELD_HINT = 'deliveries are on hold; they go out when an operator resumes them (console, or POST /admin/api/deliveries/resume)';
 
 /** What one delivery (or the wait for one) ended as. */
