@@ -70,8 +70,9 @@ function gate<T>() {
   return { promise, resolve, reject };
 }
 
-async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !condition(); i++) await new Promise((r) => setTimeout(r, 2));
+async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
   expect(condition()).toBe(true);
 }
 
@@ -184,7 +185,9 @@ describe('copies of a recorded notification', () => {
 
   it('that give up on a first call that later fails wait for the newer call, not for nothing', async () => {
     const { env, seen } = observedEnv();
-    const recorded = new RecordedNotifications(100, 20, 30);
+    // Copies wait at most 1 s: the second copy gives up on the first call after it, and the third
+    // must not give up on the second call before the test releases it (30 ms did, on a busy machine).
+    const recorded = new RecordedNotifications(100, 20, 1_000);
     const firstCall = gate<AcceptResult>();
     const secondCall = gate<void>();
     seen.accept = async (input, real, call) => {
@@ -196,7 +199,7 @@ describe('copies of a recorded notification', () => {
 
     const first = post(env, recorded, body);
     await until(() => seen.calls === 1);
-    // Gives up on the first call after 30 ms and asks the ledger itself (call 2, held open).
+    // Gives up on the first call after 1 s and asks the ledger itself (call 2, held open).
     const second = post(env, recorded, body);
     await until(() => seen.calls === 2);
     // The first call fails now: that must not drop the second call's entry.
