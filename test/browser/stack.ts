@@ -32,7 +32,7 @@ export interface BrowserStackInfo {
 }
 
 export async function startBrowserStack(): Promise<{ info: BrowserStackInfo; stop(): Promise<void> }> {
-  const { dir, origin, cleanups, stop } = await startStackBase('browser');
+  const { dir, origin, onStop, stop } = await startStackBase('browser');
   try {
     const demoPort = await freePort();
     const demoOrigin = `http://127.0.0.1:${demoPort}`;
@@ -44,7 +44,7 @@ export async function startBrowserStack(): Promise<{ info: BrowserStackInfo; sto
       STATUS_ALLOWED_ORIGINS: `${demoOrigin}, http://127.0.0.1:${merchantPagePort}`,
     });
     const gateway = await startGateway({ dir, settings, logLevel: 'warn' });
-    cleanups.push(() => gateway.process.stop());
+    await onStop(() => gateway.process.stop());
 
     let announce: (url: string) => void = () => {};
     const announced = new Promise<string>((resolve) => (announce = resolve));
@@ -62,7 +62,7 @@ export async function startBrowserStack(): Promise<{ info: BrowserStackInfo; sto
         if (match) announce(match[1]!);
       },
     });
-    cleanups.push(() => demo.stop());
+    await onStop(() => demo.stop());
     const demoOriginUrl = await withTimeout(
       Promise.race([announced, demo.exited.then((code) => Promise.reject(new Error(`demo origin exited (${code}):\n${demo.tail()}`)))]),
       15_000,

@@ -108,10 +108,14 @@ export const stack = () => inject('e2e');
 /** A stack of the calling test file's own: started before its tests, stopped after them. */
 export function ownStack(options: Parameters<typeof startStack>[0] = {}): () => RunningStack {
   let running: RunningStack | undefined;
+  let starting: Promise<RunningStack> | undefined;
   beforeAll(async () => {
-    running = await startStack(options);
+    starting = startStack(options);
+    running = await starting;
   }, 120_000);
-  afterAll(() => running?.stop());
+  // Also when the start outlived the hook's time limit: it goes on, and what it starts then must
+  // be stopped too (a busy machine was left with a whole wrangler dev of 4 GB running so).
+  afterAll(async () => (await starting?.catch(() => undefined))?.stop(), 180_000);
   return () => {
     if (running === undefined) throw new Error('this file\'s stack did not start');
     return running;

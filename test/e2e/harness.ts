@@ -361,25 +361,32 @@ export interface RunningStack {
 
 /**
  * The start of every stack: a scratch folder (the gateway's --persist-to and config) and the test
- * origin. `cleanups` run in reverse by `stop` (each one's failure ignored), so whatever the caller
- * starts next is stopped before what it depends on; the caller calls `stop` itself if its own
- * start-up fails.
+ * origin. `stop` runs the cleanups in reverse (each one's failure ignored), so whatever the caller
+ * starts next is stopped before what it depends on; a cleanup handed to `onStop` after `stop`
+ * (a process whose start outlived the test) runs at once, so nothing is left running. The caller
+ * calls `stop` itself if its own start-up fails.
  */
 export async function startStackBase(name: string): Promise<{
   dir: string;
   origin: RunningOrigin;
-  cleanups: Array<() => Promise<void>>;
+  onStop(cleanup: () => Promise<void>): Promise<void>;
   stop(): Promise<void>;
 }> {
   const dir = await mkdtemp(join(tmpdir(), `alipay-notify-edge-${name}-`));
   const cleanups: Array<() => Promise<void>> = [() => rm(dir, { recursive: true, force: true })];
+  let stopped = false;
   const stop = async () => {
+    stopped = true;
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
+  };
+  const onStop = async (cleanup: () => Promise<void>) => {
+    if (stopped) await cleanup().catch(() => {});
+    else cleanups.push(cleanup);
   };
   try {
     const origin = await startTestOrigin(TEST_ONLY_FORWARD_SECRETS);
-    cleanups.push(() => origin.process.stop());
-    return { dir, origin, cleanups, stop };
+    await onStop(() => origin.process.stop());
+    return { dir, origin, onStop, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -389,12 +396,12 @@ export async function startStackBase(name: string): Promise<{
 export async function startStack(
   options: { settings?: Record<string, string>; logLevel?: 'log' | 'warn' | 'error'; wranglerConfig?: string } = {},
 ): Promise<RunningStack> {
-  const { dir, origin, cleanups, stop } = await startStackBase('e2e');
+  const { dir, origin, onStop, stop } = await startStackBase('e2e');
   try {
     const settings = gatewaySettings(origin.deliveryUrl, options.settings);
     const start = async () => {
       const started = await startGateway({ dir, settings, logLevel: options.logLevel, wranglerConfig: options.wranglerConfig });
-      cleanups.push(() => started.process.stop());
+      await onStop(() => started.process.stop());
       return started;
     };
     let gateway = await start();
