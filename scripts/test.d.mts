@@ -24,5 +24,7 @@ export interface SuiteResult {
 }
 /** The command that runs an npm script, through the npm that started this process when there is one. */
 export function npmRun(script: string): Omit<Suite, 'name'>;
-/** Runs the suites at once; writes each one's output as a block when it ends, then a summary. */
+/** Runs the suites at once; writes each passing one's output as a block when it ends, the failed ones' after all ended, then a summary naming the failed tests. */
 export function runSuites(suites: Suite[], options?: { env?: Record<string, string>; write?: (text: string) => void; color?: boolean }): Promise<SuiteResult[]>;
+/** The `FAIL  file > test` lines of vitest's output, each followed by its error's first line (at most 20 lines). */
+export function failedTests(output: string): string[];

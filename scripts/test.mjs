@@ -3,7 +3,8 @@
 // (workerd and Node), the end-to-end suite (real `wrangler dev`) and the browser tests. The
 // end-to-end and browser suites mostly wait (on wrangler's start-up, retry schedules, a browser),
 // so running them beside the CPU-bound suites is what keeps the whole run short. Each suite's
-// output is printed as one block when it ends; the exit status is 1 when any suite failed.
+// output is printed as one block: a passing suite's when it ends, a failed one's after all ended,
+// followed by a summary that names the failed tests; the exit status is 1 when any suite failed.
 //
 // `npm test -- e2e browser` runs only the suites named. Each suite is also an npm script of its
 // own (SUITES below names it), which is what this runs, so a part and the whole run the same way.
@@ -40,6 +41,26 @@ export function npmRun(script) {
 /** "12.3 s" */
 function seconds(ms) {
   return `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** ANSI colour codes, which a forced-colour suite writes around its words. */
+const ANSI = /\u001b\[[0-9;]*m/g;
+
+/**
+ * The failed tests vitest names in a suite's output (its `FAIL  file > test` lines), each with the
+ * first line of its error, at most 20 lines: the summary repeats them where a short log tail shows them.
+ */
+export function failedTests(output) {
+  const lines = output.replace(ANSI, '').split('\n');
+  const found = [];
+  for (let i = 0; i < lines.length && found.length < 20; i++) {
+    const fail = lines[i].match(/^\s*FAIL\s+(.*\S)/);
+    if (!fail || found.includes(fail[1])) continue;
+    found.push(fail[1]);
+    const error = lines.slice(i + 1, i + 4).find((line) => line.trim() !== '' && !/^\s*FAIL\s/.test(line));
+    if (error !== undefined && found.length < 20) found.push(`  ${error.trim().slice(0, 200)}`);
+  }
+  return found;
 }
 
 /** Runs one suite with its output kept; resolves to its result and that output. */
@@ -83,17 +104,26 @@ export async function runSuites(suites, { env = {}, write = (text) => process.st
   process.on('SIGTERM', passOn);
   write(`Running ${suites.map((s) => s.name).join(', ')} at once; each prints its output when it ends.\n`);
   try {
+    const block = (result) => {
+      const text = result.output === '' || result.output.endsWith('\n') ? result.output : `${result.output}\n`;
+      write(`\n──── ${result.name}: ${result.status} after ${seconds(result.ms)} ────\n${text}`);
+    };
+    // A suite that passed is written when it ends; one that failed is held back and written after
+    // the others, so the end of the log (all a CI page may keep) shows what failed.
     const results = await Promise.all(
       suites.map(async (suite) => {
         const result = await runSuite(suite, childEnv, started, children);
-        const text = result.output === '' || result.output.endsWith('\n') ? result.output : `${result.output}\n`;
-        write(`\n──── ${result.name}: ${result.status} after ${seconds(result.ms)} ────\n${text}`);
+        if (result.ok) block(result);
         return result;
       }),
     );
+    for (const r of results) if (!r.ok) block(r);
     const width = Math.max(...results.map((r) => r.name.length));
     write(`\n──── ${results.every((r) => r.ok) ? 'all passed' : 'FAILED'} in ${seconds(Date.now() - started)} ────\n`);
-    for (const r of results) write(`  ${r.ok ? 'ok    ' : 'FAILED'}  ${r.name.padEnd(width)}  ${seconds(r.ms)}${r.ok ? '' : `  ${r.status}`}\n`);
+    for (const r of results) {
+      write(`  ${r.ok ? 'ok    ' : 'FAILED'}  ${r.name.padEnd(width)}  ${seconds(r.ms)}${r.ok ? '' : `  ${r.status}`}\n`);
+      if (!r.ok) for (const line of failedTests(r.output)) write(`          ${line}\n`);
+    }
     return results;
   } finally {
     process.off('SIGTERM', passOn);

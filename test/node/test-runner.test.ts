@@ -50,10 +50,23 @@ describe('npm test', () => {
     expect(output).toMatch(/──── all passed in [\d.]+ s ────\n {2}ok +first +[\d.]+ s\n {2}ok +second +[\d.]+ s\n$/);
   });
 
-  it('fails when any suite fails, and says which and how, after the others finished', async () => {
+  it('fails when any suite fails, and writes the failed suite last, its failed tests in the summary', async () => {
     const written: string[] = [];
+    // The bad suite ends first; its block still comes after the good one's, just before the summary.
+    const vitestFailure = [
+      ' \u001b[31mFAIL\u001b[39m  e2e  test/e2e/x.test.ts > orders > delivers once',
+      'AssertionError: expected 2 to be 1',
+      ' FAIL  e2e  test/e2e/x.test.ts > orders > delivers once',
+      '',
+      ' FAIL  e2e  test/e2e/y.test.ts [ test/e2e/y.test.ts ]',
+      '',
+      'Error: Hook timed out in 90000ms.',
+    ].join('\n');
     const results = await runSuites(
-      [nodeSuite('good', `${waitFor('bad-done')} console.log('good: done');`), nodeSuite('bad', `console.log('bad: broken'); fs.writeFileSync(path.join(dir, 'bad-done'), ''); process.exit(4);`)],
+      [
+        nodeSuite('good', `${waitFor('bad-done')} console.log('good: done');`),
+        nodeSuite('bad', `console.log(${JSON.stringify(vitestFailure)}); fs.writeFileSync(path.join(dir, 'bad-done'), ''); process.exit(4);`),
+      ],
       { write: (text) => void written.push(text) },
     );
     expect(results.map((r) => [r.name, r.ok, r.status])).toEqual([
@@ -61,8 +74,16 @@ describe('npm test', () => {
       ['bad', false, 'failed (exit 4)'],
     ]);
     const output = written.join('');
-    expect(output).toMatch(/──── bad: failed \(exit 4\) after [\d.]+ s ────\nbad: broken\n/);
-    expect(output).toMatch(/──── FAILED in [\d.]+ s ────\n {2}ok +good +[\d.]+ s\n {2}FAILED +bad +[\d.]+ s {2}failed \(exit 4\)\n$/);
+    expect(output).toMatch(/──── good: passed after [\d.]+ s ────\ngood: done\n\n──── bad: failed \(exit 4\) after [\d.]+ s ────\n \u001b\[31mFAIL/);
+    const summary = [
+      'ok +good +[\\d.]+ s',
+      'FAILED +bad +[\\d.]+ s {2}failed \\(exit 4\\)',
+      ' {8}e2e {2}test/e2e/x\\.test\\.ts > orders > delivers once',
+      ' {10}AssertionError: expected 2 to be 1',
+      ' {8}e2e {2}test/e2e/y\\.test\\.ts \\[ test/e2e/y\\.test\\.ts \\]',
+      ' {10}Error: Hook timed out in 90000ms\\.',
+    ];
+    expect(output).toMatch(new RegExp(`──── FAILED in [\\d.]+ s ────\\n${summary.map((line) => ` {2}${line}\\n`).join('')}$`));
   });
 
   it('gives every suite wrangler with its metrics and location request off', async () => {
