@@ -8,7 +8,7 @@
 // by test:e2e.
 import { request as httpRequest, Agent } from 'node:http';
 import { paidNotification } from '../support/notifications';
-import { groupRssKiB, heapReader, sleep, type StackInfo } from './harness';
+import { fetchWithin, groupRssKiB, heapReader, sleep, type StackInfo } from './harness';
 import { seededRandom } from '../support/seeded-random.mjs';
 
 export const ABUSE_KINDS = [
@@ -336,7 +336,7 @@ export async function runAbuse(info: StackInfo, plan: AbusePlan, progress: (line
  */
 async function flushProxyConnections(info: StackInfo): Promise<void> {
   for (let round = 0; round < 2; round++) {
-    await Promise.all(Array.from({ length: 32 }, () => fetch(`${info.gatewayUrl}/health`, { signal: AbortSignal.timeout(10_000) }).then((r) => r.text()).catch(() => '')));
+    await Promise.all(Array.from({ length: 32 }, () => fetchWithin(`${info.gatewayUrl}/health`, {}, 10_000).catch(() => undefined)));
   }
 }
 

@@ -6,7 +6,7 @@
 // gatewayClient() when its origin is not the test origin (the example receiver).
 import { afterAll, beforeAll, inject } from 'vitest';
 import type { LedgerSnapshot } from '../../src/orders/ledger-types';
-import { originClient, sleep, startStack, type OriginDelivery, type RunningStack, type StackInfo } from './harness';
+import { fetchWithin, originClient, sleep, STACK_START_LIMIT_MS, startStack, type OriginDelivery, type RunningStack, type StackInfo } from './harness';
 import { TEST_APP_ID } from '../fixtures/gateway-test-keys';
 
 export interface GatewayReply {
@@ -32,10 +32,12 @@ const SETTLE_MS = 500;
 /** What the gateway-only calls need to know about a running gateway. */
 export type GatewayInfo = Pick<StackInfo, 'gatewayUrl' | 'notifyUrl' | 'adminToken'>;
 
-/** The calls that talk to the gateway alone (notify endpoint, admin API); `info` is read on each call. */
 /** How long a test's notification waits for the gateway's answer. */
 const NOTIFY_ANSWER_TIMEOUT_MS = 30_000;
+/** How long one admin API read may take: past it the test fails saying which read did not come back. */
+const ADMIN_ANSWER_TIMEOUT_MS = 10_000;
 
+/** The calls that talk to the gateway alone (notify endpoint, admin API); `info` is read on each call. */
 export function gatewayClient(info: () => GatewayInfo) {
   /**
    * Posts as Alipay does; `charset` is the one the content-type names (Alipay names the signed one).
@@ -44,22 +46,23 @@ export function gatewayClient(info: () => GatewayInfo) {
    * holding the test until vitest's time limit says nothing of where it stood.
    */
   async function postNotification(body: Uint8Array, charset = 'utf-8'): Promise<GatewayReply> {
-    const response = await fetch(info().notifyUrl, {
-      method: 'POST',
-      headers: { 'content-type': `application/x-www-form-urlencoded; charset=${charset}` },
-      body,
-      signal: AbortSignal.timeout(NOTIFY_ANSWER_TIMEOUT_MS),
-    });
-    return { status: response.status, body: await response.text() };
+    const { status, text } = await fetchWithin(
+      info().notifyUrl,
+      { method: 'POST', headers: { 'content-type': `application/x-www-form-urlencoded; charset=${charset}` }, body },
+      NOTIFY_ANSWER_TIMEOUT_MS,
+    );
+    return { status, body: text };
   }
 
   async function ledgerOf(outTradeNo: string): Promise<LedgerSnapshot | null> {
-    const response = await fetch(`${info().gatewayUrl}/admin/orders/${TEST_APP_ID}/${encodeURIComponent(outTradeNo)}`, {
-      headers: { authorization: `Bearer ${info().adminToken}` },
-    });
-    if (response.status === 404) return null;
-    if (!response.ok) throw new Error(`admin API answered ${response.status}`);
-    return (await response.json()) as LedgerSnapshot;
+    const { status, text } = await fetchWithin(
+      `${info().gatewayUrl}/admin/orders/${TEST_APP_ID}/${encodeURIComponent(outTradeNo)}`,
+      { headers: { authorization: `Bearer ${info().adminToken}` } },
+      ADMIN_ANSWER_TIMEOUT_MS,
+    );
+    if (status === 404) return null;
+    if (status !== 200) throw new Error(`admin API answered ${status}`);
+    return JSON.parse(text) as LedgerSnapshot;
   }
 
   /** Waits until the ledger says the order's `paid` event is delivered; returns that ledger. */
@@ -112,7 +115,7 @@ export function ownStack(options: Parameters<typeof startStack>[0] = {}): () => 
   beforeAll(async () => {
     starting = startStack(options);
     running = await starting;
-  }, 120_000);
+  }, STACK_START_LIMIT_MS + 20_000);
   // Also when the start outlived the hook's time limit: it goes on, and what it starts then must
   // be stopped too (a busy machine was left with a whole wrangler dev of 4 GB running so).
   afterAll(async () => (await starting?.catch(() => undefined))?.stop(), 180_000);

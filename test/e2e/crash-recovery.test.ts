@@ -6,7 +6,7 @@
 // still arriving while the gateway dies count too: those answered `success` must be delivered.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { eventually, stackClient } from './client';
-import { startStack, type OriginDelivery, type RunningStack } from './harness';
+import { STACK_START_LIMIT_MS, startStack, type OriginDelivery, type RunningStack } from './harness';
 import { paidNotification } from '../support/notifications';
 
 const OWED_ORDERS = 12;
@@ -105,5 +105,5 @@ test('SIGKILL while deliveries are owed and one is in flight: after a restart on
   const ids = [...byOrder.values()].map((d) => d[0]!.webhookId);
   expect(new Set(ids).size).toBe(orders.length);
   // Beyond the sum of every wait's own limit inside (two 20 s waits, the kill, a restart of up to
-  // 60 s, the 60 s recovery), so a failure names the step that did not happen.
-}, 180_000);
+  // STACK_START_LIMIT_MS, the 60 s recovery), so a failure names the step that did not happen.
+}, 120_000 + STACK_START_LIMIT_MS);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { eventually } from './client';
-import { REPO_ROOT, freePort, sleep } from './harness';
+import { REPO_ROOT, fetchWithin, freePort, sleep } from './harness';
 
 function portIsFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -35,8 +35,7 @@ test('npm run dev:worker listens on GATEWAY_PORT and stops with everything it st
       `the gateway on GATEWAY_PORT=${port}`,
       async () => {
         try {
-          const response = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(2_000) });
-          return (await response.json()) as { ok: boolean };
+          return JSON.parse((await fetchWithin(`http://127.0.0.1:${port}/health`, {}, 2_000)).text) as { ok: boolean };
         } catch {
           return undefined;
         }

@@ -9,6 +9,7 @@
 // that is removed afterwards): never the repo, never the command line, and an explicit
 // --env-file also stops wrangler from reading a developer's own .dev.vars.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -27,7 +28,19 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const WRANGLER_BIN = join(REPO_ROOT, 'node_modules/wrangler/bin/wrangler.js');
 const ORIGIN_SCRIPT = fileURLToPath(new URL('./origin-process.mjs', import.meta.url));
 
-const STARTUP_TIMEOUT_MS = 60_000;
+/**
+ * How long one `wrangler dev` gets to answer /health (it takes 5-10 s on a busy 2-core machine).
+ * One that does not, or that exits first, is stopped and started once more on new ports (see
+ * StartupFailure): about one full `npm test` in ten met such a start, and failed on it.
+ */
+const STARTUP_TIMEOUT_MS = 45_000;
+const STARTUP_ATTEMPTS = 2;
+/**
+ * The longest a stack start can take before it gives up with its own error: the origin's start,
+ * every gateway attempt with its stop, the origin's stop. Hooks that start a stack allow more
+ * than this, so a failed start shows wrangler's own words, not a hook's time limit.
+ */
+export const STACK_START_LIMIT_MS = 15_000 + STARTUP_ATTEMPTS * (STARTUP_TIMEOUT_MS + 2_200 + 11_000) + 11_000;
 const STOP_GRACE_MS = 5_000;
 const OUTPUT_TAIL_LINES = 60;
 
@@ -114,14 +127,44 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** A port nothing listens on right now (the OS picks it; the gap before wrangler binds is tiny). */
-export function freePort(): Promise<number> {
+/**
+ * A port nothing listens on now, for a process to bind a moment later. Picked below the kernel's
+ * ephemeral range (where `listen(0)` and every outgoing connection get their ports): a port from
+ * inside it was at times taken in that moment, by one of the thousands of connections the heavier
+ * tests open, and wrangler then exited with "Address already in use".
+ */
+export async function freePort(): Promise<number> {
+  const [ephemeralLow] = ephemeralRange();
+  const low = 10_000;
+  if (ephemeralLow - low < 1_000) return listenOn(0); // an unusual range: let the kernel choose
+  for (let tries = 0; tries < 50; tries++) {
+    const port = low + Math.floor(Math.random() * (ephemeralLow - low));
+    const bound = await listenOn(port).catch(() => undefined);
+    if (bound !== undefined) return bound;
+  }
+  return listenOn(0);
+}
+
+/** Linux's ephemeral port range; IANA's elsewhere. */
+function ephemeralRange(): [number, number] {
+  try {
+    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (Number.isInteger(low) && Number.isInteger(high)) return [low!, high!];
+  } catch {
+    // not Linux
+  }
+  return [49_152, 65_535];
+}
+
+/** Binds 127.0.0.1:`port` (0: any) and lets it go again; resolves to the port. */
+function listenOn(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(port, '127.0.0.1', () => {
       const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
+      const bound = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(bound));
     });
   });
 }
@@ -270,6 +313,26 @@ export async function startGateway(options: {
     configPath = join(options.dir, 'wrangler.toml');
     await writeFile(configPath, options.wranglerConfig);
   }
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startWrangler(configPath, envFile, options);
+    } catch (error) {
+      if (attempt >= STARTUP_ATTEMPTS || !(error instanceof StartupFailure)) throw error;
+      console.warn(`wrangler dev did not start (attempt ${attempt} of ${STARTUP_ATTEMPTS}); starting it again on new ports. ${error.message}`);
+    }
+  }
+}
+
+/**
+ * wrangler dev exited before /health answered (e.g. "Address already in use": the ports come from
+ * freePort(), and another process on this busy machine may take one before wrangler binds it), or
+ * /health did not answer 200 in time (seen: wrangler's proxy never started although the Worker
+ * had). Worth another try, unlike settings the gateway refuses, which a new start does not change.
+ */
+class StartupFailure extends Error {}
+
+/** One `wrangler dev` on fresh ports, resolved once /health answers 200; stopped if it does not. */
+async function startWrangler(configPath: string, envFile: string, options: { dir: string; logLevel?: string }): Promise<RunningGateway> {
   const [port, inspectorPort] = [await freePort(), await freePort()];
   const gateway = startProcess(
     'wrangler dev',
@@ -304,22 +367,21 @@ async function waitForHealth(url: string, gateway: ManagedProcess): Promise<void
   const deadline = Date.now() + STARTUP_TIMEOUT_MS;
   let last = 'no answer yet';
   while (Date.now() < deadline) {
-    if (exitCode !== undefined) throw new Error(`wrangler dev exited (${exitCode}) before /health answered:\n${gateway.tail()}`);
+    if (exitCode !== undefined) throw new StartupFailure(`wrangler dev exited (${exitCode}) before /health answered:\n${gateway.tail()}`);
     try {
-      const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2_000) });
-      const text = await response.text();
-      if (response.status === 200) return;
+      const { status, text } = await fetchWithin(`${url}/health`, {}, 2_000);
+      if (status === 200) return;
       // The gateway's own verdict on its settings will not change by waiting.
       const problems = configProblems(text);
       if (problems !== null) throw new Error(`gateway settings have problems:\n  ${problems.join('\n  ')}`);
-      last = `${response.status} ${text.slice(0, 500)}`;
+      last = `${status} ${text.slice(0, 500)}`;
     } catch (error) {
       if (error instanceof Error && error.message.startsWith('gateway settings')) throw error;
       last = error instanceof Error ? error.message : String(error);
     }
     await sleep(200);
   }
-  throw new Error(`wrangler dev: /health was not 200 within ${STARTUP_TIMEOUT_MS / 1000}s (last: ${last}):\n${gateway.tail()}`);
+  throw new StartupFailure(`wrangler dev: /health was not 200 within ${STARTUP_TIMEOUT_MS / 1000}s (last: ${last}):\n${gateway.tail()}`);
 }
 
 function configProblems(text: string): string[] | null {
@@ -460,6 +522,32 @@ export async function withTimeout<T>(promise: Promise<T>, ms: number, message: (
     return await Promise.race([promise, timeout]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+export interface FetchedText {
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
+/**
+ * fetch() and the whole body as text, settled within `ms` by a timer of this process's own, which
+ * also aborts the request. AbortSignal.timeout() alone is not enough on Node 20: an abort that meets
+ * a body being read can leave the read pending forever (nodejs/node#56917), and a stack start was
+ * seen to hang so for five minutes, waiting on a /health answer from wrangler's proxy.
+ */
+export async function fetchWithin(url: string, init: RequestInit, ms: number): Promise<FetchedText> {
+  const controller = new AbortController();
+  const work = (async () => {
+    const response = await fetch(url, { ...init, signal: controller.signal });
+    return { status: response.status, headers: response.headers, text: await response.text() };
+  })();
+  work.catch(() => {}); // settled late (after the timer), or never: nobody waits for it any more
+  try {
+    return await withTimeout(work, ms, () => `${init.method ?? 'GET'} ${url}: no whole answer within ${ms / 1000} s`);
+  } finally {
+    controller.abort();
   }
 }
 

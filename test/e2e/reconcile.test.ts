@@ -19,7 +19,7 @@ import { TEST_ONLY_APP_PRIVATE_KEY_PEM } from '../fixtures/reconcile-test-keys';
 import { publicKeyOfPem } from '../support/alipay-gateway';
 import { signedNotification, tradeParams, uniqueId } from '../support/notifications';
 import { eventually, stackClient } from './client';
-import { sleep, startStack, type RunningStack } from './harness';
+import { sleep, STACK_START_LIMIT_MS, startStack, type RunningStack } from './harness';
 
 const ALERT_SECRET = 'whsec_ZTJlLXJlY29uY2lsZS1hbGVydC1zZWNyZXQtMDEyMzQ1';
 const MAX_RPS = 2;
@@ -55,7 +55,7 @@ beforeAll(async () => {
       ORIGIN_MAX_RPS: String(MAX_RPS),
     },
   });
-}, 120_000);
+}, STACK_START_LIMIT_MS + 20_000);
 
 afterAll(async () => {
   await running?.stop();
@@ -166,5 +166,5 @@ describe('holding deliveries', () => {
     // a slow machine only spreads them further.
     arrivals.sort((a, b) => a - b);
     arrivals.forEach((at, k) => expect(at - resumedAt).toBeGreaterThanOrEqual(k * (1000 / MAX_RPS) - 100));
-  }, 120_000);
+  }, 60_000 + STACK_START_LIMIT_MS); // a restart inside
 });
