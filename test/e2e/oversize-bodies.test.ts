@@ -3,18 +3,29 @@
 // mid-request", and the genuine notifications sent meanwhile all get `success` (before the fix,
 // 50 such bodies among 400 genuine ones failed ~35 of them with that 503), while /health keeps
 // answering. Bodies with a Content-Length over the cap are refused the same way.
+// On a busy machine wrangler's proxy still loses a connection to the Worker now and then (about one
+// genuine notification in 2,000 over many runs) and answers that one request itself with the same
+// 503; a genuine notification so answered is sent again, as Alipay would, and at most
+// MAX_PROXY_RESENDS such re-sends are allowed: the defect this guards against failed 9 in 100.
 import { expect, test } from 'vitest';
-import { labelOf, rawPost } from './abuse';
-import { stack } from './client';
+import { PROXY_LOST_CONNECTION, labelOf, rawPost } from './abuse';
+import { ownStack } from './client';
+import { fetchWithin } from './harness';
 import { paidNotification } from '../support/notifications';
 
 const GENUINE = 100;
 const CHUNKED = 15;
 const WITH_LENGTH = 2;
 const CONCURRENCY = 16;
+const MAX_PROXY_RESENDS = 2;
+
+// A stack of its own: in the shared one, other files' traffic met this flood in wrangler's proxy,
+// and the proxy lost connections far more often (10 genuine notifications of 100 once, on a machine
+// running two suites at once) than with this file's traffic alone (none in 1,200).
+const running = ownStack({ logLevel: 'warn' });
 
 test(`${CHUNKED} chunked and ${WITH_LENGTH} Content-Length bodies over the cap among ${GENUINE} genuine notifications: 413 for each, success for every genuine one`, async () => {
-  const { notifyUrl, gatewayUrl } = stack();
+  const { notifyUrl, gatewayUrl } = running().info;
   const genuine = await Promise.all(Array.from({ length: GENUINE }, async () => (await paidNotification()).body));
   type Job = { kind: 'genuine'; body: Uint8Array } | { kind: 'chunked' | 'with-length' };
   const jobs: Job[] = genuine.map((body) => ({ kind: 'genuine' as const, body }));
@@ -26,10 +37,11 @@ test(`${CHUNKED} chunked and ${WITH_LENGTH} Content-Length bodies over the cap a
   let next = 0;
   let done = false;
   let healthMaxMs = 0;
+  let proxyResends = 0;
   const health = (async () => {
     while (!done) {
       const started = performance.now();
-      const ok = await fetch(`${gatewayUrl}/health`, { signal: AbortSignal.timeout(30_000) }).then((r) => r.status === 200).catch(() => false);
+      const ok = await fetchWithin(`${gatewayUrl}/health`, {}, 30_000).then((r) => r.status === 200).catch(() => false);
       healthMaxMs = Math.max(healthMaxMs, ok ? performance.now() - started : Number.POSITIVE_INFINITY);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -37,12 +49,17 @@ test(`${CHUNKED} chunked and ${WITH_LENGTH} Content-Length bodies over the cap a
   const worker = async () => {
     while (next < jobs.length) {
       const job = jobs[next++]!;
-      const answer =
+      let answer =
         job.kind === 'genuine'
           ? await rawPost(notifyUrl, { body: job.body })
           : job.kind === 'chunked'
             ? await rawPost(notifyUrl, { stream: { total: 1024 * 1024, chunk: 16 * 1024, intervalMs: 0 } })
             : await rawPost(notifyUrl, { body: new Uint8Array(2 * 1024 * 1024).fill(0x61) });
+      // Past MAX_PROXY_RESENDS the 503 stays this notification's answer, and the test fails on it.
+      while (job.kind === 'genuine' && answer.status === 503 && answer.body.startsWith(PROXY_LOST_CONNECTION) && proxyResends < MAX_PROXY_RESENDS) {
+        proxyResends += 1;
+        answer = await rawPost(notifyUrl, { body: job.body });
+      }
       const byLabel = answers.get(job.kind)!;
       byLabel.set(labelOf(answer), (byLabel.get(labelOf(answer)) ?? 0) + 1);
     }

@@ -8,8 +8,11 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { TEST_ONLY_ADMIN_TOKEN } from '../fixtures/gateway-test-keys';
 import { eventually, gatewayClient } from './client';
-import { freePort, gatewaySettings, startGateway, type RunningGateway } from './harness';
+import { freePort, gatewaySettings, STACK_START_LIMIT_MS, startGateway, type RunningGateway } from './harness';
 import { paidNotification } from '../support/notifications';
+
+/** Each test starts a gateway of its own (its ORIGIN_URL differs), then waits for one attempt. */
+const GATEWAY_TEST_LIMIT_MS = STACK_START_LIMIT_MS + 30_000;
 
 const cleanups: Array<() => Promise<void>> = [];
 afterAll(async () => {
@@ -53,7 +56,7 @@ describe('an origin that cannot be reached', () => {
     const hint = `connection refused (or reset before any answer) by 127.0.0.1:${port}: is the origin running and listening there?`;
     expect(lastError).toBe(`network-error: ${hint}`);
     expect(line).toMatchObject({ level: 'warn', outcome: 'network-error', error: hint, state: 'pending' });
-  });
+  }, GATEWAY_TEST_LIMIT_MS);
 
   test('a host name that does not resolve is named as a DNS (or TLS) failure, never "internal error"', async () => {
     const gateway = await gatewayDeliveringTo('https://origin.invalid/alipay/notify');
@@ -61,5 +64,5 @@ describe('an origin that cannot be reached', () => {
     expect(lastError).toMatch(/^network-error: DNS lookup or TLS handshake failed for origin\.invalid:443: /);
     expect(String(line['error'])).toMatch(/^DNS lookup or TLS handshake failed for origin\.invalid:443/);
     expect(lastError + JSON.stringify(line)).not.toMatch(/internal error|reference =/);
-  });
+  }, GATEWAY_TEST_LIMIT_MS);
 });
