@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { inject } from 'vitest';
 import { chromiumPath } from '../../scripts/install-browser.mjs';
-import { originClient } from '../e2e/harness';
+import { fetchWithin, originClient } from '../e2e/harness';
 import { signedNotification, tradeParams, uniqueId } from '../support/notifications';
 import type { BrowserStackInfo } from './stack';
 
@@ -73,13 +73,9 @@ export interface Payment {
 /** Posts a signed notification to the gateway as Alipay would; throws unless it answered `success`. */
 export async function pay(overrides: Record<string, string> = {}): Promise<Payment> {
   const params = tradeParams({ out_trade_no: uniqueId('BR'), ...overrides });
-  const response = await fetch(stack().notifyUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
-    body: await signedNotification(params),
-  });
-  const body = await response.text();
-  if (body !== 'success') throw new Error(`the gateway answered ${response.status} ${body}`);
+  const init = { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body: await signedNotification(params) };
+  const { status, text } = await fetchWithin(stack().notifyUrl, init, 30_000);
+  if (text !== 'success') throw new Error(`the gateway answered ${status} ${text}`);
   const [whole, fraction = ''] = params['total_amount']!.split('.');
   return {
     outTradeNo: params['out_trade_no']!,
