@@ -21,7 +21,7 @@ const MAX_PROXY_RESENDS = 2;
 
 // A stack of its own: in the shared one, other files' traffic met this flood in wrangler's proxy,
 // and the proxy lost connections far more often (10 genuine notifications of 100 once, on a machine
-// running two suites at once) than with this file's traffic alone (none in 1,200).
+// running two suites at once) than with this file's traffic alone (none in 2,100).
 const running = ownStack({ logLevel: 'warn' });
 
 test(`${CHUNKED} chunked and ${WITH_LENGTH} Content-Length bodies over the cap among ${GENUINE} genuine notifications: 413 for each, success for every genuine one`, async () => {
