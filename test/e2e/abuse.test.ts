@@ -62,6 +62,8 @@ test(`${PLAN.bodies} malformed requests (${PLAN.slow} slow) beside genuine notif
   expect(result.genuine.acknowledged, report).toBe(result.genuine.sent);
   expect(result.genuine.sent, report).toBeGreaterThan(10);
   expect(result.healthMaxMs, report).toBeLessThan(10_000);
+  // Like the proxy's 503s: tied to the slow bodies' cut-offs, so a few at most.
+  expect(result.healthAskedAgain, report).toBeLessThanOrEqual(3 * PLAN.slow);
 
   // Right after a full collection, the heap is where it was: nothing of the bad requests is kept.
   expect(result.heapBytes.after - result.heapBytes.before, report).toBeLessThan(4 * 1024 * 1024);
