@@ -533,9 +533,10 @@ export interface FetchedText {
 
 /**
  * fetch() and the whole body as text, settled within `ms` by a timer of this process's own, which
- * also aborts the request. AbortSignal.timeout() alone is not enough on Node 20: an abort that meets
- * a body being read can leave the read pending forever (nodejs/node#56917), and a stack start was
- * seen to hang so for five minutes, waiting on a /health answer from wrangler's proxy.
+ * also aborts the request. AbortSignal.timeout() alone was not enough: a stack start hung five
+ * minutes on a /health probe to wrangler's proxy that had a 2 s one. Node 20's fetch has known ways
+ * of leaving an aborted request pending (nodejs/node#56917, nodejs/undici#4068); which one met the
+ * probe was not pinned down, and a timer of our own ends the wait whatever it was.
  */
 export async function fetchWithin(url: string, init: RequestInit, ms: number): Promise<FetchedText> {
   const controller = new AbortController();
