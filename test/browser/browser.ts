@@ -39,9 +39,33 @@ export async function screenshot(page: Page, name: string, fullPage = true): Pro
   await page.screenshot({ path: `${SCREENSHOT_DIR}${name}.png`, fullPage });
 }
 
+/** How long one navigation may take before it is made again (a page loads in 1-3 s on a busy machine). */
+const NAVIGATION_TIMEOUT_MS = 10_000;
+const NAVIGATION_ATTEMPTS = 3;
+
+/**
+ * page.goto(url), made again when it does not load in time, as a person would reload. wrangler
+ * dev's proxy does not answer a GET that meets a connection it lost to the Worker (its
+ * ProxyWorker.ts): it puts the GET in a retry queue that only the proxy's next request empties, and
+ * a browser waiting on that page sends none. About one full run in 30 lost a test
+ * to it (30 s `page.goto` timeouts). A page the gateway really cannot serve still fails, after
+ * three tries.
+ */
+export async function visit(page: Page, url: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.goto(url, { timeout: NAVIGATION_TIMEOUT_MS });
+      return;
+    } catch (error) {
+      if (attempt >= NAVIGATION_ATTEMPTS || !(error instanceof Error && error.name === 'TimeoutError')) throw error;
+      console.warn(`${url} did not load within ${NAVIGATION_TIMEOUT_MS / 1000} s (attempt ${attempt} of ${NAVIGATION_ATTEMPTS}); loading it again`);
+    }
+  }
+}
+
 /** Signs in through the form, as an operator would; resolves on the console page. */
 export async function signIn(page: Page, token = stack().adminToken): Promise<void> {
-  await page.goto(`${stack().gatewayUrl}/admin/`);
+  await visit(page, `${stack().gatewayUrl}/admin/`);
   await page.waitForURL(/\/admin\/session$/);
   await page.fill('#token', token);
   await Promise.all([page.waitForURL(/\/admin\/$/), page.click('button[type=submit]')]);
@@ -53,7 +77,7 @@ export async function signIn(page: Page, token = stack().adminToken): Promise<vo
  */
 export async function openView(page: Page, fragment: string, nav: string): Promise<void> {
   await page.goto('about:blank');
-  await page.goto(`${stack().gatewayUrl}/admin/${fragment}`);
+  await visit(page, `${stack().gatewayUrl}/admin/${fragment}`);
   await viewReady(page, nav);
 }
 

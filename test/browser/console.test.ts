@@ -16,6 +16,7 @@ import {
   signIn,
   stack,
   viewReady,
+  visit,
   waitFor,
   type Payment,
 } from './browser';
@@ -79,7 +80,7 @@ describe('operator console in Chromium', () => {
   });
 
   it('refuses a wrong token, signs in with the right one, keeps the token out of the page', async () => {
-    await page.goto(`${stack().gatewayUrl}/admin/`);
+    await visit(page, `${stack().gatewayUrl}/admin/`);
     await page.waitForURL(/\/admin\/session$/);
     await screenshot(page, '01-sign-in');
     await page.fill('#token', 'not-the-admin-token-at-all');
@@ -258,7 +259,7 @@ describe('operator console in Chromium', () => {
   it('signing out ends the session', async () => {
     await openTransactions(page);
     await Promise.all([page.waitForURL(/\/admin\/session\?signed_out=1$/), page.click('form.sign-out button')]);
-    await page.goto(`${stack().gatewayUrl}/admin/`);
+    await visit(page, `${stack().gatewayUrl}/admin/`);
     await page.waitForURL(/\/admin\/session$/);
   });
 });
@@ -277,7 +278,7 @@ describe('the one-click sign-in link npm start prints', () => {
     const page = await context.newPage();
     const requested: string[] = [];
     page.on('request', (request) => requested.push(request.url()));
-    await page.goto(`${stack().gatewayUrl}/admin/session#token=${encodeURIComponent(stack().adminToken)}`);
+    await visit(page, `${stack().gatewayUrl}/admin/session#token=${encodeURIComponent(stack().adminToken)}`);
     await page.waitForURL(/\/admin\/#\/transactions$/);
     await viewReady(page, '#/transactions');
     expect(page.url()).not.toContain(stack().adminToken);
@@ -298,7 +299,7 @@ describe('the console in Chinese', () => {
   it('follows Accept-Language, switches to English and remembers it', async () => {
     const context = await newContext(browser, 'zh-CN');
     const page = await context.newPage();
-    await page.goto(`${stack().gatewayUrl}/admin/`);
+    await visit(page, `${stack().gatewayUrl}/admin/`);
     expect(await page.textContent('h1')).toBe('运营控制台');
     await signIn(page);
     await viewReady(page, '#/transactions');

@@ -4,7 +4,7 @@
 import { createHmac } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminJson, launchBrowser, newContext, openView, origin, pay, screenshot, signIn, stack, viewReady, waitFor } from './browser';
+import { adminJson, launchBrowser, newContext, openView, origin, pay, screenshot, signIn, stack, viewReady, visit, waitFor } from './browser';
 import { uniqueId } from '../support/notifications';
 
 interface Ledger {
@@ -31,7 +31,7 @@ describe('holding deliveries and held amounts, from the console', () => {
   beforeAll(async () => {
     browser = await launchBrowser();
     page = await (await newContext(browser, 'en-US')).newPage();
-    await page.goto(`${stack().gatewayUrl}/admin/`);
+    await visit(page, `${stack().gatewayUrl}/admin/`);
     await signIn(page);
     await viewReady(page, '#/transactions');
   });

@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueId } from '../support/notifications';
-import { launchBrowser, newContext, pay, screenshot, stack } from './browser';
+import { launchBrowser, newContext, pay, screenshot, stack, visit } from './browser';
 
 /** The live-update promise: paid shows within this long of the gateway's `success` to Alipay. */
 const LIVE_WITHIN_MS = 1_000;
@@ -49,7 +49,7 @@ async function openForged(page: Page, html: string): Promise<number[]> {
   });
   const path = `/forged-${uniqueId('p')}`;
   pages.set(path, html);
-  await page.goto(`http://127.0.0.1:${stack().merchantPagePort}${path}`);
+  await visit(page, `http://127.0.0.1:${stack().merchantPagePort}${path}`);
   return statuses;
 }
 
@@ -71,7 +71,7 @@ describe('status widget in Chromium', () => {
     const pushed = new Promise<void>((resolve) => {
       page.on('websocket', (socket) => socket.on('framereceived', () => resolve()));
     });
-    await page.goto(`${stack().demoOriginUrl}thank-you?out_trade_no=${order}&lang=en`);
+    await visit(page, `${stack().demoOriginUrl}thank-you?out_trade_no=${order}&lang=en`);
     const widget = page.locator(WIDGET);
     await expect.poll(() => widget.textContent(), { timeout: 15_000 }).toBe('Waiting for payment…');
     await pushed; // the live connection is up (its first message is the status it shows)
@@ -88,7 +88,7 @@ describe('status widget in Chromium', () => {
     await screenshot(page, '09-widget-paid');
 
     // Chinese by default (the demo page's lang), for an order already paid: shown at once.
-    await page.goto(`${stack().demoOriginUrl}thank-you?out_trade_no=${order}`);
+    await visit(page, `${stack().demoOriginUrl}thank-you?out_trade_no=${order}`);
     await expect.poll(() => widget.textContent(), { timeout: 10_000 }).toBe('已支付 ✓ ¥88.88');
     await context.close();
   });
@@ -103,7 +103,7 @@ describe('status widget in Chromium', () => {
       };
     });
     const order = uniqueId('POLL');
-    await page.goto(`${stack().demoOriginUrl}thank-you?out_trade_no=${order}&lang=en`);
+    await visit(page, `${stack().demoOriginUrl}thank-you?out_trade_no=${order}&lang=en`);
     const widget = page.locator(WIDGET);
     await expect.poll(() => widget.textContent(), { timeout: 15_000 }).toBe('Waiting for payment…');
     await pay({ out_trade_no: order, total_amount: '5.00' });
