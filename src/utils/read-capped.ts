@@ -55,8 +55,9 @@ export async function readAllCapped(stream: ReadableStream<Uint8Array> | null, m
  * cost a request that shared the proxy's connection, which Alipay, seeing no `success`, re-sends.
  */
 export async function readBodyCapped(request: Request, limits: BodyLimits): Promise<BodyResult> {
-  const declared = Number(request.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > limits.maxBytes) return { ok: false, reason: 'too-large' };
+  const lengthHeader = request.headers.get('content-length');
+  const declared = lengthHeader === null ? Number.NaN : Number(lengthHeader); // NaN: none, or not a number
+  if (declared > limits.maxBytes) return { ok: false, reason: 'too-large' };
   if (request.body === null) return { ok: true, body: new Uint8Array(0) };
 
   const deadline = startDeadline(limits.deadlineMs);
@@ -67,7 +68,7 @@ export async function readBodyCapped(request: Request, limits: BodyLimits): Prom
   // the request (the stream is locked to that call, so it cannot be cancelled here). The size is
   // checked again for a Request built in code, where nothing enforces the declared length.
   // Chunked bodies (and anything else) take the streaming path below, which drains past the cap.
-  if (Number.isFinite(declared) && request.headers.has('content-length') && !request.headers.has('transfer-encoding')) {
+  if (Number.isFinite(declared) && !request.headers.has('transfer-encoding')) {
     try {
       const next = await Promise.race([request.arrayBuffer(), deadline.expired]);
       if (next === EXPIRED) return { ok: false, reason: 'too-slow' };

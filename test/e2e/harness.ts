@@ -35,13 +35,23 @@ const ORIGIN_SCRIPT = fileURLToPath(new URL('./origin-process.mjs', import.meta.
  */
 const STARTUP_TIMEOUT_MS = 45_000;
 const STARTUP_ATTEMPTS = 2;
+/** One /health probe during a start, and the pause after an unanswered one. */
+const HEALTH_PROBE_MS = 2_000;
+const HEALTH_PROBE_GAP_MS = 200;
+/** How long the test origin gets to say it is listening. */
+const ORIGIN_START_TIMEOUT_MS = 15_000;
+/** stop(): SIGTERM, this long to exit, then SIGKILL; the leader's exit and then every member's are awaited at most this long. */
+const STOP_GRACE_MS = 5_000;
+const LEADER_EXIT_WAIT_MS = 1_000;
+const GROUP_EXIT_WAIT_MS = 5_000;
+const STOP_LIMIT_MS = STOP_GRACE_MS + LEADER_EXIT_WAIT_MS + GROUP_EXIT_WAIT_MS;
 /**
  * The longest a stack start can take before it gives up with its own error: the origin's start,
  * every gateway attempt with its stop, the origin's stop. Hooks that start a stack allow more
  * than this, so a failed start shows wrangler's own words, not a hook's time limit.
  */
-export const STACK_START_LIMIT_MS = 15_000 + STARTUP_ATTEMPTS * (STARTUP_TIMEOUT_MS + 2_200 + 11_000) + 11_000;
-const STOP_GRACE_MS = 5_000;
+export const STACK_START_LIMIT_MS =
+  ORIGIN_START_TIMEOUT_MS + STARTUP_ATTEMPTS * (STARTUP_TIMEOUT_MS + HEALTH_PROBE_MS + HEALTH_PROBE_GAP_MS + STOP_LIMIT_MS) + STOP_LIMIT_MS;
 const OUTPUT_TAIL_LINES = 60;
 
 // ---- processes --------------------------------------------------------------
@@ -113,9 +123,9 @@ export function startProcess(
       const deadline = Date.now() + graceMs;
       while (signalGroup(pid, 0) && Date.now() < deadline) await sleep(100);
       signalGroup(pid, 'SIGKILL');
-      await Promise.race([exited, sleep(1_000)]);
+      await Promise.race([exited, sleep(LEADER_EXIT_WAIT_MS)]);
       // Every member gone (workerd holds the state files), not only the leader.
-      const gone = Date.now() + 5_000;
+      const gone = Date.now() + GROUP_EXIT_WAIT_MS;
       while (signalGroup(pid, 0) && Date.now() < gone) await sleep(50);
       liveGroups.delete(pid);
     })());
@@ -126,7 +136,6 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** A port nothing listens on right now (the OS picks it; the gap before wrangler binds is tiny). */
 /**
  * A port nothing listens on now, for a process to bind a moment later. Picked below the kernel's
  * ephemeral range (where `listen(0)` and every outgoing connection get their ports): a port from
@@ -220,7 +229,7 @@ export async function startTestOrigin(secrets: readonly string[]): Promise<Runni
   });
   const port = await withTimeout(
     Promise.race([announced, origin.exited.then((code) => Promise.reject(new Error(`test origin exited (${code}):\n${origin.tail()}`)))]),
-    15_000,
+    ORIGIN_START_TIMEOUT_MS,
     () => `test origin did not start:\n${origin.tail()}`,
   );
   const base = `http://127.0.0.1:${port}`;
@@ -369,7 +378,7 @@ async function waitForHealth(url: string, gateway: ManagedProcess): Promise<void
   while (Date.now() < deadline) {
     if (exitCode !== undefined) throw new StartupFailure(`wrangler dev exited (${exitCode}) before /health answered:\n${gateway.tail()}`);
     try {
-      const { status, text } = await fetchWithin(`${url}/health`, {}, 2_000);
+      const { status, text } = await fetchWithin(`${url}/health`, {}, HEALTH_PROBE_MS);
       if (status === 200) return;
       // The gateway's own verdict on its settings will not change by waiting.
       const problems = configProblems(text);
@@ -379,7 +388,7 @@ async function waitForHealth(url: string, gateway: ManagedProcess): Promise<void
       if (error instanceof Error && error.message.startsWith('gateway settings')) throw error;
       last = error instanceof Error ? error.message : String(error);
     }
-    await sleep(200);
+    await sleep(HEALTH_PROBE_GAP_MS);
   }
   throw new StartupFailure(`wrangler dev: /health was not 200 within ${STARTUP_TIMEOUT_MS / 1000}s (last: ${last}):\n${gateway.tail()}`);
 }
@@ -527,7 +536,6 @@ export async function withTimeout<T>(promise: Promise<T>, ms: number, message: (
 
 export interface FetchedText {
   status: number;
-  headers: Headers;
   text: string;
 }
 
@@ -542,7 +550,7 @@ export async function fetchWithin(url: string, init: RequestInit, ms: number): P
   const controller = new AbortController();
   const work = (async () => {
     const response = await fetch(url, { ...init, signal: controller.signal });
-    return { status: response.status, headers: response.headers, text: await response.text() };
+    return { status: response.status, text: await response.text() };
   })();
   work.catch(() => {}); // settled late (after the timer), or never: nobody waits for it any more
   try {
