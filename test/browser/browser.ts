@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { inject } from 'vitest';
 import { chromiumPath } from '../../scripts/install-browser.mjs';
-import { fetchWithin, originClient } from '../e2e/harness';
+import { fetchWithin, getWithin, originClient } from '../e2e/harness';
 import { signedNotification, tradeParams, uniqueId } from '../support/notifications';
 import type { BrowserStackInfo } from './stack';
 
@@ -121,9 +121,9 @@ export const origin = () => originClient(stack().originControlUrl);
 
 /** The admin API with the Bearer token (for waiting on the gateway, never for the assertions about the page). */
 export async function adminJson<T>(path: string): Promise<T> {
-  const response = await fetch(`${stack().gatewayUrl}${path}`, { headers: { authorization: `Bearer ${stack().adminToken}` } });
-  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
-  return (await response.json()) as T;
+  const { status, text } = await getWithin(`${stack().gatewayUrl}${path}`, { headers: { authorization: `Bearer ${stack().adminToken}` } });
+  if (status !== 200) throw new Error(`${path}: ${status} ${text}`);
+  return JSON.parse(text) as T;
 }
 
 export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {

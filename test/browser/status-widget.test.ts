@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueId } from '../support/notifications';
+import { getWithin } from '../e2e/harness';
 import { launchBrowser, newContext, pay, screenshot, stack, visit } from './browser';
 
 /** The live-update promise: paid shows within this long of the gateway's `success` to Alipay. */
@@ -137,7 +138,7 @@ describe('status widget in Chromium', () => {
     await pay({ out_trade_no: order, total_amount: '4.00' });
     const exp = Math.floor(Date.now() / 1000) - 5;
     const sig = sign(stack().appId, order, exp);
-    const direct = await fetch(`${stack().gatewayUrl}/alipay/status?app_id=${stack().appId}&out_trade_no=${order}&exp=${exp}&sig=${sig}`);
+    const direct = await getWithin(`${stack().gatewayUrl}/alipay/status?app_id=${stack().appId}&out_trade_no=${order}&exp=${exp}&sig=${sig}`);
     expect(direct.status).toBe(403);
     await openForged(page, merchantPage({ outTradeNo: order, exp, sig }));
     await page.waitForTimeout(2_000);

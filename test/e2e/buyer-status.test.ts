@@ -6,6 +6,7 @@ import { createHmac } from 'node:crypto';
 import { expect, test } from 'vitest';
 import WebSocket from 'ws';
 import { eventually, postNotification, stack } from './client';
+import { getWithin } from './harness';
 import { TEST_APP_ID } from '../fixtures/gateway-test-keys';
 import { paidNotification } from '../support/notifications';
 import { withWrongSig } from '../support/wrong-sig';
@@ -40,9 +41,9 @@ test('the status socket hears the payment the moment it is recorded; the history
   ws.close();
 
   // The plain GET says the same; a wrong signature gets 403.
-  const plain = await fetch(`${stack().gatewayUrl}/alipay/status?${query}`);
-  expect([plain.status, await plain.json()]).toEqual([200, messages[1]]);
-  expect((await fetch(`${stack().gatewayUrl}/alipay/status?${withWrongSig(query)}`)).status).toBe(403);
+  const plain = await getWithin(`${stack().gatewayUrl}/alipay/status?${query}`);
+  expect([plain.status, JSON.parse(plain.text)]).toEqual([200, messages[1]]);
+  expect((await getWithin(`${stack().gatewayUrl}/alipay/status?${withWrongSig(query)}`)).status).toBe(403);
 
   // The ledger's alarm pushed the order into the payments index (the history, page by page: the
   // files running beside this one add payments too).
@@ -50,8 +51,8 @@ test('the status socket hears the payment the moment it is recorded; the history
   type Row = { outTradeNo: string; status: string; delivery: string; total: string };
   const inHistory = async (): Promise<Row | undefined> => {
     for (let cursor: string | null = null, page = 0; page === 0 || (cursor !== null && page < 20); page++) {
-      const response = await fetch(`${stack().gatewayUrl}/admin/api/payments?limit=200${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`, { headers: auth });
-      const { items, nextCursor } = (await response.json()) as { items: Row[]; nextCursor: string | null };
+      const { text } = await getWithin(`${stack().gatewayUrl}/admin/api/payments?limit=200${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`, { headers: auth });
+      const { items, nextCursor } = JSON.parse(text) as { items: Row[]; nextCursor: string | null };
       const found = items.find((i) => i.outTradeNo === outTradeNo);
       if (found) return found;
       cursor = nextCursor;

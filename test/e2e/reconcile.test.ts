@@ -19,7 +19,7 @@ import { TEST_ONLY_APP_PRIVATE_KEY_PEM } from '../fixtures/reconcile-test-keys';
 import { publicKeyOfPem } from '../support/alipay-gateway';
 import { signedNotification, tradeParams, uniqueId } from '../support/notifications';
 import { eventually, stackClient } from './client';
-import { sleep, STACK_START_LIMIT_MS, startStack, type RunningStack } from './harness';
+import { getWithin, sleep, STACK_START_LIMIT_MS, startStack, type RunningStack } from './harness';
 
 const ALERT_SECRET = 'whsec_ZTJlLXJlY29uY2lsZS1hbGVydC1zZWNyZXQtMDEyMzQ1';
 const MAX_RPS = 2;
@@ -146,10 +146,10 @@ describe('holding deliveries', () => {
     }
     // The hold lives in the gate's storage: a restarted gateway still holds.
     await running.restartGateway();
-    const health = (await (await fetch(`${running.info.gatewayUrl}/health`)).json()) as { deliveries: { held: boolean; waitingOrders: number } };
+    const health = JSON.parse((await getWithin(`${running.info.gatewayUrl}/health`)).text) as { deliveries: { held: boolean; waitingOrders: number } };
     expect(health.deliveries.held).toBe(true);
     await eventually('the orders waiting at the gate', async () => {
-      const status = (await (await admin('/admin/api/deliveries')).json()) as { waitingOrders: number };
+      const status = JSON.parse((await getWithin(`${running.info.gatewayUrl}/admin/api/deliveries`, { headers: { authorization: `Bearer ${running.info.adminToken}` } })).text) as { waitingOrders: number };
       return status.waitingOrders >= orders.length ? status : undefined;
     });
     for (const order of orders) expect(await origin().deliveries(order)).toEqual([]);

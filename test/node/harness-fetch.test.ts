@@ -1,0 +1,41 @@
+// The e2e harness's own timers: fetchWithin() gives up on an answer that does not come, and
+// getWithin() asks again, as a GET stuck in wrangler dev's proxy needs (a later request frees it).
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, expect, test } from 'vitest';
+import { fetchWithin, getWithin } from '../e2e/harness';
+
+let server: Server | undefined;
+afterEach(async () => {
+  server?.closeAllConnections();
+  await new Promise((resolve) => server?.close(resolve) ?? resolve(undefined));
+  server = undefined;
+});
+
+/** A server that leaves the first `unanswered` requests hanging and answers the rest `ok <n>`. */
+async function serverIgnoring(unanswered: number): Promise<{ url: string; asks: () => number }> {
+  let asks = 0;
+  server = createServer((_request, response) => {
+    asks += 1;
+    if (asks > unanswered) response.end(`ok ${asks}`);
+  });
+  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, asks: () => asks };
+}
+
+test('fetchWithin gives up on an answer that does not come, saying which request it was', async () => {
+  const { url } = await serverIgnoring(1);
+  await expect(fetchWithin(url, { method: 'POST', body: 'x' }, 300)).rejects.toThrow(`POST ${url}: no whole answer within 0.3 s`);
+});
+
+test('getWithin asks again when a GET is not answered, and returns the answer that came', async () => {
+  const { url, asks } = await serverIgnoring(2);
+  expect(await getWithin(url, {}, { tries: 3, eachMs: 300 })).toEqual({ status: 200, text: 'ok 3' });
+  expect(asks()).toBe(3);
+});
+
+test('getWithin stops after its tries and throws the last failure', async () => {
+  const { url, asks } = await serverIgnoring(5);
+  await expect(getWithin(url, {}, { tries: 2, eachMs: 200 })).rejects.toThrow('no whole answer within 0.2 s');
+  expect(asks()).toBe(2);
+});
