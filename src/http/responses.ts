@@ -18,6 +18,11 @@ export function jsonResponse(status: number, body: unknown, headers: Headers = {
   return prettyJson(body, { status, headers: { ...NO_STORE, ...headers } }) as Response;
 }
 
+/** 204 with no body at all: the Fetch standard forbids one, and workerd warns about an empty string. */
+export function noContent(headers: Headers = {}): Response {
+  return new Response(null, { status: 204, headers: { ...NO_STORE, ...headers } });
+}
+
 export function notFound(): Response {
   return textResponse(404, 'not found');
 }

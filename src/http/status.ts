@@ -14,7 +14,7 @@ import { orderKey } from '../orders/order-key';
 import { LEDGER_STATUS_SOCKET_URL, LINK_EXPIRY_HEADER } from '../orders/status-watchers';
 import type { BuyerStatus } from '../payments/types';
 import { checkStatusLink } from './status-link';
-import { jsonResponse, textResponse } from './responses';
+import { jsonResponse, noContent, textResponse } from './responses';
 
 /** A real link is a few hundred characters. */
 const MAX_QUERY_CHARS = 1024;
@@ -40,7 +40,7 @@ export async function handleStatus(request: Request, env: GatewayEnv, configResu
 
   const cors = corsHeaders(request, statusAllowedOrigins);
   if (request.method === 'OPTIONS') {
-    return textResponse(204, '', { ...cors, 'access-control-allow-methods': 'GET', 'access-control-max-age': String(PREFLIGHT_MAX_AGE_S) });
+    return noContent({ ...cors, 'access-control-allow-methods': 'GET', 'access-control-max-age': String(PREFLIGHT_MAX_AGE_S) });
   }
   if (request.method !== 'GET' && request.method !== 'HEAD') return textResponse(405, 'method not allowed', { allow: 'GET, HEAD, OPTIONS', ...cors });
 
