@@ -35,7 +35,9 @@ async function watch(url: string): Promise<{ messages: unknown[]; closed: Promis
   const ws = response.webSocket!;
   const messages: unknown[] = [];
   const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.addEventListener('close', (e) => resolve({ code: e.code, reason: e.reason })));
-  ws.addEventListener('message', (e) => messages.push(JSON.parse(e.data as string)));
+  ws.addEventListener('message', (e) => {
+    messages.push(JSON.parse(e.data as string));
+  });
   ws.accept();
   return { messages, closed, ws };
 }
