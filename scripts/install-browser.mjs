@@ -5,19 +5,18 @@
 //
 // Does nothing when the browser is already there. Otherwise, as root (CI), runs
 //   apt-get install -y chromium fonts-wqy-zenhei
-// (after apt-get update), waiting for the package manager's lock if another install holds it.
+// (after apt-get update; scripts/apt-install.mjs, which lets installs take turns).
 // Not root, or not a Debian/Ubuntu system: prints what to do and exits 1.
 //
 // CHROMIUM_PATH points the tests at another Chromium binary; then nothing is installed.
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { installDebianPackages } from './apt-install.mjs';
 
 /** The binary the Debian package installs (not the /usr/bin/chromium shell wrapper, which prints a warning). */
 export const DEBIAN_CHROMIUM = '/usr/lib/chromium/chromium';
 export const CHINESE_FONT = '/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc';
 const PACKAGES = ['chromium', 'fonts-wqy-zenhei'];
-const LOCK_TIMEOUT_SECONDS = 600;
 
 /** The Chromium the browser tests launch. */
 export function chromiumPath() {
@@ -30,51 +29,18 @@ export function missingPackages() {
   return [...(existsSync(DEBIAN_CHROMIUM) ? [] : ['chromium']), ...(existsSync(CHINESE_FONT) ? [] : ['fonts-wqy-zenhei'])];
 }
 
-function run(command, args) {
-  process.stdout.write(`[install-browser] ${command} ${args.join(' ')}\n`);
-  const result = spawnSync(command, args, {
-    stdio: 'inherit',
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-  });
-  if (result.error) throw result.error;
-  return result.status ?? 1;
-}
-
 export function installBrowser() {
-  const missing = missingPackages();
-  if (missing.length === 0) {
-    process.stdout.write(`[install-browser] ${chromiumPath()} is installed; nothing to do\n`);
-    return 0;
-  }
-  if (missing.includes('CHROMIUM_PATH')) {
+  if (process.env.CHROMIUM_PATH && !existsSync(process.env.CHROMIUM_PATH)) {
     process.stderr.write(`[install-browser] CHROMIUM_PATH=${process.env.CHROMIUM_PATH} does not exist\n`);
     return 1;
   }
-  const command = `apt-get install -y ${PACKAGES.join(' ')}`;
-  if (process.platform !== 'linux' || !existsSync('/usr/bin/apt-get')) {
-    process.stderr.write(
-      `[install-browser] missing: ${missing.join(', ')}. This script installs them on Debian/Ubuntu (${command});\n` +
-        '  elsewhere install Chromium yourself and set CHROMIUM_PATH to its binary.\n',
-    );
-    return 1;
-  }
-  if (process.getuid?.() !== 0) {
-    process.stderr.write(`[install-browser] missing: ${missing.join(', ')}. Install them as root:\n  sudo ${command}\n`);
-    return 1;
-  }
-  const lock = `-oDPkg::Lock::Timeout=${LOCK_TIMEOUT_SECONDS}`;
-  // The package lists may be stale or absent on a fresh CI image; a failed update is not fatal
-  // (the install says what is wrong if the lists really are unusable).
-  run('apt-get', [lock, 'update']);
-  const status = run('apt-get', [lock, 'install', '-y', ...PACKAGES]);
-  if (status !== 0) return status;
-  const still = missingPackages();
-  if (still.length > 0) {
-    process.stderr.write(`[install-browser] installed, but still missing: ${still.join(', ')}\n`);
-    return 1;
-  }
-  process.stdout.write(`[install-browser] ${DEBIAN_CHROMIUM} is ready\n`);
-  return 0;
+  return installDebianPackages({
+    tag: 'install-browser',
+    packages: PACKAGES,
+    missing: missingPackages,
+    ready: chromiumPath(),
+    elsewhere: 'elsewhere install Chromium yourself and set CHROMIUM_PATH to its binary.',
+  });
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) process.exit(installBrowser());

@@ -1,0 +1,206 @@
+// The ASP.NET example (examples/aspnet/*.cs) compiled with Mono's C# compiler as C# 5 (what the
+// example promises an old Web Site's compiler), then its own code run on deliveries signed here:
+// Standard Webhooks signatures (node:crypto, and the reference `standardwebhooks` library), the
+// form parser with UTF-8 and GBK bodies, the "is this paid" and amount rules, and the status-link
+// and order-registration signatures the gateway checks. The database part (SQL Server) is not run.
+// Mono comes from Debian (scripts/install-mono.mjs, installed here when missing, as the browser
+// suite installs Chromium); test/node/aspnet-example/Driver.cs is the bridge.
+import { spawnSync } from 'node:child_process';
+import { createHmac, randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Webhook } from 'standardwebhooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installMono } from '../../scripts/install-mono.mjs';
+import { parseFormBody } from '../support/form';
+import { signedVector } from '../support/vectors';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const EXAMPLE_DIR = join(ROOT, 'examples', 'aspnet');
+const DRIVER = join(ROOT, 'test', 'node', 'aspnet-example', 'Driver.cs');
+
+let workDir = '';
+let driverExe = '';
+let compilerOutput = '';
+
+beforeAll(() => {
+  if (installMono() !== 0) throw new Error('this test needs Mono: run `node scripts/install-mono.mjs` as root (or apt-get install mono-mcs libmono-system-web4.0-cil libmono-i18n-cjk4.0-cil)');
+  workDir = mkdtempSync(join(tmpdir(), 'aspnet-example-'));
+  driverExe = join(workDir, 'driver.exe');
+  const sources = readdirSync(EXAMPLE_DIR).filter((name) => name.endsWith('.cs')).map((name) => join(EXAMPLE_DIR, name));
+  const compiled = spawnSync('mcs', ['-langversion:5', `-out:${driverExe}`, '-r:System.Web', '-r:System.Configuration', '-r:System.Data', ...sources, DRIVER], { encoding: 'utf8' });
+  compilerOutput = `${compiled.stdout}${compiled.stderr}`.trim();
+  if (compiled.status !== 0) throw new Error(`mcs could not compile the example:\n${compilerOutput}`);
+}, 15 * 60_000); // an install may wait for the browser suite's to finish
+
+afterAll(() => {
+  if (workDir !== '') rmSync(workDir, { recursive: true, force: true });
+});
+
+const b64 = (data: string | Uint8Array) => Buffer.from(data).toString('base64');
+
+/** One answer per request line, from one run of the compiled driver. */
+function ask(requests: (string | number)[][]): string[] {
+  const run = spawnSync('mono', [driverExe], { input: `${requests.map((fields) => fields.join('\t')).join('\n')}\n`, encoding: 'utf8', timeout: 60_000 });
+  if (run.status !== 0) throw new Error(`mono exited ${run.status}: ${run.stderr}`);
+  const answers = run.stdout.trimEnd().split('\n');
+  expect(answers).toHaveLength(requests.length);
+  return answers;
+}
+
+it('compiles as C# 5 with Mono, without a warning', () => {
+  expect(compilerOutput).toBe('');
+});
+
+describe('StandardWebhook.Verify', () => {
+  const key = randomBytes(32);
+  const secret = `whsec_${key.toString('base64')}`;
+  const oldSecret = `whsec_${randomBytes(32).toString('base64')}`;
+  const body = Buffer.from('notify_id=2026abc&out_trade_no=ORDER-1001&trade_status=TRADE_SUCCESS&total_amount=88.80&subject=a%26b+c');
+  const id = 'msg_2mJ1xkVTHqgmEdsXWyrZ3Ab';
+  const now = 1_800_000_000;
+
+  /** Standard Webhooks v1, computed here with node:crypto over the exact bytes. */
+  const sign = (signingKey: Buffer, timestamp: number, bytes: Uint8Array, msgId = id) =>
+    `v1,${createHmac('sha256', signingKey).update(Buffer.concat([Buffer.from(`${msgId}.${timestamp}.`), bytes])).digest('base64')}`;
+  const verify = (setting: string, bytes: Uint8Array, timestamp: string | number, signature: string, msgId = id) =>
+    ['verify', b64(setting), b64(bytes), b64(msgId), b64(String(timestamp)), b64(signature), now];
+
+  it('accepts what the reference library and node:crypto sign, and only that', () => {
+    const gbkBody = Buffer.from(signedVector('synthetic_gbk_notify_rsa2_v1').raw_body!, 'utf8');
+    const rawGbk = Buffer.from([...Buffer.from('subject=')].concat([0xc4, 0xe3, 0xba, 0xc3])); // raw GBK bytes, not UTF-8
+    const reference = new Webhook(secret).sign(id, new Date(now * 1000), body.toString('utf8'));
+    expect(
+      ask([
+        verify(secret, body, now, reference),
+        verify(secret, body, now, sign(key, now, body)),
+        verify(secret, gbkBody, now, sign(key, now, gbkBody)),
+        verify(secret, rawGbk, now, sign(key, now, rawGbk)),
+        // Rotation: either secret of the setting, and a header carrying several signatures.
+        verify(`${oldSecret} ${secret}`, body, now, sign(key, now, body)),
+        verify(secret, body, now, `v1,${b64(randomBytes(32))} v2,xyz ${sign(key, now, body)}`),
+      ]),
+    ).toEqual(['ok', 'ok', 'ok', 'ok', 'ok', 'ok']);
+  });
+
+  it('refuses a changed body, another secret, a replay, a future time and missing headers', () => {
+    const tampered = Buffer.from(body.toString('latin1').replace('88.80', '8.80'), 'latin1');
+    expect(
+      ask([
+        verify(secret, tampered, now, sign(key, now, body)),
+        verify(oldSecret, body, now, sign(key, now, body)),
+        verify(secret, body, now, sign(key, now, body, 'msg_other'), id),
+        verify(secret, body, now - 301, sign(key, now - 301, body)),
+        verify(secret, body, now + 301, sign(key, now + 301, body)),
+        verify(secret, body, '1e9', sign(key, now, body)),
+        verify(secret, body, now, ''),
+        verify(secret, body, now, `v1,not base64!`),
+      ]),
+    ).toEqual([
+      'fail 403 signature-mismatch',
+      'fail 403 signature-mismatch',
+      'fail 403 signature-mismatch',
+      'fail 403 timestamp-too-old',
+      'fail 403 timestamp-too-new',
+      'fail 400 bad-timestamp',
+      'fail 400 missing-webhook-headers',
+      'fail 403 signature-mismatch',
+    ]);
+  });
+
+  it('the edges of the 5-minute window are inside it', () => {
+    expect(ask([verify(secret, body, now - 300, sign(key, now - 300, body)), verify(secret, body, now + 300, sign(key, now + 300, body))])).toEqual(['ok', 'ok']);
+  });
+
+  it('a setting with an entry that is not whsec_ is a configuration error, not a silent pass', () => {
+    expect(ask([verify(`${secret} plain-secret`, body, now, sign(key, now, body))])).toEqual(['error ConfigurationErrorsException']);
+  });
+});
+
+describe('AlipayForm: the fields of the verified bytes', () => {
+  /** The driver's "fields k:v ..." answer as an object. */
+  const fieldsOf = (answer: string): Record<string, string> => {
+    expect(answer.startsWith('fields ')).toBe(true);
+    return Object.fromEntries(
+      answer
+        .slice('fields '.length)
+        .split(' ')
+        .filter((pair) => pair !== '')
+        .map((pair) => pair.split(':').map((part) => Buffer.from(part, 'base64').toString('utf8')) as [string, string]),
+    );
+  };
+  const parse = (contentType: string, bytes: Uint8Array) => ['parse', b64(contentType), b64(bytes)];
+
+  it('UTF-8: %26 stays inside its value, + is a space, percent-encoded Chinese decodes', () => {
+    const [answer] = ask([parse('application/x-www-form-urlencoded; charset=utf-8', Buffer.from('subject=a%26b+c&body=%E4%BD%A0%E5%A5%BD&empty=&flag'))]);
+    expect(fieldsOf(answer!)).toEqual({ subject: 'a&b c', body: '你好', empty: '', flag: '' });
+  });
+
+  it('GBK: the published GBK notification decodes to what Node decodes from the same bytes', () => {
+    const raw = Buffer.from(signedVector('synthetic_gbk_notify_rsa2_v1').raw_body!, 'utf8');
+    const expected = Object.fromEntries(parseFormBody(raw).map((pair) => [pair.key, new TextDecoder('gbk').decode(pair.value)]));
+    expect(expected['subject']).toMatch(/[\u4e00-\u9fff]/);
+    const [gbk, gb2312] = ask([parse('application/x-www-form-urlencoded; charset=GBK', raw), parse('application/x-www-form-urlencoded; charset="gb2312"', raw)]);
+    expect(fieldsOf(gbk!)).toEqual(expected);
+    expect(fieldsOf(gb2312!)).toEqual(expected);
+  });
+
+  it('no charset means UTF-8; an unknown charset and bytes invalid in the charset are refused', () => {
+    const answers = ask([
+      parse('application/x-www-form-urlencoded', Buffer.from('a=%E4%BD%A0')),
+      parse('application/x-www-form-urlencoded; charset=iso-8859-1', Buffer.from('a=b')),
+      parse('application/x-www-form-urlencoded; charset=utf-8', Buffer.from('a=%FF%FE')),
+    ]);
+    expect(fieldsOf(answers[0]!)).toEqual({ a: '你' });
+    expect(answers.slice(1)).toEqual(['unknown-charset', 'decode-error']);
+  });
+});
+
+describe('OrderStore: what counts as paid, and amounts', () => {
+  it('paid: TRADE_SUCCESS / TRADE_FINISHED / WAIT_SELLER_SEND_GOODS without refund fields', () => {
+    const paid = (form: string) => ['paid', b64(form)];
+    expect(
+      ask([
+        paid('trade_status=TRADE_SUCCESS&total_amount=88.80'),
+        paid('trade_status=TRADE_FINISHED&total_amount=88.80'),
+        paid('trade_status=WAIT_SELLER_SEND_GOODS&total_fee=88.80'),
+        paid('trade_status=TRADE_SUCCESS&refund_fee=0.00'),
+        paid('trade_status=TRADE_SUCCESS&refund_fee=1.00&gmt_refund=2026-11-30+10%3A00%3A00'),
+        paid('trade_status=TRADE_SUCCESS&out_biz_no=R1'),
+        paid('trade_status=WAIT_BUYER_PAY'),
+        paid('trade_status=TRADE_CLOSED'),
+      ]),
+    ).toEqual(['true', 'true', 'true', 'true', 'false', 'false', 'false', 'false']);
+  });
+
+  it('amounts: plain decimals with at most two places', () => {
+    const texts = ['88.80', '88.8', '88', '0.01', '88.801', '-1', '1e3', '+1', ' 1', '', '1,000.00'];
+    expect(ask(texts.map((text) => ['amount', b64(text)]))).toEqual(['ok 88.80', 'ok 88.8', 'ok 88', 'ok 0.01', 'invalid', 'invalid', 'invalid', 'invalid', 'invalid', 'invalid', 'invalid']);
+  });
+});
+
+describe('the signatures the gateway checks', () => {
+  const hex = (secret: string, message: string) => createHmac('sha256', Buffer.from(secret, 'utf8')).update(message, 'utf8').digest('hex');
+
+  it('status link: HMAC of app_id.out_trade_no.exp, and the comment\'s test vector', () => {
+    const secret = 'status-secret-example-0123456789abcdef';
+    const [vector, chinese] = ask([
+      ['status-sig', b64(secret), b64('2021000000000000'), b64('DEMO-20260501-0001'), 1777600000],
+      ['status-sig', b64(secret), b64('2021000000000001'), b64('订单-1'), 1800000600],
+    ]);
+    expect(vector).toBe('3f40757e22ebbfe43e18e24867c302964ad0241073e3efb8d1a9d5082b874dce');
+    expect(chinese).toBe(hex(secret, '2021000000000001.订单-1.1800000600'));
+  });
+
+  it('order registration: HMAC of order.app_id.out_trade_no.total_amount.expire, and the comment\'s test vector', () => {
+    const secret = 'status-secret-example-0123456789abcdef';
+    const [vector, chinese] = ask([
+      ['order-sig', b64(secret), b64('2021000000000000'), b64('DEMO-20260501-0001'), b64('88.80'), 1777600000],
+      ['order-sig', b64(secret), b64('2021000000000001'), b64('订单-2'), b64('0.01'), 1800000600],
+    ]);
+    expect(vector).toBe('4d3f9cf2b7ebca08de3c5c422dd68844bb2a5726b150fedb00c057834f79e608');
+    expect(chinese).toBe(hex(secret, 'order.2021000000000001.订单-2.0.01.1800000600'));
+  });
+});
