@@ -4,12 +4,14 @@
 // around `apt-get update` + `apt-get install` (apt's own locks make a second `apt-get update` fail
 // at once rather than wait), plus apt's lock timeout for anything else holding the package manager.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const LOCK_TIMEOUT_SECONDS = 600;
 const TURN_LOCK = join(tmpdir(), 'alipay-notify-edge-apt.lock');
+/** A lock without a pid this long after it was taken was left by a process that died taking it. */
+const PID_WRITE_GRACE_MS = 10_000;
 
 function run(tag, command, args) {
   process.stdout.write(`[${tag}] ${command} ${args.join(' ')}\n`);
@@ -18,32 +20,59 @@ function run(tag, command, args) {
   return result.status ?? 1;
 }
 
+/** Running, and not a zombie (finished, its exit status not yet collected by its parent). */
 function processAlive(pid) {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
   }
+  try {
+    // /proc/PID/stat: "PID (name) STATE ..."; the name may hold spaces and parentheses.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no /proc (not Linux): the signal check is all there is
+  }
 }
 
-/** Waits (synchronously, like the installs) for our turn; a lock left by a process that died is taken over. */
-function takeTurn(tag) {
-  const deadline = Date.now() + LOCK_TIMEOUT_SECONDS * 1000;
+/**
+ * A lock whose holder died: its pid is not running, or it never wrote one (it died right after
+ * taking the lock) and the lock is older than that could take. A lock just released counts as free.
+ */
+function heldByNoOne(lock) {
+  try {
+    const holder = Number(readFileSync(join(lock, 'pid'), 'utf8'));
+    return !(holder > 0 && processAlive(holder));
+  } catch (error) {
+    if (error.code !== 'ENOENT') throw error;
+    try {
+      return Date.now() - statSync(lock).mtimeMs > PID_WRITE_GRACE_MS;
+    } catch {
+      return true; // released meanwhile
+    }
+  }
+}
+
+/**
+ * Waits (synchronously, like the installs) for our turn; a lock left by a process that died is
+ * taken over. Returns the release. `lock` and `timeoutSeconds` are for tests.
+ */
+export function takeTurn(tag, lock = TURN_LOCK, timeoutSeconds = LOCK_TIMEOUT_SECONDS) {
+  const deadline = Date.now() + timeoutSeconds * 1000;
   for (let said = false; ; ) {
     try {
-      mkdirSync(TURN_LOCK);
-      writeFileSync(join(TURN_LOCK, 'pid'), String(process.pid));
-      return () => rmSync(TURN_LOCK, { recursive: true, force: true });
+      mkdirSync(lock);
+      writeFileSync(join(lock, 'pid'), String(process.pid));
+      return () => rmSync(lock, { recursive: true, force: true });
     } catch (error) {
       if (error.code !== 'EEXIST') throw error;
     }
-    const holder = Number(readFileSync(join(TURN_LOCK, 'pid'), { encoding: 'utf8', flag: 'a+' }) || 0);
-    if (holder > 0 && !processAlive(holder)) {
-      rmSync(TURN_LOCK, { recursive: true, force: true });
+    if (heldByNoOne(lock)) {
+      rmSync(lock, { recursive: true, force: true });
       continue;
     }
-    if (Date.now() > deadline) throw new Error(`[${tag}] another install still holds ${TURN_LOCK} after ${LOCK_TIMEOUT_SECONDS} s`);
+    if (Date.now() > deadline) throw new Error(`[${tag}] another install still holds ${lock} after ${timeoutSeconds} s`);
     if (!said) process.stdout.write(`[${tag}] waiting for another suite's install to finish\n`);
     said = true;
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
