@@ -3,55 +3,24 @@
 // Standard Webhooks signatures (node:crypto, and the reference `standardwebhooks` library), the
 // form parser with UTF-8 and GBK bodies, the "is this paid" and amount rules, and the status-link
 // and order-registration signatures the gateway checks. The database part (SQL Server) is not run.
-// Mono comes from Debian (scripts/install-mono.mjs, installed here when missing, as the browser
-// suite installs Chromium); test/node/aspnet-example/Driver.cs is the bridge.
-import { spawnSync } from 'node:child_process';
+// Compiling and driving it: test/support/aspnet-example.ts (Mono from Debian, installed when missing).
 import { createHmac, randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installMono } from '../../scripts/install-mono.mjs';
+import { b64, compileAspnetExample, COMPILE_HOOK_TIMEOUT_MS, fieldsOf, type CompiledExample } from '../support/aspnet-example';
 import { parseFormBody } from '../support/form';
 import { signedVector } from '../support/vectors';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const EXAMPLE_DIR = join(ROOT, 'examples', 'aspnet');
-const DRIVER = join(ROOT, 'test', 'node', 'aspnet-example', 'Driver.cs');
-
-let workDir = '';
-let driverExe = '';
-let compilerOutput = '';
-
+let example: CompiledExample;
 beforeAll(() => {
-  if (installMono() !== 0) throw new Error('this test needs Mono: run `node scripts/install-mono.mjs` as root (or apt-get install mono-mcs libmono-system-web4.0-cil libmono-i18n-cjk4.0-cil)');
-  workDir = mkdtempSync(join(tmpdir(), 'aspnet-example-'));
-  driverExe = join(workDir, 'driver.exe');
-  const sources = readdirSync(EXAMPLE_DIR).filter((name) => name.endsWith('.cs')).map((name) => join(EXAMPLE_DIR, name));
-  const compiled = spawnSync('mcs', ['-langversion:5', `-out:${driverExe}`, '-r:System.Web', '-r:System.Configuration', '-r:System.Data', ...sources, DRIVER], { encoding: 'utf8' });
-  compilerOutput = `${compiled.stdout}${compiled.stderr}`.trim();
-  if (compiled.status !== 0) throw new Error(`mcs could not compile the example:\n${compilerOutput}`);
-}, 15 * 60_000); // an install may wait for the browser suite's to finish
+  example = compileAspnetExample();
+}, COMPILE_HOOK_TIMEOUT_MS);
+afterAll(() => example?.remove());
 
-afterAll(() => {
-  if (workDir !== '') rmSync(workDir, { recursive: true, force: true });
-});
-
-const b64 = (data: string | Uint8Array) => Buffer.from(data).toString('base64');
-
-/** One answer per request line, from one run of the compiled driver. */
-function ask(requests: (string | number)[][]): string[] {
-  const run = spawnSync('mono', [driverExe], { input: `${requests.map((fields) => fields.join('\t')).join('\n')}\n`, encoding: 'utf8', timeout: 60_000 });
-  if (run.status !== 0) throw new Error(`mono exited ${run.status}: ${run.stderr}`);
-  const answers = run.stdout.trimEnd().split('\n');
-  expect(answers).toHaveLength(requests.length);
-  return answers;
-}
+const ask = (requests: (string | number)[][]) => example.ask(requests);
 
 it('compiles as C# 5 with Mono, without a warning', () => {
-  expect(compilerOutput).toBe('');
+  expect(example.compilerOutput).toBe('');
 });
 
 describe('StandardWebhook.Verify', () => {
@@ -120,17 +89,6 @@ describe('StandardWebhook.Verify', () => {
 });
 
 describe('AlipayForm: the fields of the verified bytes', () => {
-  /** The driver's "fields k:v ..." answer as an object. */
-  const fieldsOf = (answer: string): Record<string, string> => {
-    expect(answer.startsWith('fields ')).toBe(true);
-    return Object.fromEntries(
-      answer
-        .slice('fields '.length)
-        .split(' ')
-        .filter((pair) => pair !== '')
-        .map((pair) => pair.split(':').map((part) => Buffer.from(part, 'base64').toString('utf8')) as [string, string]),
-    );
-  };
   const parse = (contentType: string, bytes: Uint8Array) => ['parse', b64(contentType), b64(bytes)];
 
   it('UTF-8: %26 stays inside its value, + is a space, percent-encoded Chinese decodes', () => {
