@@ -1,5 +1,5 @@
-// Drives the ASP.NET example's own code (examples/aspnet/*.cs, compiled with it under Mono) for
-// test/node/aspnet-example.test.ts: one request per line on stdin, one answer per line on stdout.
+// Drives the ASP.NET example's own code (examples/aspnet/*.cs, compiled with it under Mono by
+// test/support/aspnet-example.ts): one request per line on stdin, one answer per line on stdout.
 // Everything that may hold arbitrary bytes travels as base64, fields are tab-separated.
 //
 //   verify  <secrets setting> <body> <webhook-id> <webhook-timestamp> <webhook-signature> <now>
