@@ -30,7 +30,7 @@ function processAlive(pid) {
   try {
     // /proc/PID/stat: "PID (name) STATE ..."; the name may hold spaces and parentheses.
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
   } catch {
     return true; // no /proc (not Linux): the signal check is all there is
   }
@@ -102,11 +102,12 @@ export function installDebianPackages({ tag, packages, missing, ready, elsewhere
   try {
     // Another suite may have installed them while this one waited.
     if (missing().length === 0) return 0;
-    const lock = `-oDPkg::Lock::Timeout=${LOCK_TIMEOUT_SECONDS}`;
+    // Anything else holding the package manager (an unattended upgrade) is waited for too.
+    const waitForDpkg = `-oDPkg::Lock::Timeout=${LOCK_TIMEOUT_SECONDS}`;
     // The package lists may be stale or absent on a fresh CI image; a failed update is not fatal
     // (the install says what is wrong if the lists really are unusable).
-    run(tag, 'apt-get', [lock, 'update']);
-    const status = run(tag, 'apt-get', [lock, 'install', '-y', ...packages]);
+    run(tag, 'apt-get', [waitForDpkg, 'update']);
+    const status = run(tag, 'apt-get', [waitForDpkg, 'install', '-y', ...packages]);
     if (status !== 0) return status;
   } finally {
     release();

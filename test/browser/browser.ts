@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { inject } from 'vitest';
 import { chromiumPath } from '../../scripts/install-browser.mjs';
-import { fetchWithin, getWithin, originClient } from '../e2e/harness';
+import { gatewayClient } from '../e2e/client';
+import { fetchWithin, originClient } from '../e2e/harness';
 import { signedNotification, tradeParams, uniqueId } from '../support/notifications';
 import type { BrowserStackInfo } from './stack';
 
@@ -121,7 +122,7 @@ export const origin = () => originClient(stack().originControlUrl);
 
 /** The admin API with the Bearer token (for waiting on the gateway, never for the assertions about the page). */
 export async function adminJson<T>(path: string): Promise<T> {
-  const { status, text } = await getWithin(`${stack().gatewayUrl}${path}`, { headers: { authorization: `Bearer ${stack().adminToken}` } });
+  const { status, text } = await gatewayClient(stack).adminGet(path);
   if (status !== 200) throw new Error(`${path}: ${status} ${text}`);
   return JSON.parse(text) as T;
 }

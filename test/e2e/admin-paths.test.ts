@@ -6,15 +6,14 @@ import { request as httpRequest } from 'node:http';
 import { expect, test } from 'vitest';
 import { MAX_OUT_TRADE_NO_CHARS, adminPathOf, idSegment, orderKey } from '../../src/orders/order-key';
 import { AWKWARD_IDS } from '../support/awkward-ids';
-import { postNotification, stack } from './client';
-import { fetchWithin, getWithin } from './harness';
+import { adminGet, postNotification, stack } from './client';
+import { fetchWithin } from './harness';
 import { TEST_APP_ID } from '../fixtures/gateway-test-keys';
 import { paidNotification } from '../support/notifications';
 
 async function admin(path: string, method = 'GET'): Promise<{ status: number; body: { outTradeNo?: string; orderKey?: string; error?: string } }> {
   const { gatewayUrl, adminToken } = stack();
-  const headers = { authorization: `Bearer ${adminToken}` };
-  const { status, text } = method === 'GET' ? await getWithin(`${gatewayUrl}${path}`, { headers }) : await fetchWithin(`${gatewayUrl}${path}`, { method, headers }, 30_000);
+  const { status, text } = method === 'GET' ? await adminGet(path) : await fetchWithin(`${gatewayUrl}${path}`, { method, headers: { authorization: `Bearer ${adminToken}` } }, 30_000);
   return { status, body: JSON.parse(text) as { outTradeNo?: string } };
 }
 

@@ -5,7 +5,7 @@
 import { createHmac } from 'node:crypto';
 import { expect, test } from 'vitest';
 import WebSocket from 'ws';
-import { eventually, postNotification, stack } from './client';
+import { adminGet, eventually, postNotification, stack } from './client';
 import { getWithin } from './harness';
 import { TEST_APP_ID } from '../fixtures/gateway-test-keys';
 import { paidNotification } from '../support/notifications';
@@ -47,11 +47,10 @@ test('the status socket hears the payment the moment it is recorded; the history
 
   // The ledger's alarm pushed the order into the payments index (the history, page by page: the
   // files running beside this one add payments too).
-  const auth = { authorization: `Bearer ${stack().adminToken}` };
   type Row = { outTradeNo: string; status: string; delivery: string; total: string };
   const inHistory = async (): Promise<Row | undefined> => {
     for (let cursor: string | null = null, page = 0; page === 0 || (cursor !== null && page < 20); page++) {
-      const { text } = await getWithin(`${stack().gatewayUrl}/admin/api/payments?limit=200${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`, { headers: auth });
+      const { text } = await adminGet(`/admin/api/payments?limit=200${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`);
       const { items, nextCursor } = JSON.parse(text) as { items: Row[]; nextCursor: string | null };
       const found = items.find((i) => i.outTradeNo === outTradeNo);
       if (found) return found;

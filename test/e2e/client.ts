@@ -6,7 +6,7 @@
 // gatewayClient() when its origin is not the test origin (the example receiver).
 import { afterAll, beforeAll, inject } from 'vitest';
 import type { LedgerSnapshot } from '../../src/orders/ledger-types';
-import { fetchWithin, originClient, sleep, STACK_START_LIMIT_MS, startStack, type OriginDelivery, type RunningStack, type StackInfo } from './harness';
+import { fetchWithin, getWithin, originClient, sleep, STACK_START_LIMIT_MS, startStack, type FetchedText, type OriginDelivery, type RunningStack, type StackInfo } from './harness';
 import { TEST_APP_ID } from '../fixtures/gateway-test-keys';
 
 export interface GatewayReply {
@@ -54,12 +54,13 @@ export function gatewayClient(info: () => GatewayInfo) {
     return { status, body: text };
   }
 
+  /** A GET of the admin API with the Bearer token, asked again when wrangler dev's proxy parks it (getWithin). */
+  function adminGet(path: string): Promise<FetchedText> {
+    return getWithin(`${info().gatewayUrl}${path}`, { headers: { authorization: `Bearer ${info().adminToken}` } }, { eachMs: ADMIN_ANSWER_TIMEOUT_MS });
+  }
+
   async function ledgerOf(outTradeNo: string): Promise<LedgerSnapshot | null> {
-    const { status, text } = await fetchWithin(
-      `${info().gatewayUrl}/admin/orders/${TEST_APP_ID}/${encodeURIComponent(outTradeNo)}`,
-      { headers: { authorization: `Bearer ${info().adminToken}` } },
-      ADMIN_ANSWER_TIMEOUT_MS,
-    );
+    const { status, text } = await adminGet(`/admin/orders/${TEST_APP_ID}/${encodeURIComponent(outTradeNo)}`);
     if (status === 404) return null;
     if (status !== 200) throw new Error(`admin API answered ${status}`);
     return JSON.parse(text) as LedgerSnapshot;
@@ -77,13 +78,13 @@ export function gatewayClient(info: () => GatewayInfo) {
     );
   }
 
-  return { postNotification, ledgerOf, deliveredLedger };
+  return { postNotification, adminGet, ledgerOf, deliveredLedger };
 }
 
 /** The test client for one running stack (gateway and test origin); `info` is read on each call. */
 export function stackClient(info: () => StackInfo) {
   const origin = () => originClient(info().originControlUrl);
-  const { postNotification, ledgerOf, deliveredLedger } = gatewayClient(info);
+  const { postNotification, adminGet, ledgerOf, deliveredLedger } = gatewayClient(info);
 
   async function accepted(outTradeNo: string): Promise<OriginDelivery[]> {
     return (await origin().deliveries(outTradeNo)).filter((d) => d.outcome === 'accepted');
@@ -103,7 +104,7 @@ export function stackClient(info: () => StackInfo) {
     return accepted(outTradeNo);
   }
 
-  return { origin, postNotification, ledgerOf, deliveredLedger, acceptedAtOrigin, acceptedOnceThere };
+  return { origin, postNotification, adminGet, ledgerOf, deliveredLedger, acceptedAtOrigin, acceptedOnceThere };
 }
 
 export const stack = () => inject('e2e');
@@ -124,7 +125,7 @@ export function ownStack(options: Parameters<typeof startStack>[0] = {}): () => 
     return running;
   };
 }
-export const { origin, postNotification, ledgerOf, deliveredLedger, acceptedAtOrigin } = stackClient(stack);
+export const { origin, postNotification, adminGet, ledgerOf, deliveredLedger, acceptedAtOrigin } = stackClient(stack);
 
 export function bodyBytes(delivery: OriginDelivery): Uint8Array {
   return new Uint8Array(Buffer.from(delivery.bodyBase64, 'base64'));

@@ -28,7 +28,7 @@ let running: RunningStack;
 let standIn: AlipayStandIn;
 let receiver: Server;
 const alerts: { headers: Record<string, string>; body: string }[] = [];
-const { postNotification, ledgerOf, origin, acceptedOnceThere } = stackClient(() => running.info);
+const { postNotification, adminGet, ledgerOf, origin, acceptedOnceThere } = stackClient(() => running.info);
 
 beforeAll(async () => {
   const started = await startAlipayStandIn({ appPublicKey: await publicKeyOfPem(TEST_ONLY_APP_PRIVATE_KEY_PEM), alipayPrivateKey: TEST_ONLY_ALIPAY_PRIVATE_KEY_PEM });
@@ -149,7 +149,7 @@ describe('holding deliveries', () => {
     const health = JSON.parse((await getWithin(`${running.info.gatewayUrl}/health`)).text) as { deliveries: { held: boolean; waitingOrders: number } };
     expect(health.deliveries.held).toBe(true);
     await eventually('the orders waiting at the gate', async () => {
-      const status = JSON.parse((await getWithin(`${running.info.gatewayUrl}/admin/api/deliveries`, { headers: { authorization: `Bearer ${running.info.adminToken}` } })).text) as { waitingOrders: number };
+      const status = JSON.parse((await adminGet('/admin/api/deliveries')).text) as { waitingOrders: number };
       return status.waitingOrders >= orders.length ? status : undefined;
     });
     for (const order of orders) expect(await origin().deliveries(order)).toEqual([]);
