@@ -6,7 +6,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { inject } from 'vitest';
 import { chromiumPath } from '../../scripts/install-browser.mjs';
 import { gatewayClient } from '../e2e/client';
-import { fetchWithin, originClient } from '../e2e/harness';
+import { originClient } from '../e2e/harness';
 import { signedNotification, tradeParams, uniqueId } from '../support/notifications';
 import type { BrowserStackInfo } from './stack';
 
@@ -95,12 +95,11 @@ export interface Payment {
   subject: string;
 }
 
-/** Posts a signed notification to the gateway as Alipay would; throws unless it answered `success`. */
+/** Posts a signed notification to the gateway as Alipay would (postNotification); throws unless it answered `success`. */
 export async function pay(overrides: Record<string, string> = {}): Promise<Payment> {
   const params = tradeParams({ out_trade_no: uniqueId('BR'), ...overrides });
-  const init = { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body: await signedNotification(params) };
-  const { status, text } = await fetchWithin(stack().notifyUrl, init, 30_000);
-  if (text !== 'success') throw new Error(`the gateway answered ${status} ${text}`);
+  const { status, body } = await gatewayClient(stack).postNotification(await signedNotification(params));
+  if (body !== 'success') throw new Error(`the gateway answered ${status} ${body}`);
   const [whole, fraction = ''] = params['total_amount']!.split('.');
   return {
     outTradeNo: params['out_trade_no']!,

@@ -6,8 +6,9 @@
 // proxy connections (see below), which another file's requests would meet, and their traffic
 // would move the heap.
 import { expect, test } from 'vitest';
-import { ABUSE_KINDS, PROXY_LOST_CONNECTION, abuseReport, runAbuse, type AbusePlan, type AbuseKind } from './abuse';
+import { ABUSE_KINDS, abuseReport, runAbuse, type AbusePlan, type AbuseKind } from './abuse';
 import { ownStack } from './client';
+import { PROXY_LOST_CONNECTION } from './harness';
 
 const PLAN: AbusePlan = {
   bodies: 240,

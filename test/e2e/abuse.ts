@@ -8,7 +8,7 @@
 // by test:e2e.
 import { request as httpRequest, Agent } from 'node:http';
 import { paidNotification } from '../support/notifications';
-import { fetchWithin, groupRssKiB, heapReader, sleep, type StackInfo } from './harness';
+import { fetchWithin, groupRssKiB, heapReader, PROXY_LOST_CONNECTION, sleep, type StackInfo } from './harness';
 import { seededRandom } from '../support/seeded-random.mjs';
 
 export const ABUSE_KINDS = [
@@ -72,9 +72,6 @@ export interface AbuseResult {
 
 /** How long one /health probe waits before it is asked again. */
 const HEALTH_PROBE_TIMEOUT_MS = 5_000;
-
-/** wrangler dev's own answer when the connection from its proxy to the Worker broke (not the gateway's). */
-export const PROXY_LOST_CONNECTION = 'Your worker restarted mid-request';
 
 interface Answer {
   status: number;

@@ -561,6 +561,14 @@ export async function fetchWithin(url: string, init: RequestInit, ms: number): P
 }
 
 /**
+ * wrangler dev's proxy's own answer (503) when its connection to the Worker failed, never the
+ * gateway's. It says "restarted", but the proxy gives it for any failed connection on a POST: its
+ * restart check compares the request's whole URL with the Worker's bare origin, which only a
+ * request for `/` matches.
+ */
+export const PROXY_LOST_CONNECTION = 'Your worker restarted mid-request';
+
+/**
  * A GET to the gateway through wrangler dev's proxy, asked again when it gets no whole answer
  * within `eachMs` (`tries` asks in all). The proxy puts a GET that meets a connection it lost to
  * the Worker into a retry queue that only its next request empties; a test that waits on that GET

@@ -1,27 +1,34 @@
 // Oversize bodies among genuine notifications, under real `wrangler dev`: a chunked body over the
-// 64 KiB cap (no Content-Length) is answered 413, not wrangler's "503 Your worker restarted
-// mid-request", and the genuine notifications sent meanwhile all get `success` (before the fix,
-// 50 such bodies among 400 genuine ones failed ~35 of them with that 503), while /health keeps
-// answering. Bodies with a Content-Length over the cap are refused the same way.
-// On a busy machine wrangler's proxy still loses a connection to the Worker now and then and
-// answers that request itself with the same 503: usually none in a run, but 6 genuine
-// notifications of 100 once in a CI-like run on this file's own stack, and one chunked body of 15
-// in a CI run, with every oversize body drained well before the read deadline (the gateway's log:
-// 413s within 0.8 s), so the cause lies in the proxy, not in a cut. A request of any kind so
-// answered is sent again, as Alipay (or the oversize sender) would, and at most MAX_PROXY_RESENDS
-// re-sends are allowed in all. The defect this guards against cannot hide in that budget: it
-// answered every chunked body so, however often sent, and failed 9 genuine ones in 100 besides.
+// 64 KiB cap (no Content-Length) is answered 413 and its connection is not cut, bodies with a
+// Content-Length over the cap are refused the same way, every genuine notification sent meanwhile
+// gets `success`, and /health keeps answering.
+//
+// Wrangler's proxy answers "503 Your worker restarted mid-request" to *any* failed connection to
+// the Worker for a POST (its "did the Worker restart?" check compares the request's whole URL
+// with the Worker's bare origin, so it never matches a path like /alipay/notify). On busy CI
+// machines it loses connections now and then whatever the gateway does: 16 genuine notifications
+// of 100 in one CI run, one chunked body of 15 in another, none in ~50 runs of this file here
+// (three at once beside two CPU burners, or beside an apt-get install). So, as Alipay does, a
+// request so answered is sent again, at most MAX_PROXY_RESENDS times each; the test fails when one
+// still gets it after that, or when a connection breaks.
+//
+// The defect this was written for (the gateway cancelled an oversize chunked body instead of
+// draining it, and workerd then dropped a connection the proxy was reusing) is pinned exactly by
+// test/read-capped.test.ts, which counts what was pulled from the body. Here, with cancelling put
+// back, the test failed 4 runs of 6 here on a chunked body's own broken connection (ECONNRESET,
+// beside 41-54 proxy 503s in each of those runs); with draining, 0 proxy 503s in every run here.
 import { expect, test } from 'vitest';
-import { PROXY_LOST_CONNECTION, labelOf, rawPost } from './abuse';
+import { labelOf, rawPost } from './abuse';
 import { ownStack } from './client';
-import { fetchWithin } from './harness';
+import { fetchWithin, PROXY_LOST_CONNECTION } from './harness';
 import { paidNotification } from '../support/notifications';
 
 const GENUINE = 100;
-const CHUNKED = 15;
+const CHUNKED = 60;
 const WITH_LENGTH = 2;
 const CONCURRENCY = 16;
-const MAX_PROXY_RESENDS = 12;
+/** Re-sends of one request after the proxy's own 503 (as the abuse test allows its genuine notifications). */
+const MAX_PROXY_RESENDS = 3;
 
 // A stack of its own: in the shared one, other files' traffic met this flood in wrangler's proxy,
 // and the proxy lost connections far more often (10 genuine notifications of 100 once, on a machine
@@ -42,6 +49,7 @@ test(`${CHUNKED} chunked and ${WITH_LENGTH} Content-Length bodies over the cap a
   let done = false;
   let healthMaxMs = 0;
   let proxyResends = 0;
+  let mostResendsOfOne = 0;
   const health = (async () => {
     while (!done) {
       const started = performance.now();
@@ -61,8 +69,9 @@ test(`${CHUNKED} chunked and ${WITH_LENGTH} Content-Length bodies over the cap a
             : rawPost(notifyUrl, { body: new Uint8Array(2 * 1024 * 1024).fill(0x61) });
       let answer = await send();
       // Past MAX_PROXY_RESENDS the 503 stays this request's answer, and the test fails on it.
-      while (answer.status === 503 && answer.body.startsWith(PROXY_LOST_CONNECTION) && proxyResends < MAX_PROXY_RESENDS) {
+      for (let resends = 1; answer.status === 503 && answer.body.startsWith(PROXY_LOST_CONNECTION) && resends <= MAX_PROXY_RESENDS; resends++) {
         proxyResends += 1;
+        mostResendsOfOne = Math.max(mostResendsOfOne, resends);
         answer = await send();
       }
       const byLabel = answers.get(job.kind)!;
@@ -73,8 +82,9 @@ test(`${CHUNKED} chunked and ${WITH_LENGTH} Content-Length bodies over the cap a
   done = true;
   await health;
 
+  if (proxyResends > 0) console.warn(`oversize-bodies: ${proxyResends} requests re-sent after wrangler dev's proxy lost a connection (at most ${mostResendsOfOne} times one request)`);
   // Every answer in each failure message: vitest abbreviates an object it compares.
-  const seen = `answers: ${JSON.stringify(Object.fromEntries([...answers].map(([kind, labels]) => [kind, Object.fromEntries(labels)])))}; ${proxyResends} re-sent after the proxy's own 503`;
+  const seen = `answers: ${JSON.stringify(Object.fromEntries([...answers].map(([kind, labels]) => [kind, Object.fromEntries(labels)])))}; ${proxyResends} re-sent after the proxy's own 503 (at most ${mostResendsOfOne} times one request); the gateway's last lines:\n${running().gateway.process.tail()}`;
   expect(Object.fromEntries(answers.get('genuine')!), seen).toEqual({ '200 success': GENUINE });
   expect(Object.fromEntries(answers.get('chunked')!), seen).toEqual({ '413 fail: too-large': CHUNKED });
   expect(Object.fromEntries(answers.get('with-length')!), seen).toEqual({ '413 fail: too-large': WITH_LENGTH });
