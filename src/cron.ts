@@ -1,9 +1,10 @@
 // The cron triggers (wrangler.toml [triggers]), dispatched by their expression so each job runs on
 // its own schedule:
 // - once a day, the certificates that expire within 30 days are reported to the alert desk;
-// - every hour, the sweep: registered orders still unpaid (waiting rows of the payments index)
-//   are asked about, by their ledger, when nobody asked for an hour. Their own schedule normally
-//   does it; the sweep covers an order whose ledger lost its alarm, and orders payable for days.
+// - every hour, the sweep: registered orders still unpaid (waiting rows of the payments index,
+//   newest first, up to SWEEP_MAX_ORDERS) are asked about, by their ledger, when nobody asked for
+//   an hour. Their own schedule normally does it; the sweep covers an order whose ledger lost its
+//   alarm, and orders payable for days.
 
 import { alertDesk } from './alerts/desk-stub';
 import { expiringCertificates, type WatchedCertificate } from './alerts/cert-expiry';
@@ -11,7 +12,8 @@ import { loadConfig } from './config/load';
 import type { Config } from './config/types';
 import type { GatewayEnv } from './env';
 import { logLine } from './log';
-import { listPayments } from './payments/queries';
+import type { IndexedPayment } from './payments/index-store';
+import { listPayments, type Page } from './payments/queries';
 import { DAY_MS } from './utils/duration';
 
 /** 01:00 UTC, 09:00 in Beijing: a certificate reminder arrives in working hours. Must match wrangler.toml. */
@@ -20,8 +22,14 @@ export const DAILY_CRON = '0 1 * * *';
 export const SWEEP_CRON = '17 * * * *';
 /** Registered orders first seen this long ago at most are swept; older ones have expired (Alipay's window is at most 15 days). */
 const SWEEP_WINDOW_MS = 15 * DAY_MS;
-/** Orders asked per sweep, a few at a time: the sweep is a safety net, not the schedule. */
-const SWEEP_LIMIT = 200;
+/**
+ * Waiting orders read per index page, and at most per sweep: the sweep is a safety net, not the
+ * schedule. 600 ledger calls and the few index pages that list them stay well inside a cron
+ * invocation's 1,000 subrequests. Orders whose asking ended (closed, or expired unpaid) are no
+ * longer waiting rows, so abandoned orders do not crowd payable ones out of it.
+ */
+const SWEEP_PAGE = 200;
+const SWEEP_MAX_ORDERS = 600;
 const SWEEP_CONCURRENCY = 4;
 
 export async function handleScheduled(controller: Pick<ScheduledController, 'cron' | 'scheduledTime'>, env: GatewayEnv): Promise<void> {
@@ -35,11 +43,22 @@ export async function handleScheduled(controller: Pick<ScheduledController, 'cro
 }
 
 /** Registered orders still waiting: their ledgers ask Alipay if nobody did for an hour (they decide; most say no). */
-export async function sweepExpectedOrders(config: Config, env: GatewayEnv, now: number): Promise<{ orders: number; asked: number }> {
+export async function sweepExpectedOrders(
+  config: Config,
+  env: GatewayEnv,
+  now: number,
+  { page: pageSize = SWEEP_PAGE, max = SWEEP_MAX_ORDERS } = {},
+): Promise<{ orders: number; asked: number }> {
   if (config.reconcile === null) return { orders: 0, asked: 0 };
   const scope = { env, shards: config.visibility.indexShards };
-  const page = await listPayments(scope, { from: now - SWEEP_WINDOW_MS, to: now + 1, statuses: ['waiting'], deliveries: null, before: null, limit: SWEEP_LIMIT });
-  const orders = page.items.filter((row) => row.outTradeNo !== null);
+  const orders: IndexedPayment[] = [];
+  let before: Page['next'] = null;
+  do {
+    const limit = Math.min(pageSize, max - orders.length);
+    const page = await listPayments(scope, { from: now - SWEEP_WINDOW_MS, to: now + 1, statuses: ['waiting'], deliveries: null, before, limit });
+    orders.push(...page.items.filter((row) => row.outTradeNo !== null));
+    before = page.next;
+  } while (before !== null && orders.length < max);
   let asked = 0;
   let next = 0;
   const worker = async () => {

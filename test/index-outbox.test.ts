@@ -174,6 +174,36 @@ describe('index outbox', () => {
     expect(await ledger(key).indexRow()).toMatchObject({ totalCents: 1250, status: 'paid', delivery: 'delivered' });
   });
 
+  it('a ledger whose asking had ended before schema version 4 owes its row once, and then shows the order closed', async () => {
+    const key = `2021000000000001:${uniqueId('pre-v4')}`;
+    const owed = await runInDurableObject(ledger(key), (_i, state) => {
+      const sql = state.storage.sql;
+      // Back to a version-3 ledger: a registered order, its row pushed, asking ended past its expiry.
+      for (const t of ['reconcile', 'index_outbox', 'attempts', 'events', 'notifications', 'order_info', 'schema_versions']) sql.exec(`DROP TABLE ${t}`);
+      sql.exec('DROP TRIGGER IF EXISTS index_owed_asking_ended');
+      migrate(state.storage, LEDGER_MIGRATIONS.filter((m) => m.version <= 3));
+      const now = Date.now();
+      sql.exec('INSERT INTO order_info (id, order_key, app, out_trade_no, created_at) VALUES (1, ?, ?, ?, ?)', key, '2021000000000001', key.split(':')[1]!, now);
+      sql.exec(
+        `INSERT INTO reconcile (id, state, started_at, first_trigger, expected_amount, expected_cents, expires_at, registered_at, schedule_since)
+         VALUES (1, 'expired', ?, 'registered', '88.80', 8880, ?, ?, ?)`,
+        now, now - 1, now, now,
+      );
+      sql.exec('UPDATE index_outbox SET pushed_version = version');
+      const before = sql.exec<Outbox>('SELECT * FROM index_outbox').one();
+      migrate(state.storage);
+      const after = sql.exec<Outbox>('SELECT * FROM index_outbox').one();
+      // Later changes of state owe the row through the trigger, not again through the migration.
+      sql.exec(`UPDATE reconcile SET state = 'asking'`);
+      const reopened = sql.exec<Outbox>('SELECT * FROM index_outbox').one();
+      sql.exec(`UPDATE reconcile SET state = 'closed'`);
+      const closed = sql.exec<Outbox>('SELECT * FROM index_outbox').one();
+      return [before.version - before.pushed_version, after.version - after.pushed_version, reopened.version - after.version, closed.version - reopened.version];
+    });
+    expect(owed).toEqual([0, 1, 1, 1]);
+    expect(await ledger(key).indexRow()).toMatchObject({ status: 'closed', totalCents: 8880, paidAt: null });
+  });
+
   it('keeps writing to the index object it chose first (raising INDEX_SHARDS later moves nothing)', async () => {
     mockOrigin();
     const params = tradeParams();

@@ -51,6 +51,16 @@ describe('summarizeOrder', () => {
     expect(closed).toMatchObject({ status: 'closed', paidAt: null, refundedCents: 0 });
   });
 
+  it('asking Alipay ended without a payment (TRADE_CLOSED, or expired): closed; a payment recorded still wins', () => {
+    const registered = facts([], [], { expectedCents: 8880 });
+    expect(summarizeOrder(registered)).toMatchObject({ status: 'waiting', totalCents: 8880 });
+    for (const askingEnded of ['closed', 'expired'] as const) {
+      expect(summarizeOrder({ ...registered, askingEnded })).toMatchObject({ status: 'closed', totalCents: 8880, paidAt: null });
+      const paidLate = facts([notification({ eventKey: 'paid' })], [event({ eventKey: 'paid', kind: 'paid' })], { askingEnded });
+      expect(summarizeOrder(paidLate)).toMatchObject({ status: 'paid' });
+    }
+  });
+
   it('refund_fee is cumulative: two partial refunds add up to the larger figure, and the full amount means refunded', () => {
     const paid = notification({ eventKey: 'paid' });
     const first = notification({ eventKey: 'refund:R1', refundFee: '10.00', receivedAt: T0 + 1 });

@@ -111,7 +111,7 @@ export class IndexOutbox {
         }),
       );
     const lastAttemptAt = this.sql.exec<{ t: number | null }>('SELECT MAX(started_at) AS t FROM attempts').one().t;
-    const expectedCents = this.sql.exec<{ c: number | null }>('SELECT expected_cents AS c FROM reconcile').toArray()[0]?.c ?? null;
+    const asking = this.sql.exec<{ expected_cents: number | null; state: string }>('SELECT expected_cents, state FROM reconcile').toArray()[0];
     return summarizeOrder({
       orderKey: info.order_key,
       app: info.app,
@@ -120,7 +120,8 @@ export class IndexOutbox {
       notifications,
       events,
       lastAttemptAt,
-      expectedCents,
+      expectedCents: asking?.expected_cents ?? null,
+      askingEnded: asking?.state === 'closed' || asking?.state === 'expired' ? asking.state : null,
     });
   }
 

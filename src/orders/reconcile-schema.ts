@@ -1,5 +1,5 @@
-// The ledger tables of reconciliation (src/orders/reconcile-store.ts): ledger schema version 3,
-// appended to LEDGER_MIGRATIONS. A leaf module, like the index outbox's.
+// The ledger tables of reconciliation (src/orders/reconcile-store.ts): ledger schema versions 3
+// and 4, appended to LEDGER_MIGRATIONS. A leaf module, like the index outbox's.
 import type { Migration } from './schema';
 
 const OWE = 'UPDATE index_outbox SET version = version + 1;';
@@ -37,5 +37,19 @@ export const RECONCILE_MIGRATION: Migration = {
     `CREATE TRIGGER index_owed_reconcile AFTER INSERT ON reconcile BEGIN ${OWE} END`,
     `CREATE TRIGGER index_owed_expected AFTER UPDATE OF expected_cents ON reconcile
        WHEN OLD.expected_cents IS NOT NEW.expected_cents BEGIN ${OWE} END`,
+  ],
+};
+
+/**
+ * Ledger schema version 4: the index row shows an order as closed once asking Alipay ended
+ * without a payment (TRADE_CLOSED, or the last query after its expiry found none), so it leaves
+ * the waiting rows the hourly sweep reads. A ledger that had already ended so owes its row once.
+ */
+export const ASKING_ENDED_MIGRATION: Migration = {
+  version: 4,
+  statements: [
+    `CREATE TRIGGER index_owed_asking_ended AFTER UPDATE OF state ON reconcile
+       WHEN OLD.state IS NOT NEW.state AND (NEW.state IN ('closed', 'expired') OR OLD.state IN ('closed', 'expired')) BEGIN ${OWE} END`,
+    `UPDATE index_outbox SET version = version + 1 WHERE EXISTS (SELECT 1 FROM reconcile WHERE state IN ('closed', 'expired'))`,
   ],
 };

@@ -1,7 +1,7 @@
 // The ledger's SQLite schema. Durable Objects have no `PRAGMA user_version`, so applied versions
 // live in a table; a migration is appended here, never edited once deployed.
 import { INDEX_OUTBOX_MIGRATION } from './index-outbox-schema';
-import { RECONCILE_MIGRATION } from './reconcile-schema';
+import { ASKING_ENDED_MIGRATION, RECONCILE_MIGRATION } from './reconcile-schema';
 
 export interface Migration {
   readonly version: number;
@@ -75,6 +75,7 @@ export const LEDGER_MIGRATIONS: readonly Migration[] = [
   },
   INDEX_OUTBOX_MIGRATION,
   RECONCILE_MIGRATION,
+  ASKING_ENDED_MIGRATION,
 ];
 
 /** Applies every migration not yet recorded, each in its own transaction. Returns the current version. */

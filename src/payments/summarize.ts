@@ -45,6 +45,12 @@ export interface OrderFacts {
   lastAttemptAt: number | null;
   /** The amount the merchant's site registered (POST /alipay/orders), shown until a notification says the real one. */
   expectedCents?: number | null;
+  /**
+   * How asking Alipay ended for an order it never reported paid: `closed` (its answer was
+   * TRADE_CLOSED) or `expired` (the last query, after the registered expiry, found no payment).
+   * Either way Alipay has closed the trade, so the order is no longer waiting.
+   */
+  askingEnded?: 'closed' | 'expired' | null;
 }
 
 export function summarizeOrder(facts: OrderFacts): IndexRow {
@@ -90,7 +96,8 @@ export function summarizeOrder(facts: OrderFacts): IndexRow {
 /**
  * Refunds first: refund_fee is cumulative, so the largest one seen is what was refunded so far;
  * a TRADE_CLOSED that carries refund fields means the whole amount went back. Otherwise the
- * later of paid and closed (an unpaid trade that timed out is closed), else waiting.
+ * later of paid and closed (an unpaid trade that timed out is closed); else closed when asking
+ * Alipay ended without a payment (a notification arriving later still makes it paid), else waiting.
  */
 function statusOf(facts: OrderFacts, totalCents: number | null): { status: PaymentStatus; refundedCents: number } {
   const refundKeys = new Set(facts.events.filter((e) => e.kind === 'refund').map((e) => e.eventKey));
@@ -105,7 +112,7 @@ function statusOf(facts: OrderFacts, totalCents: number | null): { status: Payme
   const settled = facts.events.filter((e) => e.kind === 'paid' || e.kind === 'closed').sort((a, b) => a.createdAt - b.createdAt);
   const last = settled[settled.length - 1];
   if (last !== undefined) return { status: last.kind === 'paid' ? 'paid' : 'closed', refundedCents: 0 };
-  return { status: 'waiting', refundedCents: 0 };
+  return { status: facts.askingEnded == null ? 'waiting' : 'closed', refundedCents: 0 };
 }
 
 /** Alipay's gmt_payment when a notification carried it, else when the gateway recorded the payment. */

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { TEST_APP_ID, TEST_ONLY_FORWARD_SECRETS } from '../fixtures/gateway-test-keys';
 import { webhookHeaders } from '../support/delivery';
 import { parseFormBody } from '../support/form';
-import { adminRequest, callWorker, ledger, mockAlertReceiver, mockOrigin, postNotify, snapshot } from '../support/gateway';
+import { adminRequest, callWorker, ledger, mockAlertReceiver, mockOrigin, postNotify, snapshot, waitForIndexedRow } from '../support/gateway';
 import { signedNotification, tradeParams } from '../support/notifications';
 import { alipayGateway, newOrder, paidAtAlipay, register, runQueryNow } from './support';
 import { withWrongSig } from '../support/wrong-sig';
@@ -140,6 +140,8 @@ describe('a payment whose notification never arrived', () => {
     s = await runQueryNow(orderKey);
     expect(s.reconcile).toMatchObject({ state: 'closed', lastOutcome: 'closed', queries: 3, nextQueryAt: null });
     expect(s.events).toEqual([]);
+    // Alipay closed the trade: the payments index no longer lists it as waiting (the sweep reads those).
+    await waitForIndexedRow(orderKey, { status: 'closed', totalCents: 8880 });
   });
 
   it('stops after one last query past the order\'s expiry', async () => {
@@ -154,8 +156,16 @@ describe('a payment whose notification never arrived', () => {
       // As if the order expired long ago: its last query is now due and nothing comes after it.
       state.storage.sql.exec('UPDATE reconcile SET expires_at = ?', Date.now() - 10 * 60_000);
     });
+    await waitForIndexedRow(orderKey, { status: 'waiting' });
     s = await runQueryNow(orderKey);
     expect(s.reconcile).toMatchObject({ state: 'expired', nextQueryAt: null, queries: 2 });
+    // Expired unpaid: closed in the payments index, off the sweep's waiting rows ...
+    await waitForIndexedRow(orderKey, { status: 'closed', paidAt: null });
+    // ... until a notification says otherwise: a payment Alipay reports late is still a payment.
+    mockOrigin();
+    const late = await postNotify(await signedNotification(tradeParams({ out_trade_no: outTradeNo, total_amount: '88.80' })));
+    expect(await late.text()).toBe('success');
+    await waitForIndexedRow(orderKey, { status: 'paid' });
   });
 
   it('never two at once: a second question while one is out shares its answer, and the query is claimed in storage first', async () => {

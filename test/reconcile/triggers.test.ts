@@ -115,4 +115,41 @@ describe('asking Alipay when someone is waiting', () => {
     // The sweep made it due now (its own schedule said an hour from now): its alarm asks.
     await expect.poll(async () => (await snapshot(other.orderKey)).reconcile, { timeout: 5_000 }).toMatchObject({ queries: 1, lastOutcome: 'not-found', state: 'asking' });
   });
+
+  it('the sweep reads the waiting rows page by page, newest first, up to its bound; closed ones are not among them', async () => {
+    await alipayGateway();
+    const { runDurableObjectAlarm, runInDurableObject } = await import('cloudflare:test');
+    const { ledger, waitForIndexedRow } = await import('../support/gateway');
+    const hourAway = () => Date.now() + 3_600_000;
+    const orders: Array<{ outTradeNo: string; orderKey: string }> = [];
+    for (let i = 0; i < 6; i++) {
+      const order = newOrder();
+      await register(order.outTradeNo);
+      // Indexed as waiting, its own next query an hour away (so only the sweep can make it due now).
+      await runInDurableObject(ledger(order.orderKey), (_i, state) => state.storage.sql.exec('UPDATE reconcile SET next_query_at = ?', hourAway()));
+      await runDurableObjectAlarm(ledger(order.orderKey));
+      await waitForIndexedRow(order.orderKey, { status: 'waiting' });
+      orders.push(order);
+      await new Promise((resolve) => setTimeout(resolve, 3)); // distinct first-seen times
+    }
+    // The newest one's asking ended (Alipay closed the trade): no longer a waiting row.
+    const closed = orders[5]!;
+    await runInDurableObject(ledger(closed.orderKey), (_i, state) => state.storage.sql.exec(`UPDATE reconcile SET state = 'closed', next_query_at = NULL`));
+    await runDurableObjectAlarm(ledger(closed.orderKey));
+    await waitForIndexedRow(closed.orderKey, { status: 'closed' });
+
+    const { loadConfig } = await import('../../src/config/load');
+    const { sweepExpectedOrders } = await import('../../src/cron');
+    const loaded = await loadConfig(gatewayEnv);
+    if (!loaded.ok) throw new Error('test settings have problems');
+    // Pages of 2, at most 4 orders: the four newest waiting ones, across two pages.
+    expect(await sweepExpectedOrders(loaded.config, gatewayEnv, Date.now(), { page: 2, max: 4 })).toEqual({ orders: 4, asked: 4 });
+    // The swept ones are asked by their alarms now; the oldest keeps its schedule (an hour away).
+    for (const order of orders.slice(1, 5)) {
+      await expect.poll(async () => (await snapshot(order.orderKey)).reconcile, { timeout: 5_000 }).toMatchObject({ queries: 1, lastOutcome: 'not-found' });
+    }
+    const oldest = (await snapshot(orders[0]!.orderKey)).reconcile!;
+    expect(oldest.queries).toBe(0);
+    expect(Date.parse(oldest.nextQueryAt!)).toBeGreaterThan(Date.now() + 30 * 60_000);
+  });
 });
