@@ -8,7 +8,7 @@
 // by test:e2e.
 import { request as httpRequest, Agent } from 'node:http';
 import { paidNotification } from '../support/notifications';
-import { fetchWithin, groupRssKiB, heapReader, PROXY_LOST_CONNECTION, sleep, type StackInfo } from './harness';
+import { fetchWithin, groupRssKiB, heapReader, PROXY_LOST_CONNECTION, sendPastProxyLosses, sleep, type StackInfo } from './harness';
 import { seededRandom } from '../support/seeded-random.mjs';
 
 export const ABUSE_KINDS = [
@@ -263,19 +263,13 @@ export async function runAbuse(info: StackInfo, plan: AbusePlan, progress: (line
         genuine.sent += 1;
         // Alipay re-sends whatever is not `success`; here only wrangler dev's own broken-connection
         // answer is re-sent (a few times), anything from the gateway itself counts as a failure.
-        for (let attempt = 0; ; attempt++) {
-          const answer = await rawPost(info.notifyUrl, { body, agent });
-          if (answer.status === 200 && answer.body === 'success') {
-            genuine.acknowledged += 1;
-            break;
-          }
-          if (answer.body.startsWith(PROXY_LOST_CONNECTION) && attempt < 3) {
-            genuine.proxyRetries += 1;
-            continue;
-          }
-          genuine.failures.set(labelOf(answer), (genuine.failures.get(labelOf(answer)) ?? 0) + 1);
-          break;
-        }
+        const answer = await sendPastProxyLosses(
+          () => rawPost(info.notifyUrl, { body, agent }),
+          (a) => a.body.startsWith(PROXY_LOST_CONNECTION),
+          () => (genuine.proxyRetries += 1),
+        );
+        if (answer.status === 200 && answer.body === 'success') genuine.acknowledged += 1;
+        else genuine.failures.set(labelOf(answer), (genuine.failures.get(labelOf(answer)) ?? 0) + 1);
         if (plan.genuinePauseMs > 0) await sleep(plan.genuinePauseMs);
       }
     };

@@ -6,7 +6,7 @@
 // gatewayClient() when its origin is not the test origin (the example receiver).
 import { afterAll, beforeAll, inject } from 'vitest';
 import type { LedgerSnapshot } from '../../src/orders/ledger-types';
-import { fetchWithin, getWithin, originClient, PROXY_LOST_CONNECTION, sleep, STACK_START_LIMIT_MS, startStack, type FetchedText, type OriginDelivery, type RunningStack, type StackInfo } from './harness';
+import { fetchWithin, getWithin, originClient, PROXY_LOST_CONNECTION, sendPastProxyLosses, sleep, STACK_START_LIMIT_MS, startStack, type FetchedText, type OriginDelivery, type RunningStack, type StackInfo } from './harness';
 import { TEST_APP_ID } from '../fixtures/gateway-test-keys';
 
 export interface GatewayReply {
@@ -34,8 +34,6 @@ export type GatewayInfo = Pick<StackInfo, 'gatewayUrl' | 'notifyUrl' | 'adminTok
 
 /** How long a test's notification waits for the gateway's answer. */
 const NOTIFY_ANSWER_TIMEOUT_MS = 30_000;
-/** Re-sends of a notification the proxy answered itself (PROXY_LOST_CONNECTION), as Alipay re-sends. */
-const PROXY_RESENDS = 3;
 /** How long one admin API read may take: past it the test fails saying which read did not come back. */
 const ADMIN_ANSWER_TIMEOUT_MS = 10_000;
 
@@ -47,17 +45,13 @@ export function gatewayClient(info: () => GatewayInfo) {
    * one stuck in wrangler dev's proxy on a busy machine, fails with its own error instead of
    * holding the test until vitest's time limit says nothing of where it stood. Also like Alipay,
    * it sends again what got no answer from the gateway: the proxy's own 503 for a connection it
-   * lost (up to PROXY_RESENDS times; the gateway dedupes a copy that did arrive).
+   * lost (sendPastProxyLosses; the gateway dedupes a copy that did arrive).
    */
   async function postNotification(body: Uint8Array, charset = 'utf-8'): Promise<GatewayReply> {
-    for (let resends = 0; ; resends++) {
-      const { status, text } = await fetchWithin(
-        info().notifyUrl,
-        { method: 'POST', headers: { 'content-type': `application/x-www-form-urlencoded; charset=${charset}` }, body },
-        NOTIFY_ANSWER_TIMEOUT_MS,
-      );
-      if (!(status === 503 && text.startsWith(PROXY_LOST_CONNECTION)) || resends >= PROXY_RESENDS) return { status, body: text };
-    }
+    const send = () =>
+      fetchWithin(info().notifyUrl, { method: 'POST', headers: { 'content-type': `application/x-www-form-urlencoded; charset=${charset}` }, body }, NOTIFY_ANSWER_TIMEOUT_MS);
+    const { status, text } = await sendPastProxyLosses(send, (a) => a.status === 503 && a.text.startsWith(PROXY_LOST_CONNECTION));
+    return { status, body: text };
   }
 
   /** A GET of the admin API with the Bearer token, asked again when wrangler dev's proxy parks it (getWithin). */

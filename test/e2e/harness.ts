@@ -568,6 +568,25 @@ export async function fetchWithin(url: string, init: RequestInit, ms: number): P
  */
 export const PROXY_LOST_CONNECTION = 'Your worker restarted mid-request';
 
+/** Waits before each re-send after the proxy's own 503: a moment in which a busy proxy may recover. */
+const PROXY_RESEND_WAITS_MS = [250, 500, 1_000];
+
+/**
+ * Sends again, as Alipay would, what wrangler dev's proxy answered itself (`lost(answer)`: its own
+ * 503), after a short wait, at most three times; the last answer is returned either way, so a
+ * request lost every time fails the test on that answer. `onResend` counts the re-sends.
+ */
+export async function sendPastProxyLosses<T>(send: () => Promise<T>, lost: (answer: T) => boolean, onResend: (resends: number) => void = () => {}): Promise<T> {
+  let answer = await send();
+  for (const [i, waitMs] of PROXY_RESEND_WAITS_MS.entries()) {
+    if (!lost(answer)) break;
+    onResend(i + 1);
+    await sleep(waitMs);
+    answer = await send();
+  }
+  return answer;
+}
+
 /**
  * A GET to the gateway through wrangler dev's proxy, asked again when it gets no whole answer
  * within `eachMs` (`tries` asks in all). The proxy puts a GET that meets a connection it lost to

@@ -9,8 +9,8 @@
 // machines it loses connections now and then whatever the gateway does: 16 genuine notifications
 // of 100 in one CI run, one chunked body of 15 in another, none in ~50 runs of this file here
 // (three at once beside two CPU burners, or beside an apt-get install). So, as Alipay does, a
-// request so answered is sent again, at most MAX_PROXY_RESENDS times each; the test fails when one
-// still gets it after that, or when a connection breaks.
+// request so answered is sent again a moment later, at most three times (sendPastProxyLosses); the
+// test fails when one still gets it after that, or when a connection breaks.
 //
 // The defect this was written for (the gateway cancelled an oversize chunked body instead of
 // draining it, and workerd then dropped a connection the proxy was reusing) is pinned exactly by
@@ -20,15 +20,13 @@
 import { expect, test } from 'vitest';
 import { labelOf, rawPost } from './abuse';
 import { ownStack } from './client';
-import { fetchWithin, PROXY_LOST_CONNECTION } from './harness';
+import { fetchWithin, PROXY_LOST_CONNECTION, sendPastProxyLosses } from './harness';
 import { paidNotification } from '../support/notifications';
 
 const GENUINE = 100;
 const CHUNKED = 60;
 const WITH_LENGTH = 2;
 const CONCURRENCY = 16;
-/** Re-sends of one request after the proxy's own 503 (as the abuse test allows its genuine notifications). */
-const MAX_PROXY_RESENDS = 3;
 
 // A stack of its own: in the shared one, other files' traffic met this flood in wrangler's proxy,
 // and the proxy lost connections far more often (10 genuine notifications of 100 once, on a machine
@@ -67,13 +65,10 @@ test(`${CHUNKED} chunked and ${WITH_LENGTH} Content-Length bodies over the cap a
           : job.kind === 'chunked'
             ? rawPost(notifyUrl, { stream: { total: 1024 * 1024, chunk: 16 * 1024, intervalMs: 0 } })
             : rawPost(notifyUrl, { body: new Uint8Array(2 * 1024 * 1024).fill(0x61) });
-      let answer = await send();
-      // Past MAX_PROXY_RESENDS the 503 stays this request's answer, and the test fails on it.
-      for (let resends = 1; answer.status === 503 && answer.body.startsWith(PROXY_LOST_CONNECTION) && resends <= MAX_PROXY_RESENDS; resends++) {
+      const answer = await sendPastProxyLosses(send, (a) => a.status === 503 && a.body.startsWith(PROXY_LOST_CONNECTION), (resends) => {
         proxyResends += 1;
         mostResendsOfOne = Math.max(mostResendsOfOne, resends);
-        answer = await send();
-      }
+      });
       const byLabel = answers.get(job.kind)!;
       byLabel.set(labelOf(answer), (byLabel.get(labelOf(answer)) ?? 0) + 1);
     }

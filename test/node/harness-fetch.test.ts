@@ -1,9 +1,10 @@
 // The e2e harness's own timers: fetchWithin() gives up on an answer that does not come, and
-// getWithin() asks again, as a GET stuck in wrangler dev's proxy needs (a later request frees it).
+// getWithin() asks again, as a GET stuck in wrangler dev's proxy needs (a later request frees it),
+// and sendPastProxyLosses() re-sends what the proxy answered itself.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, expect, test } from 'vitest';
-import { fetchWithin, getWithin } from '../e2e/harness';
+import { fetchWithin, getWithin, sendPastProxyLosses } from '../e2e/harness';
 
 let server: Server | undefined;
 afterEach(async () => {
@@ -38,4 +39,25 @@ test('getWithin stops after its tries and throws the last failure', async () => 
   const { url, asks } = await serverIgnoring(5);
   await expect(getWithin(url, {}, { tries: 2, eachMs: 200 })).rejects.toThrow('no whole answer within 0.2 s');
   expect(asks()).toBe(2);
+});
+
+test('sendPastProxyLosses sends again what the proxy answered itself, three times at most, and returns the last answer', async () => {
+  const lost = (answer: string) => answer === '503 proxy';
+  const answersOf = (list: string[]) => {
+    let sent = 0;
+    return { send: async () => list[Math.min(sent++, list.length - 1)]!, sent: () => sent };
+  };
+  const recovered = answersOf(['503 proxy', '503 proxy', '200 success']);
+  const counted: number[] = [];
+  expect(await sendPastProxyLosses(recovered.send, lost, (n) => counted.push(n))).toBe('200 success');
+  expect([recovered.sent(), counted]).toEqual([3, [1, 2]]);
+
+  const alwaysLost = answersOf(['503 proxy']);
+  expect(await sendPastProxyLosses(alwaysLost.send, lost)).toBe('503 proxy');
+  expect(alwaysLost.sent()).toBe(4);
+
+  // The gateway's own answers, whatever they are, are never sent again.
+  const refused = answersOf(['400 fail: malformed-body', '200 success']);
+  expect(await sendPastProxyLosses(refused.send, lost)).toBe('400 fail: malformed-body');
+  expect(refused.sent()).toBe(1);
 });
