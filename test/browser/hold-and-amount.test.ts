@@ -5,6 +5,7 @@ import { createHmac } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminJson, launchBrowser, newContext, openView, origin, pay, screenshot, signIn, stack, viewReady, visit, waitFor } from './browser';
+import { postPastProxyLosses } from '../e2e/harness';
 import { uniqueId } from '../support/notifications';
 
 interface Ledger {
@@ -14,12 +15,12 @@ interface Ledger {
 async function registerOrder(outTradeNo: string, amount: string): Promise<void> {
   const expire = Math.floor(Date.now() / 1000) + 1800;
   const sig = createHmac('sha256', stack().statusSecret).update(`order.${stack().appId}.${outTradeNo}.${amount}.${expire}`).digest('hex');
-  const response = await fetch(`${stack().gatewayUrl}/alipay/orders`, {
+  const response = await postPastProxyLosses(`${stack().gatewayUrl}/alipay/orders`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ app_id: stack().appId, out_trade_no: outTradeNo, total_amount: amount, expire: String(expire), sig }),
   });
-  if (!response.ok) throw new Error(`registration refused: ${response.status} ${(await response.text()).replace(/\s+/g, " ")}`);
+  if (response.status !== 200) throw new Error(`registration refused: ${response.status} ${response.text.replace(/\s+/g, " ")}`);
 }
 
 const accepted = async (outTradeNo: string) => (await origin().deliveries(outTradeNo)).filter((d) => d.outcome === 'accepted');
@@ -38,7 +39,7 @@ describe('holding deliveries and held amounts, from the console', () => {
   afterAll(async () => {
     await browser?.close();
     // The stack is shared with the other browser files: never leave it holding.
-    await fetch(`${stack().gatewayUrl}/admin/api/deliveries/resume`, { method: 'POST', headers: { authorization: `Bearer ${stack().adminToken}` } });
+    await postPastProxyLosses(`${stack().gatewayUrl}/admin/api/deliveries/resume`, { method: 'POST', headers: { authorization: `Bearer ${stack().adminToken}` } });
   });
 
   it('holds deliveries from the health page (nothing goes out), and resumes them (the payment arrives)', async () => {

@@ -6,7 +6,7 @@
 // gatewayClient() when its origin is not the test origin (the example receiver).
 import { afterAll, beforeAll, inject } from 'vitest';
 import type { LedgerSnapshot } from '../../src/orders/ledger-types';
-import { fetchWithin, getWithin, originClient, PROXY_LOST_CONNECTION, sendPastProxyLosses, sleep, STACK_START_LIMIT_MS, startStack, type FetchedText, type OriginDelivery, type RunningStack, type StackInfo } from './harness';
+import { getWithin, originClient, postPastProxyLosses, sleep, STACK_START_LIMIT_MS, startStack, type FetchedText, type OriginDelivery, type RunningStack, type StackInfo } from './harness';
 import { TEST_APP_ID } from '../fixtures/gateway-test-keys';
 
 export interface GatewayReply {
@@ -45,12 +45,11 @@ export function gatewayClient(info: () => GatewayInfo) {
    * one stuck in wrangler dev's proxy on a busy machine, fails with its own error instead of
    * holding the test until vitest's time limit says nothing of where it stood. Also like Alipay,
    * it sends again what got no answer from the gateway: the proxy's own 503 for a connection it
-   * lost (sendPastProxyLosses; the gateway dedupes a copy that did arrive).
+   * lost (postPastProxyLosses; the gateway dedupes a copy that did arrive).
    */
   async function postNotification(body: Uint8Array, charset = 'utf-8'): Promise<GatewayReply> {
-    const send = () =>
-      fetchWithin(info().notifyUrl, { method: 'POST', headers: { 'content-type': `application/x-www-form-urlencoded; charset=${charset}` }, body }, NOTIFY_ANSWER_TIMEOUT_MS);
-    const { status, text } = await sendPastProxyLosses(send, (a) => a.status === 503 && a.text.startsWith(PROXY_LOST_CONNECTION));
+    const init = { method: 'POST', headers: { 'content-type': `application/x-www-form-urlencoded; charset=${charset}` }, body };
+    const { status, text } = await postPastProxyLosses(info().notifyUrl, init, NOTIFY_ANSWER_TIMEOUT_MS);
     return { status, body: text };
   }
 

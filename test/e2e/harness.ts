@@ -604,6 +604,15 @@ export async function getWithin(url: string, init: Omit<RequestInit, 'method' | 
   }
 }
 
+/**
+ * A POST (or other request with a body) to the gateway through wrangler dev's proxy: fetchWithin,
+ * sent again after the proxy's own 503 (sendPastProxyLosses). For requests the gateway handles
+ * idempotently (a notification, an order registration, an operator's hold or resume).
+ */
+export function postPastProxyLosses(url: string, init: RequestInit, ms = 30_000): Promise<FetchedText> {
+  return sendPastProxyLosses(() => fetchWithin(url, init, ms), (answer) => answer.status === 503 && answer.text.startsWith(PROXY_LOST_CONNECTION));
+}
+
 export interface HeapReader {
   /**
    * The Worker's JavaScript heap: bytes in use on the V8 heap plus ArrayBuffer backing stores

@@ -19,7 +19,7 @@ import { TEST_ONLY_APP_PRIVATE_KEY_PEM } from '../fixtures/reconcile-test-keys';
 import { publicKeyOfPem } from '../support/alipay-gateway';
 import { signedNotification, tradeParams, uniqueId } from '../support/notifications';
 import { eventually, stackClient } from './client';
-import { getWithin, sleep, STACK_START_LIMIT_MS, startStack, type RunningStack } from './harness';
+import { getWithin, postPastProxyLosses, sleep, STACK_START_LIMIT_MS, startStack, type RunningStack } from './harness';
 
 const ALERT_SECRET = 'whsec_ZTJlLXJlY29uY2lsZS1hbGVydC1zZWNyZXQtMDEyMzQ1';
 const MAX_RPS = 2;
@@ -70,17 +70,18 @@ async function payWithoutNotification(amount = '23.40'): Promise<{ outTradeNo: s
   const trade = await standInClient(standIn.baseUrl).registerTrade({ out_trade_no: outTradeNo, total_amount: amount });
   const expire = Math.floor(Date.now() / 1000) + 1800;
   const sig = createHmac('sha256', running.info.statusSecret).update(`order.${TEST_APP_ID}.${outTradeNo}.${amount}.${expire}`).digest('hex');
-  const response = await fetch(`${running.info.gatewayUrl}/alipay/orders`, {
+  const response = await postPastProxyLosses(`${running.info.gatewayUrl}/alipay/orders`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ app_id: TEST_APP_ID, out_trade_no: outTradeNo, total_amount: amount, expire: String(expire), sig }),
   });
-  expect(await response.json()).toMatchObject({ ok: true, status: 'expected', asking: true });
+  expect(JSON.parse(response.text)).toMatchObject({ ok: true, status: 'expected', asking: true });
   return { outTradeNo, tradeNo: trade.trade_no };
 }
 
-const admin = (path: string, init: RequestInit = {}) =>
-  fetch(`${running.info.gatewayUrl}${path}`, { ...init, headers: { authorization: `Bearer ${running.info.adminToken}`, ...(init.headers ?? {}) } });
+/** An operator's POST to the admin API (hold, resume: idempotent), its JSON answer. */
+const adminPost = async (path: string, init: RequestInit = {}) =>
+  JSON.parse((await postPastProxyLosses(`${running.info.gatewayUrl}${path}`, { ...init, method: 'POST', headers: { authorization: `Bearer ${running.info.adminToken}`, ...(init.headers ?? {}) } })).text);
 
 describe('a lost notification', () => {
   test('the payment is found by asking Alipay and delivered once; the late notification forwards nothing new', async () => {
@@ -136,8 +137,8 @@ describe('a lost notification', () => {
 
 describe('holding deliveries', () => {
   test('held through a restart, nothing goes out; on resume the backlog drains no faster than ORIGIN_MAX_RPS', async () => {
-    const hold = await admin('/admin/api/deliveries/hold', { method: 'POST', body: JSON.stringify({ reason: 'IIS maintenance' }), headers: { 'content-type': 'application/json' } });
-    expect(await hold.json()).toMatchObject({ ok: true, held: true });
+    const hold = await adminPost('/admin/api/deliveries/hold', { body: JSON.stringify({ reason: 'IIS maintenance' }), headers: { 'content-type': 'application/json' } });
+    expect(hold).toMatchObject({ ok: true, held: true });
     const orders: string[] = [];
     for (let i = 0; i < 5; i++) {
       const params = tradeParams();
@@ -156,7 +157,7 @@ describe('holding deliveries', () => {
     for (const order of orders) expect((await ledgerOf(order))!.events).toEqual([expect.objectContaining({ state: 'pending', attempts: 0 })]);
 
     const resumedAt = Date.now();
-    expect(await (await admin('/admin/api/deliveries/resume', { method: 'POST' })).json()).toMatchObject({ ok: true, held: false });
+    expect(await adminPost('/admin/api/deliveries/resume')).toMatchObject({ ok: true, held: false });
     const arrivals: number[] = [];
     for (const order of orders) {
       const [delivery] = await acceptedOnceThere(order, 1);

@@ -11,7 +11,7 @@
 import { formatBeijingTime } from '../../src/alipay/beijing-time';
 import { TEST_APP_ID } from '../fixtures/gateway-test-keys';
 import { signedNotification, tradeParams, uniqueId } from '../support/notifications';
-import { originClient, sleep, type OriginDelivery, type OriginStats, type StackInfo } from './harness';
+import { originClient, PROXY_LOST_CONNECTION, sendPastProxyLosses, sleep, type OriginDelivery, type OriginStats, type StackInfo } from './harness';
 import { seededRandom } from '../support/seeded-random.mjs';
 
 export interface SoakPlan {
@@ -39,6 +39,8 @@ export const SOAK_SETTINGS: Readonly<Record<string, string>> = {
 export interface SoakResult {
   sent: number;
   acknowledged: number;
+  /** Notifications sent again because wrangler dev's proxy answered for a connection it lost. */
+  proxyResends: number;
   /** Replies other than `success`, by `status body`. */
   refused: Map<string, number>;
   /** Events owed: forwarded kinds carried by at least one acknowledged notification. */
@@ -193,6 +195,7 @@ async function soak(info: StackInfo, plan: SoakPlan, queue: Sendable[], before: 
   const eventOfNotifyId = new Map<string, { order: string; event: string }>();
   for (const s of queue) eventOfNotifyId.set(s.notifyId, { order: s.order, event: s.event });
   let acknowledged = 0;
+  let proxyResends = 0;
   let next = 0;
 
   progress(`sending at concurrency ${plan.concurrency} ...`);
@@ -200,17 +203,23 @@ async function soak(info: StackInfo, plan: SoakPlan, queue: Sendable[], before: 
   const worker = async () => {
     while (next < queue.length) {
       const item = queue[next++]!;
-      let label: string;
-      try {
-        const response = await fetch(info.notifyUrl, {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
-          body: item.body,
-        });
-        label = `${response.status} ${(await response.text()).slice(0, 60)}`;
-      } catch (error) {
-        label = `network ${(error as { cause?: { code?: string } }).cause?.code ?? String(error)}`;
-      }
+      // Sent again after wrangler dev's own 503 for a connection its proxy lost, as Alipay would.
+      const label = await sendPastProxyLosses(
+        async () => {
+          try {
+            const response = await fetch(info.notifyUrl, {
+              method: 'POST',
+              headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+              body: item.body,
+            });
+            return `${response.status} ${(await response.text()).slice(0, 60)}`;
+          } catch (error) {
+            return `network ${(error as { cause?: { code?: string } }).cause?.code ?? String(error)}`;
+          }
+        },
+        (answer) => answer.startsWith(`503 ${PROXY_LOST_CONNECTION}`),
+        () => (proxyResends += 1),
+      );
       if (label === '200 success') {
         acknowledged += 1;
         if (plan.forwarded === 'all' || item.event === 'paid') {
@@ -280,6 +289,7 @@ async function soak(info: StackInfo, plan: SoakPlan, queue: Sendable[], before: 
   return {
     sent: queue.length,
     acknowledged,
+    proxyResends,
     refused,
     owed: owedCount,
     delivered: owedIds.filter((id) => seen.accepted.has(id)).length,
@@ -306,6 +316,7 @@ export function soakReport(plan: SoakPlan, r: SoakResult): string[] {
     `origin: ${r.originRequests} delivery requests, ${r.originFailedAtRandom} failed at random; ` +
       `sending took ${(r.sendMs / 1000).toFixed(1)} s (${Math.round(r.sent / (r.sendMs / 1000))}/s), draining ${(r.drainMs / 1000).toFixed(1)} s`,
     ...(refusals ? [`not acknowledged: ${refusals}`] : []),
+    ...(r.proxyResends > 0 ? [`re-sent after wrangler dev's proxy lost a connection: ${r.proxyResends}`] : []),
     ...(r.lostExamples.length > 0 ? [`lost, e.g.: ${r.lostExamples.join('; ')}`] : []),
   ];
 }
