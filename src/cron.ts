@@ -31,6 +31,12 @@ const SWEEP_WINDOW_MS = 15 * DAY_MS;
 const SWEEP_PAGE = 200;
 const SWEEP_MAX_ORDERS = 600;
 const SWEEP_CONCURRENCY = 4;
+/**
+ * Ledger calls failing this many times in a row end the sweep early: the cause is then not one
+ * order (the invocation ran out of subrequests, or storage is down), and each further call would
+ * only fail and log the same way. The next hourly sweep starts again.
+ */
+const SWEEP_FAILURES_TO_STOP = 10;
 
 export async function handleScheduled(controller: Pick<ScheduledController, 'cron' | 'scheduledTime'>, env: GatewayEnv): Promise<void> {
   const loaded = await loadConfig(env);
@@ -48,8 +54,8 @@ export async function sweepExpectedOrders(
   env: GatewayEnv,
   now: number,
   { page: pageSize = SWEEP_PAGE, max = SWEEP_MAX_ORDERS } = {},
-): Promise<{ orders: number; asked: number }> {
-  if (config.reconcile === null) return { orders: 0, asked: 0 };
+): Promise<{ orders: number; asked: number; stopped: boolean }> {
+  if (config.reconcile === null) return { orders: 0, asked: 0, stopped: false };
   const scope = { env, shards: config.visibility.indexShards };
   const orders: IndexedPayment[] = [];
   let before: Page['next'] = null;
@@ -61,8 +67,9 @@ export async function sweepExpectedOrders(
   } while (before !== null && orders.length < max);
   let asked = 0;
   let next = 0;
+  let failuresInARow = 0;
   const worker = async () => {
-    while (next < orders.length) {
+    while (next < orders.length && failuresInARow < SWEEP_FAILURES_TO_STOP) {
       const row = orders[next++]!;
       try {
         const answer = await env.ORDER_LEDGER.get(env.ORDER_LEDGER.idFromName(row.orderKey)).askSoon('sweep', {
@@ -70,15 +77,24 @@ export async function sweepExpectedOrders(
           app: row.appId,
           outTradeNo: row.outTradeNo!,
         });
+        failuresInARow = 0;
         if (answer.asked) asked += 1;
       } catch (error) {
+        failuresInARow += 1;
         logLine({ level: 'warn', msg: 'sweep could not reach an order', order: row.orderKey, error });
       }
     }
   };
   await Promise.all(Array.from({ length: SWEEP_CONCURRENCY }, worker));
-  logLine({ msg: 'sweep of registered orders', waiting: orders.length, asked });
-  return { orders: orders.length, asked };
+  const stopped = failuresInARow >= SWEEP_FAILURES_TO_STOP;
+  logLine({
+    level: stopped ? 'warn' : 'info',
+    msg: 'sweep of registered orders',
+    waiting: orders.length,
+    asked,
+    ...(stopped ? { stopped: `${failuresInARow} orders in a row could not be reached; the next sweep tries again`, not_reached: orders.length - next } : {}),
+  });
+  return { orders: orders.length, asked, stopped };
 }
 
 /** The certificates the gateway depends on, with their expiry. */

@@ -2,16 +2,41 @@
 // Alipay (a verified return) and no payment is recorded; the buyer's status page is still waiting
 // (bounded per order); an operator asks now; the hourly sweep of registered orders still unpaid.
 // The request that triggers it never waits for the query (it runs in the ledger's alarm).
-import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
+import { createExecutionContext, runDurableObjectAlarm, runInDurableObject, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { SWEEP_CRON, handleScheduled } from '../../src/cron';
+import { loadConfig } from '../../src/config/load';
+import type { Config } from '../../src/config/types';
+import { SWEEP_CRON, handleScheduled, sweepExpectedOrders } from '../../src/cron';
 import type { GatewayEnv } from '../../src/env';
 import worker from '../../src/index';
 import { TEST_APP_ID } from '../fixtures/gateway-test-keys';
 import { TEST_ONLY_STATUS_SECRET_FOR_ORDERS } from '../fixtures/reconcile-test-keys';
-import { adminRequest, callWorker, gatewayEnv, mockOrigin, snapshot } from '../support/gateway';
+import { adminRequest, callWorker, gatewayEnv, ledger, mockOrigin, snapshot, waitForIndexedRow } from '../support/gateway';
+import { captureJsonLogs } from '../support/json-logs';
 import { signedNotification } from '../support/notifications';
 import { alipayGateway, newOrder, paidAtAlipay, register, runQueryNow } from './support';
+
+/** The gateway's settings for these tests, as the cron handler loads them. */
+async function testConfig(): Promise<Config> {
+  const loaded = await loadConfig(gatewayEnv);
+  if (!loaded.ok) throw new Error('test settings have problems');
+  return loaded.config;
+}
+
+/** `count` registered orders, each indexed as waiting with its own next query an hour away (only the sweep makes it due now), oldest first. */
+async function waitingOrders(count: number): Promise<Array<{ outTradeNo: string; orderKey: string }>> {
+  const orders: Array<{ outTradeNo: string; orderKey: string }> = [];
+  for (let i = 0; i < count; i++) {
+    const order = newOrder();
+    await register(order.outTradeNo);
+    await runInDurableObject(ledger(order.orderKey), (_i, state) => state.storage.sql.exec('UPDATE reconcile SET next_query_at = ?', Date.now() + 3_600_000));
+    await runDurableObjectAlarm(ledger(order.orderKey));
+    await waitForIndexedRow(order.orderKey, { status: 'waiting' });
+    orders.push(order);
+    await new Promise((resolve) => setTimeout(resolve, 3)); // distinct first-seen times
+  }
+  return orders;
+}
 
 /** Calls the Worker with a real ExecutionContext and waits for what it left running (waitUntil). */
 async function callWithContext(request: Request, overrides: Record<string, unknown> = {}): Promise<Response> {
@@ -57,7 +82,7 @@ describe('asking Alipay when someone is waiting', () => {
       ORIGIN_RETURN_URL: 'https://shop.test/return.asp',
     });
     expect(response.status).toBe(302);
-    expect(await (await import('../support/gateway')).ledger(orderKey).snapshot()).toBeNull();
+    expect(await ledger(orderKey).snapshot()).toBeNull();
   });
 
   it('the status page while waiting: asks soon, at most once a minute', async () => {
@@ -105,8 +130,6 @@ describe('asking Alipay when someone is waiting', () => {
     // A second order, registered and never asked about: the sweep makes it due now.
     const other = newOrder();
     await register(other.outTradeNo);
-    const { runDurableObjectAlarm, runInDurableObject } = await import('cloudflare:test');
-    const { ledger } = await import('../support/gateway');
     // Let its row reach the index without its query: push the row, keep the query for later.
     await runInDurableObject(ledger(other.orderKey), (_i, state) => state.storage.sql.exec('UPDATE reconcile SET next_query_at = ?', Date.now() + 3_600_000));
     await runDurableObjectAlarm(ledger(other.orderKey));
@@ -118,32 +141,15 @@ describe('asking Alipay when someone is waiting', () => {
 
   it('the sweep reads the waiting rows page by page, newest first, up to its bound; closed ones are not among them', async () => {
     await alipayGateway();
-    const { runDurableObjectAlarm, runInDurableObject } = await import('cloudflare:test');
-    const { ledger, waitForIndexedRow } = await import('../support/gateway');
-    const hourAway = () => Date.now() + 3_600_000;
-    const orders: Array<{ outTradeNo: string; orderKey: string }> = [];
-    for (let i = 0; i < 6; i++) {
-      const order = newOrder();
-      await register(order.outTradeNo);
-      // Indexed as waiting, its own next query an hour away (so only the sweep can make it due now).
-      await runInDurableObject(ledger(order.orderKey), (_i, state) => state.storage.sql.exec('UPDATE reconcile SET next_query_at = ?', hourAway()));
-      await runDurableObjectAlarm(ledger(order.orderKey));
-      await waitForIndexedRow(order.orderKey, { status: 'waiting' });
-      orders.push(order);
-      await new Promise((resolve) => setTimeout(resolve, 3)); // distinct first-seen times
-    }
+    const orders = await waitingOrders(6);
     // The newest one's asking ended (Alipay closed the trade): no longer a waiting row.
     const closed = orders[5]!;
     await runInDurableObject(ledger(closed.orderKey), (_i, state) => state.storage.sql.exec(`UPDATE reconcile SET state = 'closed', next_query_at = NULL`));
     await runDurableObjectAlarm(ledger(closed.orderKey));
     await waitForIndexedRow(closed.orderKey, { status: 'closed' });
 
-    const { loadConfig } = await import('../../src/config/load');
-    const { sweepExpectedOrders } = await import('../../src/cron');
-    const loaded = await loadConfig(gatewayEnv);
-    if (!loaded.ok) throw new Error('test settings have problems');
     // Pages of 2, at most 4 orders: the four newest waiting ones, across two pages.
-    expect(await sweepExpectedOrders(loaded.config, gatewayEnv, Date.now(), { page: 2, max: 4 })).toEqual({ orders: 4, asked: 4 });
+    expect(await sweepExpectedOrders(await testConfig(), gatewayEnv, Date.now(), { page: 2, max: 4 })).toEqual({ orders: 4, asked: 4, stopped: false });
     // The swept ones are asked by their alarms now; the oldest keeps its schedule (an hour away).
     for (const order of orders.slice(1, 5)) {
       await expect.poll(async () => (await snapshot(order.orderKey)).reconcile, { timeout: 5_000 }).toMatchObject({ queries: 1, lastOutcome: 'not-found' });
@@ -151,5 +157,29 @@ describe('asking Alipay when someone is waiting', () => {
     const oldest = (await snapshot(orders[0]!.orderKey)).reconcile!;
     expect(oldest.queries).toBe(0);
     expect(Date.parse(oldest.nextQueryAt!)).toBeGreaterThan(Date.now() + 30 * 60_000);
+  });
+
+  it('the sweep stops after ten ledger calls in a row fail (out of subrequests, storage down), with one line saying so', async () => {
+    await alipayGateway();
+    await waitingOrders(14);
+    let calls = 0;
+    const failing = {
+      idFromName: (name: string) => name,
+      get: () => ({
+        askSoon: async () => {
+          calls += 1;
+          throw new Error('Too many subrequests.');
+        },
+      }),
+    };
+    const logs = captureJsonLogs();
+    const result = await sweepExpectedOrders(await testConfig(), { ...gatewayEnv, ORDER_LEDGER: failing } as unknown as GatewayEnv, Date.now());
+    expect(result).toMatchObject({ asked: 0, stopped: true });
+    expect(result.orders).toBeGreaterThanOrEqual(14);
+    // Ten in a row, plus the calls already out when the tenth failed (four at a time).
+    expect(calls).toBeGreaterThanOrEqual(10);
+    expect(calls).toBeLessThan(10 + 4);
+    const summary = logs.lines.filter((line) => line['msg'] === 'sweep of registered orders');
+    expect(summary).toEqual([expect.objectContaining({ level: 'warn', asked: 0, not_reached: result.orders - calls, stopped: expect.stringContaining('in a row could not be reached') })]);
   });
 });
