@@ -2,7 +2,8 @@
 //   1. notifications per second (closed loop, fixed concurrency), p50/p99, for new orders and for
 //      re-sends of recorded ones, each beside the architecture's floor in the same run and the same
 //      `wrangler dev`: a bench-only route (bench/e2e/worker.ts) where a per-order Durable Object
-//      does one SQLite INSERT (the ratios notify/baseline are the figures); GET /health for scale;
+//      does one SQLite INSERT (the ratios notify/baseline are the figures), and, for information,
+//      the same plus an index row owed and pushed from its alarm; GET /health for scale;
 //   2. duplicate storms: many identical notifications at once; latency, replies, and how many
 //      deliveries the origin saw (must be 1), each beside its floor (as many requests at once to
 //      the baseline route for one order: bench/e2e/storm.ts).
@@ -148,7 +149,8 @@ async function run(plan: Plan, stack: RunningStack): Promise<boolean> {
   );
   print(
     `baseline: ${BASELINE_PATH}, built only into the bench Worker (bench/e2e/worker.ts): the same body to a per-order Durable Object ` +
-      'that does one SQLite INSERT and returns',
+      'that does one SQLite INSERT and returns; "+ index outbox" also marks the index owed in the same transaction and pushes a row ' +
+      'to a per-month index object from its alarm, as the ledger does',
   );
 
   const pool = new NotificationPool();
@@ -185,11 +187,11 @@ async function run(plan: Plan, stack: RunningStack): Promise<boolean> {
     await from.fill(Math.max(INITIAL_POOL, 3 * slot.requests));
     return slot;
   };
-  const baselineLoop = (slotMs: number, nextOrder: () => string, fresh: boolean): Promise<Slot> =>
+  const baselineLoop = (slotMs: number, nextOrder: () => string, fresh: boolean, withIndex = false): Promise<Slot> =>
     closedLoop(
       () => {
         const order = nextOrder();
-        return baselineRequest(info.gatewayUrl, order, sampleBody, fresh ? () => baselineOrders.add(order) : undefined);
+        return baselineRequest(info.gatewayUrl, order, sampleBody, fresh && !withIndex ? () => baselineOrders.add(order) : undefined, withIndex);
       },
       plan.concurrency,
       slotMs,
@@ -200,11 +202,12 @@ async function run(plan: Plan, stack: RunningStack): Promise<boolean> {
   const notifyNew = workload('notify, new order, paid (its delivery in the slot)', (t) => notifyLoop(t, pool));
   const notifyNewRecorded = workload('notify, new order, WAIT_BUYER_PAY (not forwarded)', (t) => notifyLoop(t, waitingPool));
   const baselineNew = workload('baseline, new order each', (t) => baselineLoop(t, () => uniqueId('B'), true));
+  const baselineIndexedNew = workload('baseline + index outbox, new order each (info)', (t) => baselineLoop(t, () => uniqueId('BI'), true, true));
   const notifyResend = workload('notify, re-send of a recorded paid notification', (t) => notifyLoop(t, recordedBodies));
   const baselineResend = workload('baseline, existing order', (t) => baselineLoop(t, () => baselineOrders.take(), false));
   const healthWorkload = workload('GET /health', (t) => closedLoop(() => health, plan.concurrency, t));
   // New-order workloads first in the warm-up: the re-send workloads re-send what they recorded.
-  const workloads = [notifyNew, notifyNewRecorded, baselineNew, notifyResend, baselineResend, healthWorkload];
+  const workloads = [notifyNew, notifyNewRecorded, baselineNew, baselineIndexedNew, notifyResend, baselineResend, healthWorkload];
 
   progress('warm-up ...');
   for (const w of workloads) await w.run(plan.warmupMs);
@@ -221,6 +224,7 @@ async function run(plan: Plan, stack: RunningStack): Promise<boolean> {
   const ratioLines = [
     ratioRow('notify/baseline, new orders (accept path)', notifyNewRecorded, baselineNew, BASELINE_GOAL),
     ratioRow('notify/baseline, re-sends', notifyResend, baselineResend, BASELINE_GOAL),
+    ratioRow('notify/(baseline + index outbox), new orders (info)', notifyNewRecorded, baselineIndexedNew, null),
     ratioRow('notify/baseline, new paid orders incl. delivery (info)', notifyNew, baselineNew, null),
     ratioRow('notify/health, new paid orders (info)', notifyNew, healthWorkload, null),
   ];

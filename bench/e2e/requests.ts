@@ -10,9 +10,9 @@ export function notifyRequest(url: string, body: Uint8Array, onSuccess?: () => v
   return { url, init: { method: 'POST', headers: FORM, body }, ok: successCheck(onSuccess) };
 }
 
-/** The same body to order `order`'s BaselineOrder object (bench/e2e/worker.ts), which stores it with one INSERT. */
-export function baselineRequest(gatewayUrl: string, order: string, body: Uint8Array, onSuccess?: () => void): Request {
-  const url = `${gatewayUrl}${BASELINE_PATH}?order=${encodeURIComponent(order)}`;
+/** The same body to order `order`'s BaselineOrder object (bench/e2e/worker.ts), which stores it with one INSERT (`withIndex`: and owes the index a row). */
+export function baselineRequest(gatewayUrl: string, order: string, body: Uint8Array, onSuccess?: () => void, withIndex = false): Request {
+  const url = `${gatewayUrl}${BASELINE_PATH}?order=${encodeURIComponent(order)}${withIndex ? '&index=1' : ''}`;
   return { url, init: { method: 'POST', headers: FORM, body }, ok: successCheck(onSuccess) };
 }
 
