@@ -147,11 +147,23 @@ export async function freePort(): Promise<number> {
   const low = 10_000;
   if (ephemeralLow - low < 1_000) return listenOn(0); // an unusual range: let the kernel choose
   for (let tries = 0; tries < 50; tries++) {
-    const port = low + Math.floor(Math.random() * (ephemeralLow - low));
+    const port = portBelowEphemeral(Math.random(), low, ephemeralLow);
     const bound = await listenOn(port).catch(() => undefined);
     if (bound !== undefined) return bound;
   }
   return listenOn(0);
+}
+
+/**
+ * Ports at or above 10,000 that Chromium refuses to load a page from (net::ERR_UNSAFE_PORT; its
+ * list in net/base/port_util.cc): a browser test once drew 10080 for a merchant page.
+ */
+const BROWSER_REFUSED_PORTS: ReadonlySet<number> = new Set([10080]);
+
+/** The port `random` (0 to 1) picks in [low, high), stepping past one a browser refuses. */
+export function portBelowEphemeral(random: number, low: number, high: number): number {
+  const port = low + Math.floor(random * (high - low));
+  return BROWSER_REFUSED_PORTS.has(port) ? (port + 1 < high ? port + 1 : port - 1) : port;
 }
 
 /** Linux's ephemeral port range; IANA's elsewhere. */

@@ -1,10 +1,10 @@
-// The e2e harness's own timers: fetchWithin() gives up on an answer that does not come, and
+// The e2e harness's own helpers: fetchWithin() gives up on an answer that does not come, and
 // getWithin() asks again, as a GET stuck in wrangler dev's proxy needs (a later request frees it),
 // and sendPastProxyLosses() re-sends what the proxy answered itself.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, expect, test } from 'vitest';
-import { fetchWithin, getWithin, sendPastProxyLosses } from '../e2e/harness';
+import { fetchWithin, getWithin, portBelowEphemeral, sendPastProxyLosses } from '../e2e/harness';
 
 let server: Server | undefined;
 afterEach(async () => {
@@ -60,4 +60,15 @@ test('sendPastProxyLosses sends again what the proxy answered itself, three time
   const refused = answersOf(['400 fail: malformed-body', '200 success']);
   expect(await sendPastProxyLosses(refused.send, lost)).toBe('400 fail: malformed-body');
   expect(refused.sent()).toBe(1);
+});
+
+test('freePort never draws a port Chromium refuses to load a page from (10080)', () => {
+  const low = 10_000;
+  const high = 32_768;
+  const at = (port: number) => (port - low + 0.5) / (high - low); // the random number that lands on `port`
+  expect(portBelowEphemeral(at(10_080), low, high)).toBe(10_081);
+  expect(portBelowEphemeral(at(10_079), low, high)).toBe(10_079);
+  expect(portBelowEphemeral(at(10_081), low, high)).toBe(10_081);
+  expect(portBelowEphemeral(0, low, high)).toBe(low);
+  expect(portBelowEphemeral(0.999_999_9, low, high)).toBe(high - 1);
 });
