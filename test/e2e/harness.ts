@@ -580,17 +580,26 @@ export async function fetchWithin(url: string, init: RequestInit, ms: number): P
  */
 export const PROXY_LOST_CONNECTION = 'Your worker restarted mid-request';
 
-/** Waits before each re-send after the proxy's own 503: a moment in which a busy proxy may recover. */
-const PROXY_RESEND_WAITS_MS = [250, 500, 1_000];
+/**
+ * Waits before each re-send after the proxy's own 503: growing, so that a proxy losing every
+ * connection for a few seconds on a busy machine (CI once lost 16 notifications of 100 in one
+ * run) has recovered before a request's last try, ~5 s after its first.
+ */
+const PROXY_RESEND_WAITS_MS = [500, 1_500, 3_000];
 
 /**
  * Sends again, as Alipay would, what wrangler dev's proxy answered itself (`lost(answer)`: its own
- * 503), after a short wait, at most three times; the last answer is returned either way, so a
- * request lost every time fails the test on that answer. `onResend` counts the re-sends.
+ * 503), after a wait, at most three times; the last answer is returned either way, so a request
+ * lost every time fails the test on that answer. `onResend` counts the re-sends.
  */
-export async function sendPastProxyLosses<T>(send: () => Promise<T>, lost: (answer: T) => boolean, onResend: (resends: number) => void = () => {}): Promise<T> {
+export async function sendPastProxyLosses<T>(
+  send: () => Promise<T>,
+  lost: (answer: T) => boolean,
+  onResend: (resends: number) => void = () => {},
+  waitsMs: readonly number[] = PROXY_RESEND_WAITS_MS,
+): Promise<T> {
   let answer = await send();
-  for (const [i, waitMs] of PROXY_RESEND_WAITS_MS.entries()) {
+  for (const [i, waitMs] of waitsMs.entries()) {
     if (!lost(answer)) break;
     onResend(i + 1);
     await sleep(waitMs);

@@ -9,7 +9,7 @@
 // machines it loses connections now and then whatever the gateway does: 16 genuine notifications
 // of 100 in one CI run, one chunked body of 15 in another, none in ~50 runs of this file here
 // (three at once beside two CPU burners, or beside an apt-get install). So, as Alipay does, a
-// request so answered is sent again a moment later, at most three times (sendPastProxyLosses); the
+// request so answered is sent again after a wait, at most three times (sendPastProxyLosses); the
 // test fails when one still gets it after that, or when a connection breaks.
 //
 // The defect this was written for (the gateway cancelled an oversize chunked body instead of

@@ -43,22 +43,23 @@ test('getWithin stops after its tries and throws the last failure', async () => 
 
 test('sendPastProxyLosses sends again what the proxy answered itself, three times at most, and returns the last answer', async () => {
   const lost = (answer: string) => answer === '503 proxy';
+  const WAITS = [1, 1, 1]; // the real waits (seconds in all) change nothing here
   const answersOf = (list: string[]) => {
     let sent = 0;
     return { send: async () => list[Math.min(sent++, list.length - 1)]!, sent: () => sent };
   };
   const recovered = answersOf(['503 proxy', '503 proxy', '200 success']);
   const counted: number[] = [];
-  expect(await sendPastProxyLosses(recovered.send, lost, (n) => counted.push(n))).toBe('200 success');
+  expect(await sendPastProxyLosses(recovered.send, lost, (n) => counted.push(n), WAITS)).toBe('200 success');
   expect([recovered.sent(), counted]).toEqual([3, [1, 2]]);
 
   const alwaysLost = answersOf(['503 proxy']);
-  expect(await sendPastProxyLosses(alwaysLost.send, lost)).toBe('503 proxy');
+  expect(await sendPastProxyLosses(alwaysLost.send, lost, undefined, WAITS)).toBe('503 proxy');
   expect(alwaysLost.sent()).toBe(4);
 
   // The gateway's own answers, whatever they are, are never sent again.
   const refused = answersOf(['400 fail: malformed-body', '200 success']);
-  expect(await sendPastProxyLosses(refused.send, lost)).toBe('400 fail: malformed-body');
+  expect(await sendPastProxyLosses(refused.send, lost, undefined, WAITS)).toBe('400 fail: malformed-body');
   expect(refused.sent()).toBe(1);
 });
 
