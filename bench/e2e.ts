@@ -187,11 +187,11 @@ async function run(plan: Plan, stack: RunningStack): Promise<boolean> {
     await from.fill(Math.max(INITIAL_POOL, 3 * slot.requests));
     return slot;
   };
-  const baselineLoop = (slotMs: number, nextOrder: () => string, fresh: boolean, withIndex = false): Promise<Slot> =>
+  const baselineLoop = (slotMs: number, nextOrder: () => string, recordForResends: boolean, withIndex = false): Promise<Slot> =>
     closedLoop(
       () => {
         const order = nextOrder();
-        return baselineRequest(info.gatewayUrl, order, sampleBody, fresh && !withIndex ? () => baselineOrders.add(order) : undefined, withIndex);
+        return baselineRequest(info.gatewayUrl, order, sampleBody, recordForResends ? () => baselineOrders.add(order) : undefined, withIndex);
       },
       plan.concurrency,
       slotMs,
@@ -202,7 +202,7 @@ async function run(plan: Plan, stack: RunningStack): Promise<boolean> {
   const notifyNew = workload('notify, new order, paid (its delivery in the slot)', (t) => notifyLoop(t, pool));
   const notifyNewRecorded = workload('notify, new order, WAIT_BUYER_PAY (not forwarded)', (t) => notifyLoop(t, waitingPool));
   const baselineNew = workload('baseline, new order each', (t) => baselineLoop(t, () => uniqueId('B'), true));
-  const baselineIndexedNew = workload('baseline + index outbox, new order each (info)', (t) => baselineLoop(t, () => uniqueId('BI'), true, true));
+  const baselineIndexedNew = workload('baseline + index outbox, new order each (info)', (t) => baselineLoop(t, () => uniqueId('BI'), false, true));
   const notifyResend = workload('notify, re-send of a recorded paid notification', (t) => notifyLoop(t, recordedBodies));
   const baselineResend = workload('baseline, existing order', (t) => baselineLoop(t, () => baselineOrders.take(), false));
   const healthWorkload = workload('GET /health', (t) => closedLoop(() => health, plan.concurrency, t));

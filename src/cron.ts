@@ -68,8 +68,9 @@ export async function sweepExpectedOrders(
   let asked = 0;
   let next = 0;
   let failuresInARow = 0;
+  let stopped = false;
   const worker = async () => {
-    while (next < orders.length && failuresInARow < SWEEP_FAILURES_TO_STOP) {
+    while (next < orders.length && !stopped) {
       const row = orders[next++]!;
       try {
         const answer = await env.ORDER_LEDGER.get(env.ORDER_LEDGER.idFromName(row.orderKey)).askSoon('sweep', {
@@ -81,18 +82,19 @@ export async function sweepExpectedOrders(
         if (answer.asked) asked += 1;
       } catch (error) {
         failuresInARow += 1;
+        // Once stopped, a call still out that succeeds does not start the sweep again.
+        if (failuresInARow >= SWEEP_FAILURES_TO_STOP) stopped = true;
         logLine({ level: 'warn', msg: 'sweep could not reach an order', order: row.orderKey, error });
       }
     }
   };
   await Promise.all(Array.from({ length: SWEEP_CONCURRENCY }, worker));
-  const stopped = failuresInARow >= SWEEP_FAILURES_TO_STOP;
   logLine({
     level: stopped ? 'warn' : 'info',
     msg: 'sweep of registered orders',
     waiting: orders.length,
     asked,
-    ...(stopped ? { stopped: `${failuresInARow} orders in a row could not be reached; the next sweep tries again`, not_reached: orders.length - next } : {}),
+    ...(stopped ? { stopped: `${SWEEP_FAILURES_TO_STOP} orders in a row could not be reached; the next sweep tries again`, not_reached: orders.length - next } : {}),
   });
   return { orders: orders.length, asked, stopped };
 }

@@ -5,6 +5,7 @@ import { createHmac } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminJson, launchBrowser, newContext, openView, origin, pay, screenshot, signIn, stack, viewReady, visit, waitFor } from './browser';
+import { gatewayClient } from '../e2e/client';
 import { postPastProxyLosses } from '../e2e/harness';
 import { uniqueId } from '../support/notifications';
 
@@ -39,7 +40,7 @@ describe('holding deliveries and held amounts, from the console', () => {
   afterAll(async () => {
     await browser?.close();
     // The stack is shared with the other browser files: never leave it holding.
-    await postPastProxyLosses(`${stack().gatewayUrl}/admin/api/deliveries/resume`, { method: 'POST', headers: { authorization: `Bearer ${stack().adminToken}` } });
+    await gatewayClient(stack).adminPost('/admin/api/deliveries/resume');
   });
 
   it('holds deliveries from the health page (nothing goes out), and resumes them (the payment arrives)', async () => {

@@ -8,7 +8,7 @@
 // by test:e2e.
 import { request as httpRequest, Agent } from 'node:http';
 import { paidNotification } from '../support/notifications';
-import { fetchWithin, groupRssKiB, heapReader, PROXY_LOST_CONNECTION, sendPastProxyLosses, sleep, type StackInfo } from './harness';
+import { fetchWithin, groupRssKiB, heapReader, isProxyLoss, PROXY_LOST_CONNECTION, sendPastProxyLosses, sleep, type StackInfo } from './harness';
 import { seededRandom } from '../support/seeded-random.mjs';
 
 export const ABUSE_KINDS = [
@@ -212,7 +212,7 @@ export async function runAbuse(info: StackInfo, plan: AbusePlan, progress: (line
     const byLabel = answers.get(kind)!;
     byLabel.set(label, (byLabel.get(label) ?? 0) + 1);
     if (answer.status === 200 && answer.body === 'success') successes += 1;
-    if (answer.body.startsWith(PROXY_LOST_CONNECTION)) proxyLost += 1;
+    if (isProxyLoss(answer)) proxyLost += 1;
   };
   let successes = 0;
   let proxyLost = 0;
@@ -265,7 +265,7 @@ export async function runAbuse(info: StackInfo, plan: AbusePlan, progress: (line
         // answer is re-sent (a few times), anything from the gateway itself counts as a failure.
         const answer = await sendPastProxyLosses(
           () => rawPost(info.notifyUrl, { body, agent }),
-          (a) => a.body.startsWith(PROXY_LOST_CONNECTION),
+          isProxyLoss,
           () => (genuine.proxyRetries += 1),
         );
         if (answer.status === 200 && answer.body === 'success') genuine.acknowledged += 1;

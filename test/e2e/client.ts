@@ -58,6 +58,15 @@ export function gatewayClient(info: () => GatewayInfo) {
     return getWithin(`${info().gatewayUrl}${path}`, { headers: { authorization: `Bearer ${info().adminToken}` } }, { eachMs: ADMIN_ANSWER_TIMEOUT_MS });
   }
 
+  /**
+   * A POST of the admin API with the Bearer token, sent again after the proxy's own 503
+   * (postPastProxyLosses): only for operations the gateway treats idempotently (hold, resume).
+   */
+  function adminPost(path: string, init: RequestInit = {}): Promise<FetchedText> {
+    const headers = { authorization: `Bearer ${info().adminToken}`, ...(init.headers as Record<string, string> | undefined) };
+    return postPastProxyLosses(`${info().gatewayUrl}${path}`, { ...init, method: 'POST', headers });
+  }
+
   async function ledgerOf(outTradeNo: string): Promise<LedgerSnapshot | null> {
     const { status, text } = await adminGet(`/admin/orders/${TEST_APP_ID}/${encodeURIComponent(outTradeNo)}`);
     if (status === 404) return null;
@@ -77,13 +86,13 @@ export function gatewayClient(info: () => GatewayInfo) {
     );
   }
 
-  return { postNotification, adminGet, ledgerOf, deliveredLedger };
+  return { postNotification, adminGet, adminPost, ledgerOf, deliveredLedger };
 }
 
 /** The test client for one running stack (gateway and test origin); `info` is read on each call. */
 export function stackClient(info: () => StackInfo) {
   const origin = () => originClient(info().originControlUrl);
-  const { postNotification, adminGet, ledgerOf, deliveredLedger } = gatewayClient(info);
+  const { postNotification, adminGet, adminPost, ledgerOf, deliveredLedger } = gatewayClient(info);
 
   async function accepted(outTradeNo: string): Promise<OriginDelivery[]> {
     return (await origin().deliveries(outTradeNo)).filter((d) => d.outcome === 'accepted');
@@ -103,7 +112,7 @@ export function stackClient(info: () => StackInfo) {
     return accepted(outTradeNo);
   }
 
-  return { origin, postNotification, adminGet, ledgerOf, deliveredLedger, acceptedAtOrigin, acceptedOnceThere };
+  return { origin, postNotification, adminGet, adminPost, ledgerOf, deliveredLedger, acceptedAtOrigin, acceptedOnceThere };
 }
 
 export const stack = () => inject('e2e');

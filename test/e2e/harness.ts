@@ -580,6 +580,11 @@ export async function fetchWithin(url: string, init: RequestInit, ms: number): P
  */
 export const PROXY_LOST_CONNECTION = 'Your worker restarted mid-request';
 
+/** Whether an answer is that 503 of the proxy's (and so worth sending again), not the gateway's. */
+export function isProxyLoss(answer: { status: number; body: string }): boolean {
+  return answer.status === 503 && answer.body.startsWith(PROXY_LOST_CONNECTION);
+}
+
 /**
  * Waits before each re-send after the proxy's own 503: growing, so that a proxy losing every
  * connection for a few seconds on a busy machine (CI once lost 16 notifications of 100 in one
@@ -631,7 +636,7 @@ export async function getWithin(url: string, init: Omit<RequestInit, 'method' | 
  * idempotently (a notification, an order registration, an operator's hold or resume).
  */
 export function postPastProxyLosses(url: string, init: RequestInit, ms = 30_000): Promise<FetchedText> {
-  return sendPastProxyLosses(() => fetchWithin(url, init, ms), (answer) => answer.status === 503 && answer.text.startsWith(PROXY_LOST_CONNECTION));
+  return sendPastProxyLosses(() => fetchWithin(url, init, ms), ({ status, text }) => isProxyLoss({ status, body: text }));
 }
 
 export interface HeapReader {

@@ -21,7 +21,7 @@
 import { expect, test } from 'vitest';
 import { labelOf, rawPost } from './abuse';
 import { ownStack } from './client';
-import { fetchWithin, PROXY_LOST_CONNECTION, sendPastProxyLosses } from './harness';
+import { fetchWithin, isProxyLoss, sendPastProxyLosses } from './harness';
 import { paidNotification } from '../support/notifications';
 
 const GENUINE = 100;
@@ -66,7 +66,7 @@ test(`${CHUNKED} chunked and ${WITH_LENGTH} Content-Length bodies over the cap a
           : job.kind === 'chunked'
             ? rawPost(notifyUrl, { stream: { total: 1024 * 1024, chunk: 16 * 1024, intervalMs: 0 } })
             : rawPost(notifyUrl, { body: new Uint8Array(2 * 1024 * 1024).fill(0x61) });
-      const answer = await sendPastProxyLosses(send, (a) => a.status === 503 && a.body.startsWith(PROXY_LOST_CONNECTION), (resends) => {
+      const answer = await sendPastProxyLosses(send, isProxyLoss, (resends) => {
         proxyResends += 1;
         mostResendsOfOne = Math.max(mostResendsOfOne, resends);
       });

@@ -28,7 +28,7 @@ let running: RunningStack;
 let standIn: AlipayStandIn;
 let receiver: Server;
 const alerts: { headers: Record<string, string>; body: string }[] = [];
-const { postNotification, adminGet, ledgerOf, origin, acceptedOnceThere } = stackClient(() => running.info);
+const { postNotification, adminGet, adminPost, ledgerOf, origin, acceptedOnceThere } = stackClient(() => running.info);
 
 beforeAll(async () => {
   const started = await startAlipayStandIn({ appPublicKey: await publicKeyOfPem(TEST_ONLY_APP_PRIVATE_KEY_PEM), alipayPrivateKey: TEST_ONLY_ALIPAY_PRIVATE_KEY_PEM });
@@ -79,9 +79,8 @@ async function payWithoutNotification(amount = '23.40'): Promise<{ outTradeNo: s
   return { outTradeNo, tradeNo: trade.trade_no };
 }
 
-/** An operator's POST to the admin API (hold, resume: idempotent), its JSON answer. */
-const adminPost = async (path: string, init: RequestInit = {}) =>
-  JSON.parse((await postPastProxyLosses(`${running.info.gatewayUrl}${path}`, { ...init, method: 'POST', headers: { authorization: `Bearer ${running.info.adminToken}`, ...(init.headers ?? {}) } })).text);
+/** An operator's POST to the admin API (hold, resume), its JSON answer. */
+const adminPostJson = async (path: string, init: RequestInit = {}) => JSON.parse((await adminPost(path, init)).text);
 
 describe('a lost notification', () => {
   test('the payment is found by asking Alipay and delivered once; the late notification forwards nothing new', async () => {
@@ -137,7 +136,7 @@ describe('a lost notification', () => {
 
 describe('holding deliveries', () => {
   test('held through a restart, nothing goes out; on resume the backlog drains no faster than ORIGIN_MAX_RPS', async () => {
-    const hold = await adminPost('/admin/api/deliveries/hold', { body: JSON.stringify({ reason: 'IIS maintenance' }), headers: { 'content-type': 'application/json' } });
+    const hold = await adminPostJson('/admin/api/deliveries/hold', { body: JSON.stringify({ reason: 'IIS maintenance' }), headers: { 'content-type': 'application/json' } });
     expect(hold).toMatchObject({ ok: true, held: true });
     const orders: string[] = [];
     for (let i = 0; i < 5; i++) {
@@ -157,7 +156,7 @@ describe('holding deliveries', () => {
     for (const order of orders) expect((await ledgerOf(order))!.events).toEqual([expect.objectContaining({ state: 'pending', attempts: 0 })]);
 
     const resumedAt = Date.now();
-    expect(await adminPost('/admin/api/deliveries/resume')).toMatchObject({ ok: true, held: false });
+    expect(await adminPostJson('/admin/api/deliveries/resume')).toMatchObject({ ok: true, held: false });
     const arrivals: number[] = [];
     for (const order of orders) {
       const [delivery] = await acceptedOnceThere(order, 1);

@@ -11,7 +11,7 @@
 import { formatBeijingTime } from '../../src/alipay/beijing-time';
 import { TEST_APP_ID } from '../fixtures/gateway-test-keys';
 import { signedNotification, tradeParams, uniqueId } from '../support/notifications';
-import { originClient, PROXY_LOST_CONNECTION, sendPastProxyLosses, sleep, type OriginDelivery, type OriginStats, type StackInfo } from './harness';
+import { isProxyLoss, originClient, sendPastProxyLosses, sleep, type OriginDelivery, type OriginStats, type StackInfo } from './harness';
 import { seededRandom } from '../support/seeded-random.mjs';
 
 export interface SoakPlan {
@@ -204,7 +204,7 @@ async function soak(info: StackInfo, plan: SoakPlan, queue: Sendable[], before: 
     while (next < queue.length) {
       const item = queue[next++]!;
       // Sent again after wrangler dev's own 503 for a connection its proxy lost, as Alipay would.
-      const label = await sendPastProxyLosses(
+      const answer = await sendPastProxyLosses(
         async () => {
           try {
             const response = await fetch(info.notifyUrl, {
@@ -212,14 +212,15 @@ async function soak(info: StackInfo, plan: SoakPlan, queue: Sendable[], before: 
               headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
               body: item.body,
             });
-            return `${response.status} ${(await response.text()).slice(0, 60)}`;
+            return { status: response.status, body: await response.text() };
           } catch (error) {
-            return `network ${(error as { cause?: { code?: string } }).cause?.code ?? String(error)}`;
+            return { status: 0, body: `network ${(error as { cause?: { code?: string } }).cause?.code ?? String(error)}` };
           }
         },
-        (answer) => answer.startsWith(`503 ${PROXY_LOST_CONNECTION}`),
+        isProxyLoss,
         () => (proxyResends += 1),
       );
+      const label = answer.status === 0 ? answer.body : `${answer.status} ${answer.body.slice(0, 60)}`;
       if (label === '200 success') {
         acknowledged += 1;
         if (plan.forwarded === 'all' || item.event === 'paid') {
