@@ -184,8 +184,8 @@ describe('operator console in Chromium', () => {
     await expect.poll(() => page.textContent(`tr[data-order="${order}"]`), { timeout: 15_000 }).toContain('delivered');
     expect((await origin().deliveries(order)).filter((d) => d.outcome === 'accepted')).toHaveLength(1);
     await waitFor(`${order} to leave the dead letters`, async () => {
-      await page.reload();
-      await viewReady(page, '#/dead-letters');
+      // openView, not page.reload(): a reload has neither visit()'s time limit nor its second try.
+      await openView(page, '#/dead-letters', '#/dead-letters');
       return (await page.locator(`tr[data-order="${order}"]`).count()) === 0 ? true : undefined;
     });
 
@@ -310,8 +310,7 @@ describe('the console in Chinese', () => {
     await Promise.all([page.waitForURL(/\/admin\/#\/transactions/), page.click('#language')]);
     await viewReady(page, '#/transactions');
     expect(await page.textContent('header nav')).toContain('Transactions');
-    await page.reload();
-    await viewReady(page, '#/transactions');
+    await openView(page, '#/transactions', '#/transactions'); // loaded afresh: the choice is remembered
     expect(await page.textContent('header nav')).toContain('Transactions');
     await context.close();
   });
