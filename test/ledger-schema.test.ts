@@ -1,8 +1,10 @@
 // Schema versions are tracked in a table (no PRAGMA user_version in Durable Objects); each
-// migration applies exactly once.
+// migration applies exactly once. A new ledger gets the chain folded into one script
+// (src/orders/schema-fold.ts), which must leave exactly what the chain leaves.
 import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { LEDGER_MIGRATIONS, migrate } from '../src/orders/schema';
+import { foldMigrations } from '../src/orders/schema-fold';
+import { LEDGER_MIGRATIONS, migrate, type Migration } from '../src/orders/schema';
 import { ledger } from './support/gateway';
 import { uniqueId } from './support/notifications';
 
@@ -30,4 +32,68 @@ describe('ledger schema', () => {
     });
     expect(versions).toEqual([later, later, later]);
   });
+
+  it("a new ledger's folded schema is the one the migrations leave, table by table", async () => {
+    // The new ledger's constructor took the folded path; the other is rebuilt one migration at a time.
+    const fresh = await runInDurableObject(ledger(uniqueId('schema:')), (_i, state) => schemaOf(state.storage.sql));
+    const chained = await runInDurableObject(ledger(uniqueId('schema:')), (_i, state) => {
+      dropEverything(state.storage.sql);
+      // The first call folds version 1 alone (nothing to fold into); each later one applies one migration.
+      LEDGER_MIGRATIONS.forEach((_m, i) => migrate(state.storage, LEDGER_MIGRATIONS.slice(0, i + 1)));
+      return schemaOf(state.storage.sql);
+    });
+    expect(fresh.objects.map((o) => o.name)).toContain('index_owed_asking_ended');
+    expect(fresh.columns['notifications']).toContainEqual(expect.objectContaining({ name: 'source', notnull: 1, dflt_value: "'notification'" }));
+    expect(fresh).toEqual(chained);
+  });
+
+  it('folds ADD COLUMN into its CREATE TABLE and leaves every other statement as it is', () => {
+    const chain: Migration[] = [
+      { version: 1, statements: ['CREATE TABLE t (\n  a INTEGER PRIMARY KEY\n)', 'CREATE TABLE u (x TEXT) WITHOUT ROWID'] },
+      { version: 2, statements: ['ALTER TABLE t ADD COLUMN b TEXT NOT NULL DEFAULT \'(b)\'', 'INSERT INTO t (a) VALUES (1);', 'alter table U add x2 TEXT'] },
+    ];
+    expect(foldMigrations(chain)).toBe(
+      "CREATE TABLE t (\n  a INTEGER PRIMARY KEY,\n  b TEXT NOT NULL DEFAULT '(b)'\n);\nCREATE TABLE u (x TEXT,\n  x2 TEXT\n) WITHOUT ROWID;\nINSERT INTO t (a) VALUES (1)",
+    );
+  });
+
+  it('runs a chain it cannot fold one migration at a time', async () => {
+    const unfoldable: Migration[] = [
+      { version: 1, statements: ['CREATE TABLE t (a INTEGER)'] },
+      { version: 2, statements: ['ALTER TABLE t RENAME COLUMN a TO b'] },
+    ];
+    expect(foldMigrations(unfoldable)).toBeNull();
+    expect(foldMigrations([{ version: 1, statements: ['ALTER TABLE elsewhere ADD COLUMN c TEXT'] }])).toBeNull();
+    const result = await runInDurableObject(ledger(uniqueId('schema:')), (_i, state) => {
+      dropEverything(state.storage.sql);
+      const version = migrate(state.storage, unfoldable);
+      return { version, columns: state.storage.sql.exec<{ name: string }>('PRAGMA table_info(t)').toArray().map((c) => c.name) };
+    });
+    expect(result).toEqual({ version: 2, columns: ['b'] });
+  });
 });
+
+/** Every table, index and trigger (SQL text with spacing normalized), every table's columns, and the rows a new ledger starts with. */
+function schemaOf(sql: SqlStorage) {
+  const objects = sql
+    .exec<{ type: string; name: string; tbl_name: string; sql: string }>(
+      `SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' ORDER BY type, name`,
+    )
+    .toArray()
+    .map((o) => ({ ...o, sql: o.sql.replace(/\s+/g, ' ').replace(/\s*([(),])\s*/g, '$1') }));
+  const columns = Object.fromEntries(
+    objects.filter((o) => o.type === 'table').map((t) => [t.name, sql.exec(`PRAGMA table_info(${t.name})`).toArray()]),
+  );
+  return {
+    objects,
+    columns,
+    versions: sql.exec('SELECT version FROM schema_versions ORDER BY version').toArray(),
+    outbox: sql.exec('SELECT * FROM index_outbox').toArray(),
+  };
+}
+
+function dropEverything(sql: SqlStorage): void {
+  const tables = sql.exec<{ name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'`).toArray();
+  for (const { name } of tables) sql.exec(`DROP TABLE ${name}`);
+}
+

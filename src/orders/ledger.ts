@@ -37,7 +37,7 @@ import type {
 import { nextQueryAt } from './reconcile-schedule';
 import { ReconcileStore, type ReconcileTrigger } from './reconcile-store';
 import { Reconciler } from './reconciler';
-import { migrate } from './schema';
+import { applyMigrations, LEDGER_MIGRATIONS } from './schema';
 import { StatusWatchers } from './status-watchers';
 import { DAY_MS, HOUR_MS } from '../utils/duration';
 
@@ -119,8 +119,12 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
       alert: (alert) => this.alert(alert),
     });
     ctx.blockConcurrencyWhile(async () => {
-      migrate(ctx.storage);
-      // A ledger that never recorded anything never set an alarm: a new order's object reads none.
+      // A new order's object: nothing recorded, so no alarm, no stranded delivery and no index row owed.
+      if (applyMigrations(ctx.storage, LEDGER_MIGRATIONS).created) {
+        this.alarmAt = null;
+        return;
+      }
+      // A ledger that never recorded anything never set an alarm: it reads none.
       this.alarmAt = this.store.orderInfo() === null ? null : await ctx.storage.getAlarm();
       // Evicted mid-attempt: resume from storage right away rather than when the lease runs out.
       if (this.store.strandedDeliveries(new Set()).length > 0) await this.setAlarm(Date.now());
