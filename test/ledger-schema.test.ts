@@ -53,8 +53,18 @@ describe('ledger schema', () => {
       { version: 2, statements: ['ALTER TABLE t ADD COLUMN b TEXT NOT NULL DEFAULT \'(b)\'', 'INSERT INTO t (a) VALUES (1);', 'alter table U add x2 TEXT'] },
     ];
     expect(foldMigrations(chain)).toBe(
-      "CREATE TABLE t (\n  a INTEGER PRIMARY KEY,\n  b TEXT NOT NULL DEFAULT '(b)'\n);\nCREATE TABLE u (x TEXT,\n  x2 TEXT\n) WITHOUT ROWID;\nINSERT INTO t (a) VALUES (1)",
+      "CREATE TABLE t (\n  a INTEGER PRIMARY KEY,\n  b TEXT NOT NULL DEFAULT '(b)'\n)\n;\nCREATE TABLE u (x TEXT,\n  x2 TEXT\n) WITHOUT ROWID\n;\nINSERT INTO t (a) VALUES (1)",
     );
+  });
+
+  it('keeps the statements apart when one ends in a comment', async () => {
+    const commented: Migration[] = [{ version: 1, statements: ['CREATE TABLE t (a INTEGER) -- the first', 'CREATE TABLE u (b INTEGER)'] }];
+    const tables = await runInDurableObject(ledger(uniqueId('schema:')), (_i, state) => {
+      dropEverything(state.storage.sql);
+      migrate(state.storage, commented);
+      return state.storage.sql.exec<{ name: string }>(`SELECT name FROM sqlite_master WHERE name IN ('t', 'u') ORDER BY name`).toArray().map((r) => r.name);
+    });
+    expect(tables).toEqual(['t', 'u']);
   });
 
   it('runs a chain it cannot fold one migration at a time', async () => {

@@ -2,7 +2,8 @@
 // `ALTER TABLE t ADD COLUMN c` is written into t's `CREATE TABLE` instead (as SQLite itself
 // stores it), and every other statement runs as it is, in order. On an empty database that is
 // the same schema and the same rows as running the chain, in one `exec` instead of one per
-// statement. Statements are joined with `;`, so none may end in a comment.
+// statement. Each `;` between them stands on its own line, so a statement that ends in a `--`
+// comment cannot swallow it.
 import type { Migration } from './schema';
 
 const CREATE_TABLE = /^\s*CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)\s*\(/i;
@@ -40,5 +41,5 @@ function fold(migrations: readonly Migration[]): string | null {
     if (created) createdAt.set(created[1]!.toLowerCase(), statements.length);
     statements.push(statement.trim().replace(/;\s*$/, ''));
   }
-  return statements.join(';\n');
+  return statements.join('\n;\n');
 }
