@@ -90,11 +90,14 @@ const DEAD_EVENT_COLUMNS = {
 const placeholders = (count: number) => Array.from({ length: count }, () => '?').join(', ');
 const selectList = (columns: Readonly<Record<string, string>>) => Object.entries(columns).map(([field, column]) => `${column} AS "${field}"`).join(', ');
 const PAYMENT_SELECT = selectList(PAYMENT_COLUMNS);
+/** The upsert's conflict clause: every column but the key takes the pushed value, only when the push is newer. */
+const PAYMENT_NEWER_VERSION_WINS = `ON CONFLICT (order_key) DO UPDATE SET ${[...Object.values(PAYMENT_COLUMNS).filter((c) => c !== 'order_key'), 'version']
+  .map((c) => `${c} = excluded.${c}`)
+  .join(', ')} WHERE excluded.version > payments.version`;
 const DEAD_EVENT_SELECT = selectList(DEAD_EVENT_COLUMNS);
 
-/** `INSERT … INTO table (columns…, extra…) VALUES (?, …)` and its values: those of `fields` in column order, then `extra`'s. */
+/** `INSERT INTO table (columns…, extra…) VALUES (?, …)` and its values: those of `fields` in column order, then `extra`'s. */
 function insertOf<F extends string>(
-  verb: 'INSERT' | 'INSERT OR REPLACE',
   table: string,
   columns: Readonly<Record<F, string>>,
   fields: Readonly<Record<NoInfer<F>, SqlStorageValue>>,
@@ -102,7 +105,7 @@ function insertOf<F extends string>(
 ): [string, ...SqlStorageValue[]] {
   const order = Object.keys(columns) as F[];
   const names = [...order.map((field) => columns[field]), ...Object.keys(extra)];
-  return [`${verb} INTO ${table} (${names.join(', ')}) VALUES (${placeholders(names.length)})`, ...order.map((field) => fields[field]), ...Object.values(extra)];
+  return [`INSERT INTO ${table} (${names.join(', ')}) VALUES (${placeholders(names.length)})`, ...order.map((field) => fields[field]), ...Object.values(extra)];
 }
 
 type DeadEventRecord = Omit<DeadLetter, 'redeliverable'> & { redeliverable: number };
@@ -121,12 +124,14 @@ export class IndexStore {
   /** Writes the row unless the index already holds this version or a newer one. Idempotent. */
   upsert(row: IndexRow, version: number): boolean {
     return this.storage.transactionSync(() => {
-      const current = this.sql.exec<{ version: number }>('SELECT version FROM payments WHERE order_key = ?', row.orderKey).toArray()[0];
-      if (current !== undefined && current.version >= version) return false;
-      this.sql.exec(...insertOf('INSERT OR REPLACE', 'payments', PAYMENT_COLUMNS, row, { version }));
+      // One statement that writes only a newer version, with no SELECT first: an update in place
+      // rather than REPLACE's delete and insert (rowsWritten 3 instead of 4 on this table's indexes).
+      const [insert, ...values] = insertOf('payments', PAYMENT_COLUMNS, row, { version });
+      const written = this.sql.exec(`${insert} ${PAYMENT_NEWER_VERSION_WINS} RETURNING 1`, ...values).toArray().length > 0;
+      if (!written) return false;
       this.sql.exec('DELETE FROM dead_events WHERE order_key = ?', row.orderKey);
       for (const dead of row.deadEvents) {
-        this.sql.exec(...insertOf('INSERT', 'dead_events', DEAD_EVENT_COLUMNS, { ...dead, orderKey: row.orderKey, redeliverable: dead.redeliverable ? 1 : 0 }));
+        this.sql.exec(...insertOf('dead_events', DEAD_EVENT_COLUMNS, { ...dead, orderKey: row.orderKey, redeliverable: dead.redeliverable ? 1 : 0 }));
       }
       return true;
     });
