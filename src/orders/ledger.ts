@@ -424,9 +424,7 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
       this.recoverStranded(config);
       // Asking Alipay first: a payment it finds goes out with this alarm's deliveries. A query
       // already out (an operator's, or the buyer's) is not waited for: it schedules what follows itself.
-      // With no query scheduled and none stranded (most orders: nobody registered them) there is
-      // nothing to ask and nothing to stop, so the alarm makes no write for it.
-      if (!this.reconciler.busy && this.reconcile.dueAt() !== null) await this.reconciler.run(config, false);
+      if (!this.reconciler.busy) await this.reconciler.run(config, false);
       const now = Date.now();
       const due = this.store.dueEventKeys(now);
       if (due.length > 0 && (await this.mayDeliver(due, now))) await Promise.all(due.map((key) => this.startDelivery(key, 'due', config)));

@@ -59,6 +59,9 @@ export class Reconciler {
    */
   run(config: Config, force: boolean): Promise<QueryRun> {
     if (this.running) return this.running;
+    // With no query scheduled and none stranded (most orders: nobody registered them) there is
+    // nothing to ask and nothing to stop: an alarm's run makes no write for it.
+    if (!force && this.reconcile.dueAt() === null) return Promise.resolve({ ran: false, why: 'not-due' });
     const info = this.store.orderInfo();
     if (info === null || info.out_trade_no === null) return Promise.resolve({ ran: false, why: 'unknown-order' });
     // Asking Alipay was switched off after asking began, or the order's app cannot be asked about

@@ -1,12 +1,10 @@
 // The console's part in never missing a payment, in Chromium against the real gateway: holding and
 // resuming deliveries from the health page, releasing a payment held for its amount from its order
 // page, and the order page's "Ask Alipay now" (this stack does not ask Alipay: the page says why).
-import { createHmac } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminJson, launchBrowser, newContext, openView, origin, pay, screenshot, signIn, stack, viewReady, visit, waitFor } from './browser';
-import { gatewayClient } from '../e2e/client';
-import { postPastProxyLosses } from '../e2e/harness';
+import { gatewayClient, registerOrder as register } from '../e2e/client';
 import { uniqueId } from '../support/notifications';
 
 interface Ledger {
@@ -14,13 +12,7 @@ interface Ledger {
 }
 
 async function registerOrder(outTradeNo: string, amount: string): Promise<void> {
-  const expire = Math.floor(Date.now() / 1000) + 1800;
-  const sig = createHmac('sha256', stack().statusSecret).update(`order.${stack().appId}.${outTradeNo}.${amount}.${expire}`).digest('hex');
-  const response = await postPastProxyLosses(`${stack().gatewayUrl}/alipay/orders`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ app_id: stack().appId, out_trade_no: outTradeNo, total_amount: amount, expire: String(expire), sig }),
-  });
+  const response = await register(stack(), { outTradeNo, amount, appId: stack().appId });
   if (response.status !== 200) throw new Error(`registration refused: ${response.status} ${response.text.replace(/\s+/g, " ")}`);
 }
 

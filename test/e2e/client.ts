@@ -4,6 +4,7 @@
 // of its own (ownStack(): settings fixed at start-up, or traffic that must not meet the other
 // files', which run at the same time) gets the same functions from stackClient(), or from
 // gatewayClient() when its origin is not the test origin (the example receiver).
+import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, inject } from 'vitest';
 import type { LedgerSnapshot } from '../../src/orders/ledger-types';
 import { getWithin, originClient, postPastProxyLosses, sleep, STACK_START_LIMIT_MS, startStack, type FetchedText, type OriginDelivery, type RunningStack, type StackInfo } from './harness';
@@ -12,6 +13,25 @@ import { TEST_APP_ID } from '../fixtures/gateway-test-keys';
 export interface GatewayReply {
   status: number;
   body: string;
+}
+
+/**
+ * What the merchant's site does before sending the buyer to Alipay (POST /alipay/orders): the
+ * order and its amount, signed with STATUS_SECRET, here with node:crypto. Sent again after the
+ * proxy's own 503 (registering twice is harmless). Expires in 30 minutes.
+ */
+export function registerOrder(
+  info: Pick<StackInfo, 'gatewayUrl' | 'statusSecret'>,
+  order: { outTradeNo: string; amount: string; appId?: string },
+): Promise<FetchedText> {
+  const { outTradeNo, amount, appId = TEST_APP_ID } = order;
+  const expire = Math.floor(Date.now() / 1000) + 1800;
+  const sig = createHmac('sha256', info.statusSecret).update(`order.${appId}.${outTradeNo}.${amount}.${expire}`).digest('hex');
+  return postPastProxyLosses(`${info.gatewayUrl}/alipay/orders`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ app_id: appId, out_trade_no: outTradeNo, total_amount: amount, expire: String(expire), sig }),
+  });
 }
 
 /** Polls until `check` returns a value (not undefined) or the time runs out. */

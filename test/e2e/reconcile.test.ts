@@ -8,7 +8,6 @@
 //   ORIGIN_MAX_RPS;
 // - the alerts (here: the payment found by asking) reach a local receiver, signed.
 // Its own gateway: asking Alipay, alerts and the drain rate are fixed at start-up.
-import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
@@ -18,8 +17,8 @@ import { TEST_APP_ID, TEST_ONLY_ALIPAY_PRIVATE_KEY_PEM } from '../fixtures/gatew
 import { TEST_ONLY_APP_PRIVATE_KEY_PEM } from '../fixtures/reconcile-test-keys';
 import { publicKeyOfPem } from '../support/alipay-gateway';
 import { signedNotification, tradeParams, uniqueId } from '../support/notifications';
-import { eventually, stackClient } from './client';
-import { getWithin, postPastProxyLosses, sleep, STACK_START_LIMIT_MS, startStack, type RunningStack } from './harness';
+import { eventually, registerOrder, stackClient } from './client';
+import { getWithin, sleep, STACK_START_LIMIT_MS, startStack, type RunningStack } from './harness';
 
 const ALERT_SECRET = 'whsec_ZTJlLXJlY29uY2lsZS1hbGVydC1zZWNyZXQtMDEyMzQ1';
 const MAX_RPS = 2;
@@ -68,13 +67,7 @@ afterAll(async () => {
 async function payWithoutNotification(amount = '23.40'): Promise<{ outTradeNo: string; tradeNo: string }> {
   const outTradeNo = uniqueId('LOST');
   const trade = await standInClient(standIn.baseUrl).registerTrade({ out_trade_no: outTradeNo, total_amount: amount });
-  const expire = Math.floor(Date.now() / 1000) + 1800;
-  const sig = createHmac('sha256', running.info.statusSecret).update(`order.${TEST_APP_ID}.${outTradeNo}.${amount}.${expire}`).digest('hex');
-  const response = await postPastProxyLosses(`${running.info.gatewayUrl}/alipay/orders`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ app_id: TEST_APP_ID, out_trade_no: outTradeNo, total_amount: amount, expire: String(expire), sig }),
-  });
+  const response = await registerOrder(running.info, { outTradeNo, amount });
   expect(JSON.parse(response.text)).toMatchObject({ ok: true, status: 'expected', asking: true });
   return { outTradeNo, tradeNo: trade.trade_no };
 }
