@@ -93,7 +93,7 @@ const SETTINGS: Record<SettingName, { kind: SettingKind; what: string }> = {
   FORWARD_SECRET: { kind: 'secret', what: 'the whsec_ secret your origin checks the webhook signature with' },
   FORWARD_FORMAT: { kind: 'var', what: 'what the origin receives: form (the original body) or json' },
   FORWARD_EVENTS: { kind: 'var', what: 'which events are forwarded: paid, refund, closed, waiting, other, all' },
-  ORIGIN_ACK_BODY: { kind: 'var', what: 'the origin answer that means "received" (default success)' },
+  ORIGIN_ACK_BODY: { kind: 'var', what: 'the origin answer that means "received" (default: success for form, any 2xx for json)' },
   ACK_MODE: { kind: 'var', what: 'when Alipay gets "success": durable or after-delivery' },
   RETRY_SCHEDULE: { kind: 'var', what: 'delays between delivery attempts, e.g. 10s,1m,5m' },
   DELIVERY_TIMEOUT: { kind: 'var', what: 'how long one delivery attempt may take' },

@@ -265,7 +265,10 @@ const TABLE: readonly TableEntry[] = [
     section: 'status',
     input: 'line',
     question: { en: 'Sites whose pages read the status (e.g. https://shop.example.com; comma-separated)', zh: '哪些网站的页面读取支付状态(例如 https://shop.example.com;逗号分隔)' },
-    help: { en: 'Enter to skip: the status script on your own pages works without it.', zh: '可直接回车跳过。' },
+    help: {
+      en: 'List every site whose pages show the status widget: without it the widget cannot read the status. Enter to skip if no page shows it.',
+      zh: '列出所有显示支付状态组件的网站:未列出的网站上,组件读不到状态。没有页面显示它时可直接回车跳过。',
+    },
     optional: true,
     flag: { name: 'status-origins' },
   },
