@@ -27,6 +27,31 @@ afterEach(async () => {
 });
 
 describe('holding deliveries', () => {
+  it('ACK_MODE=after-delivery while held: 503, the event waits, and the ledger keeps an alarm for it', async () => {
+    const origin = mockOrigin();
+    expect((await post('/admin/api/deliveries/hold')).status).toBe(200);
+    const { params, body } = await paidNotification();
+    const response = await postNotify(body, { ACK_MODE: 'after-delivery' });
+    expect(response.status).toBe(503);
+    const key = orderKeyOf(params);
+    const event = (await snapshot(key)).events[0]!;
+    expect(event).toMatchObject({ state: 'pending', attempts: 0 });
+    // Without an alarm the event would wait for Alipay's next re-send, and after its last one, for ever.
+    // (Polled: the index row's push runs an alarm first, and while it runs there is none.)
+    const alarm = () => runInDurableObject(ledger(key), (_instance, state) => state.storage.getAlarm());
+    await expect.poll(alarm, { timeout: 5_000 }).toBeGreaterThan(Date.now() + 50 * 60_000);
+    expect(await alarm()).toBeLessThanOrEqual(Date.parse(event.nextAttemptAt!));
+    expect(origin.for(params['out_trade_no']!)).toHaveLength(0);
+
+    // On resume it goes out, once, with no re-send from Alipay needed.
+    expect((await post('/admin/api/deliveries/resume')).status).toBe(200);
+    await releaseAll();
+    await expect.poll(() => origin.for(params['out_trade_no']!).length, { timeout: 5_000 }).toBe(1);
+    await expect.poll(async () => (await snapshot(key)).events[0]?.state, { timeout: 5_000 }).toBe('delivered');
+    expect(origin.for(params['out_trade_no']!)).toHaveLength(1);
+    await expect.poll(async () => (await gate().status()).drainingUntil, { timeout: 5_000 }).toBeNull(); // the next test starts undrained
+  });
+
   it('while held: notifications are answered success and recorded, nothing goes out, no attempt is spent', async () => {
     const origin = mockOrigin();
     const held = await post('/admin/api/deliveries/hold', JSON.stringify({ reason: 'IIS maintenance' }));

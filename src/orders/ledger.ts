@@ -161,6 +161,9 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
     }
 
     const result = await this.deliverNow(eventKey, config);
+    // Whatever happened (delivered, put off by a hold, not forwarded at all), what the order still
+    // owes (a retry, a release slot, the index row) needs the alarm: an attempt set it, the rest did not.
+    await this.scheduleAlarm();
     if (result.state === 'delivered' || result.state === 'recorded') return { ok: true, duplicate, eventKey, state: result.state };
     const dead = result.state === 'dead';
     const fallbackHint = dead ? 'the event is dead-lettered; redeliver it with the admin API' : 'the origin has not acknowledged the event yet';
