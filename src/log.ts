@@ -38,19 +38,33 @@ export function maskLogonId(s: string): string {
   return `${s.slice(0, 3)}***${s.slice(-2)}`;
 }
 
-const MASKS: Record<string, (s: string) => string> = {
-  buyer_id: maskBuyerId,
-  buyer_open_id: maskBuyerId,
-  buyer_logon_id: maskLogonId,
-  buyer_email: maskLogonId,
-};
+/** A person's name (alipay.trade.query's buyer_user_name): the first character. */
+export function maskName(s: string): string {
+  return s.length < 2 ? '*' : `${[...s][0]}**`;
+}
+
+/**
+ * The buyer's identity as notifications (buyer_id, buyer_open_id, buyer_logon_id, and mapi's
+ * buyer_email) and alipay.trade.query answers (buyer_user_id, buyer_user_name) carry it. A payment
+ * found by asking is recorded with the answer's fields, so both sets are masked wherever shown.
+ */
+export const BUYER_IDENTITY_MASKS: ReadonlyMap<string, (s: string) => string> = new Map([
+  ['buyer_id', maskBuyerId],
+  ['buyer_open_id', maskBuyerId],
+  ['buyer_user_id', maskBuyerId],
+  ['buyer_logon_id', maskLogonId],
+  ['buyer_email', maskLogonId],
+  ['buyer_user_name', maskName],
+]);
 
 /** A copy of decoded notification params that is safe to log. */
 export function maskParams(params: Readonly<Record<string, string>>): Record<string, string> {
+  // A Map lookup and defined properties: `constructor` and `__proto__` are valid Alipay-alphabet
+  // names, and must neither pick up Object's members nor vanish.
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(params)) {
-    const mask = MASKS[key];
-    out[key] = mask && value !== '' ? mask(value) : value;
+    const mask = BUYER_IDENTITY_MASKS.get(key);
+    Object.defineProperty(out, key, { value: mask !== undefined && value !== '' ? mask(value) : value, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }

@@ -135,4 +135,26 @@ describe('attemptDelivery', () => {
     const outcome = await attemptDelivery(request, answer(page, { status: 500 }));
     expect(outcome.excerpt).toBe('Error: could not credit buyer_id=2088********4333 buyer_logon_id=b***@example.com (order T1)');
   });
+
+  it('masks buyer identities in a URL-encoded, JSON or free-text echo too', async () => {
+    const echoes = [
+      'fail: out_trade_no=T1&buyer_logon_id=alice%40126.com&buyer_open_id=074a1CcTG1LelxKe4xQC0zgNdId0nxi95b5lsNpazWYoCo5&total_amount=9.00',
+      '{"error":"no credit","buyer_id":"2088102122524333","buyer_user_id": "2088102122520001","buyer_user_name":"张三"}',
+      'call 13800138000 or write to someone%40example.com; buyer_id%3D2088102122524333',
+    ];
+    const excerpts = await Promise.all(echoes.map(async (page) => (await attemptDelivery(request, answer(page, { status: 500 }))).excerpt));
+    const joined = excerpts.join('\n');
+    for (const secret of ['alice', '074a1CcTG1LelxKe4xQC0zgNdId0nxi95b5lsNpazWYoCo5', '2088102122524333', '2088102122520001', '张三', '13800138000', 'someone']) {
+      expect(joined).not.toContain(secret);
+    }
+    expect(excerpts[0]).toBe(`fail: out_trade_no=T1&buyer_logon_id=a***@126.com&buyer_open_id=074a${'*'.repeat(39)}oCo5&total_amount=9.00`);
+    expect(excerpts[1]).toContain('"buyer_user_name":"张**"');
+    expect(excerpts[2]).toBe('call 138***00 or write to s***@example.com; buyer_id%3D2088********4333');
+  });
+
+  it('masks a long answer in linear time (bounded patterns)', async () => {
+    const page = 'x'.repeat(4000) + ' buyer_id=2088102122524333';
+    const outcome = await attemptDelivery(request, answer(page, { status: 500 }));
+    expect(outcome.excerpt).toBe(`${'x'.repeat(200)}…`);
+  });
 });

@@ -51,3 +51,9 @@ it('masks the buyer fields of notification params and leaves the rest', () => {
   });
   expect(params.buyer_id).toBe('2088102534368455');
 });
+
+it('masks the buyer fields of an alipay.trade.query answer, and keeps names like constructor and __proto__', () => {
+  const params = JSON.parse('{"buyer_user_id":"2088102534368455","buyer_user_name":"张三","constructor":"c","__proto__":"p","buyer_pay_amount":"9.00"}') as Record<string, string>;
+  const masked = maskParams(params);
+  expect(JSON.parse(JSON.stringify(masked))).toEqual(JSON.parse('{"buyer_user_id":"2088********8455","buyer_user_name":"张**","constructor":"c","__proto__":"p","buyer_pay_amount":"9.00"}'));
+});

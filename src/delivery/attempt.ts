@@ -1,7 +1,7 @@
 // One delivery attempt to the origin. Never throws: every way an origin can fail becomes a reason
 // and a one-line hint that names the cause (the hint becomes the event's last_error).
-import { maskBuyerId, maskLogonId } from '../log';
 import { boundedFetch } from '../utils/bounded-fetch';
+import { answerExcerpt } from './answer-excerpt';
 import { nameConnectionError } from './connection-error';
 import { parseRetryAfter } from './retry';
 
@@ -32,7 +32,6 @@ export type AttemptOutcome =
 
 /** Enough of the answer to compare an ack body and to show the operator. */
 const MAX_RESPONSE_BYTES = 4096;
-const EXCERPT_CHARS = 200;
 
 /**
  * Statuses Cloudflare's edge answers with when it could not get an answer from a server: in
@@ -66,7 +65,7 @@ export async function attemptDelivery(request: AttemptRequest, fetchImpl: typeof
   const { response } = got;
   const text = new TextDecoder('utf-8').decode(got.bytes);
 
-  const excerpt = sanitize(text);
+  const excerpt = answerExcerpt(text);
   if (response.status < 200 || response.status > 299) {
     const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), Date.now());
     return fail('http-status', statusHint(response, text), response.status, excerpt, retryAfterMs);
@@ -81,22 +80,9 @@ function statusHint(response: Response, text: string): string {
   const status = response.status;
   if (status >= 300 && status < 400) {
     const location = response.headers.get('location');
-    return `the origin redirected${location ? ` to ${sanitize(location)}` : ''}; set ORIGIN_URL to the final address`;
+    return `the origin redirected${location ? ` to ${answerExcerpt(location)}` : ''}; set ORIGIN_URL to the final address`;
   }
   // 530 with Cloudflare's error 1016 in its page: the origin's host name has no DNS record.
   if (status === 530 && /\b1016\b/.test(text)) return "DNS lookup failed: ORIGIN_URL's host name does not resolve (Cloudflare 530, error 1016)";
   return EDGE_STATUS[status] ?? `the origin answered HTTP ${status}`;
-}
-
-/**
- * Short, single-line, printable, and without buyer identities: safe for a log line and an admin
- * view (an error page may echo the form it was posted, buyer_id and buyer_logon_id included).
- */
-function sanitize(text: string): string {
-  const oneLine = text
-    .replace(/[\s\u0000-\u001f\u007f]+/g, ' ')
-    .replace(/\b2088\d{12}\b/g, maskBuyerId)
-    .replace(/[^\s@&=;,"'<>()]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g, maskLogonId)
-    .trim();
-  return oneLine.length > EXCERPT_CHARS ? `${oneLine.slice(0, EXCERPT_CHARS)}…` : oneLine;
 }
