@@ -160,4 +160,25 @@ describe('live status over a WebSocket', () => {
     expect((await getStatus(good, { upgrade: 'websocket', origin: 'https://evil.example' })).status).toBe(403);
     expect((await getStatus(good, { upgrade: 'websocket', origin: SHOP })).status).toBe(101);
   });
+
+  it('sockets of expired links do not keep a buyer out: the 64 slots are counted after closing them', async () => {
+    const params = tradeParams();
+    const exp = Math.floor(Date.now() / 1000) + 2;
+    const stale = await statusUrl(params['app_id']!, params['out_trade_no']!, { exp });
+    const sockets = [];
+    for (let i = 0; i < 64; i++) sockets.push(await watch(stale));
+    expect((await getStatus(stale, { upgrade: 'websocket' })).status).toBe(429); // the 65th while all are valid
+    await new Promise((r) => setTimeout(r, exp * 1000 - Date.now() + 50));
+    const fresh = await watch(await statusUrl(params['app_id']!, params['out_trade_no']!));
+    for (const s of sockets) expect(await s.closed).toMatchObject({ code: 1008 });
+    fresh.ws.close(1000);
+  });
+
+  it('a watcher that sends anything is closed (1003): the socket only carries the status to the page', async () => {
+    const params = tradeParams();
+    const { ws, closed, messages } = await watch(await statusUrl(params['app_id']!, params['out_trade_no']!));
+    await vi.waitFor(() => expect(messages).toHaveLength(1), { timeout: 10_000 });
+    ws.send('x'.repeat(1000));
+    expect(await closed).toMatchObject({ code: 1003 });
+  });
 });

@@ -362,7 +362,9 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
   }
 
   /** Buyers' pages never need to send anything; whatever they send is ignored. */
-  override webSocketMessage(): void {}
+  override webSocketMessage(ws: WebSocket): void {
+    this.watchers.message(ws);
+  }
 
   override webSocketClose(ws: WebSocket, code: number, reason: string): void {
     this.watchers.closed(ws, code, reason);

@@ -13,6 +13,8 @@ const TAG = 'status';
 const MAX_WATCHERS = 64;
 /** Policy violation: the signed link is no longer valid (the page may mint a new one). */
 const CLOSE_EXPIRED = 1008;
+/** Unsupported data: the buyer's page has nothing to say on this socket. */
+const CLOSE_UNSUPPORTED = 1003;
 
 interface Attachment {
   /** The link's expiry, Unix seconds. */
@@ -32,7 +34,8 @@ export class StatusWatchers {
     if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') return new Response('expected a WebSocket upgrade', { status: 426 });
     const exp = Number(request.headers.get(LINK_EXPIRY_HEADER));
     if (!Number.isSafeInteger(exp)) return new Response('missing link expiry', { status: 400 });
-    if (this.ctx.getWebSockets(TAG).length >= MAX_WATCHERS) return new Response('too many watchers on this order', { status: 429 });
+    // Expired links are closed first: sockets nobody may use any more must not keep the buyer out.
+    if (this.closeExpired(Date.now()) >= MAX_WATCHERS) return new Response('too many watchers on this order', { status: 429 });
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     this.ctx.acceptWebSocket(server, [TAG]);
@@ -51,7 +54,7 @@ export class StatusWatchers {
       const attachment = ws.deserializeAttachment() as Attachment | null;
       try {
         if (attachment === null || attachment.exp * 1000 <= now) {
-          ws.close(CLOSE_EXPIRED, 'status link expired');
+          close(ws, CLOSE_EXPIRED, 'status link expired');
         } else if (attachment.sent !== text) {
           ws.send(text);
           ws.serializeAttachment({ ...attachment, sent: text } satisfies Attachment);
@@ -62,6 +65,21 @@ export class StatusWatchers {
     }
   }
 
+  /** Closes the sockets whose link has expired; returns how many stay open. */
+  private closeExpired(now: number): number {
+    let open = 0;
+    for (const ws of this.ctx.getWebSockets(TAG)) {
+      if (expired(ws, now)) close(ws, CLOSE_EXPIRED, 'status link expired');
+      else open++;
+    }
+    return open;
+  }
+
+  /** Watchers only listen: a socket that talks is closed, so no client can keep the order's object busy with messages. */
+  message(ws: WebSocket): void {
+    close(ws, CLOSE_UNSUPPORTED, 'this socket only sends the status');
+  }
+
   /** The client said goodbye: complete the closing handshake. */
   closed(ws: WebSocket, code: number, reason: string): void {
     try {
@@ -69,5 +87,18 @@ export class StatusWatchers {
     } catch {
       // Already closed.
     }
+  }
+}
+
+function expired(ws: WebSocket, now: number): boolean {
+  const attachment = ws.deserializeAttachment() as Attachment | null;
+  return attachment === null || attachment.exp * 1000 <= now;
+}
+
+function close(ws: WebSocket, code: number, reason: string): void {
+  try {
+    ws.close(code, reason);
+  } catch {
+    // Already closing: the runtime calls webSocketClose for it.
   }
 }
