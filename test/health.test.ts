@@ -70,3 +70,24 @@ it('answers 503 listing every problem by name, without secrets', async () => {
   expect(body.problems.map((p) => p.split(':')[0])).toEqual(['ALIPAY_APP_ID', 'ORIGIN_URL', 'FORWARD_SECRET', 'ADMIN_TOKEN']);
   expect(JSON.stringify(body)).not.toMatch(/sh0rt/);
 });
+
+it('a flood of GET /health asks the delivery gate about once per isolate view, not once per request', async () => {
+  const { callWorker, gatewayEnv } = await import('./support/gateway');
+  const { GATE_VIEW_MS, forgetGateView } = await import('../src/orders/gate-view');
+  forgetGateView();
+  const real = gatewayEnv.DELIVERY_GATE;
+  let asked = 0;
+  const counting = {
+    idFromName: (name: string) => real.idFromName(name),
+    get: (id: DurableObjectId) => {
+      const stub = real.get(id);
+      return new Proxy(stub, { get: (target, name) => (name === 'status' ? () => (asked++, target.status()) : Reflect.get(target, name)) });
+    },
+  };
+  const started = Date.now();
+  const answers = [];
+  for (let i = 0; i < 50; i++) answers.push(await callWorker(new Request('https://gateway.test/health'), { DELIVERY_GATE: counting }));
+  for (const answer of answers) expect(((await answer.json()) as { deliveries: { held: boolean } }).deliveries).toMatchObject({ held: false });
+  expect(asked).toBeGreaterThanOrEqual(1);
+  expect(asked).toBeLessThanOrEqual(1 + Math.ceil((Date.now() - started) / GATE_VIEW_MS));
+});

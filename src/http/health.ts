@@ -5,7 +5,7 @@
 import { formatProblem } from '../config/reader';
 import type { ConfigResult } from '../config/types';
 import type { GatewayEnv } from '../env';
-import { deliveryGate } from '../orders/gate-stub';
+import { gateStatus } from '../orders/gate-view';
 import { jsonResponse } from './responses';
 
 /** Whether deliveries are held (and the backlog), as /health shows it: no name, no reason (those are the admin API's). */
@@ -32,8 +32,8 @@ export async function healthWithDeliveries(result: ConfigResult, env: GatewayEnv
   if (!result.ok) return healthResponse(result);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), GATE_STATUS_TIMEOUT_MS)));
-  const asked = deliveryGate(env)
-    .status()
+  // The isolate's view of the gate (a few seconds old at most), not a call per request: /health is public.
+  const asked = gateStatus(env)
     .then((s): DeliveriesHealth => ({ held: s.held, heldSince: s.heldSince, waitingOrders: s.waitingOrders, drainingUntil: s.drainingUntil }))
     .catch(() => null);
   const deliveries = await Promise.race([asked, timeout]);
