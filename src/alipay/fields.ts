@@ -9,7 +9,8 @@
 //   strict where a hidden pair would land and loose where genuine values vary (merchant order
 //   numbers, legacy notify ids);
 // - free text (subject, body, passback_params...) may hold anything, so a value holding
-//   `&name=` for a field the gateway reads, while that field is absent, is a hidden field.
+//   `&name=` for a field that decides what the gateway does, while that field is absent, is a
+//   hidden field.
 
 import { parseAmountCents } from './amount';
 import type { FieldCheckResult } from './types';
@@ -88,14 +89,44 @@ function formatOf(name: string): Format | undefined {
 
 const isNameChar = (c: number) => (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x5f;
 
-/** The first field the gateway reads that `value` holds as `&name=` while the notification lacks it. */
+/**
+ * The fields whose absence changes what the gateway decides (src/alipay/notification.ts reads
+ * them: the order, the event, the amount, the refund, the checks of app, seller and age, the
+ * charset): hiding one of them in a neighbour's value is how a re-split changes a notification's
+ * meaning. The other formatted fields (gmt_payment, receipt_amount, fund_bill_list...) are
+ * checked when present, but their absence changes nothing, so a merchant's free text that happens
+ * to hold `&gmt_close=` or `&total_fee=` is not refused for it.
+ */
+const DECIDING_FIELDS: ReadonlyMap<string, readonly string[]> = new Map([
+  ['notify_id', []],
+  ['notify_time', []],
+  ['notify_type', []],
+  ['app_id', []],
+  ['seller_id', []],
+  ['out_trade_no', []],
+  ['trade_no', []],
+  ['trade_status', []],
+  // One amount, read from either name: hidden only when the notification has neither.
+  ['total_amount', ['total_fee']],
+  ['total_fee', ['total_amount']],
+  ['refund_fee', []],
+  ['out_biz_no', []],
+  ['gmt_refund', []],
+  ['charset', []],
+  ['sign_type', []],
+]);
+
+const present = (params: Readonly<Record<string, string>>, name: string) => Object.hasOwn(params, name) && params[name] !== '';
+
+/** The first deciding field that `value` holds as `&name=` while the notification lacks it. */
 function hiddenField(value: string, params: Readonly<Record<string, string>>): string | undefined {
   for (let amp = value.indexOf('&'); amp >= 0; amp = value.indexOf('&', amp + 1)) {
     let end = amp + 1;
     while (end < value.length && isNameChar(value.charCodeAt(end))) end++;
     if (end === amp + 1 || value.charCodeAt(end) !== 0x3d) continue;
     const name = value.slice(amp + 1, end);
-    if (formatOf(name) !== undefined && !(Object.hasOwn(params, name) && params[name] !== '')) return name;
+    const sameField = DECIDING_FIELDS.get(name);
+    if (sameField !== undefined && !present(params, name) && !sameField.some((other) => present(params, other))) return name;
   }
   return undefined;
 }
