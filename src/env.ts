@@ -13,4 +13,6 @@ export interface GatewayEnv extends ConfigEnv {
   readonly DELIVERY_GATE: DurableObjectNamespace<DeliveryGate>;
   /** Attempts at the console's sign-in form per client address (src/http/admin-sign-in.ts); optional. */
   readonly ADMIN_SIGN_IN_LIMITER?: RateLimit;
+  /** Requests with a bearer token per client address (src/http/admin-auth.ts); optional. */
+  readonly ADMIN_API_LIMITER?: RateLimit;
 }

@@ -12,6 +12,7 @@
 import { Router, type IRequest } from 'itty-router';
 import { handleScheduled } from './cron';
 import { handleAdmin } from './http/admin';
+import { isAdminPath, plainHttpAdminRefusal } from './http/admin-transport';
 import { handleSignIn, handleSignOut } from './http/admin-sign-in';
 import { handleConsoleAsset, handleConsolePage } from './http/console';
 import { ORDERS_PATH, RETURN_PATH, STATUS_PATH } from './config/names';
@@ -42,7 +43,7 @@ const router = Router<IRequest, [GatewayEnv, ConfigResult, Later]>()
   .all(ORDERS_PATH, (r, env, config) => handleOrders(r, env, config))
   .all(STATUS_SCRIPT_PATH, (r) => handleStatusScript(r))
   // itty-router ignores a trailing slash: this is /admin and /admin/.
-  .all('/admin/', (r, _env, config) => handleConsolePage(r, config))
+  .all('/admin/', (r, env, config) => handleConsolePage(r, config, env.ADMIN_API_LIMITER))
   .all('/admin/assets/:file', (r, _env, config) => handleConsoleAsset(r, config, r.params['file']))
   .all('/admin/session', (r, env, config) => handleSignIn(r, env, config))
   .all('/admin/session/logout', (r, _env, config) => handleSignOut(r, config))
@@ -59,7 +60,12 @@ function notifyPathOf(config: ConfigResult): string {
 export default {
   async fetch(request, env, ctx?: ExecutionContext): Promise<Response> {
     const config = await loadConfig(env);
-    if (new URL(request.url).pathname === notifyPathOf(config)) return handleNotify(request, env, config, ctx);
+    const { pathname } = new URL(request.url);
+    if (pathname === notifyPathOf(config)) return handleNotify(request, env, config, ctx);
+    if (isAdminPath(pathname)) {
+      const refusal = plainHttpAdminRefusal(request);
+      if (refusal !== null) return refusal;
+    }
     return ((await router.fetch(request, env, config, ctx)) as Response | undefined) ?? notFound();
   },
   async scheduled(controller, env): Promise<void> {

@@ -135,6 +135,43 @@ describe('admin auth: console session cookie', () => {
     expect(await checkSession(future, token)).toEqual({ ok: false, reason: 'expired' });
   });
 
+  it('bearer requests count against ADMIN_API_LIMITER per client address, right token or wrong: 429 after 300 a minute', async () => {
+    const ip = freshClientIp();
+    const fromIp = (token: string) => {
+      const request = adminRequest('/admin/dead-letters', {}, token);
+      request.headers.set('cf-connecting-ip', ip);
+      return callWorker(request);
+    };
+    for (let i = 0; i < 300; i++) expect((await fromIp('wrong-token-wrong-token-wrong-tok')).status).toBe(401);
+    // Over the limit, the right token gets no answer about itself either: guessing gains nothing.
+    const limited = await fromIp(TEST_ONLY_ADMIN_TOKEN);
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBe('60');
+    const consolePage = new Request(`${HTTPS_BASE}/admin/`, { headers: { authorization: `Bearer ${TEST_ONLY_ADMIN_TOKEN}`, 'cf-connecting-ip': ip }, redirect: 'manual' });
+    expect((await callWorker(consolePage)).status).toBe(302); // the console page is no oracle either: to the sign-in form
+    // Another address, and a signed-in browser from this one, are not affected.
+    const other = adminRequest('/admin/dead-letters');
+    other.headers.set('cf-connecting-ip', freshClientIp());
+    expect((await callWorker(other)).status).toBe(200);
+    const cookie = cookieFrom(await callWorker(signInRequest()))!;
+    const signedIn = withCookie('/admin/dead-letters', cookie);
+    signedIn.headers.set('cf-connecting-ip', ip);
+    expect((await callWorker(signedIn)).status).toBe(200);
+  });
+
+  it('the console and the API answer over https only, except on loopback', async () => {
+    const page = await callWorker(new Request('http://gateway.test/admin/?lang=en', { redirect: 'manual' }));
+    expect(page.status).toBe(308);
+    expect(page.headers.get('location')).toBe('https://gateway.test/admin/?lang=en');
+    const withToken = await callWorker(new Request('http://gateway.test/admin/dead-letters', { headers: { authorization: `Bearer ${TEST_ONLY_ADMIN_TOKEN}` } }));
+    expect(withToken.status).toBe(403);
+    expect(await withToken.text()).toMatch(/https only/);
+    const form = await callWorker(signInRequest(undefined, { base: 'http://gateway.test' }));
+    expect(form.status).toBe(403);
+    expect(form.headers.get('set-cookie')).toBeNull();
+    expect((await callWorker(signInRequest(undefined, { base: LOOPBACK_BASE }))).status).toBe(303);
+  });
+
   it('authorizeAdmin: bearer, session, and 401 when ADMIN_TOKEN is not set', async () => {
     const config = await gatewayConfig();
     expect(await authorizeAdmin(adminRequest('/admin/x'), config)).toEqual({ ok: true, via: 'bearer' });

@@ -11,8 +11,12 @@ import { utf8Encode } from '../utils/bytes';
 import { timingSafeEqual } from '../utils/constant-time';
 import type { Config } from '../config/types';
 import { sessionOf } from './admin-session';
+import { clientAddressKey } from './client-address';
 
-export type AdminAuthorization = { ok: true; via: 'bearer' | 'session' } | { ok: false; status: 401 | 403; error: string };
+export type AdminAuthorization = { ok: true; via: 'bearer' | 'session' } | { ok: false; status: 401 | 403 | 429; error: string };
+
+/** Mirrors `simple` of ADMIN_API_LIMITER in wrangler.toml; for the message only. */
+export const BEARER_REQUESTS_PER_MINUTE = 300;
 
 const SAFE_METHODS = new Set(['GET', 'HEAD']);
 const BEARER = /^Bearer[ ]+(\S+)\s*$/i;
@@ -32,12 +36,23 @@ export function isSameOrigin(request: Request): boolean {
   return origin !== null && origin === new URL(request.url).origin;
 }
 
-export async function authorizeAdmin(request: Request, config: Config): Promise<AdminAuthorization> {
+/**
+ * `limiter` (ADMIN_API_LIMITER) counts every request that brings a token, right or wrong, per
+ * client address, before the token is looked at: a limit on wrong guesses alone would still answer
+ * a right one, so it would not slow guessing at all. Browsers signed in with the cookie are not
+ * counted (a session cookie is a MAC, nothing to guess). Locally there is no client address and
+ * no limit: the tests and benchmarks call the API far more often than any operator.
+ */
+export async function authorizeAdmin(request: Request, config: Config, limiter?: RateLimit): Promise<AdminAuthorization> {
   const token = config.adminToken;
   if (token === null) return { ok: false, status: 401, error: 'the admin API is not enabled (ADMIN_TOKEN is not set)' };
 
   const authorization = request.headers.get('authorization');
   if (authorization !== null) {
+    const client = clientAddressKey(request);
+    if (limiter !== undefined && client !== null && !(await limiter.limit({ key: client })).success) {
+      return { ok: false, status: 429, error: `more than ${BEARER_REQUESTS_PER_MINUTE} requests with a bearer token from this address in a minute: wait a minute` };
+    }
     return bearerMatches(authorization, token) ? { ok: true, via: 'bearer' } : { ok: false, status: 401, error: 'missing or wrong bearer token' };
   }
 

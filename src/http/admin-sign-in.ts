@@ -13,6 +13,7 @@
 // Local one-click sign-in: `npm start` prints /admin/session#token=... The fragment never
 // reaches the server (nor any log); client/sign-in.js submits it through this form, and only
 // when the page is served from a loopback address.
+import { clientAddressKey } from './client-address';
 import { languageSwitch, SIGN_IN_PATH, consoleConfig } from './console';
 import { negotiateLanguage, type Language } from '../console/language';
 import { PAGE_HEADERS } from '../console/security';
@@ -49,10 +50,6 @@ function crossOrigin(request: Request): boolean {
   return request.headers.get('origin') !== null && !isSameOrigin(request);
 }
 
-/** The client address Cloudflare saw; locally there is none, and every attempt shares one budget. */
-function clientKey(request: Request): string {
-  return request.headers.get('cf-connecting-ip') ?? 'unknown';
-}
 
 async function tokenFromForm(request: Request): Promise<string | null> {
   const contentType = request.headers.get('content-type') ?? '';
@@ -67,7 +64,8 @@ async function signIn(request: Request, env: GatewayEnv, adminToken: string): Pr
   const lang = negotiateLanguage(request);
   if (crossOrigin(request)) return formPage(lang, 'bad-request', 403);
   const limiter = env.ADMIN_SIGN_IN_LIMITER;
-  if (limiter !== undefined && !(await limiter.limit({ key: clientKey(request) })).success) {
+  // Locally there is no client address, and every attempt shares one budget.
+  if (limiter !== undefined && !(await limiter.limit({ key: clientAddressKey(request) ?? 'unknown' })).success) {
     logLine({ level: 'warn', msg: 'admin-sign-in', outcome: 'rate-limited' });
     return formPage(lang, 'too-many-attempts', 429, { 'retry-after': '60' });
   }

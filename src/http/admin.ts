@@ -137,10 +137,11 @@ export async function handleAdmin(request: Request, env: GatewayEnv, configResul
   if (!configResult.ok) return json(503, { ok: false, error: 'the gateway settings have problems (see /health)' });
   const config = configResult.config;
   if (config.adminToken === null) return notFound();
-  const authorization = await authorizeAdmin(request, config);
+  const authorization = await authorizeAdmin(request, config, env.ADMIN_API_LIMITER);
   if (!authorization.ok) {
-    const challenge: Record<string, string> = authorization.status === 401 ? { 'www-authenticate': 'Bearer' } : {};
-    return json(authorization.status, { ok: false, error: authorization.error }, challenge);
+    const headers: Record<string, string> =
+      authorization.status === 401 ? { 'www-authenticate': 'Bearer' } : authorization.status === 429 ? { 'retry-after': '60' } : {};
+    return json(authorization.status, { ok: false, error: authorization.error }, headers);
   }
   try {
     return ((await router.fetch(request, env, config)) as Response | undefined) ?? notFound();

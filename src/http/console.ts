@@ -30,13 +30,13 @@ export function languageSwitch(request: Request): Response | null {
   return redirect(url.pathname, headers);
 }
 
-export async function handleConsolePage(request: Request, configResult: ConfigResult): Promise<Response> {
+export async function handleConsolePage(request: Request, configResult: ConfigResult, limiter?: RateLimit): Promise<Response> {
   const config = consoleConfig(configResult);
   if (config instanceof Response) return config;
   if (request.method !== 'GET' && request.method !== 'HEAD') return methodNotAllowed('GET, HEAD');
   const switched = languageSwitch(request);
   if (switched !== null) return switched;
-  const authorization = await authorizeAdmin(request, config);
+  const authorization = await authorizeAdmin(request, config, limiter);
   if (!authorization.ok) return redirect(SIGN_IN_PATH);
   return htmlResponse(200, consolePage(negotiateLanguage(request)), PAGE_HEADERS);
 }

@@ -9,7 +9,8 @@ let address = 0;
 /** A client address of its own for each sign-in, so the rate limiter's budget is never shared by accident. */
 export function freshClientIp(): string {
   address += 1;
-  return `2001:db8::${address.toString(16)}`; // the documentation range: never a real client
+  // The documentation range (never a real client), one /64 each: limiters count an IPv6 client by its /64.
+  return `2001:db8:${address.toString(16)}::1`;
 }
 
 export function signInRequest(token: string = TEST_ONLY_ADMIN_TOKEN, options: { base?: string; ip?: string; origin?: string | null; body?: string } = {}): Request {
