@@ -116,4 +116,29 @@ describe('alarm handler', () => {
     expect(await runInDurableObject(ledger(key), (_i, state) => state.storage.getAlarm())).toBeNull();
     expect(origin.for(params['out_trade_no']!)).toHaveLength(1);
   });
+
+  it('a payment that dies more than the retention period after its notification keeps its body for redelivery', async () => {
+    let originUp = false;
+    const origin = mockOrigin(() => (originUp ? new Response('success') : new Response('down', { status: 502 })));
+    const params = tradeParams();
+    const key = orderKeyOf(params);
+    await postNotify(await signedNotification(params));
+    await settled(key);
+    // The notification came 31 days ago (a long RETRY_SCHEDULE, a long hold): its event dies now.
+    await runInDurableObject(ledger(key), (_i, state) => {
+      state.storage.sql.exec(`UPDATE notifications SET received_at = ?`, Date.now() - BODY_RETENTION_MS - 24 * 3_600_000);
+    });
+    for (let i = 0; i < 3; i++) await runRetryNow(key);
+    const dead = await settled(key);
+    expect(dead.events[0]).toMatchObject({ state: 'dead', attempts: 4 });
+    expect(dead.notifications[0]!.bodyPurgedAt).toBeNull();
+    // Its purge comes the retention period after it died.
+    const alarmAt = await runInDurableObject(ledger(key), (_i, state) => state.storage.getAlarm());
+    expect(alarmAt).toBeGreaterThan(Date.now() + BODY_RETENTION_MS - 60_000);
+
+    originUp = true;
+    const redeliver = await callWorker(adminRequest(`/admin/orders/${params['app_id']}/${params['out_trade_no']}/redeliver`, { method: 'POST' }));
+    expect(await redeliver.json()).toMatchObject({ ok: true, results: [{ eventKey: 'paid', state: 'delivered' }] });
+    expect(origin.for(params['out_trade_no']!)).toHaveLength(5);
+  });
 });

@@ -116,8 +116,10 @@ export type NextState =
 
 /** Bodies of events still owed to the origin (or held for an operator) are kept whatever their age: they are what gets sent. */
 const OWED_STATES = `('pending', 'delivering', 'held')`;
-const PURGEABLE = `raw_body IS NOT NULL AND received_at < ?
-  AND notify_id NOT IN (SELECT notify_id FROM events WHERE state IN ${OWED_STATES})`;
+// A dead event's body is what its redelivery sends: kept for the retention period after it died,
+// not after it was received (an event can die more than 30 days after its notification came).
+const PURGEABLE = `raw_body IS NOT NULL AND received_at < ?1
+  AND notify_id NOT IN (SELECT notify_id FROM events WHERE state IN ${OWED_STATES} OR (state = 'dead' AND dead_at >= ?1))`;
 
 export class LedgerStore {
   /** Re-sends counted but not written yet, by notify_id (see countResend). */
@@ -482,7 +484,7 @@ export class LedgerStore {
 
   /** Clears bodies older than the cutoff; the rows (and so dedupe) stay. Returns how many were purged. */
   purgeBodies(receivedBefore: number, now: number): number {
-    return this.sql.exec(`UPDATE notifications SET raw_body = NULL, params_json = NULL, body_purged_at = ? WHERE ${PURGEABLE}`, now, receivedBefore)
+    return this.sql.exec(`UPDATE notifications SET raw_body = NULL, params_json = NULL, body_purged_at = ?2 WHERE ${PURGEABLE}`, receivedBefore, now)
       .rowsWritten;
   }
 
@@ -492,8 +494,10 @@ export class LedgerStore {
       .exec<{ t: number | null }>(
         `SELECT MIN(next_attempt_at) AS t FROM events WHERE state = 'pending'
          UNION ALL SELECT MIN(lease_until) FROM events WHERE state = 'delivering'
-         UNION ALL SELECT MIN(received_at) + ? FROM notifications WHERE raw_body IS NOT NULL
-           AND notify_id NOT IN (SELECT notify_id FROM events WHERE state IN ${OWED_STATES})`,
+         UNION ALL SELECT MIN(MAX(n.received_at, COALESCE(e.dead_at, 0))) + ? FROM notifications n
+           LEFT JOIN events e ON e.notify_id = n.notify_id AND e.state = 'dead'
+           WHERE n.raw_body IS NOT NULL
+           AND n.notify_id NOT IN (SELECT notify_id FROM events WHERE state IN ${OWED_STATES})`,
         retentionMs,
       )
       .toArray()
