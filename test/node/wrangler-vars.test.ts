@@ -26,3 +26,10 @@ test('every var in wrangler.toml is a known setting holding its code default', (
     expect([name, value]).toEqual([name, DEFAULTS[name as keyof typeof DEFAULTS]]);
   }
 });
+
+test('invocation logs are off: they would record full request URLs, buyer identities in return_url queries included', () => {
+  const toml = readFileSync(new URL('../../wrangler.toml', import.meta.url), 'utf8');
+  const table = /^\[observability\.logs\]\n((?:(?!\[).*\n)*)/m.exec(toml);
+  expect(table?.[1]).toMatch(/^invocation_logs = false$/m);
+  expect(toml).toMatch(/^\[observability\]\nenabled = true$/m); // the gateway's own lines still go to Workers Logs
+});
