@@ -70,6 +70,9 @@ describe('console format.js', () => {
     ]);
     expect(csv.startsWith('\uFEFF')).toBe(true);
     expect(csv.slice(1)).toBe(`a,"b,c","say ""hi"""\r\n"'=HYPERLINK(""x"")",'+1,'-2,'@cmd,测试 A&B,\r\n`);
+    // What some spreadsheet programs skip before a formula, and the full-width signs.
+    const hidden = format.toCsv([[' =1+1', '\u0000=1', '\n=1', '\t1', '＝1+1', '＋1', ' plain', 'a=b']]);
+    expect(hidden.slice(1)).toBe(`' =1+1,'\u0000=1,"'\n=1",'\t1,'＝1+1,'＋1, plain,a=b\r\n`);
   });
 });
 

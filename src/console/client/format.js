@@ -104,13 +104,14 @@ export function bucketStarts(fromMs, toMs, bucket, limit = 2000) {
 /**
  * CSV as spreadsheet programs read it: a UTF-8 byte-order mark (Excel otherwise takes Chinese
  * text for the local code page), CRLF lines, fields quoted when they need it. A field that
- * starts like a formula (= + - @, tab, CR) gets a leading apostrophe, so a crafted order subject
- * cannot become a formula in the operator's spreadsheet.
+ * starts like a formula (= + - @, or their full-width forms, also after leading spaces, tabs,
+ * line breaks or NULs, which some programs skip) gets a leading apostrophe, so a crafted order
+ * subject cannot become a formula in the operator's spreadsheet.
  */
 export function toCsv(rows) {
   const field = (value) => {
     let text = value === null || value === undefined ? '' : String(value);
-    if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+    if (/^[\s\0]*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20]|^[\t\r\n\0]/.test(text)) text = `'${text}`;
     return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
   };
   return `\uFEFF${rows.map((row) => row.map(field).join(',')).join('\r\n')}\r\n`;
