@@ -58,6 +58,17 @@ describe('the real alipay.trade.pay answer (go-pay/gopay TestSyncVerifySign)', (
     expect(await verifySignedResponse(enc.encode(spaced), keys)).toMatchObject({ ok: false, reason: 'signature-mismatch' });
   });
 
+  it('an answer signed over "/" and sent with "\\/" verifies (as the official Java SDK retries it); a "\\\\/" is not unescaped', async () => {
+    const signedText = '{"code":"10000","msg":"Success","out_trade_no":"A1","trade_status":"TRADE_SUCCESS","total_amount":"88.80","store_name":"West Lake/1"}';
+    const sign = btoa(String.fromCharCode(...new Uint8Array(await crypto.subtle.sign({ name: 'RSASSA-PKCS1-v1_5' }, signingKey, enc.encode(signedText)))));
+    const sent = (value: string) => enc.encode(`{"alipay_trade_query_response":${value},"sign":"${sign}"}`);
+    const escaped = await verifySignedResponse(sent(signedText.replace('/', '\\/')), alipayKeys);
+    expect(escaped).toMatchObject({ ok: true, value: { store_name: 'West Lake/1' } });
+    // An escaped backslash before "/" means a backslash: that text is not the signed one.
+    expect(await verifySignedResponse(sent(signedText.replace('/', '\\\\/')), alipayKeys)).toMatchObject({ ok: false, reason: 'signature-mismatch' });
+    expect(await verifySignedResponse(sent(signedText.replace('88.80', '8.88').replace('/', '\\/')), alipayKeys)).toMatchObject({ ok: false, reason: 'signature-mismatch' });
+  });
+
   it('is refused with a key that is not Alipay\'s', async () => {
     const result = await verifySignedResponse(enc.encode(vector.response_text), alipayKeys);
     expect(result).toMatchObject({ ok: false, reason: 'signature-mismatch' });

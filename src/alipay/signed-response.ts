@@ -122,14 +122,23 @@ export async function verifySignedResponse(
   // Certificate mode names the signing certificate: its key goes first. The others are still tried,
   // because the signature, not the SN, is what proves the answer.
   const ordered = alipayCertSn === null ? keys : [...keys.filter((k) => k.certSn === alipayCertSn), ...keys.filter((k) => k.certSn !== alipayCertSn)];
+  // The bytes as they stand first; then, when they escape "/" as "\/", the same text unescaped:
+  // the official Java SDK retries so (AbstractAlipayClient.checkResponseSign), because answers
+  // signed over "/" have been sent with "\/". Both parse to the same value, which is read from
+  // the bytes as they stand either way.
+  const contents = [signedBytes];
+  const unescaped = unescapeSolidus(signedBytes);
+  if (unescaped !== null) contents.push(unescaped);
   let lengthMatches = 0;
   for (const key of ordered) {
     if (signature.length !== (key.modulusBits + 7) >> 3) continue;
     lengthMatches++;
     try {
       const cryptoKey = await importVerifyKey(key, 'SHA-256');
-      if (await crypto.subtle.verify(RSASSA, cryptoKey, signature, signedBytes)) {
-        return { ok: true, name, signedBytes, value, keyFingerprint: key.fingerprint, alipayCertSn };
+      for (const content of contents) {
+        if (await crypto.subtle.verify(RSASSA, cryptoKey, signature, content)) {
+          return { ok: true, name, signedBytes: content, value, keyFingerprint: key.fingerprint, alipayCertSn };
+        }
       }
     } catch {
       // An unusable key is a mismatch, like any other key that does not verify.
@@ -147,6 +156,35 @@ export async function verifySignedResponse(
     );
   }
   return failed('signature-mismatch', WRONG_KEY_HINT, { kind: 'check-public-key-environment' });
+}
+
+const BACKSLASH = 0x5c;
+const SOLIDUS = 0x2f;
+
+/**
+ * JSON text with each escape `\/` written as `/`, or null when it has none. Only escapes: in `\\/`
+ * the backslash is itself escaped and stays, so the text still means exactly the same.
+ */
+function unescapeSolidus(text: Uint8Array): Uint8Array<ArrayBuffer> | null {
+  let found = false;
+  const out = new Uint8Array(text.length);
+  let o = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === BACKSLASH && i + 1 < text.length) {
+      if (text[i + 1] === SOLIDUS) {
+        found = true;
+        out[o++] = SOLIDUS;
+      } else {
+        out[o++] = c;
+        out[o++] = text[i + 1]!;
+      }
+      i++;
+    } else {
+      out[o++] = c;
+    }
+  }
+  return found ? out.subarray(0, o) : null;
 }
 
 /** The method an answer member belongs to: `alipay_trade_query_response` -> `alipay.trade.query`. */
