@@ -40,6 +40,12 @@ export interface QueryFinish {
   readonly error: string | null;
   readonly state: ReconcileState;
   readonly nextQueryAt: number | null;
+  /**
+   * Whether this was the schedule's own query: only that one moves RECONCILE_SCHEDULE on. One
+   * somebody hurried (the buyer, the sweep, an operator) or a retry after a failure does not, so
+   * asking for news cannot use the schedule up.
+   */
+  readonly counted: boolean;
 }
 
 export class ReconcileStore {
@@ -85,9 +91,13 @@ export class ReconcileStore {
           now,
           nextQueryAt,
         );
-      } else if (nextQueryAt !== null && (row.state === 'asking' || row.state === 'idle')) {
-        const at = row.state === 'asking' && row.next_query_at !== null ? Math.min(row.next_query_at, nextQueryAt) : nextQueryAt;
-        this.sql.exec("UPDATE reconcile SET state = 'asking', next_query_at = ? WHERE id = 1", at);
+      } else if (nextQueryAt !== null && row.state === 'idle') {
+        this.sql.exec("UPDATE reconcile SET state = 'asking', next_query_at = ? WHERE id = 1", nextQueryAt);
+      } else if (nextQueryAt !== null && row.state === 'asking' && trigger !== 'registered') {
+        // Hurried by somebody who wants to know. Registering the order again does not hurry it: a
+        // page that registers on every render would otherwise bring a query every time.
+        const at = row.next_query_at !== null ? Math.min(row.next_query_at, nextQueryAt) : nextQueryAt;
+        this.sql.exec('UPDATE reconcile SET next_query_at = ? WHERE id = 1', at);
       }
     });
   }
@@ -115,7 +125,9 @@ export class ReconcileStore {
     return this.write(() => {
       const row = this.row();
       if (row === null || (row.lease_until !== null && row.lease_until > now)) return null;
-      if (!force && (row.state !== 'asking' || row.next_query_at === null || row.next_query_at > now)) return null;
+      // A lease that ran out is a query cut off with a previous instance: due again at once.
+      const cutOff = row.lease_until !== null;
+      if (!force && (row.state !== 'asking' || (!cutOff && (row.next_query_at === null || row.next_query_at > now)))) return null;
       this.sql.exec('UPDATE reconcile SET lease_until = ?, queries = queries + 1, last_query_at = ? WHERE id = 1', now + leaseMs, now);
       return { ...row, lease_until: now + leaseMs, queries: row.queries + 1, last_query_at: now };
     });
@@ -129,31 +141,48 @@ export class ReconcileStore {
            state = CASE WHEN state IN ('paid', 'closed') THEN state ELSE ? END,
            next_query_at = CASE WHEN state IN ('paid', 'closed') THEN NULL ELSE ? END,
            failures = CASE WHEN ? IS NULL THEN 0 ELSE failures + 1 END,
-           scheduled_done = scheduled_done + 1, schedule_since = ?
+           scheduled_done = scheduled_done + ?, schedule_since = CASE WHEN ? THEN ? ELSE schedule_since END
          WHERE id = 1`,
         f.outcome,
         f.error,
         f.state,
         f.nextQueryAt,
         f.error,
+        f.counted ? 1 : 0,
+        f.counted ? 1 : 0,
         f.at,
       );
     });
   }
 
-  /** Nothing more to ask (asking Alipay is not configured, or this order's app cannot be asked about): the row stays, idle. */
-  stopAsking(): void {
+  /**
+   * Nothing more to ask (asking Alipay is not configured, or this order's app cannot be asked
+   * about): the row stays, idle. A query still out keeps its lease; one cut off loses it.
+   */
+  stopAsking(now: number): void {
     this.write(() => {
-      this.sql.exec("UPDATE reconcile SET state = 'idle', next_query_at = NULL WHERE state = 'asking' AND lease_until IS NULL");
+      this.sql.exec(
+        `UPDATE reconcile SET lease_until = NULL,
+           state = CASE WHEN state = 'asking' THEN 'idle' ELSE state END,
+           next_query_at = CASE WHEN state = 'asking' THEN NULL ELSE next_query_at END
+         WHERE lease_until IS NULL OR lease_until <= ?`,
+        now,
+      );
     });
   }
 
-  /** When this order next owes a query: its schedule, or the end of a query's lease (a query cut off with a previous instance). */
-  dueAt(): number | null {
+  /**
+   * When this order next owes a query: the end of a query's lease while one is out; at once when a
+   * query was cut off with a previous instance and the order is still asking; else its schedule.
+   * A cut-off query of an order no longer asking (a notification said paid meanwhile) owes nothing:
+   * returning its past lease would bring the alarm back at once, for ever.
+   */
+  dueAt(now = Date.now()): number | null {
     const row = this.row();
     if (row === null) return null;
-    if (row.lease_until !== null) return row.lease_until;
-    return row.state === 'asking' ? row.next_query_at : null;
+    if (row.lease_until !== null && row.lease_until > now) return row.lease_until;
+    if (row.state !== 'asking') return null;
+    return row.lease_until !== null ? now : row.next_query_at;
   }
 
   private write<T>(work: () => T): T {

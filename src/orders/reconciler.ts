@@ -23,6 +23,9 @@ const QUERY_TIMEOUT_MS = 10_000;
 /** Failures in a row that make a person hear of it, when asking again might still help. */
 const FAILURES_BEFORE_ALERT = 3;
 const MAX_ERROR_CHARS = 300;
+/** A failure that may pass does not end asking: the last query is tried again this often, this many times. */
+const FINAL_RETRY_MS = 10 * 60_000;
+const MAX_FINAL_RETRIES = 6;
 
 /** What one query found, as the operator's "ask Alipay now" reports it. */
 export type QueryRun =
@@ -69,11 +72,11 @@ export class Reconciler {
     // has none): the schedule stops, so its alarm does not come back for it.
     const settings = config.reconcile;
     if (settings === null) {
-      this.reconcile.stopAsking();
+      this.reconcile.stopAsking(Date.now());
       return Promise.resolve({ ran: false, why: 'not-configured' });
     }
     if (!config.alipay.appIds.includes(info.app)) {
-      this.reconcile.stopAsking();
+      this.reconcile.stopAsking(Date.now());
       return Promise.resolve({ ran: false, why: 'not-queryable' });
     }
     const now = Date.now();
@@ -110,7 +113,7 @@ export class Reconciler {
 
     if (!result.ok) {
       const hint = hintForGateway(result.hint, result.advice);
-      const next = this.next(config, row, now);
+      const next = this.afterFailure(config, row, now, result.transient);
       this.reconcile.finish({ at: now, outcome: 'failed', error: `${result.reason}: ${hint}`.slice(0, MAX_ERROR_CHARS), ...next });
       logLine({ ...log, level: 'warn', outcome: 'failed', reason: result.reason, hint, transient: result.transient, state: next.state });
       if (!result.transient || row.failures + 1 >= FAILURES_BEFORE_ALERT) {
@@ -133,7 +136,7 @@ export class Reconciler {
     const trade = result.trade;
     const facts = { tradeStatus: trade.tradeStatus, totalAmount: trade.totalAmount };
     if (trade.tradeStatus === 'TRADE_CLOSED') {
-      this.reconcile.finish({ at: now, outcome: 'closed', error: null, state: 'closed', nextQueryAt: null });
+      this.reconcile.finish({ at: now, outcome: 'closed', error: null, state: 'closed', nextQueryAt: null, counted: true });
       logLine({ ...log, outcome: 'closed' });
       return { ran: true, outcome: 'closed', ...facts, held: false };
     }
@@ -159,7 +162,7 @@ export class Reconciler {
       webhookId,
       Date.now(),
     );
-    this.reconcile.finish({ at: now, outcome: event === null ? 'already-recorded' : 'paid-found', error: null, state: 'paid', nextQueryAt: null });
+    this.reconcile.finish({ at: now, outcome: event === null ? 'already-recorded' : 'paid-found', error: null, state: 'paid', nextQueryAt: null, counted: true });
     if (event === null) {
       logLine({ ...log, outcome: 'already-recorded', trade_status: trade.tradeStatus });
       return { ran: true, outcome: 'already-recorded', ...facts, held: false };
@@ -187,10 +190,29 @@ export class Reconciler {
     });
   }
 
-  /** The next scheduled query after one made now, or where asking ends (expired, or the schedule ran out). */
-  private next(config: Config, row: ReconcileRow, now: number): { state: ReconcileState; nextQueryAt: number | null } {
-    const at = nextQueryAt(config.reconcile!.scheduleMs, { done: row.scheduled_done + 1, since: now, expiresAt: row.expires_at });
-    if (at !== null) return { state: 'asking', nextQueryAt: at };
-    return { state: row.expires_at !== null && now >= row.expires_at ? 'expired' : 'idle', nextQueryAt: null };
+  /**
+   * What comes after a query made now that found nothing. A query made before the schedule's own
+   * time (somebody hurried it) leaves the schedule where it was; the schedule's own query moves it
+   * on, or ends asking (expired, or the schedule ran out).
+   */
+  private next(config: Config, row: ReconcileRow, now: number): { state: ReconcileState; nextQueryAt: number | null; counted: boolean } {
+    const scheduleMs = config.reconcile!.scheduleMs;
+    const scheduled = nextQueryAt(scheduleMs, { done: row.scheduled_done, since: row.schedule_since, expiresAt: row.expires_at });
+    if (scheduled !== null && scheduled > now) return { state: 'asking', nextQueryAt: scheduled, counted: false };
+    const at = nextQueryAt(scheduleMs, { done: row.scheduled_done + 1, since: now, expiresAt: row.expires_at });
+    if (at !== null) return { state: 'asking', nextQueryAt: at, counted: true };
+    return { state: row.expires_at !== null && now >= row.expires_at ? 'expired' : 'idle', nextQueryAt: null, counted: true };
+  }
+
+  /**
+   * After a failed query: as after any other, except that a failure that may pass (a timeout, a 5xx)
+   * never ends asking. The last query, a little after the order's expiry, is the one that finds a
+   * payment made in its last minutes; it is tried again, FINAL_RETRY_MS apart, up to
+   * MAX_FINAL_RETRIES failures in a row.
+   */
+  private afterFailure(config: Config, row: ReconcileRow, now: number, transient: boolean): { state: ReconcileState; nextQueryAt: number | null; counted: boolean } {
+    const next = this.next(config, row, now);
+    if (next.nextQueryAt !== null || !transient || row.failures + 1 >= MAX_FINAL_RETRIES) return next;
+    return { state: 'asking', nextQueryAt: now + FINAL_RETRY_MS, counted: next.counted };
   }
 }

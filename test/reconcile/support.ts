@@ -53,7 +53,8 @@ export function newOrder(): { outTradeNo: string; orderKey: string } {
 }
 
 /**
- * Time travel for queries: the scheduled query is due now; then the alarm runs, and what it started
+ * Time travel for queries: the schedule's own next query is due now (its origin moved back, so the
+ * query counts as the scheduled one, not as one somebody hurried); then the alarm runs, and what it started
  * settles. The query may be made by the object's own alarm instead: one already under way (for its
  * index push, say) takes the schedule with it, leaving runDurableObjectAlarm nothing to run, and
  * comes back for the query right after. So this waits until the query made due here is over,
@@ -63,7 +64,7 @@ export async function runQueryNow(orderKey: string): Promise<LedgerSnapshot> {
   const stub = ledger(orderKey);
   const dueAt = await runInDurableObject(stub, (_instance, state) => {
     const now = Date.now();
-    state.storage.sql.exec(`UPDATE reconcile SET next_query_at = ? WHERE state = 'asking'`, now);
+    state.storage.sql.exec(`UPDATE reconcile SET next_query_at = ?, schedule_since = 0 WHERE state = 'asking'`, now);
     return now;
   });
   await runDurableObjectAlarm(stub);
