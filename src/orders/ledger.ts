@@ -128,9 +128,12 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
       this.alarmAt = this.store.orderInfo() === null ? null : await ctx.storage.getAlarm();
       // Evicted mid-attempt: resume from storage right away rather than when the lease runs out.
       if (this.store.strandedDeliveries(new Set()).length > 0) await this.setAlarm(Date.now());
-      // An index row still owed (a ledger from before the index, or evicted before its push): the alarm comes for it.
-      const indexDue = this.outbox.dueAt(Date.now());
-      if (indexDue !== null) await this.alarmNoLaterThan(indexDue);
+      // Whatever else is owed (a retry, a query, the index row of a ledger from before the index or
+      // evicted before its push, a purge): the alarm comes no later than that. Every write path
+      // sets it too; this makes a wake-up repair one that an eviction or a failed call left unset.
+      const now = Date.now();
+      const owed = [this.store.nextWakeAt(BODY_RETENTION_MS), this.outbox.dueAt(now), this.reconcile.dueAt(now)].filter((t): t is number => t !== null);
+      if (owed.length > 0) await this.alarmNoLaterThan(Math.min(...owed));
     });
   }
 
@@ -327,6 +330,9 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
     }
     logLine({ level: 'warn', msg: `held payment ${decision === 'release' ? 'released' : 'refused'} by an operator`, order: this.store.orderInfo()?.order_key, event: eventKey });
     this.watchers.broadcast();
+    // A released payment is owed now: its alarm is set before anything else is awaited (the index
+    // push below goes to another object, and this instance may not live to see it answer).
+    await this.scheduleAlarm();
     const loaded = await loadConfig(this.env);
     if (loaded.ok) await this.outbox.push(loaded.config.visibility.indexShards, Date.now(), true);
     await this.scheduleAlarm();
