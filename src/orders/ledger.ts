@@ -1,6 +1,7 @@
 // OrderLedger: one SQLite-backed Durable Object per order. It is the lock for its order: every
 // notification about the order goes through it, it dedupes and records them, and it owes each
 // forwarded event to the origin until the origin has it (alarm-driven retries, then dead-letter).
+import { checkTradeRef } from '../alipay/query-request';
 import { DurableObject } from 'cloudflare:workers';
 import { alertDesk } from '../alerts/desk-stub';
 import type { Alert } from '../alerts/types';
@@ -259,7 +260,7 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
     const config = loaded.config;
     const now = Date.now();
     const settled = this.settledKind();
-    const queryable = config.reconcile !== null && config.alipay.appIds.includes(input.app);
+    const queryable = config.reconcile !== null && config.alipay.appIds.includes(input.app) && checkTradeRef({ outTradeNo: input.outTradeNo }).ok;
     const first = !queryable || settled !== null ? null : nextQueryAt(config.reconcile!.scheduleMs, { done: 0, since: now, expiresAt: input.expiresAt });
     this.reconcile.start('registered', now, first, input);
     this.reconcile.register(input.totalAmount, input.totalCents, input.expiresAt, now);
@@ -282,6 +283,7 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
   async askSoon(trigger: Exclude<ReconcileTrigger, 'registered' | 'operator'>, order: OrderRef): Promise<{ asked: boolean }> {
     const loaded = await loadConfig(this.env);
     if (!loaded.ok || loaded.config.reconcile === null || !loaded.config.alipay.appIds.includes(order.app) || this.settledKind() !== null) return { asked: false };
+    if (!checkTradeRef({ outTradeNo: order.outTradeNo }).ok) return { asked: false }; // an order number Alipay cannot be asked about
     const now = Date.now();
     const row = this.reconcile.row();
     const sinceLast = row?.last_query_at == null ? Infinity : now - row.last_query_at;

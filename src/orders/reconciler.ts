@@ -6,6 +6,7 @@
 // forwarded like a notification's; a later notification dedupes into it.
 
 import { queryTrade } from '../alipay/query-client';
+import { checkTradeRef } from '../alipay/query-request';
 import type { QueryResult } from '../alipay/query-response';
 import type { Alert } from '../alerts/types';
 import { hintForGateway } from '../config/advice';
@@ -75,7 +76,8 @@ export class Reconciler {
       this.reconcile.stopAsking(Date.now());
       return Promise.resolve({ ran: false, why: 'not-configured' });
     }
-    if (!config.alipay.appIds.includes(info.app)) {
+    // An order number alipay.trade.query cannot carry (a space in it, say): asking would fail every time.
+    if (!config.alipay.appIds.includes(info.app) || !checkTradeRef({ outTradeNo: info.out_trade_no }).ok) {
       this.reconcile.stopAsking(Date.now());
       return Promise.resolve({ ran: false, why: 'not-queryable' });
     }

@@ -103,3 +103,19 @@ describe('RECONCILE_SCHEDULE', () => {
     expect((await row(orderKey)).state).toBe('paid');
   });
 });
+
+describe('an order number alipay.trade.query cannot carry', () => {
+  it('a registered out_trade_no with a space: registered (its amount is still checked), never asked about (so never a failing query alerted)', async () => {
+    const gateway = await alipayGateway();
+    const outTradeNo = `R ${Date.now()}${Math.floor(Math.random() * 1e6)}`;
+    const orderKey = `${TEST_APP_ID}:${outTradeNo}`;
+    const before = gateway.requests.length;
+    const response = await register(outTradeNo);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ ok: true, asking: false });
+    expect(await ledger(orderKey).askSoon('status', { orderKey, app: TEST_APP_ID, outTradeNo })).toEqual({ asked: false });
+    await runDurableObjectAlarm(ledger(orderKey));
+    expect(gateway.requests.length).toBe(before);
+    expect((await row(orderKey)).state).toBe('idle');
+  });
+});
