@@ -1,7 +1,7 @@
 // Nothing a ledger owes is ever left without its alarm: a released payment has one before anything
 // else is awaited, and a ledger that wakes up (a new instance) with work owed and no alarm, because
 // an eviction or a failed call left it unset, sets it again.
-import { abortAllDurableObjects, runInDurableObject } from 'cloudflare:test';
+import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { OrderLedger } from '../src/orders/ledger';
 import { ledger, mockOrigin, orderKeyOf, postNotify, settled } from './support/gateway';
@@ -55,5 +55,31 @@ describe('the ledger\'s alarm', () => {
     const alarm = await runInDurableObject(ledger(key), (_instance, state) => state.storage.getAlarm());
     expect(alarm).not.toBeNull();
     expect(alarm!).toBeLessThanOrEqual(retryAt);
+  });
+
+  it('a query cut off with a previous instance, and asking Alipay since switched off: the lease is cleared, and the alarm not re-armed in the past', async () => {
+    const outTradeNo = uniqueId('stale-lease');
+    const key = `2021000000000001:${outTradeNo}`;
+    const stub = ledger(key);
+    await runInDurableObject(stub, async (_instance, state) => {
+      const sql = state.storage.sql;
+      const now = Date.now();
+      sql.exec('INSERT INTO order_info (id, order_key, app, out_trade_no, created_at) VALUES (1, ?, ?, ?, ?)', key, '2021000000000001', outTradeNo, now - 120_000);
+      sql.exec(
+        `INSERT INTO reconcile (id, state, started_at, first_trigger, schedule_since, next_query_at, lease_until, queries)
+         VALUES (1, 'asking', ?, 'registered', ?, ?, ?, 1)`,
+        now - 120_000,
+        now - 120_000,
+        now - 90_000,
+        now - 1_000,
+      );
+      sql.exec('UPDATE index_outbox SET pushed_version = version');
+      await state.storage.setAlarm(now - 1_000);
+    });
+    await runDurableObjectAlarm(stub); // this project has no ALIPAY_APP_PRIVATE_KEY: asking is off
+    const alarm = await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm());
+    expect(alarm === null || alarm > Date.now()).toBe(true);
+    const reconcile = await runInDurableObject(stub, (_instance, state) => state.storage.sql.exec('SELECT state, lease_until FROM reconcile').one());
+    expect(reconcile).toMatchObject({ state: 'idle', lease_until: null });
   });
 });
