@@ -280,7 +280,7 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
    * buyer's status page is still waiting (`status`), or the cron sweep (`sweep`, registered orders
    * only). Bounded per order; the query itself runs in the alarm, never in the caller's request.
    */
-  async askSoon(trigger: Exclude<ReconcileTrigger, 'registered' | 'operator'>, order: OrderRef): Promise<{ asked: boolean }> {
+  async askSoon(trigger: Exclude<ReconcileTrigger, 'registered' | 'operator'>, order: OrderRef, notBefore?: number): Promise<{ asked: boolean }> {
     const loaded = await loadConfig(this.env);
     if (!loaded.ok || loaded.config.reconcile === null || !loaded.config.alipay.appIds.includes(order.app) || this.settledKind() !== null) return { asked: false };
     if (!checkTradeRef({ outTradeNo: order.outTradeNo }).ok) return { asked: false }; // an order number Alipay cannot be asked about
@@ -293,9 +293,11 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
       return { asked: false };
     }
     if (row !== null && (row.state === 'expired' || row.state === 'paid' || row.state === 'closed')) return { asked: false };
-    this.reconcile.start(trigger, now, now, order);
+    // The sweep spreads its orders out (`notBefore`), so Alipay is not asked about hundreds at once.
+    const at = notBefore !== undefined && notBefore > now ? notBefore : now;
+    this.reconcile.start(trigger, now, at, order);
     if (trigger !== 'sweep') this.reconcile.countBuyerAsk();
-    await this.alarmNoLaterThan(now);
+    await this.alarmNoLaterThan(at);
     return { asked: true };
   }
 

@@ -6,7 +6,7 @@ import { createExecutionContext, runDurableObjectAlarm, runInDurableObject, wait
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load';
 import type { Config } from '../../src/config/types';
-import { SWEEP_CRON, handleScheduled, sweepExpectedOrders } from '../../src/cron';
+import { SWEEP_CRON, SWEEP_SPACING_MS, handleScheduled, sweepExpectedOrders } from '../../src/cron';
 import type { GatewayEnv } from '../../src/env';
 import worker from '../../src/index';
 import { TEST_APP_ID } from '../fixtures/gateway-test-keys';
@@ -149,7 +149,12 @@ describe('asking Alipay when someone is waiting', () => {
     await waitForIndexedRow(closed.orderKey, { status: 'closed' });
 
     // Pages of 2, at most 4 orders: the four newest waiting ones, across two pages.
-    expect(await sweepExpectedOrders(await testConfig(), gatewayEnv, Date.now(), { page: 2, max: 4 })).toEqual({ orders: 4, asked: 4, stopped: false });
+    const sweptAt = Date.now() + 60_000; // a sweep "a minute from now": its queries are not due yet
+    expect(await sweepExpectedOrders(await testConfig(), gatewayEnv, sweptAt, { page: 2, max: 4 })).toEqual({ orders: 4, asked: 4, stopped: false });
+    // Not all at once: newest first, SWEEP_SPACING_MS apart.
+    const due = await Promise.all(orders.slice(1, 5).map((o) => runInDurableObject(ledger(o.orderKey), (_i, state) => state.storage.sql.exec<{ t: number }>('SELECT next_query_at AS t FROM reconcile').one().t)));
+    expect(due.reverse()).toEqual([0, 1, 2, 3].map((i) => sweptAt + i * SWEEP_SPACING_MS));
+    for (const order of orders.slice(1, 5)) await runQueryNow(order.orderKey);
     // The swept ones are asked by their alarms now; the oldest keeps its schedule (an hour away).
     for (const order of orders.slice(1, 5)) {
       await expect.poll(async () => (await snapshot(order.orderKey)).reconcile, { timeout: 5_000 }).toMatchObject({ queries: 1, lastOutcome: 'not-found' });
