@@ -132,6 +132,28 @@ describe('index outbox', () => {
     expect(await indexedRow(key)).toEqual(row);
   });
 
+  it('a push that fails after an overlapping one delivered the same version leaves no backoff behind', async () => {
+    const outTradeNo = uniqueId('overlap');
+    const key = `2021000000000001:${outTradeNo}`;
+    const outbox = await runInDurableObject(ledger(key), async (instance, state) => {
+      const sql = state.storage.sql;
+      sql.exec('INSERT INTO order_info (id, order_key, app, out_trade_no, created_at) VALUES (1, ?, ?, ?, ?)', key, '2021000000000001', outTradeNo, Date.now());
+      sql.exec('UPDATE index_outbox SET version = pushed_version + 1');
+      const pusher = (instance as unknown as { outbox: { env: Record<string, unknown>; push(shards: number, now: number, force?: boolean): Promise<void> } }).outbox;
+      // The alarm's push is slow and then fails; an operator's forced push, made meanwhile, succeeds.
+      let fail!: () => void;
+      const slowFailure = new Promise<boolean>((_resolve, reject) => (fail = () => reject(new Error('Network connection lost.'))));
+      let calls = 0;
+      pusher.env = { ...pusher.env, PAYMENTS_INDEX: { idFromName: () => ({}), get: () => ({ upsert: () => (++calls === 1 ? slowFailure : Promise.resolve(true)) }) } };
+      const alarmPush = pusher.push(1, Date.now());
+      await pusher.push(1, Date.now(), true);
+      fail();
+      await alarmPush;
+      return sql.exec<{ retry_at: number | null; failures: number; owed: number }>('SELECT retry_at, failures, version - pushed_version AS owed FROM index_outbox').one();
+    });
+    expect(outbox).toEqual({ retry_at: null, failures: 0, owed: 0 });
+  });
+
   it('keeps the key fingerprint that verified each notification, and the facts the row needs after the body is purged', async () => {
     mockOrigin();
     const params = tradeParams();

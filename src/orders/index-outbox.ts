@@ -149,7 +149,9 @@ export class IndexOutbox {
     } catch (error) {
       const failures = state.failures + 1;
       const delay = Math.min(FIRST_RETRY_MS * 2 ** (failures - 1), MAX_RETRY_MS);
-      this.sql.exec('UPDATE index_outbox SET retry_at = ?, failures = ?', Date.now() + delay, failures);
+      // Only while this version is still owed: a push that overlapped this one (an operator's,
+      // forced) may have delivered it meanwhile, and its success must not be followed by a backoff.
+      this.sql.exec('UPDATE index_outbox SET retry_at = ?, failures = ? WHERE pushed_version < ?', Date.now() + delay, failures, version);
       logLine({ level: 'warn', msg: 'payments index unreachable; the row will be pushed later', order: row.orderKey, index: name, failures, error });
     }
   }
