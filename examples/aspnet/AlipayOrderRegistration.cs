@@ -55,10 +55,12 @@ namespace AlipayNotify
         /// <summary>True when the gateway accepted the registration; false (never an exception) otherwise.</summary>
         public static bool Register(string outTradeNo, decimal totalAmount, TimeSpan payableFor)
         {
-            string secret = ConfigurationManager.AppSettings["AlipayEdge.StatusSecret"];
+            // Trimmed as the gateway trims its STATUS_SECRET, so a pasted space or line break
+            // does not make every signature wrong.
+            string secret = (ConfigurationManager.AppSettings["AlipayEdge.StatusSecret"] ?? "").Trim();
             string appId = ConfigurationManager.AppSettings["AlipayEdge.AppId"];
             string gateway = (ConfigurationManager.AppSettings["AlipayEdge.GatewayUrl"] ?? "").TrimEnd('/');
-            if (string.IsNullOrEmpty(secret) || secret.Length < 32 || string.IsNullOrEmpty(appId) || string.IsNullOrEmpty(outTradeNo) || gateway.Length == 0)
+            if (secret.Length < 32 || string.IsNullOrEmpty(appId) || string.IsNullOrEmpty(outTradeNo) || gateway.Length == 0)
             {
                 return false;
             }
@@ -88,7 +90,7 @@ namespace AlipayNotify
         public static string Sign(string secret, string appId, string outTradeNo, string totalAmount, long expire)
         {
             string message = "order." + appId + "." + outTradeNo + "." + totalAmount + "." + expire.ToString(CultureInfo.InvariantCulture);
-            using (HMACSHA256 hmac = new HMACSHA256(Encoding.UTF8.GetBytes(secret)))
+            using (HMACSHA256 hmac = new HMACSHA256(Encoding.UTF8.GetBytes(secret.Trim()))) // the gateway trims it too
             {
                 byte[] mac = hmac.ComputeHash(Encoding.UTF8.GetBytes(message));
                 StringBuilder hex = new StringBuilder(mac.Length * 2);

@@ -40,10 +40,12 @@ namespace AlipayNotify
         /// <summary>The element and script tag for one order; empty when StatusSecret is not configured.</summary>
         public static IHtmlString Html(string outTradeNo, string lang)
         {
-            string secret = ConfigurationManager.AppSettings["AlipayEdge.StatusSecret"];
+            // Trimmed as the gateway trims its STATUS_SECRET, so a pasted space or line break
+            // does not make every signature wrong.
+            string secret = (ConfigurationManager.AppSettings["AlipayEdge.StatusSecret"] ?? "").Trim();
             string appId = ConfigurationManager.AppSettings["AlipayEdge.AppId"];
             string gateway = (ConfigurationManager.AppSettings["AlipayEdge.GatewayUrl"] ?? "").TrimEnd('/');
-            if (string.IsNullOrEmpty(secret) || secret.Length < 32 || string.IsNullOrEmpty(appId) || string.IsNullOrEmpty(outTradeNo))
+            if (secret.Length < 32 || string.IsNullOrEmpty(appId) || string.IsNullOrEmpty(outTradeNo))
             {
                 return new HtmlString("");
             }
@@ -64,7 +66,7 @@ namespace AlipayNotify
         public static string Sign(string secret, string appId, string outTradeNo, long exp)
         {
             string message = appId + "." + outTradeNo + "." + exp.ToString(CultureInfo.InvariantCulture);
-            using (HMACSHA256 hmac = new HMACSHA256(Encoding.UTF8.GetBytes(secret)))
+            using (HMACSHA256 hmac = new HMACSHA256(Encoding.UTF8.GetBytes(secret.Trim()))) // the gateway trims it too
             {
                 byte[] mac = hmac.ComputeHash(Encoding.UTF8.GetBytes(message));
                 StringBuilder hex = new StringBuilder(mac.Length * 2);

@@ -26,19 +26,23 @@
 ' Names start with "Order" so that this file can be included next to notify.asp's helpers.
 ' ---------------------------------------------------------------------------------------------
 
-' True when the gateway accepted the registration. amount: a number (Currency or Double) in yuan;
-' payableSeconds: how long the buyer has to pay.
+' True when the gateway accepted the registration. amount: yuan, a number (Currency or Double) or
+' text with "." as the decimal point ("88.80"); payableSeconds: how long the buyer has to pay.
 Function RegisterExpectedOrder(outTradeNo, amount, payableSeconds)
-    Dim totalAmount, expire, body, http
+    Dim secret, totalAmount, expire, body, http
     RegisterExpectedOrder = False
-    If Len(STATUS_SECRET) < 32 Or Len(outTradeNo) = 0 Then Exit Function
+    secret = OrderTrimmedSecret(STATUS_SECRET)
+    If Len(secret) < 32 Or Len(outTradeNo) = 0 Then Exit Function
     totalAmount = OrderAmountText(amount)
-    expire = OrderUnixNowSeconds() + payableSeconds
+    If totalAmount = "" Then Exit Function
+    ' Whole Unix seconds, written as digits ("1777601800"): the signed text must be exactly the one
+    ' the gateway rebuilds, and it refuses a fraction, whatever type payableSeconds arrives as.
+    expire = CStr(Fix(OrderUnixNowSeconds() + CDbl(payableSeconds)))
     body = "app_id=" & Server.URLEncode(STATUS_APP_ID) & _
         "&out_trade_no=" & Server.URLEncode(outTradeNo) & _
         "&total_amount=" & totalAmount & _
         "&expire=" & expire & _
-        "&sig=" & OrderRegistrationSig(STATUS_SECRET, STATUS_APP_ID, outTradeNo, totalAmount, expire)
+        "&sig=" & OrderRegistrationSig(secret, STATUS_APP_ID, outTradeNo, totalAmount, expire)
     On Error Resume Next
     Set http = CreateObject("MSXML2.ServerXMLHTTP.6.0")
     http.setTimeouts 5000, 5000, 5000, 5000
@@ -50,9 +54,36 @@ Function RegisterExpectedOrder(outTradeNo, amount, payableSeconds)
     Set http = Nothing
 End Function
 
-' "88.80" whatever the server's regional settings (no grouping, "." as the decimal point).
+' "88.80" whatever the server's regional settings: built from whole cents, so no decimal comma
+' or digit grouping of the locale can get in (FormatNumber would, and it reads text such as
+' "88.80" by the locale: 8880 where "," is the decimal point). Text is read here with "." as the
+' decimal point. "" when the amount is not more than 0 with at most two decimals.
 Function OrderAmountText(amount)
-    OrderAmountText = Replace(FormatNumber(amount, 2, -1, 0, 0), ",", ".")
+    Dim pattern, parts, cents, yuan
+    OrderAmountText = ""
+    If VarType(amount) = vbString Then
+        Set pattern = New RegExp
+        pattern.Pattern = "^([0-9]{1,11})(\.([0-9]{1,2}))?$"
+        If Not pattern.Test(amount) Then Exit Function
+        Set parts = pattern.Execute(amount)(0)
+        cents = CCur(parts.SubMatches(0)) * 100 + CCur(Left(parts.SubMatches(2) & "00", 2))
+    Else
+        cents = CCur(amount) * 100             ' Currency: exact to 1/10000, no binary fractions
+        If cents <> Fix(cents) Then Exit Function   ' a fraction of a cent
+    End If
+    If cents <= 0 Then Exit Function
+    yuan = Fix(cents / 100)
+    OrderAmountText = CStr(yuan) & "." & Right("0" & CStr(cents - yuan * 100), 2)
+End Function
+
+' STATUS_SECRET without the spaces, tabs or line breaks a paste can leave around it: the gateway
+' trims its STATUS_SECRET the same way, so both sides sign with the same key.
+Function OrderTrimmedSecret(secret)
+    Dim pattern
+    Set pattern = New RegExp
+    pattern.Pattern = "^\s+|\s+$"
+    pattern.Global = True
+    OrderTrimmedSecret = pattern.Replace(secret, "")
 End Function
 
 Function OrderRegistrationSig(secret, appId, outTradeNo, totalAmount, expire)

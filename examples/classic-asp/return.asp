@@ -32,6 +32,8 @@ Response.CharSet = "utf-8"
 Response.AddHeader "Cache-Control", "no-store"
 
 ' QUERY_STRING is the raw query as the browser sent it: exactly the bytes the gateway signed.
+' Request.QueryString below reads the whole query, so CheckGatewayReturn refuses any parameter
+' the gateway did not put there: what it lets through is covered by gw_sig, or is the status link.
 verdict = CheckGatewayReturn(Request.ServerVariables("QUERY_STRING"), WEBHOOK_SECRETS)
 
 If verdict = "verified" Then
@@ -59,9 +61,11 @@ Else
 End If
 
 ' Returns "verified", "alipay:<gw_reason>", or why the gateway's verdict itself is not usable:
-' "not-from-gateway", "expired", "signature-mismatch", "secret-not-configured".
+' "not-from-gateway", "unexpected-parameter", "expired", "signature-mismatch",
+' "secret-not-configured".
 Function CheckGatewayReturn(query, secretsSetting)
-    Dim at, covered, parts, i, eq, name, verified, reason, ts, sig, canonical, secrets, matched, keyCount, expected
+    Dim at, covered, parts, i, eq, name, paramValue, unexpected, verified, reason, ts, sig
+    Dim canonical, secrets, matched, keyCount, expected
     at = InStrRev(query, "gw_verified=")
     If at = 0 Then
         CheckGatewayReturn = "not-from-gateway"
@@ -76,20 +80,36 @@ Function CheckGatewayReturn(query, secretsSetting)
         Exit Function
     End If
 
-    ' The trailer's values need no decoding: 0/1, [a-z-], digits and base64url.
+    ' The trailer's values need no decoding: 0/1, [a-z-], digits, base64url and hex. Only the
+    ' gateway's names may follow the covered part: anything else was appended to the URL after
+    ' the gateway signed it (gw_sig covers none of it), and Request.QueryString would mix it with
+    ' the covered fields ("out_trade_no=A" covered plus "&out_trade_no=B" appended reads "A, B").
     parts = Split(Mid(query, at), "&")
+    unexpected = False
     For i = 0 To UBound(parts)
         eq = InStr(parts(i), "=")
         If eq > 0 Then
             name = Left(parts(i), eq - 1)
-            Select Case name
-                Case "gw_verified": verified = Mid(parts(i), eq + 1)
-                Case "gw_reason": reason = Mid(parts(i), eq + 1)
-                Case "gw_ts": ts = Mid(parts(i), eq + 1)
-                Case "gw_sig": sig = Mid(parts(i), eq + 1)
-            End Select
+            paramValue = Mid(parts(i), eq + 1)
+        Else
+            name = parts(i)
+            paramValue = ""
         End If
+        Select Case name
+            Case "gw_verified": verified = paramValue
+            Case "gw_reason": reason = paramValue
+            Case "gw_ts": ts = paramValue
+            Case "gw_sig": sig = paramValue
+            Case "gw_status_exp", "gw_status_sig", ""
+                ' the status link (read by the page below), or nothing between "&&"
+            Case Else
+                unexpected = True
+        End Select
     Next
+    If unexpected Then
+        CheckGatewayReturn = "unexpected-parameter"
+        Exit Function
+    End If
     If (verified <> "1" And verified <> "0") Or Len(ts) = 0 Or Len(ts) > 12 Or Not IsDigits(ts) Then
         CheckGatewayReturn = "not-from-gateway"
         Exit Function

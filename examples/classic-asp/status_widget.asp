@@ -26,11 +26,22 @@ Const STATUS_LINK_TTL_SECONDS = 7200   ' long enough to pay; a shared link goes 
 
 ' The element and the script tag; "" when STATUS_SECRET is not configured.
 Function StatusWidgetHtml(outTradeNo, lang)
-    Dim exp
+    Dim secret, exp
     StatusWidgetHtml = ""
-    If Len(STATUS_SECRET) < 32 Or Len(outTradeNo) = 0 Then Exit Function
+    secret = StatusTrimmedSecret(STATUS_SECRET)
+    If Len(secret) < 32 Or Len(outTradeNo) = 0 Then Exit Function
     exp = StatusUnixNowSeconds() + STATUS_LINK_TTL_SECONDS
-    StatusWidgetHtml = StatusWidgetHtmlForLink(STATUS_APP_ID, outTradeNo, exp, StatusLinkSig(STATUS_SECRET, STATUS_APP_ID, outTradeNo, exp), lang)
+    StatusWidgetHtml = StatusWidgetHtmlForLink(STATUS_APP_ID, outTradeNo, exp, StatusLinkSig(secret, STATUS_APP_ID, outTradeNo, exp), lang)
+End Function
+
+' STATUS_SECRET without the spaces, tabs or line breaks a paste can leave around it: the gateway
+' trims its STATUS_SECRET the same way, so both sides sign with the same key.
+Function StatusTrimmedSecret(secret)
+    Dim pattern
+    Set pattern = New RegExp
+    pattern.Pattern = "^\s+|\s+$"
+    pattern.Global = True
+    StatusTrimmedSecret = pattern.Replace(secret, "")
 End Function
 
 ' The same for a link signed elsewhere: the gateway's return_url bridge appends one to a verified

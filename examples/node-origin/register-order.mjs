@@ -17,15 +17,26 @@ import { createHmac } from 'node:crypto';
 
 /** "88.8", 88.8 or 8880n cents are not accepted: pass the amount as the string you send to Alipay. */
 const AMOUNT = /^\d{1,11}\.\d{2}$/;
+/** Unix seconds stay below this until the year 5138; Date.now() milliseconds are far above it. */
+const MAX_EXPIRE_SECONDS = 1e11;
 
 /**
  * @param {{ secret: string, appId: string, outTradeNo: string, totalAmount: string, expire: number }} order
  * @returns {string} the signature
  */
 export function signOrderRegistration({ secret, appId, outTradeNo, totalAmount, expire }) {
-  if (!secret) throw new Error('signOrderRegistration: STATUS_SECRET is required');
+  const key = String(secret ?? '').trim(); // the gateway trims STATUS_SECRET too
+  if (!key) throw new Error('signOrderRegistration: STATUS_SECRET is required');
   if (!AMOUNT.test(totalAmount)) throw new Error('signOrderRegistration: totalAmount must be yuan with two decimals, e.g. "88.80"');
-  return createHmac('sha256', Buffer.from(secret, 'utf8')).update(`order.${appId}.${outTradeNo}.${totalAmount}.${expire}`, 'utf8').digest('hex');
+  // The signed text holds expire as written here: 1777600000.5 or "1777600000" would not be what
+  // the gateway checks, and Date.now() is milliseconds.
+  if (!Number.isInteger(expire) || expire <= 0) {
+    throw new Error(`signOrderRegistration: expire must be whole Unix seconds, e.g. Math.floor(Date.now() / 1000) + 30 * 60 (got ${String(expire)})`);
+  }
+  if (expire >= MAX_EXPIRE_SECONDS) {
+    throw new Error(`signOrderRegistration: expire ${expire} looks like milliseconds; it is Unix seconds: Math.floor(Date.now() / 1000) + 30 * 60`);
+  }
+  return createHmac('sha256', Buffer.from(key, 'utf8')).update(`order.${appId}.${outTradeNo}.${totalAmount}.${expire}`, 'utf8').digest('hex');
 }
 
 /**

@@ -16,9 +16,10 @@ const DEFAULT_TTL_SECONDS = 2 * 60 * 60; // long enough to pay, short enough tha
  * @returns {{ appId: string, outTradeNo: string, exp: number, sig: string }}
  */
 export function signStatusLink({ secret, appId, outTradeNo, ttlSeconds = DEFAULT_TTL_SECONDS, nowSeconds = Math.floor(Date.now() / 1000) }) {
-  if (!secret) throw new Error('signStatusLink: STATUS_SECRET is required');
+  const key = String(secret ?? '').trim(); // the gateway trims STATUS_SECRET too
+  if (!key) throw new Error('signStatusLink: STATUS_SECRET is required');
   const exp = nowSeconds + ttlSeconds;
-  const sig = createHmac('sha256', Buffer.from(secret, 'utf8')).update(`${appId}.${outTradeNo}.${exp}`, 'utf8').digest('hex');
+  const sig = createHmac('sha256', Buffer.from(key, 'utf8')).update(`${appId}.${outTradeNo}.${exp}`, 'utf8').digest('hex');
   return { appId, outTradeNo, exp, sig };
 }
 

@@ -67,6 +67,8 @@ describe('the examples', () => {
   it('Node: signOrderRegistration gives the vector, and registerOrder posts the signed form', async () => {
     expect(signOrderRegistration({ secret: SECRET, ...VECTOR })).toBe(EXPECTED);
     expect(() => signOrderRegistration({ secret: SECRET, ...VECTOR, totalAmount: '88.8' })).toThrow(/two decimals/);
+    // STATUS_SECRET is trimmed, as the gateway trims it.
+    expect(signOrderRegistration({ secret: ` ${SECRET}\n`, ...VECTOR })).toBe(EXPECTED);
     let posted: { url: string; body: string } | null = null;
     const answer = await registerOrder({
       gatewayUrl: 'https://gw.example/',
@@ -82,6 +84,14 @@ describe('the examples', () => {
     expect(await checkOrderRegistration(new URLSearchParams(posted!.body), secretBytes, BEFORE_EXPIRY)).toMatchObject({ ok: true });
     const unreachable = await registerOrder({ gatewayUrl: 'http://127.0.0.1:9', secret: SECRET, ...VECTOR, timeoutMs: 2_000 });
     expect(unreachable).toMatchObject({ ok: false, error: expect.stringMatching(/could not be reached/) });
+  });
+
+  it('Node: expire must be whole Unix seconds; milliseconds are refused with a clear error', () => {
+    expect(() => signOrderRegistration({ secret: SECRET, ...VECTOR, expire: VECTOR.expire * 1000 })).toThrow(/looks like milliseconds; it is Unix seconds/);
+    expect(() => signOrderRegistration({ secret: SECRET, ...VECTOR, expire: Date.now() })).toThrow(/milliseconds/);
+    for (const expire of [VECTOR.expire + 0.5, Number.NaN, 0, -1, '1777600000' as unknown as number]) {
+      expect(() => signOrderRegistration({ secret: SECRET, ...VECTOR, expire }), String(expire)).toThrow(/expire must be whole Unix seconds/);
+    }
   });
 
   it.each(['classic-asp/register_order.asp', 'aspnet/AlipayOrderRegistration.cs', 'node-origin/register-order.mjs'])('%s states the vector', (file) => {

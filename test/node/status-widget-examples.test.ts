@@ -33,6 +33,12 @@ describe('status link (examples/node-origin/status-link.mjs)', () => {
 
   it('refuses to sign without a secret', () => {
     expect(() => signStatusLink({ secret: '', appId: 'a', outTradeNo: 'b' })).toThrow(/STATUS_SECRET/);
+    expect(() => signStatusLink({ secret: ' \n', appId: 'a', outTradeNo: 'b' })).toThrow(/STATUS_SECRET/);
+  });
+
+  it('trims STATUS_SECRET, as the gateway trims it', async () => {
+    const link = signStatusLink({ secret: `\t${STATUS_SECRET}\r\n`, appId: '2021000000000001', outTradeNo: 'T-1', nowSeconds: 1_800_000_000, ttlSeconds: 0 });
+    expect(link.sig).toBe(await expectedSig(STATUS_SECRET, '2021000000000001.T-1.1800000000'));
   });
 });
 
