@@ -3,7 +3,8 @@
 // The gateway verified Alipay's RSA signature already. It POSTs each paid order here once,
 // signed with the Standard Webhooks scheme; this handler checks that signature over the exact
 // body bytes, checks the timestamp (5 minutes either way), credits the order once per
-// webhook-id in one database transaction, and answers exactly "success".
+// webhook-id in one database transaction, and answers exactly "success". It reads Alipay's
+// original form (FORWARD_FORMAT=form, the default): any other body is refused with 415.
 //
 // Written in C# 5 (no ?. or $"" strings) so the default compiler of an old Web Site compiles
 // it; DateTimeOffset.ToUnixTimeSeconds and CryptographicOperations.FixedTimeEquals are avoided
@@ -82,24 +83,17 @@ namespace AlipayNotify
             //    Request.Form would decode the same way, but parsing the verified bytes guarantees the
             //    fields are exactly the ones the signature covered (and skips request validation,
             //    which can reject legitimate Alipay values such as a subject containing '<').
-            Encoding encoding = AlipayForm.EncodingFromContentType(request.ContentType);
-            if (encoding == null)
-            {
-                Reply(response, 415, "unknown-charset");
-                return;
-            }
             Dictionary<string, string> fields;
-            try
+            WebhookCheck form = AlipayForm.ReadFields(request.ContentType, body, out fields);
+            if (!form.Ok)
             {
-                fields = AlipayForm.Parse(body, encoding);
-            }
-            catch (DecoderFallbackException)
-            {
-                Reply(response, 400, "charset-decode");
+                Reply(response, form.Status, form.Reason);
                 return;
             }
 
             // 3. Credit once, keyed by webhook-id, in one transaction with the order update.
+            //    A notification this page cannot judge (no out_trade_no, an unknown trade_status)
+            //    is refused before the database: nothing is stored, so it is not lost.
             ConnectionStringSettings shop = ConfigurationManager.ConnectionStrings["Shop"];
             if (shop == null)
             {
@@ -108,27 +102,46 @@ namespace AlipayNotify
             }
             string connectionString = shop.ConnectionString;
             RecordOutcome outcome = OrderStore.Record(connectionString, webhookId, fields);
+            string text;
+            int status = AnswerFor(outcome, out text);
+            Reply(response, status, text);
+        }
+
+        /// <summary>
+        /// The status and text the gateway gets for an outcome. "success" only when the webhook-id
+        /// is committed; anything else makes the gateway retry, then dead-letter the event for a
+        /// person to look at (and redeliver once the problem is fixed).
+        /// </summary>
+        public static int AnswerFor(RecordOutcome outcome, out string text)
+        {
             switch (outcome)
             {
                 case RecordOutcome.Credited:
                 case RecordOutcome.AlreadyProcessed:
                 case RecordOutcome.AlreadyPaid:
                 case RecordOutcome.RecordedOnly:
-                    Reply(response, 200, "success");
-                    break;
+                    text = "success";
+                    return 200;
                 case RecordOutcome.BadAmount:
-                    Reply(response, 400, "bad-amount");
-                    break;
+                    text = "bad-amount";
+                    return 400;
+                case RecordOutcome.MissingOrderNumber:
+                    text = "missing-out-trade-no";
+                    return 422;
+                case RecordOutcome.UnknownTradeStatus:
+                    // Never "success" for what this page does not understand: a payment answered
+                    // and not credited would be lost without anyone seeing it.
+                    text = "unknown-trade-status";
+                    return 422;
                 case RecordOutcome.UnknownOrder:
-                    // Not "success": the gateway retries, then dead-letters it for a person to look at.
-                    Reply(response, 422, "unknown-order");
-                    break;
+                    text = "unknown-order";
+                    return 422;
                 case RecordOutcome.AmountMismatch:
-                    Reply(response, 422, "amount-mismatch");
-                    break;
+                    text = "amount-mismatch";
+                    return 422;
                 default:
-                    Reply(response, 409, "order-not-payable");
-                    break;
+                    text = "order-not-payable";
+                    return 409;
             }
         }
 
@@ -270,6 +283,37 @@ namespace AlipayNotify
     /// <summary>Alipay form bodies, parsed the way Alipay signs them.</summary>
     public static class AlipayForm
     {
+        /// <summary>
+        /// The fields of a verified body, or why there are none: 415 when the body is not a form
+        /// (FORWARD_FORMAT=json sends JSON, which this page does not read) or its charset is
+        /// unknown, 400 when its bytes are not valid in that charset.
+        /// </summary>
+        public static WebhookCheck ReadFields(string contentType, byte[] body, out Dictionary<string, string> fields)
+        {
+            fields = null;
+            if (!IsFormContentType(contentType)) return WebhookCheck.Fail(415, "form-format-expected");
+            Encoding encoding = EncodingFromContentType(contentType);
+            if (encoding == null) return WebhookCheck.Fail(415, "unknown-charset");
+            try
+            {
+                fields = Parse(body, encoding);
+            }
+            catch (DecoderFallbackException)
+            {
+                return WebhookCheck.Fail(400, "charset-decode");
+            }
+            return WebhookCheck.Pass();
+        }
+
+        /// <summary>True for "application/x-www-form-urlencoded", with or without parameters such as charset.</summary>
+        public static bool IsFormContentType(string contentType)
+        {
+            if (string.IsNullOrEmpty(contentType)) return false;
+            int semicolon = contentType.IndexOf(';');
+            string mediaType = (semicolon < 0 ? contentType : contentType.Substring(0, semicolon)).Trim();
+            return string.Equals(mediaType, "application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase);
+        }
+
         /// <summary>The charset of "application/x-www-form-urlencoded; charset=gbk"; null when unknown.</summary>
         public static Encoding EncodingFromContentType(string contentType)
         {
@@ -373,9 +417,24 @@ namespace AlipayNotify
         AlreadyPaid,
         RecordedOnly,
         BadAmount,
+        MissingOrderNumber,
+        UnknownTradeStatus,
         UnknownOrder,
         AmountMismatch,
         NotPayable,
+    }
+
+    /// <summary>What a notification means, decided as the gateway decides it (src/alipay/classify.ts).</summary>
+    public enum NotificationKind
+    {
+        /// <summary>The buyer paid: credit the order.</summary>
+        Paid,
+        /// <summary>Known, nothing to credit (waiting, closed, a refund): store the webhook-id, answer success.</summary>
+        RecordOnly,
+        /// <summary>No out_trade_no: cannot be judged.</summary>
+        MissingOrderNumber,
+        /// <summary>An empty or unknown trade_status: cannot be judged.</summary>
+        UnknownTradeStatus,
     }
 
     /// <summary>
@@ -389,7 +448,11 @@ namespace AlipayNotify
         {
             string outTradeNo = AlipayForm.Get(fields, "out_trade_no");
             string tradeStatus = AlipayForm.Get(fields, "trade_status");
-            bool paid = IsPaid(fields);
+            NotificationKind kind = Classify(fields);
+            // Not judged, not stored: the gateway retries, then dead-letters it where a person sees it.
+            if (kind == NotificationKind.MissingOrderNumber) return RecordOutcome.MissingOrderNumber;
+            if (kind == NotificationKind.UnknownTradeStatus) return RecordOutcome.UnknownTradeStatus;
+            bool paid = kind == NotificationKind.Paid;
             decimal amount = 0m;
             if (paid && !TryParseAmount(AmountText(fields), out amount)) return RecordOutcome.BadAmount;
 
@@ -419,17 +482,22 @@ namespace AlipayNotify
 
                     if (!paid)
                     {
-                        tx.Commit(); // refunds/closes (when forwarded) are recorded, not credited here
+                        tx.Commit(); // waiting, closed or a refund (when forwarded): recorded, not credited here
                         return RecordOutcome.RecordedOnly;
                     }
 
                     // Credit only an unpaid order whose amount matches, in the same transaction.
-                    int credited = Execute(connection, tx,
+                    // The UPDATE's own count decides (@@ROWCOUNT right after it): the driver's
+                    // rows-affected also counts the rows triggers change, so an audit trigger that
+                    // logs even an UPDATE that changed nothing would make a mismatch look credited.
+                    int credited = Convert.ToInt32(Scalar(connection, tx,
+                        "SET NOCOUNT ON; " +
                         "UPDATE orders SET status = 'paid', paid_at = GETUTCDATE(), alipay_trade_no = @trade_no " +
-                        "WHERE out_trade_no = @out_trade_no AND status = 'unpaid' AND amount = @amount",
+                        "WHERE out_trade_no = @out_trade_no AND status = 'unpaid' AND amount = @amount; " +
+                        "SELECT @@ROWCOUNT;",
                         P("@trade_no", SqlDbType.VarChar, 64, AlipayForm.Get(fields, "trade_no")),
                         P("@out_trade_no", SqlDbType.NVarChar, 64, outTradeNo),
-                        Amount("@amount", amount));
+                        Amount("@amount", amount)), CultureInfo.InvariantCulture);
                     if (credited == 1)
                     {
                         tx.Commit();
@@ -461,17 +529,57 @@ namespace AlipayNotify
         }
 
         /// <summary>
-        /// Decided from the SIGNED body, never from the informational x-alipay-* headers:
-        /// TRADE_SUCCESS / TRADE_FINISHED (or legacy WAIT_SELLER_SEND_GOODS) without refund fields.
+        /// Decided from the SIGNED body, never from the informational x-alipay-* headers, and the
+        /// way the gateway decides it (an empty value counts as absent):
+        ///   Paid: TRADE_FINISHED or WAIT_SELLER_SEND_GOODS (legacy escrow: the buyer has paid),
+        ///         whatever refund fields they carry (a cumulative refund_fee on TRADE_FINISHED is
+        ///         history: the gateway forwards it as the order's paid event), and TRADE_SUCCESS
+        ///         without refund fields;
+        ///   RecordOnly: WAIT_BUYER_PAY, TRADE_CLOSED, and TRADE_SUCCESS with a refund field;
+        ///   anything else cannot be judged here, and must not be answered "success".
         /// </summary>
+        public static NotificationKind Classify(Dictionary<string, string> fields)
+        {
+            if (AlipayForm.Get(fields, "out_trade_no").Length == 0) return NotificationKind.MissingOrderNumber;
+            switch (AlipayForm.Get(fields, "trade_status"))
+            {
+                case "TRADE_FINISHED":
+                case "WAIT_SELLER_SEND_GOODS":
+                    return NotificationKind.Paid;
+                case "TRADE_SUCCESS":
+                    return HasRefundField(fields) ? NotificationKind.RecordOnly : NotificationKind.Paid;
+                case "WAIT_BUYER_PAY":
+                case "TRADE_CLOSED":
+                    return NotificationKind.RecordOnly;
+                default:
+                    return NotificationKind.UnknownTradeStatus;
+            }
+        }
+
+        /// <summary>True when Classify says Paid: the order is to be credited.</summary>
         public static bool IsPaid(Dictionary<string, string> fields)
         {
-            string status = AlipayForm.Get(fields, "trade_status");
-            if (status != "TRADE_SUCCESS" && status != "TRADE_FINISHED" && status != "WAIT_SELLER_SEND_GOODS") return false;
-            decimal refunded;
+            return Classify(fields) == NotificationKind.Paid;
+        }
+
+        /// <summary>
+        /// A refund is told apart by its refund fields. refund_fee=0.00 appears on plain payments,
+        /// so a zero fee does not count; a fee that is not an amount still does.
+        /// </summary>
+        private static bool HasRefundField(Dictionary<string, string> fields)
+        {
+            if (AlipayForm.Get(fields, "gmt_refund").Length > 0 || AlipayForm.Get(fields, "out_biz_no").Length > 0) return true;
             string refundFee = AlipayForm.Get(fields, "refund_fee");
-            bool refundFeePresent = refundFee.Length > 0 && !(TryParseAmount(refundFee, out refunded) && refunded == 0m);
-            return !refundFeePresent && AlipayForm.Get(fields, "gmt_refund").Length == 0 && AlipayForm.Get(fields, "out_biz_no").Length == 0;
+            return refundFee.Length > 0 && !IsZeroAmount(refundFee);
+        }
+
+        /// <summary>"0", "0.0", "0.00": zero written as Alipay writes amounts (digits, one optional '.').</summary>
+        private static bool IsZeroAmount(string text)
+        {
+            int dot = text.IndexOf('.');
+            string whole = dot < 0 ? text : text.Substring(0, dot);
+            string fraction = dot < 0 ? "0" : text.Substring(dot + 1);
+            return whole.Length > 0 && fraction.Length > 0 && whole.Trim('0').Length == 0 && fraction.Trim('0').Length == 0;
         }
 
         /// <summary>total_amount (open platform) or total_fee (legacy mapi).</summary>
@@ -496,6 +604,15 @@ namespace AlipayNotify
             {
                 command.Parameters.AddRange(parameters);
                 return command.ExecuteNonQuery();
+            }
+        }
+
+        private static object Scalar(SqlConnection connection, SqlTransaction tx, string sql, params SqlParameter[] parameters)
+        {
+            using (SqlCommand command = new SqlCommand(sql, connection, tx))
+            {
+                command.Parameters.AddRange(parameters);
+                return command.ExecuteScalar();
             }
         }
 

@@ -15,8 +15,11 @@ Option Explicit
 ' "success". Anything else makes the gateway try again later (and finally list the event as a
 ' dead letter for you to look at), so a temporary failure never loses a payment.
 '
-' Needs IIS with classic ASP and the .NET Framework (for the COM-visible HMACSHA256 and
-' UTF8Encoding classes), MSXML 6 and ADO, all present on a stock Windows Server.
+' Needs IIS with classic ASP, MSXML 6 and ADO (part of every supported Windows), and the
+' COM-visible .NET classes HMACSHA256 and UTF8Encoding: on Windows Server 2012 and later these
+' are registered for scripts only once the ".NET Framework 3.5 Features" are installed (Server
+' Manager -> Add Roles and Features -> Features); without them CreateObject fails (README.md).
+' It reads Alipay's original form (FORWARD_FORMAT=form, the default): any other body gets 415.
 ' Settings (secret, connection string) live in webhook_config.asp: see README.md.
 ' ---------------------------------------------------------------------------------------------
 %>
@@ -29,6 +32,8 @@ function UnixNowSeconds() { return Math.floor(new Date().getTime() / 1000); }
 <%
 Const MAX_BODY_BYTES = 65536     ' an Alipay notification is a few KiB
 Const TOLERANCE_SECONDS = 300    ' refuse deliveries signed more than 5 minutes ago (or ahead)
+Const ADO_VARCHAR = 200          ' ADO parameter types (adVarChar): VARCHAR columns
+Const ADO_NVARCHAR = 202         ' (adVarWChar): NVARCHAR columns
 
 Dim byteCount, body, webhookId, problem, charset, fields, outcome
 
@@ -52,7 +57,7 @@ problem = VerifyWebhook(body, webhookId, _
 If problem <> "" Then
     Response.AppendToLog "webhook-rejected:" & problem
     ' 403 rather than 401: IIS authentication modules rewrite 401 answers.
-    If problem = "missing-webhook-headers" Or problem = "bad-timestamp" Then
+    If problem = "missing-webhook-headers" Or problem = "bad-webhook-id" Or problem = "bad-timestamp" Then
         Finish "400 Bad Request", problem
     ElseIf problem = "secret-not-configured" Then
         Finish "500 Internal Server Error", problem
@@ -62,7 +67,9 @@ If problem <> "" Then
 End If
 
 ' 3. Fields, decoded with the charset Alipay signed (the gateway repeats it in Content-Type:
-'    "application/x-www-form-urlencoded; charset=gbk").
+'    "application/x-www-form-urlencoded; charset=gbk"). A JSON event (FORWARD_FORMAT=json) or any
+'    other body is refused before anything is stored: the gateway retries, then dead-letters it.
+If Not IsFormContentType(Request.ServerVariables("CONTENT_TYPE")) Then Finish "415 Unsupported Media Type", "form-format-expected"
 charset = AdoCharset(Request.ServerVariables("CONTENT_TYPE"))
 If charset = "" Then Finish "415 Unsupported Media Type", "unknown-charset"
 Set fields = ParseAlipayForm(body, charset)
@@ -75,8 +82,9 @@ Select Case outcome
         Finish "200 OK", "success"
     Case "bad-amount"
         Finish "400 Bad Request", outcome
-    Case "unknown-order", "amount-mismatch"
-        ' Not "success" on purpose: the gateway retries, then lists it as a dead letter.
+    Case "unknown-order", "amount-mismatch", "missing-out-trade-no", "unknown-trade-status"
+        ' Not "success" on purpose: the gateway retries, then lists it as a dead letter. Never
+        ' answer "success" to what this page cannot judge: a payment would be lost unseen.
         Finish "422 Unprocessable Entity", outcome
     Case "order-not-payable"
         Finish "409 Conflict", outcome
@@ -95,7 +103,11 @@ Function VerifyWebhook(bodyBytes, id, timestamp, signatureHeader, secretsSetting
         VerifyWebhook = "missing-webhook-headers"
         Exit Function
     End If
-    If Len(id) > 64 Or Len(timestamp) > 12 Or Not IsDigits(timestamp) Then
+    If Len(id) > 64 Then                 ' processed_webhooks.webhook_id is VARCHAR(64)
+        VerifyWebhook = "bad-webhook-id"
+        Exit Function
+    End If
+    If Len(timestamp) > 12 Or Not IsDigits(timestamp) Then
         VerifyWebhook = "bad-timestamp"
         Exit Function
     End If
@@ -223,6 +235,15 @@ End Function
 ' The Alipay form, parsed from the verified bytes the way Alipay signs it
 ' =============================================================================================
 
+' True for "application/x-www-form-urlencoded", with or without parameters such as charset.
+Function IsFormContentType(contentType)
+    Dim mediaType, semicolon
+    mediaType = contentType
+    semicolon = InStr(mediaType, ";")
+    If semicolon > 0 Then mediaType = Left(mediaType, semicolon - 1)
+    IsFormContentType = (LCase(Trim(mediaType)) = "application/x-www-form-urlencoded")
+End Function
+
 ' The ADO name of the charset in Content-Type; "" when it is not one Alipay uses.
 Function AdoCharset(contentType)
     Dim pattern, matches, name
@@ -329,18 +350,44 @@ Function FieldValue(fields, name)
     End If
 End Function
 
-' Decided from the SIGNED body, never from the informational x-alipay-* headers:
-' TRADE_SUCCESS / TRADE_FINISHED (legacy escrow: WAIT_SELLER_SEND_GOODS) without refund fields.
-Function IsPaidNotification(fields)
-    Dim status, refundFee, zero
-    status = FieldValue(fields, "trade_status")
+' What the notification means, decided from the SIGNED body (never from the informational
+' x-alipay-* headers) the way the gateway decides it; an empty value counts as absent:
+'   "paid"      TRADE_FINISHED or WAIT_SELLER_SEND_GOODS (legacy escrow: the buyer has paid),
+'               whatever refund fields they carry (a cumulative refund_fee on TRADE_FINISHED is
+'               history: the gateway forwards it as the order's paid event), and TRADE_SUCCESS
+'               without refund fields: credit the order;
+'   "recorded"  WAIT_BUYER_PAY, TRADE_CLOSED, TRADE_SUCCESS with a refund field: nothing to credit;
+'   otherwise   "missing-out-trade-no" or "unknown-trade-status": it cannot be judged here.
+Function ClassifyNotification(fields)
+    If FieldValue(fields, "out_trade_no") = "" Then
+        ClassifyNotification = "missing-out-trade-no"
+        Exit Function
+    End If
+    Select Case FieldValue(fields, "trade_status")
+        Case "TRADE_FINISHED", "WAIT_SELLER_SEND_GOODS"
+            ClassifyNotification = "paid"
+        Case "TRADE_SUCCESS"
+            If HasRefundField(fields) Then
+                ClassifyNotification = "recorded"
+            Else
+                ClassifyNotification = "paid"
+            End If
+        Case "WAIT_BUYER_PAY", "TRADE_CLOSED"
+            ClassifyNotification = "recorded"
+        Case Else
+            ClassifyNotification = "unknown-trade-status"
+    End Select
+End Function
+
+' A refund is told apart by its refund fields. refund_fee=0.00 appears on plain payments, so a
+' zero fee does not count; a fee that is not an amount still does.
+Function HasRefundField(fields)
+    Dim refundFee, zero
     refundFee = FieldValue(fields, "refund_fee")
     Set zero = New RegExp
     zero.Pattern = "^0+(\.0+)?$"
-    IsPaidNotification = (status = "TRADE_SUCCESS" Or status = "TRADE_FINISHED" Or status = "WAIT_SELLER_SEND_GOODS") _
-        And (refundFee = "" Or zero.Test(refundFee)) _
-        And FieldValue(fields, "gmt_refund") = "" _
-        And FieldValue(fields, "out_biz_no") = ""
+    HasRefundField = FieldValue(fields, "gmt_refund") <> "" Or FieldValue(fields, "out_biz_no") <> "" _
+        Or (refundFee <> "" And Not zero.Test(refundFee))
 End Function
 
 ' Decimal text as Alipay writes it ("88", "88.8", "88.80"): no sign, no exponent, cents at most.
@@ -355,14 +402,20 @@ End Function
 ' Database: idempotency and the order update in ONE transaction (SQL Server syntax; see README)
 ' =============================================================================================
 
-' Returns credited | already-processed | already-paid | recorded | bad-amount | unknown-order |
-' amount-mismatch | order-not-payable | database-error.
+' Returns credited | already-processed | already-paid | recorded | bad-amount |
+' missing-out-trade-no | unknown-trade-status | unknown-order | amount-mismatch |
+' order-not-payable | database-error.
 Function RecordDelivery(id, fields)
-    Dim conn, outTradeNo, amountText, paid, affected, seen, why
+    Dim conn, outTradeNo, amountText, kind, paid, affected, credited, seen, why
     outTradeNo = FieldValue(fields, "out_trade_no")
     amountText = FieldValue(fields, "total_amount")
     If amountText = "" Then amountText = FieldValue(fields, "total_fee")   ' legacy mapi name
-    paid = IsPaidNotification(fields)
+    kind = ClassifyNotification(fields)
+    If kind <> "paid" And kind <> "recorded" Then
+        RecordDelivery = kind  ' not judged, not stored: retried, then a dead letter a person sees
+        Exit Function
+    End If
+    paid = (kind = "paid")
     If paid And Not IsAmount(amountText) Then
         RecordDelivery = "bad-amount"
         Exit Function
@@ -373,7 +426,7 @@ Function RecordDelivery(id, fields)
     conn.BeginTrans
 
     ' Seen this webhook-id before? Then it was fully processed: say success again.
-    Set seen = QueryOne(conn, "SELECT COUNT(*) AS n FROM processed_webhooks WHERE webhook_id = ?", Array(id))
+    Set seen = QueryOne(conn, "SELECT COUNT(*) AS n FROM processed_webhooks WHERE webhook_id = ?", Array(id), Array(ADO_VARCHAR))
     If seen("n") > 0 Then
         seen.Close
         conn.RollbackTrans
@@ -386,7 +439,8 @@ Function RecordDelivery(id, fields)
     ' Remember it. The primary key on webhook_id also stops a concurrent twin: its INSERT fails,
     ' it answers 503, and its retry finds the row above.
     If Not TryExecute(conn, "INSERT INTO processed_webhooks (webhook_id, out_trade_no, trade_status, received_at) " & _
-            "VALUES (?, ?, ?, GETUTCDATE())", Array(id, outTradeNo, FieldValue(fields, "trade_status")), affected) Then
+            "VALUES (?, ?, ?, GETUTCDATE())", Array(id, outTradeNo, FieldValue(fields, "trade_status")), _
+            Array(ADO_VARCHAR, ADO_NVARCHAR, ADO_VARCHAR), affected) Then
         conn.RollbackTrans
         conn.Close
         RecordDelivery = "database-error"
@@ -394,22 +448,28 @@ Function RecordDelivery(id, fields)
     End If
 
     If Not paid Then
-        conn.CommitTrans       ' a refund or close (only if you forward them): recorded, not credited
+        conn.CommitTrans       ' waiting, closed or a refund (if you forward them): recorded, not credited
         conn.Close
         RecordDelivery = "recorded"
         Exit Function
     End If
 
     ' Credit only an UNPAID order whose amount matches (compared as decimals by the database).
-    If Not TryExecute(conn, "UPDATE orders SET status = 'paid', paid_at = GETUTCDATE(), alipay_trade_no = ? " & _
-            "WHERE out_trade_no = ? AND status = 'unpaid' AND amount = CAST(? AS DECIMAL(12,2))", _
-            Array(FieldValue(fields, "trade_no"), outTradeNo, amountText), affected) Then
+    ' The UPDATE's own count decides (@@ROWCOUNT right after it): RecordsAffected also counts the
+    ' rows triggers change, so an audit trigger that logs even an UPDATE that changed nothing
+    ' would make a mismatch look credited.
+    credited = TryRowCount(conn, "SET NOCOUNT ON; " & _
+            "UPDATE orders SET status = 'paid', paid_at = GETUTCDATE(), alipay_trade_no = ? " & _
+            "WHERE out_trade_no = ? AND status = 'unpaid' AND amount = CAST(? AS DECIMAL(12,2)); " & _
+            "SELECT @@ROWCOUNT AS credited;", _
+            Array(FieldValue(fields, "trade_no"), outTradeNo, amountText), Array(ADO_VARCHAR, ADO_NVARCHAR, ADO_VARCHAR))
+    If credited < 0 Then
         conn.RollbackTrans
         conn.Close
         RecordDelivery = "database-error"
         Exit Function
     End If
-    If affected = 1 Then
+    If credited = 1 Then
         conn.CommitTrans
         conn.Close
         RecordDelivery = "credited"
@@ -429,7 +489,7 @@ End Function
 Function WhyNotCredited(conn, outTradeNo, amountText)
     Dim rs
     Set rs = QueryOne(conn, "SELECT status, CASE WHEN amount = CAST(? AS DECIMAL(12,2)) THEN 1 ELSE 0 END AS amount_matches " & _
-        "FROM orders WHERE out_trade_no = ?", Array(amountText, outTradeNo))
+        "FROM orders WHERE out_trade_no = ?", Array(amountText, outTradeNo), Array(ADO_VARCHAR, ADO_NVARCHAR))
     If rs.EOF Then
         WhyNotCredited = "unknown-order"
     ElseIf rs("amount_matches") = 0 Then
@@ -443,7 +503,10 @@ Function WhyNotCredited(conn, outTradeNo, amountText)
 End Function
 
 ' Parameterized command ("?" placeholders, every value passed as text): no SQL injection.
-Function NewCommand(conn, sql, values)
+' types(i) is the ADO type of values(i), matching its column: ADO_VARCHAR for VARCHAR,
+' ADO_NVARCHAR for NVARCHAR. An NVARCHAR parameter compared with a VARCHAR column makes SQL
+' Server convert the column on every row, so the key on webhook_id could not be used to seek.
+Function NewCommand(conn, sql, values, types)
     Dim cmd, i, size
     Set cmd = CreateObject("ADODB.Command")
     Set cmd.ActiveConnection = conn
@@ -452,22 +515,43 @@ Function NewCommand(conn, sql, values)
     For i = 0 To UBound(values)
         size = Len(values(i))
         If size < 1 Then size = 1
-        cmd.Parameters.Append cmd.CreateParameter("p" & i, 202, 1, size, values(i))   ' adVarWChar, input
+        cmd.Parameters.Append cmd.CreateParameter("p" & i, types(i), 1, size, values(i))   ' 1 = adParamInput
     Next
     Set NewCommand = cmd
 End Function
 
-Function QueryOne(conn, sql, values)
-    Set QueryOne = NewCommand(conn, sql, values).Execute
+Function QueryOne(conn, sql, values, types)
+    Set QueryOne = NewCommand(conn, sql, values, types).Execute
 End Function
 
 ' True when the statement ran; "affected" receives the number of rows it changed.
-Function TryExecute(conn, sql, values, affected)
+Function TryExecute(conn, sql, values, types, affected)
     Dim cmd
-    Set cmd = NewCommand(conn, sql, values)
+    Set cmd = NewCommand(conn, sql, values, types)
     On Error Resume Next
     cmd.Execute affected, , 128   ' adExecuteNoRecords
     TryExecute = (Err.Number = 0)
+    On Error GoTo 0
+End Function
+
+' Runs a batch that ends in "SELECT @@ROWCOUNT" and returns that number, or -1 when it failed.
+' SET NOCOUNT ON at its start keeps row counts from arriving as extra, closed recordsets; any
+' that still come (a trigger that switches NOCOUNT off) are skipped to reach the one-row result.
+Function TryRowCount(conn, sql, values, types)
+    Dim rs
+    TryRowCount = -1
+    On Error Resume Next
+    Set rs = NewCommand(conn, sql, values, types).Execute
+    Do While Err.Number = 0
+        If rs Is Nothing Then Exit Do
+        If rs.State = 1 Then           ' adStateOpen: the row of SELECT @@ROWCOUNT
+            TryRowCount = CLng(rs.Fields(0).Value)
+            rs.Close
+            Exit Do
+        End If
+        Set rs = rs.NextRecordset      ' a closed recordset: a row count, skip it
+    Loop
+    If Err.Number <> 0 Then TryRowCount = -1
     On Error GoTo 0
 End Function
 

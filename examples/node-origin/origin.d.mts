@@ -67,6 +67,13 @@ export interface RunningOrigin {
 export type VerifyOutcome = { ok: true } | { ok: false; status: number; reason: string };
 
 export function startOrigin(options: OriginOptions): Promise<RunningOrigin>;
+/**
+ * What a form notification means, from its signed fields, as the gateway decides it: `paid`
+ * (credit the order), `recorded` (known, nothing to credit) or null (cannot be judged: throw).
+ */
+export function classifyNotification(fields: Readonly<Record<string, string>> | null): 'paid' | 'recorded' | null;
+/** Alipay's decimal yuan as integer cents; null when it is not such an amount. */
+export function amountCents(text: string | null | undefined): number | null;
 /** One log record (what the JSON line holds) as the line `logFormat: 'text'` prints. */
 export function textLine(fields: Record<string, unknown> & { outcome: string }): string;
 export function parseSecrets(secret: string | readonly string[]): unknown[];

@@ -221,6 +221,51 @@ function describeEvent(body, headers) {
 }
 
 /**
+ * What a form notification means, from its SIGNED fields (event.kind is an unsigned header), the
+ * way the gateway decides it (src/alipay/classify.ts); an empty value counts as absent:
+ *   'paid'      credit the order: TRADE_FINISHED or WAIT_SELLER_SEND_GOODS whatever refund fields
+ *               they carry (a cumulative refund_fee on TRADE_FINISHED is history), TRADE_SUCCESS
+ *               without refund fields;
+ *   'recorded'  known, nothing to credit: WAIT_BUYER_PAY, TRADE_CLOSED, TRADE_SUCCESS with a refund field;
+ *   null        cannot be judged (no out_trade_no, an empty or unknown trade_status): never answer
+ *               "success" to it (throw: the gateway retries, then lists it as a dead letter).
+ * @param {Readonly<Record<string, string>> | null} fields
+ * @returns {'paid' | 'recorded' | null}
+ */
+export function classifyNotification(fields) {
+  if (!fields?.out_trade_no) return null;
+  // refund_fee=0.00 appears on plain payments; a fee that is not an amount is still a refund field.
+  const refund = Boolean(fields.gmt_refund || fields.out_biz_no || (fields.refund_fee && amountCents(fields.refund_fee) !== 0));
+  switch (fields.trade_status) {
+    case 'TRADE_FINISHED':
+    case 'WAIT_SELLER_SEND_GOODS':
+      return 'paid';
+    case 'TRADE_SUCCESS':
+      return refund ? 'recorded' : 'paid';
+    case 'WAIT_BUYER_PAY':
+    case 'TRADE_CLOSED':
+      return 'recorded';
+    default:
+      return null;
+  }
+}
+
+/**
+ * Alipay's decimal yuan ("88", "88.8", "88.80") as integer cents, to compare with your own order's
+ * amount; null for anything else (signs, exponents, spaces, a fraction of a cent).
+ * @param {string | null | undefined} text
+ * @returns {number | null}
+ */
+export function amountCents(text) {
+  const match = /^(\d{1,15})(?:\.(\d{1,15}))?$/.exec(text ?? '');
+  if (match === null) return null;
+  const fraction = (match[2] ?? '').replace(/0+$/, '');
+  if (fraction.length > 2) return null;
+  const cents = Number(match[1]) * 100 + Number(fraction.padEnd(2, '0'));
+  return Number.isSafeInteger(cents) ? cents : null;
+}
+
+/**
  * Alipay's own rule: split the BYTES on '&' and the first '=', percent-decode to bytes, then
  * decode with the signed charset (so a '%26' inside a value stays inside that value).
  */

@@ -1,13 +1,16 @@
 // The ASP.NET example (examples/aspnet/*.cs) compiled with Mono's C# compiler as C# 5 (what the
 // example promises an old Web Site's compiler), then its own code run on deliveries signed here:
 // Standard Webhooks signatures (node:crypto, and the reference `standardwebhooks` library), the
-// form parser with UTF-8 and GBK bodies, the "is this paid" and amount rules, and the status-link
-// and order-registration signatures the gateway checks. The database part (SQL Server) is not run.
+// form parser with UTF-8 and GBK bodies, the refusal of a body that is not a form, what a
+// notification means (the gateway's own rule, src/alipay/classify.ts) and what the handler answers
+// before the database, the amount rule, and the status-link and order-registration signatures the
+// gateway checks. The database part (SQL Server) is not run.
 // Compiling and driving it: test/support/aspnet-example.ts (Mono from Debian, installed when missing).
 import { createHmac, randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { b64, compileAspnetExample, COMPILE_HOOK_TIMEOUT_MS, fieldsOf, type CompiledExample } from '../support/aspnet-example';
+import { classify, toNotification } from '../../src/alipay';
 import { parseFormBody } from '../support/form';
 import { signedVector } from '../support/vectors';
 
@@ -114,23 +117,129 @@ describe('AlipayForm: the fields of the verified bytes', () => {
     expect(fieldsOf(answers[0]!)).toEqual({ a: '你' });
     expect(answers.slice(1)).toEqual(['unknown-charset', 'decode-error']);
   });
+
+  it('the handler reads only a form (FORWARD_FORMAT=form): anything else is 415, as are unknown charsets', () => {
+    const read = (contentType: string, bytes: string) => ['read', b64(contentType), b64(bytes)];
+    const jsonEvent = JSON.stringify({ type: 'paid', out_trade_no: 'ORDER-1', trade_status: 'TRADE_SUCCESS', total_amount: '88.80' });
+    const answers = ask([
+      read('application/x-www-form-urlencoded; charset=utf-8', 'out_trade_no=ORDER-1&trade_status=TRADE_SUCCESS'),
+      read('Application/X-WWW-Form-URLEncoded ;charset=GBK', 'a=b'),
+      read('application/x-www-form-urlencoded', 'a=b'),
+      read('application/json', jsonEvent),
+      read('application/json; charset=utf-8', jsonEvent),
+      read('text/plain', 'out_trade_no=ORDER-1&trade_status=TRADE_SUCCESS'),
+      read('', 'out_trade_no=ORDER-1'),
+      read('application/x-www-form-urlencoded-evil', 'a=b'),
+      read('application/x-www-form-urlencoded; charset=iso-8859-1', 'a=b'),
+    ]);
+    expect(fieldsOf(answers[0]!)).toEqual({ out_trade_no: 'ORDER-1', trade_status: 'TRADE_SUCCESS' });
+    expect(fieldsOf(answers[1]!)).toEqual({ a: 'b' });
+    expect(fieldsOf(answers[2]!)).toEqual({ a: 'b' });
+    expect(answers.slice(3)).toEqual([
+      'fail 415 form-format-expected',
+      'fail 415 form-format-expected',
+      'fail 415 form-format-expected',
+      'fail 415 form-format-expected',
+      'fail 415 form-format-expected',
+      'fail 415 unknown-charset',
+    ]);
+    expect(ask([['read', b64('application/x-www-form-urlencoded; charset=utf-8'), b64(Buffer.from([0x61, 0x3d, 0xff]))]])).toEqual(['fail 400 charset-decode']);
+  });
 });
 
-describe('OrderStore: what counts as paid, and amounts', () => {
-  it('paid: TRADE_SUCCESS / TRADE_FINISHED / WAIT_SELLER_SEND_GOODS without refund fields', () => {
-    const paid = (form: string) => ['paid', b64(form)];
+describe('OrderStore: what a notification means, and amounts', () => {
+  const REFUNDED = 'refund_fee=1.00&gmt_refund=2026-11-30+10%3A00%3A00&out_biz_no=R1';
+  /** [form after out_trade_no=ORDER-1&, what the example decides] */
+  const CASES: [string, string][] = [
+    ['trade_status=TRADE_SUCCESS&total_amount=88.80', 'Paid'],
+    ['trade_status=TRADE_SUCCESS&refund_fee=0.00', 'Paid'],
+    ['trade_status=TRADE_SUCCESS&refund_fee=0', 'Paid'],
+    ['trade_status=TRADE_SUCCESS&refund_fee=&gmt_refund=&out_biz_no=', 'Paid'], // empty values count as absent
+    ['trade_status=TRADE_SUCCESS&refund_fee=1.00', 'RecordOnly'],
+    ['trade_status=TRADE_SUCCESS&refund_fee=abc', 'RecordOnly'], // not an amount: still a refund field
+    ['trade_status=TRADE_SUCCESS&gmt_refund=2026-11-30+10%3A00%3A00', 'RecordOnly'],
+    ['trade_status=TRADE_SUCCESS&out_biz_no=R1', 'RecordOnly'],
+    [`trade_status=TRADE_SUCCESS&${REFUNDED}`, 'RecordOnly'],
+    ['trade_status=TRADE_FINISHED&total_amount=88.80', 'Paid'],
+    [`trade_status=TRADE_FINISHED&total_amount=88.80&${REFUNDED}`, 'Paid'], // a cumulative refund_fee is history
+    ['trade_status=WAIT_SELLER_SEND_GOODS&total_fee=88.80', 'Paid'],
+    [`trade_status=WAIT_SELLER_SEND_GOODS&${REFUNDED}`, 'Paid'],
+    ['trade_status=WAIT_BUYER_PAY', 'RecordOnly'],
+    ['trade_status=TRADE_CLOSED', 'RecordOnly'],
+    [`trade_status=TRADE_CLOSED&${REFUNDED}`, 'RecordOnly'],
+    ['trade_status=', 'UnknownTradeStatus'],
+    ['total_amount=88.80', 'UnknownTradeStatus'],
+    ['trade_status=TRADE_REFUND', 'UnknownTradeStatus'],
+    ['trade_status=trade_success', 'UnknownTradeStatus'],
+  ];
+  const withOrder = (form: string) => `out_trade_no=ORDER-1&${form}`;
+
+  it('classifies as the gateway does: paid, recorded only, or not judged', () => {
+    expect(ask(CASES.map(([form]) => ['classify', b64(withOrder(form))]))).toEqual(CASES.map(([, kind]) => kind));
+    // The same decisions as the gateway's own classify (src/alipay/classify.ts).
+    const gatewayKind = { paid: 'Paid', waiting: 'RecordOnly', closed: 'RecordOnly', refund: 'RecordOnly', other: 'UnknownTradeStatus' } as const;
+    for (const [form, kind] of CASES) {
+      const params = Object.fromEntries(new URLSearchParams(withOrder(form)));
+      expect(gatewayKind[classify(toNotification(params)).kind], form).toBe(kind);
+    }
+  });
+
+  it('no out_trade_no cannot be judged, whatever the status', () => {
+    const forms = ['trade_status=TRADE_SUCCESS&total_amount=88.80', 'out_trade_no=&trade_status=TRADE_SUCCESS&total_amount=88.80', 'trade_status=WAIT_BUYER_PAY'];
+    expect(ask(forms.map((form) => ['classify', b64(form)]))).toEqual(['MissingOrderNumber', 'MissingOrderNumber', 'MissingOrderNumber']);
+  });
+
+  it('IsPaid is the Paid classification', () => {
+    expect(ask(CASES.map(([form]) => ['paid', b64(withOrder(form))]))).toEqual(CASES.map(([, kind]) => String(kind === 'Paid')));
+    expect(ask([['paid', b64('trade_status=TRADE_SUCCESS&total_amount=88.80')]])).toEqual(['false']);
+  });
+
+  it('what cannot be judged is answered 422 before the database (nothing stored, so the gateway retries and dead-letters it)', () => {
+    const answer = (form: string) => ['answer', b64(form)];
     expect(
       ask([
-        paid('trade_status=TRADE_SUCCESS&total_amount=88.80'),
-        paid('trade_status=TRADE_FINISHED&total_amount=88.80'),
-        paid('trade_status=WAIT_SELLER_SEND_GOODS&total_fee=88.80'),
-        paid('trade_status=TRADE_SUCCESS&refund_fee=0.00'),
-        paid('trade_status=TRADE_SUCCESS&refund_fee=1.00&gmt_refund=2026-11-30+10%3A00%3A00'),
-        paid('trade_status=TRADE_SUCCESS&out_biz_no=R1'),
-        paid('trade_status=WAIT_BUYER_PAY'),
-        paid('trade_status=TRADE_CLOSED'),
+        answer('trade_status=TRADE_SUCCESS&total_amount=88.80'),
+        answer(withOrder('trade_status=')),
+        answer(withOrder('trade_status=TRADE_REFUND&total_amount=88.80')),
+        answer(withOrder('total_amount=88.80')),
+        answer(withOrder('trade_status=TRADE_SUCCESS&total_amount=88.801')),
+        answer(withOrder('trade_status=TRADE_FINISHED&refund_fee=10.00')),
+        // These go on to the database, where the webhook-id is stored with the credit or alone.
+        answer(withOrder('trade_status=TRADE_SUCCESS&total_amount=88.80')),
+        answer(withOrder('trade_status=TRADE_FINISHED&total_amount=88.80&refund_fee=10.00')),
+        answer(withOrder('trade_status=TRADE_SUCCESS&total_amount=88.80&refund_fee=10.00')),
+        answer(withOrder('trade_status=WAIT_BUYER_PAY')),
+        answer(withOrder('trade_status=TRADE_CLOSED')),
       ]),
-    ).toEqual(['true', 'true', 'true', 'true', 'false', 'false', 'false', 'false']);
+    ).toEqual([
+      '422 missing-out-trade-no',
+      '422 unknown-trade-status',
+      '422 unknown-trade-status',
+      '422 unknown-trade-status',
+      '400 bad-amount',
+      '400 bad-amount', // paid, so it needs an amount to compare
+      'database',
+      'database',
+      'database',
+      'database',
+      'database',
+    ]);
+  });
+
+  it('"success" only for outcomes whose webhook-id is committed', () => {
+    const outcomes = ['Credited', 'AlreadyProcessed', 'AlreadyPaid', 'RecordedOnly', 'BadAmount', 'MissingOrderNumber', 'UnknownTradeStatus', 'UnknownOrder', 'AmountMismatch', 'NotPayable'];
+    expect(ask(outcomes.map((name) => ['outcome', name]))).toEqual([
+      '200 success',
+      '200 success',
+      '200 success',
+      '200 success',
+      '400 bad-amount',
+      '422 missing-out-trade-no',
+      '422 unknown-trade-status',
+      '422 unknown-order',
+      '422 amount-mismatch',
+      '409 order-not-payable',
+    ]);
   });
 
   it('amounts: plain decimals with at most two places', () => {
@@ -150,6 +259,16 @@ describe('the signatures the gateway checks', () => {
     ]);
     expect(vector).toBe('3f40757e22ebbfe43e18e24867c302964ad0241073e3efb8d1a9d5082b874dce');
     expect(chinese).toBe(hex(secret, '2021000000000001.订单-1.1800000600'));
+  });
+
+  it('STATUS_SECRET is trimmed as the gateway trims it', () => {
+    const padded = ` status-secret-example-0123456789abcdef\r\n`;
+    expect(
+      ask([
+        ['status-sig', b64(padded), b64('2021000000000000'), b64('DEMO-20260501-0001'), 1777600000],
+        ['order-sig', b64(padded), b64('2021000000000000'), b64('DEMO-20260501-0001'), b64('88.80'), 1777600000],
+      ]),
+    ).toEqual(['3f40757e22ebbfe43e18e24867c302964ad0241073e3efb8d1a9d5082b874dce', '4d3f9cf2b7ebca08de3c5c422dd68844bb2a5726b150fedb00c057834f79e608']);
   });
 
   it('order registration: HMAC of order.app_id.out_trade_no.total_amount.expire, and the comment\'s test vector', () => {

@@ -3,9 +3,11 @@
 // both the example and the gateway's signer.
 import { spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { startOrigin, type OriginEvent, type RunningOrigin } from '../../examples/node-origin/origin.mjs';
+import { amountCents, classifyNotification, startOrigin, type OriginEvent, type RunningOrigin } from '../../examples/node-origin/origin.mjs';
+import { classify, parseAmountCents, toNotification } from '../../src/alipay';
 
 const key = randomBytes(32);
 const secret = `whsec_${key.toString('base64')}`;
@@ -273,5 +275,149 @@ describe('node origin example CLI (server.mjs)', () => {
       child.kill('SIGTERM');
     }
     expect(await exited).toBe(0);
+  });
+});
+
+describe('classifyNotification and amountCents: the gateway\'s own rules', () => {
+  const REFUNDED = 'refund_fee=1.00&gmt_refund=2026-11-30+10%3A00%3A00&out_biz_no=R1';
+  const CASES: [string, 'paid' | 'recorded' | null][] = [
+    ['trade_status=TRADE_SUCCESS&total_amount=88.80', 'paid'],
+    ['trade_status=TRADE_SUCCESS&refund_fee=0.00', 'paid'],
+    ['trade_status=TRADE_SUCCESS&refund_fee=&gmt_refund=&out_biz_no=', 'paid'], // empty values count as absent
+    ['trade_status=TRADE_SUCCESS&refund_fee=1.00', 'recorded'],
+    ['trade_status=TRADE_SUCCESS&refund_fee=abc', 'recorded'],
+    ['trade_status=TRADE_SUCCESS&gmt_refund=2026-11-30+10%3A00%3A00', 'recorded'],
+    ['trade_status=TRADE_SUCCESS&out_biz_no=R1', 'recorded'],
+    ['trade_status=TRADE_FINISHED&total_amount=88.80', 'paid'],
+    [`trade_status=TRADE_FINISHED&total_amount=88.80&${REFUNDED}`, 'paid'], // a cumulative refund_fee is history
+    ['trade_status=WAIT_SELLER_SEND_GOODS&total_fee=88.80', 'paid'],
+    ['trade_status=WAIT_BUYER_PAY', 'recorded'],
+    ['trade_status=TRADE_CLOSED', 'recorded'],
+    [`trade_status=TRADE_CLOSED&${REFUNDED}`, 'recorded'],
+    ['trade_status=', null],
+    ['total_amount=88.80', null],
+    ['trade_status=TRADE_REFUND', null],
+  ];
+
+  it('decides as src/alipay/classify.ts does', () => {
+    const gatewayKind = { paid: 'paid', waiting: 'recorded', closed: 'recorded', refund: 'recorded', other: null } as const;
+    for (const [form, expected] of CASES) {
+      const fields = Object.fromEntries(new URLSearchParams(`out_trade_no=ORDER-1&${form}`));
+      expect(classifyNotification(fields), form).toBe(expected);
+      expect(gatewayKind[classify(toNotification(fields)).kind], form).toBe(expected);
+    }
+  });
+
+  it('cannot judge a notification without out_trade_no, nor a JSON event (no fields)', () => {
+    expect(classifyNotification({ trade_status: 'TRADE_SUCCESS', total_amount: '88.80' })).toBeNull();
+    expect(classifyNotification({ out_trade_no: '', trade_status: 'TRADE_SUCCESS' })).toBeNull();
+    expect(classifyNotification(null)).toBeNull();
+  });
+
+  it('amountCents reads amounts as the gateway does', () => {
+    for (const text of ['88.80', '88.8', '88', '0.01', '0', '0.00', '88.800', '88.801', '-1', '1e3', '+1', ' 1', '', '1,000.00', '88.', '.5']) {
+      const gateway = parseAmountCents(text);
+      expect(amountCents(text), text).toBe(gateway === null ? null : Number(gateway));
+    }
+    expect(amountCents(undefined)).toBeNull();
+  });
+});
+
+describe('the README\'s "In your own code" handler, run against a stand-in database', () => {
+  /** The two statements and one query the snippet makes, on in-memory tables; a throw rolls back. */
+  function standInDatabase(orders: Record<string, { amount_cents: number; status: string }>) {
+    const state = { processed: new Set<string>(), orders };
+    return {
+      state,
+      async transaction(work: (tx: unknown) => Promise<void>) {
+        const staged = { processed: new Set(state.processed), orders: structuredClone(state.orders) };
+        const tx = {
+          async run(sql: string, params: string[]) {
+            if (sql.startsWith('INSERT INTO processed_webhooks')) {
+              if (staged.processed.has(params[0]!)) return { changes: 0 };
+              staged.processed.add(params[0]!);
+              return { changes: 1 };
+            }
+            const order = staged.orders[params[0]!];
+            if (sql.startsWith("UPDATE orders SET status = 'paid'") && order?.status === 'unpaid') {
+              order.status = 'paid';
+              return { changes: 1 };
+            }
+            return { changes: 0 };
+          },
+          async get(sql: string, params: string[]) {
+            expect(sql).toMatch(/^SELECT amount_cents, status FROM orders WHERE out_trade_no = \?/);
+            return staged.orders[params[0]!];
+          },
+        };
+        await work(tx);
+        state.processed = staged.processed;
+        state.orders = staged.orders;
+      },
+    };
+  }
+
+  const readme = readFileSync(new URL('../../examples/node-origin/README.md', import.meta.url), 'utf8');
+  const snippet = /## In your own code\n\n```js\n([\s\S]*?)```/.exec(readme)![1]!;
+  const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (...args: string[]) => (...values: unknown[]) => Promise<RunningOrigin>;
+  const startReadmeOrigin = (db: unknown) =>
+    new AsyncFunction(
+      'startOrigin', 'amountCents', 'classifyNotification', 'db', 'secret',
+      `${snippet.replace(/^import .*\n/m, '').replace('port: 8788,', 'port: 0, log: null,').replace('process.env.FORWARD_SECRET', 'secret')}\nreturn origin;`,
+    )(startOrigin, amountCents, classifyNotification, db, secret);
+  const form = (fields: string) => Buffer.from(`${fields}&charset=utf-8`);
+
+  it('credits a paid order once (also after a restart), records what it need not credit, and refuses the rest', async () => {
+    expect(snippet).toContain("event.format !== 'form'");
+    const db = standInDatabase({
+      'ORDER-1': { amount_cents: 8880, status: 'unpaid' },
+      'ORDER-2': { amount_cents: 5000, status: 'unpaid' },
+      'ORDER-3': { amount_cents: 100, status: 'unpaid' },
+      'ORDER-4': { amount_cents: 100, status: 'cancelled' },
+    });
+    let origin = await startReadmeOrigin(db);
+    try {
+      const paid = form('out_trade_no=ORDER-1&trade_status=TRADE_SUCCESS&total_amount=88.8');
+      expect(await deliver(origin, { id: 'msg_paid', body: paid })).toEqual({ status: 200, text: 'success' });
+      expect(db.state.orders['ORDER-1']!.status).toBe('paid');
+
+      // A restart forgets the in-memory dedupe: the database's unique webhook_id still answers.
+      await origin.close();
+      origin = await startReadmeOrigin(db);
+      expect(await deliver(origin, { id: 'msg_paid', body: paid })).toEqual({ status: 200, text: 'success' });
+      expect(db.state.processed).toEqual(new Set(['msg_paid']));
+
+      // Recorded, nothing credited.
+      const refund = form('out_trade_no=ORDER-3&trade_status=TRADE_SUCCESS&total_amount=1.00&refund_fee=1.00&gmt_refund=2026-11-30+10%3A00%3A00');
+      expect(await deliver(origin, { id: 'msg_refund', body: refund })).toEqual({ status: 200, text: 'success' });
+      expect(await deliver(origin, { id: 'msg_closed', body: form('out_trade_no=ORDER-3&trade_status=TRADE_CLOSED') })).toEqual({ status: 200, text: 'success' });
+      expect(db.state.orders['ORDER-3']!.status).toBe('unpaid');
+
+      // TRADE_FINISHED carrying a cumulative refund_fee is the order's payment.
+      const finished = form('out_trade_no=ORDER-2&trade_status=TRADE_FINISHED&total_amount=50.00&refund_fee=10.00&gmt_refund=2026-11-30+10%3A00%3A00');
+      expect(await deliver(origin, { id: 'msg_finished', body: finished })).toEqual({ status: 200, text: 'success' });
+      expect(db.state.orders['ORDER-2']!.status).toBe('paid');
+
+      // Refused (500: retried, then a dead letter), and nothing stored.
+      const refused = [
+        { id: 'msg_unknown_status', body: form('out_trade_no=ORDER-3&trade_status=TRADE_SOMETHING&total_amount=1.00') },
+        { id: 'msg_no_status', body: form('out_trade_no=ORDER-3&total_amount=1.00') },
+        { id: 'msg_no_order_no', body: form('trade_status=TRADE_SUCCESS&total_amount=1.00') },
+        { id: 'msg_mismatch', body: form('out_trade_no=ORDER-3&trade_status=TRADE_SUCCESS&total_amount=0.01') },
+        { id: 'msg_unknown_order', body: form('out_trade_no=ORDER-9&trade_status=TRADE_SUCCESS&total_amount=1.00') },
+        { id: 'msg_cancelled', body: form('out_trade_no=ORDER-4&trade_status=TRADE_SUCCESS&total_amount=1.00') },
+        {
+          id: 'msg_json',
+          body: Buffer.from(JSON.stringify({ type: 'paid', out_trade_no: 'ORDER-3', trade_status: 'TRADE_SUCCESS', total_amount: '1.00' })),
+          contentType: 'application/json',
+        },
+      ];
+      for (const delivery of refused) expect((await deliver(origin, delivery)).status, delivery.id).toBe(500);
+      expect(db.state.processed).toEqual(new Set(['msg_paid', 'msg_refund', 'msg_closed', 'msg_finished']));
+      expect(db.state.orders['ORDER-3']!.status).toBe('unpaid');
+      expect(db.state.orders['ORDER-4']!.status).toBe('cancelled');
+    } finally {
+      await origin.close();
+    }
   });
 });

@@ -5,7 +5,13 @@
 //   verify  <secrets setting> <body> <webhook-id> <webhook-timestamp> <webhook-signature> <now>
 //           -> "ok" | "fail <status> <reason>" | "error <exception type>"
 //   parse   <content-type> <body>  -> "fields <key>:<value> ..." (UTF-8, base64) | "unknown-charset" | "decode-error"
+//   read    <content-type> <body>  -> the handler's step 2 (AlipayForm.ReadFields): "fields ..." | "fail <status> <reason>"
 //   paid    <utf-8 form body>      -> "true" | "false"
+//   classify <utf-8 form body>     -> OrderStore.Classify: "Paid" | "RecordOnly" | "MissingOrderNumber" | "UnknownTradeStatus"
+//   answer  <utf-8 form body>      -> what the handler answers when OrderStore.Record decides without
+//                                     the database ("<status> <text>"), or "database" when Record goes
+//                                     on to open it (there it would store the webhook-id)
+//   outcome <RecordOutcome name>   -> "<status> <text>" (AlipayNotifyHandler.AnswerFor)
 //   amount  <text>                 -> "ok <amount>" | "invalid"
 //   status-sig <secret> <app_id> <out_trade_no> <exp>                    -> lowercase hex
 //   order-sig  <secret> <app_id> <out_trade_no> <total_amount> <expire>  -> lowercase hex
@@ -51,12 +57,35 @@ public static class ExampleDriver
                 {
                     return "decode-error";
                 }
-                List<string> pairs = new List<string>();
-                foreach (KeyValuePair<string, string> pair in fields) pairs.Add(B64(pair.Key) + ":" + B64(pair.Value));
-                return "fields " + string.Join(" ", pairs.ToArray());
+                return FieldsAnswer(fields);
+            }
+            case "read":
+            {
+                Dictionary<string, string> fields;
+                WebhookCheck check = AlipayForm.ReadFields(Text(f[1]), Convert.FromBase64String(f[2]), out fields);
+                return check.Ok ? FieldsAnswer(fields) : "fail " + check.Status + " " + check.Reason;
             }
             case "paid":
                 return AlipayOrderStorePaid(Convert.FromBase64String(f[1])) ? "true" : "false";
+            case "classify":
+                return OrderStore.Classify(AlipayForm.Parse(Convert.FromBase64String(f[1]), Encoding.UTF8)).ToString();
+            case "answer":
+            {
+                RecordOutcome outcome;
+                try
+                {
+                    // No connection string: opening the connection throws, so only what Record
+                    // decides before touching the database comes back as an outcome.
+                    outcome = OrderStore.Record("", "msg_driver", AlipayForm.Parse(Convert.FromBase64String(f[1]), Encoding.UTF8));
+                }
+                catch (InvalidOperationException)
+                {
+                    return "database";
+                }
+                return Reply(outcome);
+            }
+            case "outcome":
+                return Reply((RecordOutcome)Enum.Parse(typeof(RecordOutcome), f[1]));
             case "amount":
             {
                 decimal amount;
@@ -69,6 +98,20 @@ public static class ExampleDriver
             default:
                 return "error unknown-command";
         }
+    }
+
+    private static string FieldsAnswer(Dictionary<string, string> fields)
+    {
+        List<string> pairs = new List<string>();
+        foreach (KeyValuePair<string, string> pair in fields) pairs.Add(B64(pair.Key) + ":" + B64(pair.Value));
+        return "fields " + string.Join(" ", pairs.ToArray());
+    }
+
+    private static string Reply(RecordOutcome outcome)
+    {
+        string text;
+        int status = AlipayNotifyHandler.AnswerFor(outcome, out text);
+        return status + " " + text;
     }
 
     private static bool AlipayOrderStorePaid(byte[] body)
