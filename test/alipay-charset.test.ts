@@ -45,6 +45,16 @@ describe('decodeParams', () => {
     expect(decodeParams(pairs('s=%E4%B8%AD'))).toMatchObject({ ok: true, charset: 'utf-8', params: { s: '中' } });
   });
 
+  it('without a charset label (legacy mapi: the merchant\'s _input_charset, GBK by default): UTF-8, else GBK', () => {
+    expect(decodeParams(pairs('seller_id=2088&subject=%D6%A7%B8%B6'))).toMatchObject({ ok: true, charset: 'gbk', params: { subject: '支付' } });
+    expect(decodeParams(pairs('subject=%E6%94%AF%E4%BB%98'))).toMatchObject({ ok: true, charset: 'utf-8', params: { subject: '支付' } });
+    expect(decodeParams(pairs('subject=x'))).toMatchObject({ ok: true, charset: 'utf-8' });
+    // Neither: refused, naming the field.
+    expect(decodeParams(pairs('subject=%FF%FF'))).toMatchObject({ ok: false, reason: 'charset-decode', hint: expect.stringContaining('"subject" is neither valid utf-8 nor valid gbk') });
+    // A label is still obeyed: GBK bytes under charset=utf-8 are refused, not guessed.
+    expect(decodeParams(pairs('charset=utf-8&subject=%D6%A7%B8%B6'))).toMatchObject({ ok: false, reason: 'charset-decode' });
+  });
+
   it('rejects an unknown charset', () => {
     expect(decodeParams(pairs('charset=big5&s=x'))).toMatchObject({ ok: false, reason: 'unknown-charset' });
     expect(decodeParams(pairs('charset=%FF&s=x'))).toMatchObject({ ok: false, reason: 'unknown-charset' });
