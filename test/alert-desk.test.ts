@@ -16,7 +16,7 @@ import { TEST_ONLY_ALIPAY_CERT_PEM } from './fixtures/reconcile-test-keys';
 import { makeSigner, signPairs } from './support/alipay-sign';
 import { formBody, pairsOf } from './support/form';
 import { gatewayEnv, mockAlertReceiver, NOTIFY_URL, type AlertCall } from './support/gateway';
-import { tradeParams } from './support/notifications';
+import { signedNotification, tradeParams } from './support/notifications';
 
 /** A desk of its own per test (the deployment's is named `alerts`): tests do not share windows. */
 function desk(name: string): DurableObjectStub<AlertDesk> {
@@ -160,6 +160,20 @@ describe('fed by the notify path, after its answer', () => {
     await vi.waitFor(() => expect(receiver.calls.map((c) => verified(c).kind)).toContain('unknown-cert-sn'), { timeout: 5_000 });
     const digest = verified(receiver.calls.find((c) => verified(c).kind === 'unknown-cert-sn')!);
     expect(digest.samples[0]).toMatchObject({ details: { sn, rejected: 1 } });
+  });
+
+  it('a notification Alipay really signed that the gateway still refuses (a field out of format) is alerted with its reason', async () => {
+    const receiver = mockAlertReceiver();
+    const body = await signedNotification(tradeParams({ total_amount: '-1.00' }));
+    const ctx = createExecutionContext();
+    const request = new Request(NOTIFY_URL, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+    const response = await worker.fetch(request as Parameters<typeof worker.fetch>[0], gatewayEnv, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(`${response.status} ${await response.text()}`).toBe('400 fail: invalid-field');
+    await vi.waitFor(() => expect(receiver.calls.map((c) => verified(c).kind)).toContain('genuine-refused'), { timeout: 5_000 });
+    const digest = verified(receiver.calls.find((c) => verified(c).kind === 'genuine-refused')!);
+    expect(digest.samples[0]).toMatchObject({ details: { reason: 'invalid-field', refused: 1 } });
+    expect(digest.samples[0]!.summary).toMatch(/^1 notification signed by Alipay was refused \(invalid-field\)/);
   });
 });
 

@@ -26,6 +26,8 @@ export interface RejectionReport {
   readonly signatureFailures: number;
   /** Notifications naming an Alipay certificate no configured one has (and no key verified). */
   readonly unknownCertSns: readonly { readonly sn: string; readonly count: number }[];
+  /** Notifications Alipay signed that the gateway refused all the same, by reason (absent from older isolates). */
+  readonly genuineRefusals?: readonly { readonly reason: string; readonly count: number }[];
   readonly at: number;
 }
 
@@ -97,6 +99,17 @@ export class AlertDesk extends DurableObject<GatewayEnv> {
           `Notifications name Alipay certificate SN ${sn.slice(0, 40)}, which is not configured, and no configured key verifies them (answered 503: Alipay keeps them). ` +
           'If Alipay renewed its certificate, add the new alipayCertPublicKey_RSA2.crt to ALIPAY_PUBLIC_KEY.',
         details: { sn: sn.slice(0, 40), rejected: count },
+        at: report.at,
+        count,
+      });
+    }
+    for (const { reason, count } of (report.genuineRefusals ?? []).slice(0, 8)) {
+      this.noteInto(state, {
+        kind: 'genuine-refused',
+        summary:
+          `${count} notification${count > 1 ? 's' : ''} signed by Alipay ${count > 1 ? 'were' : 'was'} refused (${reason.slice(0, 40)}): Alipay re-sends for about 25 hours, then gives up. ` +
+          `Fix the cause (the "notification" log lines with reason ${reason.slice(0, 40)} say what it is), or the payment never reaches your site.`,
+        details: { reason: reason.slice(0, 40), refused: count },
         at: report.at,
         count,
       });

@@ -39,6 +39,7 @@ export const DEFAULT_POLICY: DebouncePolicy = {
     'unknown-cert-sn': HOUR,
     'deliveries-held': HOUR,
     'query-failing': HOUR,
+    'genuine-refused': 30 * MINUTE,
   },
   maxSamples: 5,
 };

@@ -16,6 +16,7 @@ export const KIND_TITLES = {
   'unknown-cert-sn': 'Unknown Alipay certificate (未知支付宝证书)',
   'deliveries-held': 'Deliveries on hold (投递已暂停)',
   'query-failing': 'Asking Alipay keeps failing (查询支付宝持续失败)',
+  'genuine-refused': 'Genuine Alipay notification refused (支付宝通知验签通过但被拒收)',
 } satisfies Record<AlertKind, string>;
 
 export interface FormattedAlert {

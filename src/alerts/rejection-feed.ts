@@ -8,8 +8,16 @@ import type { GatewayEnv } from '../env';
 import { logLine } from '../log';
 import { alertDesk } from './desk-stub';
 
-/** The rejection reasons an alert counts: signatures that do not verify, and certificates the gateway does not have. */
-export type AlertedRejection = { reason: 'signature-mismatch' | 'signature-encoding' } | { reason: 'unknown-cert-sn'; sn: string };
+/**
+ * The rejections an alert counts: signatures that do not verify, certificates the gateway does not
+ * have, and notifications Alipay really signed that the gateway still refused (a charset it cannot
+ * read, a field out of format, another app id...): each of those is a payment Alipay gives up on
+ * after its re-sends unless somebody fixes the cause.
+ */
+export type AlertedRejection =
+  | { reason: 'signature-mismatch' | 'signature-encoding' }
+  | { reason: 'unknown-cert-sn'; sn: string }
+  | { reason: 'genuine-refused'; refusal: string };
 
 const SIGNATURE_REASONS = new Set(['signature-mismatch', 'signature-encoding']);
 /** Distinct SNs held between reports; an attacker naming a new SN per request adds to the count of the last one. */
@@ -17,6 +25,8 @@ const MAX_SNS = 8;
 
 let signatureFailures = 0;
 const unknownSns = new Map<string, number>();
+/** By refusal reason: a fixed, small set (the core's reasons after verification). */
+const genuineRefusals = new Map<string, number>();
 let reporting: Promise<void> | null = null;
 
 /** True for a rejection the alerts count (the caller feeds only those). */
@@ -29,6 +39,8 @@ export function feedRejection(env: GatewayEnv, rejection: AlertedRejection, ctx:
   if (rejection.reason === 'unknown-cert-sn') {
     const key = unknownSns.has(rejection.sn) || unknownSns.size < MAX_SNS ? rejection.sn : [...unknownSns.keys()].at(-1)!;
     unknownSns.set(key, (unknownSns.get(key) ?? 0) + 1);
+  } else if (rejection.reason === 'genuine-refused') {
+    genuineRefusals.set(rejection.refusal, (genuineRefusals.get(rejection.refusal) ?? 0) + 1);
   } else {
     signatureFailures += 1;
   }
@@ -37,10 +49,16 @@ export function feedRejection(env: GatewayEnv, rejection: AlertedRejection, ctx:
 }
 
 async function report(env: GatewayEnv): Promise<void> {
-  while (signatureFailures > 0 || unknownSns.size > 0) {
-    const batch = { signatureFailures, unknownCertSns: [...unknownSns].map(([sn, count]) => ({ sn, count })), at: Date.now() };
+  while (signatureFailures > 0 || unknownSns.size > 0 || genuineRefusals.size > 0) {
+    const batch = {
+      signatureFailures,
+      unknownCertSns: [...unknownSns].map(([sn, count]) => ({ sn, count })),
+      genuineRefusals: [...genuineRefusals].map(([reason, count]) => ({ reason, count })),
+      at: Date.now(),
+    };
     signatureFailures = 0;
     unknownSns.clear();
+    genuineRefusals.clear();
     try {
       await alertDesk(env).rejections(batch);
     } catch (error) {

@@ -14,7 +14,8 @@ export type AlertKind =
   | 'certificate-expiring'
   | 'unknown-cert-sn'
   | 'deliveries-held'
-  | 'query-failing';
+  | 'query-failing'
+  | 'genuine-refused';
 
 export const ALERT_KINDS: readonly AlertKind[] = [
   'dead-letter',
@@ -26,6 +27,7 @@ export const ALERT_KINDS: readonly AlertKind[] = [
   'unknown-cert-sn',
   'deliveries-held',
   'query-failing',
+  'genuine-refused',
 ];
 
 export type AlertDetailValue = string | number | boolean;

@@ -145,7 +145,11 @@ export async function handleNotify(
     const status = REJECTION_STATUS[result.reason];
     log({ level: 'warn', outcome: 'rejected', status, ...rejectionDetails(result), bytes: read.body.byteLength });
     count(result.reason);
-    if (ctx && config.alerts !== null && isAlertedRejection(result.reason)) feedRejection(env, alertedRejectionOf(result), ctx);
+    if (ctx && config.alerts !== null) {
+      // Past the signature, Alipay really sent it: refusing it loses a payment unless somebody acts.
+      if (result.stage !== 'verify') feedRejection(env, { reason: 'genuine-refused', refusal: result.reason }, ctx);
+      else if (isAlertedRejection(result.reason)) feedRejection(env, alertedRejectionOf(result), ctx);
+    }
     return reply(status, `fail: ${result.reason}`);
   }
 
@@ -157,6 +161,7 @@ export async function handleNotify(
     const notifyId = key.field === 'notify_id' ? {} : { notify_id: n.notifyId };
     log({ level: 'warn', outcome: 'rejected', status, reason: key.reason, field: key.field, hint: key.hint, ...notifyId });
     count(key.reason);
+    if (ctx && config.alerts !== null) feedRejection(env, { reason: 'genuine-refused', refusal: key.reason }, ctx);
     return reply(status, `fail: ${key.reason}`);
   }
 
