@@ -51,6 +51,18 @@ describe('payload builders', () => {
     expect(doc.params).toEqual(event.params);
   });
 
+  it('json: an empty value is null at the top (it was not signed), and a legacy mapi amount is total_fee', () => {
+    const mapi: DeliveryEvent = {
+      ...event,
+      kind: 'paid',
+      eventKey: 'paid',
+      params: { seller_id: '2088000000000002', out_trade_no: 'T1', total_fee: '8.80', refund_fee: '', out_biz_no: '', gmt_refund: '' },
+    };
+    const doc = JSON.parse(new TextDecoder().decode(buildJsonPayload(mapi).body));
+    expect(doc).toMatchObject({ total_amount: '8.80', refund_fee: null, out_biz_no: null, gmt_refund: null, app_id: null, seller_id: '2088000000000002' });
+    expect(doc.params).toEqual(mapi.params);
+  });
+
   it('selects the builder by format', () => {
     expect(payloadBuilder('form')).toBe(buildFormPayload);
     expect(payloadBuilder('json')).toBe(buildJsonPayload);

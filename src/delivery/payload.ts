@@ -60,10 +60,19 @@ const JSON_FIELDS = [
   'total_amount', 'receipt_amount', 'buyer_pay_amount', 'refund_fee', 'out_biz_no', 'gmt_refund', 'gmt_payment',
 ] as const;
 
+/**
+ * A lifted field as the gateway read it: an empty value is absent (it was not signed), so null;
+ * the amount of a legacy mapi notification is its `total_fee`.
+ */
+function liftedField(params: Readonly<Record<string, string>>, field: (typeof JSON_FIELDS)[number]): string | null {
+  const value = params[field] || (field === 'total_amount' ? params['total_fee'] : undefined);
+  return value ? value : null;
+}
+
 /** `json`: a normalised UTF-8 event. Amounts stay strings (decimal text, never floats). */
 export function buildJsonPayload(event: DeliveryEvent): OutboundPayload {
   const doc: Record<string, unknown> = { type: event.kind, event_key: event.eventKey, order_key: event.orderKey };
-  for (const field of JSON_FIELDS) doc[field] = event.params[field] ?? null;
+  for (const field of JSON_FIELDS) doc[field] = liftedField(event.params, field);
   doc['source'] = event.source ?? 'notification';
   doc['verified'] =
     event.source === 'query'
