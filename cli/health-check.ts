@@ -1,14 +1,19 @@
 // Asks a running gateway's GET /health and turns the answer into plain sentences. Used by the
 // `check` command and by `npm start` (scripts/dev.mjs), which waits for the local gateway with it.
-// The answer's shape is src/http/health.ts: 200 `{ ok: true, ...ConfigSummary }` or
+// The answer's shape is src/http/health.ts: 200 `{ ok: true, ...ConfigSummary, deliveries }` or
 // 503 `{ ok: false, problems: ["SETTING: message", ...] }`.
 
 import type { ConfigSummary } from '../src/config/types';
 import type { SettingName } from '../src/config/names';
+import { LOOPBACK_HOSTS } from '../src/config/values';
+import type { DeliveriesHealth } from '../src/http/health';
 import { readAllCapped } from '../src/utils/read-capped';
 
+/** What a healthy /health holds: the configuration summary, and the delivery hold (null: the gate did not answer in time). */
+export type HealthSummary = Partial<ConfigSummary> & { deliveries?: DeliveriesHealth | null };
+
 type HealthOutcome =
-  | { kind: 'healthy'; url: string; summary: Partial<ConfigSummary> }
+  | { kind: 'healthy'; url: string; summary: HealthSummary }
   | { kind: 'problems'; url: string; status: number; problems: string[] }
   /** Nothing answered: connection refused, DNS, TLS, timeout. */
   | { kind: 'unreachable'; url: string; message: string }
@@ -18,16 +23,32 @@ type HealthOutcome =
 const MAX_HEALTH_BYTES = 256 * 1024;
 export const DEFAULT_CHECK_TIMEOUT_MS = 10_000;
 
-/** The gateway's base URL, its /health URL, or any URL on it (e.g. the notify URL) -> the /health URL. */
+/**
+ * A gateway address as typed, with its scheme: a bare host (`shop-gateway.example.workers.dev`,
+ * as wrangler and the Cloudflare dashboard show it) gets https://, a host on this machine
+ * (`127.0.0.1:8787`, wrangler dev) http://.
+ */
+export function withScheme(input: string): string {
+  const text = input.trim();
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return text;
+  const host = /^(\[[^\]]*\]|[^/:?#]*)/.exec(text)![1]!.toLowerCase();
+  return `${LOOPBACK_HOSTS.has(host) ? 'http' : 'https'}://${text}`;
+}
+
+/**
+ * The gateway's own address (its workers.dev URL, or 127.0.0.1:8787), with or without a scheme,
+ * or its /health URL -> the /health URL. Not the merchant's notify URL behind a route: only the
+ * notify path reaches the gateway there, /health is the merchant's own server.
+ */
 export function healthUrlOf(input: string): { ok: true; url: string } | { ok: false; message: string } {
   let url: URL;
   try {
-    url = new URL(input.trim());
+    url = new URL(withScheme(input));
   } catch {
     return { ok: false, message: `"${input.slice(0, 100)}" is not a URL (e.g. https://alipay-notify-edge.example.workers.dev)` };
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return { ok: false, message: `${url.protocol} is not http or https` };
-  // /health is always at the root of the Worker, whatever path the notify URL has.
+  // /health is always at the root of the Worker, whatever path was given.
   const path = url.pathname.replace(/\/+$/, '').endsWith('/health') ? url.pathname : '/health';
   return { ok: true, url: new URL(path, url.origin).href };
 }
@@ -50,7 +71,7 @@ export async function fetchHealth(url: string, timeoutMs = DEFAULT_CHECK_TIMEOUT
   }
   const record = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : null;
   if (response.status === 200 && record?.ok === true) {
-    return { kind: 'healthy', url, summary: record as Partial<ConfigSummary> };
+    return { kind: 'healthy', url, summary: record as HealthSummary };
   }
   if (record?.ok === false && Array.isArray(record.problems)) {
     return { kind: 'problems', url, status: response.status, problems: record.problems.map((p) => String(p)) };
@@ -61,7 +82,7 @@ export async function fetchHealth(url: string, timeoutMs = DEFAULT_CHECK_TIMEOUT
     status: response.status,
     message:
       response.status === 404
-        ? 'answered 404: there is no gateway health check at this URL (is it the Worker\'s URL, and is the Worker deployed?)'
+        ? "answered 404: there is no gateway health check at this URL. Give the gateway's own address (its workers.dev URL), not your site's notify URL: a route sends only the notify path to the gateway. Is the Worker deployed?"
         : `answered ${response.status} with something that is not the gateway's health report (a proxy or error page?)`,
   };
 }
@@ -137,7 +158,7 @@ function list(value: unknown): string {
   return Array.isArray(value) && value.length > 0 ? value.map(String).join(', ') : '(none)';
 }
 
-function describeSummary(s: Partial<ConfigSummary>): string[] {
+function describeSummary(s: HealthSummary): string[] {
   const rows: [string, string][] = [];
   if (s.signTypes) rows.push(['accepted sign types', list(s.signTypes)]);
   if (s.keys) {
@@ -164,8 +185,30 @@ function describeSummary(s: Partial<ConfigSummary>): string[] {
     rows.push(['buyer status', s.statusPage.enabled ? `on${origins}` : 'off (STATUS_SECRET not set)']);
   }
   if (s.indexShards !== undefined) rows.push(['payments index', `${s.indexShards} shard${s.indexShards === 1 ? '' : 's'} per month`]);
+  if (s.reconcile) {
+    const r = s.reconcile;
+    rows.push(['asking Alipay', r.enabled ? `on, ${r.gateway}${r.schedule?.length ? `, after ${list(r.schedule)}` : ''}` : 'off (ALIPAY_APP_PRIVATE_KEY not set)']);
+  }
+  if (s.alerts !== undefined) rows.push(['alerts', s.alerts ? `${s.alerts.format} to ${s.alerts.host}${s.alerts.signed ? ', signed' : ''}` : 'off (ALERT_URL not set)']);
+  if (s.deliveries !== undefined) rows.push(['deliveries', describeDeliveries(s.deliveries)]);
   const width = Math.max(0, ...rows.map(([label]) => label.length));
   return rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`);
+}
+
+function describeDeliveries(d: DeliveriesHealth | null): string {
+  if (d === null) return 'unknown (the delivery gate did not answer in time)';
+  const waiting = `${d.waitingOrders} order${d.waitingOrders === 1 ? '' : 's'} waiting`;
+  if (d.held) return `HELD${d.heldSince ? ` since ${d.heldSince}` : ''}, ${waiting}`;
+  if (d.drainingUntil) return `flowing, catching up after a hold until ${d.drainingUntil} (${waiting})`;
+  return 'flowing';
+}
+
+/**
+ * A configured gateway whose deliveries are held (the admin console's hold, e.g. for maintenance
+ * of the site): notifications are recorded, but nothing reaches the receiving page until they resume.
+ */
+export function deliveriesHeld(outcome: HealthOutcome): boolean {
+  return outcome.kind === 'healthy' && outcome.summary.deliveries?.held === true;
 }
 
 /** The whole report, as lines for a terminal. */
@@ -173,10 +216,17 @@ export function explainHealth(outcome: HealthOutcome): string[] {
   switch (outcome.kind) {
     case 'healthy': {
       const warnings = outcome.summary.warnings ?? [];
+      const held = deliveriesHeld(outcome)
+        ? [
+            'warning: deliveries are HELD: notifications are still recorded, but nothing reaches your receiving page ' +
+              'until deliveries are resumed (admin console, or POST /admin/api/deliveries/resume).',
+          ]
+        : [];
       return [
-        `healthy: ${outcome.url}`,
+        `${held.length > 0 ? 'configured, but deliveries are held' : 'healthy'}: ${outcome.url}`,
         ...describeSummary(outcome.summary),
         ...warnings.map((w) => `warning: ${w}`),
+        ...held,
       ];
     }
     case 'problems':

@@ -31,8 +31,9 @@ describe('secret', () => {
 
 // A valid configuration (keys generated here) and a broken one, shaped by the real src/http/health.ts.
 let healthy: Response;
+let held: Response;
 let broken: Response;
-let mode: 'healthy' | 'broken' | 'not-found' = 'healthy';
+let mode: 'healthy' | 'held' | 'broken' | 'not-found' = 'healthy';
 const paths: string[] = [];
 let server: Server;
 let base: string;
@@ -46,13 +47,14 @@ beforeAll(async () => {
     FORWARD_SECRET: `whsec_${Buffer.alloc(32, 7).toString('base64')}`,
   });
   expect(good.ok).toBe(true);
-  healthy = healthResponse(good);
+  healthy = healthResponse(good, { held: false, heldSince: null, waitingOrders: 0, drainingUntil: null });
+  held = healthResponse(good, { held: true, heldSince: '2026-05-01T08:00:00.000Z', waitingOrders: 3, drainingUntil: null });
   broken = healthResponse(await loadConfig({ ALIPAY_APP_ID: 'not-digits', FORWARD_SECRET: 'secret-without-prefix' }));
   expect(broken.status).toBe(503);
 
   server = createServer(async (req, res) => {
     paths.push(req.url ?? '');
-    const answer = mode === 'not-found' || req.url !== '/health' ? new Response('not found', { status: 404 }) : (mode === 'healthy' ? healthy : broken).clone();
+    const answer = mode === 'not-found' || req.url !== '/health' ? new Response('not found', { status: 404 }) : (mode === 'healthy' ? healthy : mode === 'held' ? held : broken).clone();
     res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'text/plain' });
     res.end(await answer.text());
   });
@@ -76,6 +78,26 @@ describe('check', () => {
     expect(run.stdout).toMatch(/forwards to\s+shop\.example\.com \(form, events: paid/);
     expect(run.stdout).toMatch(/Alipay public keys \(1\)\s+RSA 2048/);
     expect(run.stdout).not.toContain('whsec_'); // nothing secret in the summary, nothing secret printed
+    expect(run.stdout).toMatch(/deliveries\s+flowing\n/);
+    expect(run.stdout).toMatch(/asking Alipay\s+off \(ALIPAY_APP_PRIVATE_KEY not set\)/);
+    expect(run.stdout).toMatch(/alerts\s+off \(ALERT_URL not set\)/);
+  });
+
+  it('exits 1 with a warning when deliveries are held: configured, yet nothing reaches the receiving page', async () => {
+    mode = 'held';
+    const run = await runInProcess(['check', base]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(`configured, but deliveries are held: ${base}/health`);
+    expect(run.stdout).not.toMatch(/^healthy/m);
+    expect(run.stdout).toMatch(/deliveries\s+HELD since 2026-05-01T08:00:00\.000Z, 3 orders waiting/);
+    expect(run.stdout).toContain('warning: deliveries are HELD');
+    expect(run.stdout).toContain('POST /admin/api/deliveries/resume');
+  });
+
+  it('takes the gateway\'s address without https://, as wrangler and the dashboard show it (http:// for this machine)', async () => {
+    const run = await runInProcess(['check', base.replace('http://', '')]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`healthy: ${base}/health`);
   });
 
   it('asks /health whether given the base URL, the /health URL or the notify URL', async () => {
@@ -102,6 +124,8 @@ describe('check', () => {
     const run = await runInProcess(['check', base]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('answered 404');
+    // With a route, the notify URL's host is the merchant's own server: the gateway's address is what works.
+    expect(run.stderr).toContain("Give the gateway's own address (its workers.dev URL), not your site's notify URL");
   });
 
   it('exits 2 when nothing listens at the URL', async () => {
