@@ -6,7 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import { loadConfig } from '../src/config/load';
 import { DEFAULTS } from '../src/config/names';
-import { explainHealth, fetchHealth, healthUrlOf } from './health-check';
+import { deliveriesHeld, explainHealth, fetchHealth, healthUrlOf } from './health-check';
 import { confirm } from './init-answer';
 import { knownAfter, type FlagValues, type Plan } from './init-plan';
 import { gitIgnoresDevVars, mergeDevVars, writeDevVars } from './init-devvars';
@@ -30,6 +30,28 @@ export interface ApplyContext {
   /** Between deploy and a healthy /health: tries and the wait between them. */
   healthTries?: number;
   healthWaitMs?: number;
+  /** Filled in as things are written, so a stop midway (Ctrl-C, the input ending) can say what was. */
+  progress: WriteProgress;
+}
+
+/** What applyPlan has written (files, secrets on Cloudflare, the deploy), by name for the merchant. */
+export interface WriteProgress {
+  done: string[];
+  /** The write under way (it may or may not take effect if init stops now). */
+  running: string | null;
+}
+
+export function noProgress(): WriteProgress {
+  return { done: [], running: null };
+}
+
+/** Runs one write, recorded as under way and then, when `succeeded` says so, as done. */
+async function writing<T>(ctx: ApplyContext, what: string, work: () => Promise<T>, succeeded: (result: T) => boolean = () => true): Promise<T> {
+  ctx.progress.running = what;
+  const result = await work();
+  ctx.progress.running = null;
+  if (succeeded(result)) ctx.progress.done.push(what);
+  return result;
 }
 
 const EXIT = { ok: 0, unhealthy: 1, stopped: 2 } as const;
@@ -58,7 +80,7 @@ export async function applyPlan(ctx: ApplyContext, plan: Plan): Promise<number> 
     if (ctx.state.noWorker) ctx.out(`  · ${t('firstSecretCreatesWorker', { name: ctx.state.layout.name ?? 'alipay-notify-edge' })}\n`);
     for (const [name, value] of plan.set) {
       if (settingNamed(name).storage !== 'secret') continue;
-      const put = await putSecret(ctx.wrangler, name, value);
+      const put = await writing(ctx, t('writtenSecret', { name }), () => putSecret(ctx.wrangler, name, value), (r) => r.ok);
       if (!put.ok) {
         ctx.out(`  ✗ ${t('secretPutFailed', { name })}\n${indent(tail(put.output))}\n`);
         return stop(ctx, t('secretsPartlyPut'));
@@ -83,7 +105,7 @@ export async function applyPlan(ctx: ApplyContext, plan: Plan): Promise<number> 
     return EXIT.ok;
   }
   ctx.out(`\n${t('deploying')}\n`);
-  const deployed = await deploy(ctx.wrangler, (chunk) => ctx.out(indent(chunk.replace(/\n$/, '')) + '\n'));
+  const deployed = await writing(ctx, t('writtenDeploy'), () => deploy(ctx.wrangler, (chunk) => ctx.out(indent(chunk.replace(/\n$/, '')) + '\n')), (r) => r.code === 0);
   if (deployed.code !== 0) {
     ctx.out(`  ✗ ${t('deployFailed')}\n`);
     return EXIT.stopped;
@@ -162,7 +184,7 @@ async function writeToml(ctx: ApplyContext, plan: Plan): Promise<boolean> {
   }
   const after = renderToml(doc);
   if (after !== before) {
-    await writeFile(ctx.state.tomlPath, after);
+    await writing(ctx, 'wrangler.toml', () => writeFile(ctx.state.tomlPath, after));
     ctx.out(`  ✓ ${ctx.t('tomlWritten', { path: 'wrangler.toml' })}\n`);
   }
   return true;
@@ -173,7 +195,7 @@ async function writeLocal(ctx: ApplyContext, plan: Plan): Promise<number> {
   const values: Record<string, string> = {};
   for (const [name, value] of plan.set) values[name] = value;
   const text = mergeDevVars(ctx.state.devVarsText, values, ctx.t('devVarsHeader'));
-  const path = await writeDevVars(ctx.dir, text);
+  const path = await writing(ctx, '.dev.vars', () => writeDevVars(ctx.dir, text));
   ctx.out(`  ✓ ${ctx.t('devVarsWritten', { path })}\n\n${ctx.t('devVarsNext')}\n`);
   printGenerated(ctx, plan);
   return EXIT.ok;
@@ -182,7 +204,10 @@ async function writeLocal(ctx: ApplyContext, plan: Plan): Promise<number> {
 /** /health of the new deployment; workers.dev may take a few seconds to answer after a first deploy. */
 async function checkDeployed(ctx: ApplyContext, url: string): Promise<boolean> {
   const target = healthUrlOf(url);
-  if (!target.ok) return false;
+  if (!target.ok) {
+    ctx.out(`  ! ${ctx.t('cannotCheck', { url, reason: target.message })}\n`);
+    return false;
+  }
   ctx.out(`\n${ctx.t('checking', { url: target.url })}\n`);
   const tries = ctx.healthTries ?? 6;
   let outcome = await fetchHealth(target.url);
@@ -191,7 +216,7 @@ async function checkDeployed(ctx: ApplyContext, url: string): Promise<boolean> {
     outcome = await fetchHealth(target.url);
   }
   ctx.out(`${indent(explainHealth(outcome).join('\n'))}\n`);
-  return outcome.kind === 'healthy';
+  return outcome.kind === 'healthy' && !deliveriesHeld(outcome);
 }
 
 /** With a route: does the old notify URL now reach the gateway? Its GET answer is the gateway's 405. */
@@ -219,8 +244,18 @@ function printAlipaySide(ctx: ApplyContext, plan: Plan, deployedUrl: string | nu
   } else if (routed) {
     ctx.out(`  ${ctx.t('alipayNothingRoute', { pattern: ctx.state.layout.routes.join(', ') })}\n`);
   } else {
-    const base = deployedUrl ? new URL(deployedUrl).origin : 'https://alipay-notify-edge.<your-subdomain>.workers.dev';
+    const base = originOf(deployedUrl) ?? 'https://alipay-notify-edge.<your-subdomain>.workers.dev';
     ctx.out(`  ${ctx.t('alipayNewNotifyUrl', { url: `${base}${path}` })}\n`);
+  }
+}
+
+/** The Worker's origin from the address wrangler printed (or --url), null when there is none to use. */
+function originOf(url: string | null): string | null {
+  if (url === null) return null;
+  try {
+    return new URL(url).origin;
+  } catch {
+    return null;
   }
 }
 

@@ -1,9 +1,11 @@
 // The receiving page: its address (never under the route), the forward secret, what to paste into
 // the page, and the test that the page takes a signed event and refuses a forged one.
 
+import { parseWebhookSecrets } from '../src/config/values';
 import { settle } from './init-answer';
 import { InitStop, knownAfter, type AskContext, type Plan } from './init-plan';
 import { probeReceivingPage, type ProbeOutcome } from './init-probe';
+import type { PromptIo } from './init-prompt';
 import { routeCovers } from './init-route';
 import { settingNamed } from './init-settings';
 import { receiverSnippet, RECEIVERS, type Receiver } from './init-snippets';
@@ -30,16 +32,28 @@ export async function originSection(ctx: AskContext, plan: Plan): Promise<void> 
     plan.probe = 'skipped';
     return;
   }
-  if (secret === undefined && ctx.io) {
-    const pasted = (await ctx.io.line(`${ctx.t('probeNeedsSecret')}\n> `, { hidden: true })).trim();
-    if (pasted !== '') secret = pasted;
-  }
+  if (secret === undefined && ctx.io) secret = await pastedSecret(ctx, ctx.io);
   if (secret === undefined || known['ORIGIN_URL'] === undefined) {
     ctx.out(`  · ${ctx.t('probeNoSecret')}\n`);
     plan.probe = 'skipped';
     return;
   }
   plan.probe = await probeLoop(ctx, plan, secret);
+}
+
+/**
+ * The page's secret when init cannot see it (a Cloudflare secret never comes back): pasted, and
+ * checked as the gateway reads FORWARD_SECRET, so a wrong paste is named and asked again.
+ * Undefined: skipped (Enter).
+ */
+async function pastedSecret(ctx: AskContext, io: PromptIo): Promise<string | undefined> {
+  for (;;) {
+    const pasted = (await io.line(`${ctx.t('probeNeedsSecret')}\n> `, { hidden: true })).trim();
+    if (pasted === '') return undefined;
+    const parsed = parseWebhookSecrets(pasted);
+    if (parsed.ok) return pasted;
+    ctx.out(`  ✗ FORWARD_SECRET: ${parsed.message}\n`);
+  }
 }
 
 async function pickReceiver(ctx: AskContext): Promise<Receiver | null> {
@@ -86,6 +100,8 @@ async function probeLoop(ctx: AskContext, plan: Plan, secret: string): Promise<P
     ctx.out(`  ${outcome.kind === 'ok' ? '✓' : '✗'} ${ctx.t.probe(outcome)}\n`);
     if (outcome.kind === 'ok') return outcome;
     if (!ctx.io) throw new InitStop(ctx.t('probeFailedStop'), 1);
+    // Testing again with the same secret cannot help.
+    if (outcome.kind === 'bad-secret') return outcome;
     const next = (await ctx.io.line(`${ctx.t('probeAgain')} `)).trim().toLowerCase();
     if (next === 's') return 'skipped';
     if (next === 'u') {

@@ -25,6 +25,8 @@ export type ProbeOutcome =
   | { kind: 'ok'; status: number }
   /** The gateway itself would refuse this ORIGIN_URL (not https, not absolute). */
   | { kind: 'bad-url'; message: string }
+  /** The FORWARD_SECRET given is not a usable whsec_ secret: nothing was sent. */
+  | { kind: 'bad-secret'; message: string }
   | { kind: 'unreachable'; message: string }
   | { kind: 'timeout'; seconds: number }
   /** 3xx: the gateway does not follow redirects (a redirected POST loses its body). */
@@ -53,7 +55,7 @@ export async function probeReceivingPage(options: ProbeOptions): Promise<ProbeOu
   const url = parseOriginUrl(options.originUrl);
   if (!url.ok) return { kind: 'bad-url', message: url.message };
   const secrets = parseWebhookSecrets(options.forwardSecret);
-  if (!secrets.ok) throw new Error(`probe: FORWARD_SECRET is not usable (${secrets.message})`);
+  if (!secrets.ok) return { kind: 'bad-secret', message: secrets.message };
   const fetchImpl = options.fetchImpl ?? fetch;
   const ackBody = options.ackBody ?? 'success';
   const timeoutMs = options.timeoutMs ?? PROBE_TIMEOUT_MS;

@@ -68,7 +68,8 @@ export function terminalIo(input: NodeJS.ReadableStream & { isTTY?: boolean } = 
   rl.on('SIGINT', () => {
     // At a question: the conversation ends (and the command says what was written). During work
     // (wrangler running): readline holds the terminal raw, so Ctrl-C arrives here, not as a signal;
-    // hand it back as the signal it was meant to be once the terminal is restored.
+    // hand it back as the signal it was meant to be once the terminal is restored: init's SIGINT
+    // handler stops wrangler (and what it started) and says what was written.
     const atQuestion = waiting.length > 0;
     end(new Interrupted());
     rl.close();

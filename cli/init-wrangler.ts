@@ -1,12 +1,21 @@
 // Running Cloudflare's `wrangler` for init: secret list/put, deploy --dry-run, deploy. Secret
 // values travel only on the child's stdin, never as arguments (visible to every process on the
-// machine) and never through a file. `wrangler` is found on PATH first (`npx` puts the project's
-// node_modules/.bin there; a test puts its stand-in there), then in this project's node_modules.
+// machine) and never through a file. wrangler is a Node script, and node runs it here directly,
+// as scripts/wrangler.mjs does for `npm start`: no shell, so a project path with a space in it
+// (C:\Users\John Smith\...) or any other character a shell would read is passed as it is.
+// The script is found on PATH first (`npx` puts the project's node_modules/.bin there; a test
+// puts its stand-in there), then in this project's node_modules.
+//
+// Ctrl-C while wrangler runs: wrangler runs in a process group of its own (POSIX), so the
+// terminal's Ctrl-C reaches init only; init then stops wrangler and everything it started
+// (interrupt()), instead of leaving a deploy running after init is gone.
 
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, openSync, readSync, realpathSync } from 'node:fs';
+import { basename, delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stopTree } from '../scripts/wrangler.mjs';
+import { Interrupted } from './init-prompt';
 
 export interface WranglerResult {
   code: number;
@@ -17,46 +26,102 @@ export interface WranglerResult {
 export interface WranglerRunner {
   /** The command as a person would type it (for messages). */
   readonly display: string;
+  /** Rejects with Interrupted when interrupt() stopped it. */
   run(args: string[], options?: { input?: string; echo?: (chunk: string) => void }): Promise<WranglerResult>;
+  /** Stops the wrangler that is running (and what it started); false when none is. */
+  interrupt(): boolean;
 }
 
 const IS_WINDOWS = process.platform === 'win32';
 const PROJECT_BIN = fileURLToPath(new URL('../node_modules/.bin/', import.meta.url));
+/** After Ctrl-C, how long wrangler gets to stop by itself before it is killed. */
+const STOP_GRACE_MS = 3_000;
+const NOT_FOUND = 'wrangler is not installed here: run `npm ci` in the project directory.';
 
-export function findWrangler(cwd: string, pathValue = process.env['PATH'] ?? ''): string {
-  const names = IS_WINDOWS ? ['wrangler.cmd', 'wrangler.exe'] : ['wrangler'];
+/** The wrangler script node runs: on PATH, else in `cwd`'s node_modules, else in this project's; null when there is none. */
+export function findWrangler(cwd: string, pathValue = process.env['PATH'] ?? ''): string | null {
   const dirs = [...pathValue.split(delimiter).filter(Boolean), join(cwd, 'node_modules', '.bin'), PROJECT_BIN];
   for (const dir of dirs) {
-    for (const name of names) {
-      const candidate = join(dir, name);
-      if (existsSync(candidate)) return candidate;
-    }
+    const script = wranglerScriptIn(dir);
+    if (script !== null) return script;
   }
-  return names[0]!;
+  return null;
 }
 
-export function wranglerRunner(cwd: string, command = findWrangler(cwd)): WranglerRunner {
+/**
+ * The script behind a `wrangler` command in `dir`: npm links .bin/wrangler to the package's
+ * bin/wrangler.js (a stand-in may be a node script itself); where the command is a shell or .cmd
+ * shim instead (Windows, pnpm), the package file the shim would start: next to .bin, or under a
+ * global npm prefix.
+ */
+export function wranglerScriptIn(dir: string): string | null {
+  const command = ['wrangler', 'wrangler.cmd'].map((name) => join(dir, name)).find((path) => existsSync(path));
+  if (command === undefined) return null;
+  const real = realpathSync(command);
+  if (isNodeScript(real)) return real;
+  const behind = [
+    ...(basename(dir) === '.bin' ? [join(dir, '..', 'wrangler', 'bin', 'wrangler.js')] : []),
+    join(dir, 'node_modules', 'wrangler', 'bin', 'wrangler.js'),
+  ];
+  return behind.find((path) => existsSync(path)) ?? null;
+}
+
+function isNodeScript(path: string): boolean {
+  if (/\.[cm]?js$/i.test(path)) return true;
+  let fd: number | null = null;
+  try {
+    fd = openSync(path, 'r');
+    const head = Buffer.alloc(128);
+    const length = readSync(fd, head, 0, head.length, 0);
+    return /^#!.*\bnode\b/.test(head.subarray(0, length).toString('latin1').split('\n')[0]!);
+  } catch {
+    return false;
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
+}
+
+export function wranglerRunner(cwd: string, script = findWrangler(cwd)): WranglerRunner {
+  const running = new Set<{ child: ChildProcess; interrupted: boolean }>();
   return {
     display: 'npx wrangler',
     run(args, options = {}) {
-      return new Promise((resolve) => {
-        // Windows runs .cmd files only through the shell; every argument here is a fixed word or a setting name.
-        const child = spawn(command, args, { cwd, stdio: ['pipe', 'pipe', 'pipe'], shell: IS_WINDOWS && command.endsWith('.cmd') });
+      if (script === null) return Promise.resolve({ code: 127, stdout: '', stderr: NOT_FOUND });
+      return new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, [script, ...args], { cwd, stdio: ['pipe', 'pipe', 'pipe'], detached: !IS_WINDOWS, windowsHide: true });
+        const entry = { child, interrupted: false };
+        running.add(entry);
         let stdout = '';
         let stderr = '';
-        child.stdout.setEncoding('utf8').on('data', (d: string) => {
+        child.stdout!.setEncoding('utf8').on('data', (d: string) => {
           stdout += d;
           options.echo?.(d);
         });
-        child.stderr.setEncoding('utf8').on('data', (d: string) => {
+        child.stderr!.setEncoding('utf8').on('data', (d: string) => {
           stderr += d;
           options.echo?.(d);
         });
-        child.on('error', (error) => resolve({ code: 127, stdout, stderr: `${stderr}${error.message}` }));
-        child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-        child.stdin.on('error', () => {}); // a wrangler that exits early must not crash init with EPIPE
-        child.stdin.end(options.input ?? '');
+        child.on('error', (error) => {
+          running.delete(entry);
+          resolve({ code: 127, stdout, stderr: `${stderr}${error.message}` });
+        });
+        child.on('close', (code) => {
+          running.delete(entry);
+          if (entry.interrupted) reject(new Interrupted());
+          else resolve({ code: code ?? 1, stdout, stderr });
+        });
+        child.stdin!.on('error', () => {}); // a wrangler that exits early must not crash init with EPIPE
+        child.stdin!.end(options.input ?? '');
       });
+    },
+    interrupt() {
+      for (const entry of running) {
+        entry.interrupted = true;
+        // What the terminal's Ctrl-C would have done, to the whole group (workerd, esbuild); then no more waiting.
+        stopTree(entry.child, 'SIGINT');
+        setTimeout(() => stopTree(entry.child, 'SIGKILL'), STOP_GRACE_MS).unref();
+      }
+      return running.size > 0;
     },
   };
 }

@@ -10,10 +10,11 @@
 //   init-devvars.ts   .dev.vars for a local trial
 
 import { resolve } from 'node:path';
-import { applyPlan } from './init-apply';
+import { healthUrlOf, withScheme } from './health-check';
+import { applyPlan, noProgress, type WriteProgress } from './init-apply';
 import { chooseSections, converse } from './init-ask';
 import { InitStop, type AskContext, type FlagValues } from './init-plan';
-import { detectLang, translator, type Lang } from './init-i18n';
+import { detectLang, translator, type Lang, type Translator } from './init-i18n';
 import { InputEnded, Interrupted, terminalIo, type PromptIo } from './init-prompt';
 import { locallyValidated, SETTINGS } from './init-settings';
 import { describeState, isConfigured, readState } from './init-state';
@@ -53,7 +54,7 @@ Options:
   --no-probe                        do not test the receiving page
   --admin, --status, --reconcile, --alerts   turn an optional part on
   --deploy / --no-deploy            deploy after the dry run (default: ask; --yes: no)
-  --url URL                         the deployed Worker's address for the final check
+  --url URL                         the deployed Worker's address for the final check (https:// may be left out)
   --show-secret                     print generated secrets even when the output is not a terminal
 ${settingLines.join('\n')}
   -h, --help                        this help
@@ -104,6 +105,12 @@ export async function runInit(args: string[], options: InitOptions = {}): Promis
   if (flags['no-deploy']) flags['deploy'] = false;
   const lang = (flags['lang'] ?? detectLang()) as Lang;
   if (lang !== 'en' && lang !== 'zh') return usageError('init', '--lang must be en or zh');
+  // Checked before anything is asked or written: after a real deploy is too late to say it is not a URL.
+  if (typeof flags['url'] === 'string') {
+    const target = healthUrlOf(flags['url']);
+    if (!target.ok) return usageError('init', `--url: ${target.message}`);
+    flags['url'] = withScheme(flags['url']);
+  }
   const receiver = flags['receiver'];
   if (receiver !== undefined && ![...RECEIVERS, 'none'].includes(receiver as string)) {
     return usageError('init', `--receiver must be one of ${[...RECEIVERS, 'none'].join(', ')}`);
@@ -116,6 +123,15 @@ export async function runInit(args: string[], options: InitOptions = {}): Promis
   const wrangler = wranglerRunner(dir);
   const io = flags['yes'] ? null : (options.io ?? terminalIo());
   const showSecrets = Boolean(process.stdout.isTTY || flags['show-secret'] || options.io?.terminal);
+  const progress = noProgress();
+  // Ctrl-C as a signal (a question asked in a terminal gets it from readline instead): wrangler,
+  // if it runs, is stopped and init ends through Interrupted below; otherwise init ends here.
+  const onSigint = () => {
+    if (wrangler.interrupt()) return;
+    out(`\n${stopMessage(t, progress, 'interrupted')}\n`);
+    process.exit(130);
+  };
+  process.on('SIGINT', onSigint);
 
   try {
     out(`${t('intro')}\n${devVars ? `${t('introDevVars')}\n` : ''}`);
@@ -144,24 +160,37 @@ export async function runInit(args: string[], options: InitOptions = {}): Promis
     };
     const sections = await chooseSections(ctx, configured);
     const plan = await converse(ctx, sections);
-    return await applyPlan({ t, io, flags, state, dir, wrangler, out, showSecrets, devVars, ...(options.healthWaitMs !== undefined ? { healthWaitMs: options.healthWaitMs } : {}) }, plan);
+    const apply = { t, io, flags, state, dir, wrangler, out, showSecrets, devVars, progress };
+    return await applyPlan({ ...apply, ...(options.healthWaitMs !== undefined ? { healthWaitMs: options.healthWaitMs } : {}) }, plan);
   } catch (error) {
     if (error instanceof InitStop) {
       out(`alipay-notify-edge init: ${error.message}\n`);
       return error.exitCode;
     }
     if (error instanceof Interrupted) {
-      out(`\n${t('interrupted')}\n`);
+      out(`\n${stopMessage(t, progress, 'interrupted')}\n`);
       return 130;
     }
     if (error instanceof InputEnded) {
-      out(`\n${t('inputEnded')}\n`);
+      out(`\n${stopMessage(t, progress, 'inputEnded')}\n`);
       return EXIT.usage;
     }
     throw error;
   } finally {
+    process.off('SIGINT', onSigint);
     io?.close();
   }
+}
+
+/** Init stopped before its end: nothing was written, or what was (and what was under way). */
+function stopMessage(t: Translator, progress: WriteProgress, why: 'interrupted' | 'inputEnded'): string {
+  if (progress.done.length === 0 && progress.running === null) return t(why);
+  const zh = t.lang === 'zh';
+  const parts = [
+    ...(progress.done.length > 0 ? [t('alreadyWritten', { done: progress.done.join(zh ? '、' : ', ') })] : []),
+    ...(progress.running !== null ? [t('stoppedDuring', { step: progress.running })] : []),
+  ];
+  return t(why === 'interrupted' ? 'interruptedAfterWrites' : 'inputEndedAfterWrites', { written: parts.join(zh ? '' : ' ') });
 }
 
 function printState(out: (text: string) => void, t: ReturnType<typeof translator>, state: Parameters<typeof describeState>[0]): void {

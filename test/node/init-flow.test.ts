@@ -182,6 +182,74 @@ describe('a first deployment, scripted (--yes)', () => {
   }, 120_000);
 });
 
+describe('a re-run with a new receiving page address, FORWARD_SECRET hidden on Cloudflare', () => {
+  it('asks for the page\'s secret to test it; a paste that is not a whsec_ secret is named and asked again', async () => {
+    const project = await makeInitProject({ secrets: ['ALIPAY_PUBLIC_KEY', 'ORIGIN_URL', 'FORWARD_SECRET'] });
+    try {
+      received.length = 0;
+      // 2: the receiving page; its new address; keep FORWARD_SECRET; no receiver snippet; two bad
+      // pastes, then the page's secret; test; then do not write.
+      const answers = ['2', originUrl, '', '', 'not-a-secret', 'whsec_c2hvcnQ=', forwardSecret, '', 'n', 'n'];
+      const run = await project.run(['--lang', 'en'], { stdin: `${answers.join('\n')}\n` });
+      expect(run.stderr).toBe('');
+      expect(run.code, run.stdout).toBe(2);
+      expect(run.stdout).toContain('✗ FORWARD_SECRET: the value does not start with whsec_');
+      expect(run.stdout).toMatch(/✗ FORWARD_SECRET: the value decodes to 5 bytes/);
+      expect(run.stdout).toContain('it is ready');
+      expect(received.map((e) => e.kind)).toEqual(['waiting']);
+      expect(run.stdout).toContain('Nothing was written.');
+      expect((await project.standin.records()).map((r) => r.argv.join(' '))).toEqual(['secret list --format json']);
+    } finally {
+      await project.remove();
+    }
+  }, 60_000);
+});
+
+describe('--url: the deployed gateway\'s address', () => {
+  it('a bare host is taken (http:// for this machine, https:// otherwise): checked after the deploy, and the notify_url built on it', async () => {
+    const project = await makeInitProject({ noWorker: true, deployUrl: 'https://alipay-notify-edge.example.workers.dev' });
+    try {
+      const key = await project.keyPair('alipay');
+      const secretFile = await project.outside('forward-secret.txt', forwardSecret);
+      deployed = { tomlPath: project.tomlPath, secrets: { ALIPAY_PUBLIC_KEY: key.spkiBase64, ORIGIN_URL: originUrl, FORWARD_SECRET: forwardSecret } };
+      const bare = healthUrl.replace(/^http:\/\//, '');
+      const run = await project.run([
+        '--yes', '--lang', 'en', '--alipay-public-key', key.publicPem, '--app-id', '2021000123456789', '--origin-url', originUrl,
+        '--forward-secret-file', secretFile, '--no-probe', '--no-route', '--deploy', '--url', bare,
+      ]);
+      expect(run.stderr).toBe('');
+      expect(run.code, run.stdout).toBe(0);
+      expect(run.stdout).toContain(`healthy: ${healthUrl}/health`);
+      expect(run.stdout).toContain(`Set notify_url to ${healthUrl}/alipay/notify`);
+    } finally {
+      await project.remove();
+    }
+  }, 60_000);
+
+  it('what is not a URL is refused before anything is asked, written or deployed', async () => {
+    const project = await makeInitProject({ noWorker: true });
+    try {
+      const key = await project.keyPair('alipay');
+      const secretFile = await project.outside('forward-secret.txt', forwardSecret);
+      const tomlBefore = await readFile(project.tomlPath, 'utf8');
+      for (const url of ['not a url', 'ftp://gateway.example.com']) {
+        const run = await project.run([
+          '--yes', '--lang', 'en', '--alipay-public-key', key.publicPem, '--app-id', '2021000123456789', '--origin-url', originUrl,
+          '--forward-secret-file', secretFile, '--no-probe', '--no-route', '--deploy', '--url', url,
+        ]);
+        expect(run.code).toBe(2);
+        expect(run.stderr).toMatch(/^alipay-notify-edge: --url: .*(is not a URL|is not http or https)/);
+        expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
+        expect(run.stdout).toBe('');
+      }
+      expect(await project.standin.records()).toEqual([]);
+      expect(await readFile(project.tomlPath, 'utf8')).toBe(tomlBefore);
+    } finally {
+      await project.remove();
+    }
+  }, 60_000);
+});
+
 describe('stopping before anything is written', () => {
   it('a receiving page that does not have the secret: exit 1, nothing put, wrangler.toml unchanged', async () => {
     const project = await makeInitProject({ noWorker: true });

@@ -74,6 +74,19 @@ describe('probeReceivingPage', () => {
     expect(await probeReceivingPage({ originUrl: url, forwardSecret: secret })).toMatchObject({ kind: 'clock', status: 403 });
   });
 
+  it('a FORWARD_SECRET that is not a whsec_ secret is named as such, and nothing is sent', async () => {
+    const before = events.length;
+    for (const bad of ['not-a-secret', 'whsec_c2hvcnQ=', '']) {
+      const outcome = await probeReceivingPage({ originUrl: `${origin.url}pay/notify_origin`, forwardSecret: bad });
+      expect(outcome).toMatchObject({ kind: 'bad-secret', message: expect.any(String) });
+    }
+    expect(await probeReceivingPage({ originUrl: origin.url, forwardSecret: 'pasted-by-mistake' })).toEqual({
+      kind: 'bad-secret',
+      message: 'the value does not start with whsec_ (generate one with: npx alipay-notify-edge secret)',
+    });
+    expect(events.length).toBe(before);
+  });
+
   it('nothing listening, and an address the gateway would refuse', async () => {
     const url = await stubPage(() => {});
     await new Promise((resolve) => stub!.close(resolve));

@@ -1,7 +1,7 @@
 // Two ways to run the command-line tool in tests: as a user does (`node cli/bin.mjs ...`, one
 // process per call, which proves the tsx entry point works) and in-process through `main()`
 // (same code, no process start-up, for the many small option and output cases).
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { vi } from 'vitest';
 import { main } from '../../cli/main';
@@ -27,6 +27,30 @@ export function runCli(args: string[], options: { stdin?: Uint8Array | string; c
     child.on('close', (code) => resolve({ code, stdout, stderr }));
     child.stdin.end(options.stdin ?? '');
   });
+}
+
+export interface StartedCli {
+  child: ChildProcess;
+  /** The output so far. */
+  stdout(): string;
+  /** The end: exit code (null when a signal ended it) and the signal. */
+  done: Promise<CliRun & { signal: NodeJS.Signals | null }>;
+}
+
+/** Like runCli, for a test that acts while the command runs (e.g. sends it Ctrl-C's SIGINT). */
+export function startCli(args: string[], options: { stdin?: string; cwd?: string; env?: Record<string, string> } = {}): StartedCli {
+  const env = options.env ? { ...process.env, ...options.env } : undefined;
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  child.stdin.end(options.stdin ?? '');
+  const done = new Promise<CliRun & { signal: NodeJS.Signals | null }>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+  return { child, stdout: () => stdout, done };
 }
 
 /** `main(args)` with stdout and stderr captured. Not for stdin input, and not concurrently. */

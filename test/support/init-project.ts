@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runCli, type CliRun } from './cli-run';
+import { runCli, startCli, type CliRun, type StartedCli } from './cli-run';
 import { installWranglerStandin, type Standin, type StandinOptions } from './wrangler-standin';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -36,6 +36,8 @@ export interface InitProject {
   outside(name: string, text: string): Promise<string>;
   keyPair(name: string): Promise<KeyPairFiles>;
   run(args: string[], options?: { stdin?: string; env?: Record<string, string> }): Promise<CliRun>;
+  /** `init` started, for a test that acts while it runs. */
+  start(args: string[], options?: { stdin?: string; env?: Record<string, string> }): StartedCli;
   /** Every regular file in the project (links to src/ and node_modules/ not followed), as text. */
   files(): Promise<{ path: string; text: string }[]>;
   remove(): Promise<void>;
@@ -75,6 +77,9 @@ export async function makeInitProject(options: StandinOptions = {}): Promise<Ini
     },
     run(args, runOptions = {}) {
       return runCli(['init', ...args], { cwd: dir, env: { ...standin.env, LANG: 'C', LC_ALL: '', ...runOptions.env }, stdin: runOptions.stdin });
+    },
+    start(args, runOptions = {}) {
+      return startCli(['init', ...args], { cwd: dir, env: { ...standin.env, LANG: 'C', LC_ALL: '', ...runOptions.env }, ...(runOptions.stdin !== undefined ? { stdin: runOptions.stdin } : {}) });
     },
     async files() {
       const out: { path: string; text: string }[] = [];

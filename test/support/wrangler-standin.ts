@@ -4,7 +4,8 @@
 // reached the record), keeps the secret names between calls (for `secret list`), hands
 // `deploy --dry-run` to the real wrangler (so the wrangler.toml init wrote is checked by the real
 // thing, once per version of the file), and answers `deploy` the way wrangler 4 prints its
-// triggers, with a URL the test serves.
+// triggers, with a URL the test serves; or, with `deployHangs`, starts a child of its own and hangs
+// (for Ctrl-C during a deploy), writing both process ids to hang.json next to its record.
 
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
@@ -27,6 +28,8 @@ export interface StandinOptions {
   secrets?: string[];
   /** A never-deployed Worker: `secret list` answers "not found" (until a secret is put). */
   noWorker?: boolean;
+  /** `deploy` starts a child and never ends (until stopped); both pids go to `hangFile`. */
+  deployHangs?: boolean;
 }
 
 export interface Standin {
@@ -35,6 +38,8 @@ export interface Standin {
   path: string;
   env: Record<string, string>;
   records(): Promise<StandinRecord[]>;
+  /** Where a hanging `deploy` writes `{ wrangler, child }` (its pid and its child's). */
+  hangFile: string;
   /** The raw record file's text (for "no value in here" assertions). */
   recordText(): Promise<string>;
   secretNames(): Promise<string[]>;
@@ -44,7 +49,7 @@ const SCRIPT = String.raw`#!/usr/bin/env node
 // Stand-in wrangler written by test/support/wrangler-standin.ts.
 const { appendFileSync, readFileSync, writeFileSync } = require('node:fs');
 const { createHash } = require('node:crypto');
-const { spawnSync } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 const log = process.env.WRANGLER_STANDIN_LOG;
 const statePath = process.env.WRANGLER_STANDIN_STATE;
 const argv = process.argv.slice(2);
@@ -90,16 +95,23 @@ if (command === 'deploy' && argv.includes('--dry-run')) {
   process.stderr.write(state.dryRun.stderr);
   process.exit(state.dryRun.status);
 }
-if (command === 'deploy') {
+if (command === 'deploy' && process.env.WRANGLER_STANDIN_HANG) {
+  record({});
+  const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+  writeFileSync(process.env.WRANGLER_STANDIN_HANG, JSON.stringify({ wrangler: process.pid, child: child.pid }));
+  process.stdout.write('Total Upload: 100.00 KiB / gzip: 20.00 KiB\n');
+  setInterval(() => {}, 1000);
+} else if (command === 'deploy') {
   record({});
   state.noWorker = false;
   save();
   process.stdout.write('Total Upload: 100.00 KiB / gzip: 20.00 KiB\nUploaded alipay-notify-edge (1.00 sec)\nDeployed alipay-notify-edge triggers (0.50 sec)\n  ' + (process.env.WRANGLER_STANDIN_URL || 'https://alipay-notify-edge.example.workers.dev') + '\nCurrent Version ID: 00000000-0000-0000-0000-000000000000\n');
   process.exit(0);
+} else {
+  record({});
+  process.stderr.write('stand-in wrangler: unexpected command ' + argv.join(' ') + '\n');
+  process.exit(3);
 }
-record({});
-process.stderr.write('stand-in wrangler: unexpected command ' + argv.join(' ') + '\n');
-process.exit(3);
 `;
 
 /** Writes the stand-in into `dir`/bin and its state next to it. */
@@ -110,6 +122,7 @@ export async function installWranglerStandin(dir: string, options: StandinOption
   await writeFile(script, SCRIPT);
   await chmod(script, 0o755);
   const log = join(dir, 'wrangler-calls.jsonl');
+  const hangFile = join(dir, 'hang.json');
   const statePath = join(dir, 'wrangler-state.json');
   await writeFile(log, '');
   await writeFile(statePath, JSON.stringify({ secrets: options.secrets ?? [], loggedOut: options.loggedOut ?? false, noWorker: options.noWorker ?? false }));
@@ -123,7 +136,9 @@ export async function installWranglerStandin(dir: string, options: StandinOption
       WRANGLER_STANDIN_STATE: statePath,
       WRANGLER_STANDIN_REAL: REAL_WRANGLER,
       ...(options.deployUrl ? { WRANGLER_STANDIN_URL: options.deployUrl } : {}),
+      ...(options.deployHangs ? { WRANGLER_STANDIN_HANG: hangFile } : {}),
     },
+    hangFile,
     recordText: () => readFile(log, 'utf8'),
     async records() {
       return (await readFile(log, 'utf8'))
