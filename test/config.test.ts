@@ -226,6 +226,18 @@ describe('ALIPAY_APP_ID and ALIPAY_SELLER_ID', () => {
       'ALIPAY_APP_ID: "my-app" is not an app id: Alipay ids are digits only',
     ]);
   });
+
+  it('never quotes a wrong "id" that may be a secret pasted into the wrong setting (the problems are public on /health)', async () => {
+    const md5Key = 'k3y0abcdefghijklmnopqrstuvwxyz01';
+    const problems = await problemsOf(validEnv({ ALIPAY_SELLER_ID: md5Key }));
+    expect(problems).toEqual([
+      'ALIPAY_SELLER_ID: a 32-character value (it looks like the 32-character MD5 key: keep that one in ALIPAY_MD5_KEY, a secret) is not a seller id (the 2088… partner id): Alipay ids are digits only',
+    ]);
+    const token = 'adm1n-token-0123456789-abcdefghij';
+    expect((await problemsOf(validEnv({ ALIPAY_APP_ID: token }))).join('\n')).not.toContain('adm1n');
+    // A typo in a real id is still shown, so it can be found.
+    expect(await problemsOf(validEnv({ ALIPAY_APP_ID: '20210001234567O9' }))).toEqual(['ALIPAY_APP_ID: "20210001234567O9" is not an app id: Alipay ids are digits only']);
+  });
 });
 
 describe('ORIGIN_URL and ORIGIN_RETURN_URL', () => {

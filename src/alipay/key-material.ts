@@ -21,9 +21,13 @@ export function sourceOf(origin: Origin): string {
   return origin.kind === 'pem' ? `PEM block ${origin.index} (${origin.block.label})` : `base64 value ${origin.index}`;
 }
 
-/** Up to 6 characters of long material, nothing of short material (which may be a secret). */
+/**
+ * How a piece that is not a key is named in a problem: by its length only. /health shows problems
+ * to anyone, and the piece may be a secret pasted into the wrong setting (a private key's line, a
+ * token), whose characters must not leave, not even a few.
+ */
 function preview(token: string): string {
-  return token.length > 40 ? `"${token.slice(0, 6)}…" (${token.length} characters)` : `a ${token.length}-character value`;
+  return `a ${token.length}-character value`;
 }
 
 const BASE64_TOKEN = /^[A-Za-z0-9+/]+={0,2}$/;

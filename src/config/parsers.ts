@@ -36,9 +36,22 @@ export function parseIdList(
   if (s === undefined) return [];
   const ids = splitList(s);
   for (const id of ids) {
-    if (!/^\d{1,32}$/.test(id)) problem(setting, `"${id.slice(0, 40)}" is not ${what}: Alipay ids are digits only`);
+    if (!/^\d{1,32}$/.test(id)) problem(setting, `${shownId(id)} is not ${what}: Alipay ids are digits only`);
   }
   return ids;
+}
+
+/**
+ * A wrong id as a problem message (which /health shows to anyone) may quote it: unless it could
+ * be a secret pasted into the wrong setting. The MD5 partner key sits beside the partner id in
+ * Alipay's console (32 letters and digits), and tokens and keys are long and mixed: those are only
+ * described.
+ */
+function shownId(id: string): string {
+  const mostlyDigits = id.replace(/\D/g, '').length * 2 >= id.length;
+  if (id.length <= 24 && (mostlyDigits || id.length <= 12)) return `"${id}"`;
+  const md5Like = /^[0-9a-z]{32}$/i.test(id) ? ' (it looks like the 32-character MD5 key: keep that one in ALIPAY_MD5_KEY, a secret)' : '';
+  return `a ${id.length}-character value${md5Like}`;
 }
 
 export function parseChoice<T extends string>(
