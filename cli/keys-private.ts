@@ -34,7 +34,7 @@ export interface PrivateKeyReport {
 export async function privateKeyReport(file: string, text: string): Promise<PrivateKeyReport | null> {
   const loaded = await loadPrivateKey(text);
   if (loaded.material !== 'private-key') return null;
-  const wrangler = loaded.ok && file !== '-' ? [`npx wrangler secret put ${SECRET_NAME} < ${shellQuote(file)}`] : [];
+  const wrangler = loaded.ok && file !== '-' ? secretFromFileCommands(SECRET_NAME, file) : [];
   return {
     file,
     usable: loaded.ok,
@@ -61,6 +61,23 @@ export function printPrivateKeyReport(report: PrivateKeyReport, json: boolean): 
   return report.usable ? EXIT.ok : EXIT.notValid;
 }
 
+/**
+ * The commands that store a file's text as the Worker secret `name`. `< 'file'` is sh only: on
+ * Windows, cmd.exe and PowerShell each get the form docs/DEPLOY.md gives, with double quotes (no
+ * Windows file name holds one; PowerShell's `$` and backtick are escaped).
+ */
+export function secretFromFileCommands(name: string, file: string, platform: NodeJS.Platform = process.platform): string[] {
+  if (platform !== 'win32') return [`npx wrangler secret put ${name} < ${shellQuote(file)}`];
+  return [`type "${file}" | npx wrangler secret put ${name}`, `Get-Content -Raw "${file.replace(/[`$]/g, '`$&')}" | npx wrangler secret put ${name}`];
+}
+
+/** The shell a printed command is for, when it works in one only. */
+export function withShellNote(command: string): string {
+  if (command.startsWith('type ')) return `${command}   (cmd)`;
+  if (command.startsWith('Get-Content ')) return `${command}   (PowerShell)`;
+  return command;
+}
+
 function shellQuote(s: string): string {
   return /^[A-Za-z0-9_./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
@@ -85,7 +102,7 @@ function privateKeyText(report: PrivateKeyReport): string {
     '(接口加签方式 → 公钥); Alipay checks the gateway\'s queries with it.',
   );
   if (report.wrangler.length > 0) {
-    out.push('', `Store the private key as the Worker secret (it lets the gateway ask Alipay about unpaid orders):`, ...report.wrangler.map((c) => `  ${c}`));
+    out.push('', `Store the private key as the Worker secret (it lets the gateway ask Alipay about unpaid orders):`, ...report.wrangler.map((c) => `  ${withShellNote(c)}`));
   } else {
     out.push('', `Store it as the Worker secret with \`npx wrangler secret put ${SECRET_NAME}\`, pasting it when asked.`);
   }

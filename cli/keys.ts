@@ -6,7 +6,7 @@ import { describeKeyText, type KeyDescription } from '../src/alipay/index';
 import { WANT } from '../src/alipay/key-advice';
 import { MAX_KEY_TEXT_LENGTH } from '../src/alipay/keys';
 import { EXIT, parseCommandLine, printHelp, printJson, readInput, usageError } from './io';
-import { printPrivateKeyReport, privateKeyReport } from './keys-private';
+import { printPrivateKeyReport, privateKeyReport, secretFromFileCommands, withShellNote } from './keys-private';
 import type { Command } from './main';
 
 const KEYS_USAGE = `Usage: npx alipay-notify-edge keys FILE [--json]
@@ -91,17 +91,14 @@ function keysReport(file: string, text: string, keys: KeyDescription[]): KeysRep
   const value = normalized.length > 0 ? normalized.join(' ') : null;
   const wrangler: string[] = [];
   if (value !== null && usable) {
-    wrangler.push(`echo '${value}' | npx wrangler secret put ${SECRET_NAME}`);
+    // cmd.exe would keep single quotes as part of the value; base64 and spaces need none there or in PowerShell.
+    wrangler.push(process.platform === 'win32' ? `echo ${value} | npx wrangler secret put ${SECRET_NAME}` : `echo '${value}' | npx wrangler secret put ${SECRET_NAME}`);
     // Certificate mode: the file itself also works (the first certificate's key is used).
     if (file !== '-' && keys.some((k) => k.certificate !== null && !k.ignored)) {
-      wrangler.push(`npx wrangler secret put ${SECRET_NAME} < ${shellQuote(file)}`);
+      wrangler.push(...secretFromFileCommands(SECRET_NAME, file));
     }
   }
   return { file, usable, keys, value, wrangler, problem: null };
-}
-
-function shellQuote(s: string): string {
-  return /^[A-Za-z0-9_./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 function keysText(report: KeysReport): string {
@@ -131,7 +128,7 @@ function keysText(report: KeysReport): string {
   }
   if (report.wrangler.length > 0) {
     if (report.keys.some((k) => k.warning)) out.push('', 'Read the warning above before you store it.');
-    out.push('', 'Store it as the Worker secret:', ...report.wrangler.map((c) => `  ${c}`));
+    out.push('', 'Store it as the Worker secret:', ...report.wrangler.map((c) => `  ${withShellNote(c)}`));
     out.push(`or run \`npx wrangler secret put ${SECRET_NAME}\` and paste the value when asked.`);
   } else {
     out.push('', `Nothing here can be stored as ${SECRET_NAME} as it is: fix the problems above.`);

@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli, runInProcess } from '../support/cli-run';
+import { secretFromFileCommands } from '../../cli/keys-private';
+import { onWindows, runCli, runInProcess } from '../support/cli-run';
 
 const dir = mkdtempSync(join(tmpdir(), 'cli-keys-private-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -47,6 +48,24 @@ describe('keys with a private key', () => {
     expect(out).toMatchObject({ usable: true, keys: [], value: null, privateKey: { form: 'pkcs1-pem', bits: 2048, problem: null, appPublicKey, appPublicKeyFingerprint: fingerprint } });
     expect(out.wrangler).toEqual([`npx wrangler secret put ALIPAY_APP_PRIVATE_KEY < ${join(dir, 'app.pem')}`]);
     expectNoKeyMaterial(run.stdout);
+  });
+
+  it('on Windows: the cmd.exe and PowerShell forms, with double quotes (`< \'file\'` is sh only)', async () => {
+    const path = file('John Smith app key.txt', `${pkcs8Base64}\n`);
+    const run = await onWindows(() => runInProcess(['keys', path]));
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`  type "${path}" | npx wrangler secret put ALIPAY_APP_PRIVATE_KEY   (cmd)\n`);
+    expect(run.stdout).toContain(`  Get-Content -Raw "${path}" | npx wrangler secret put ALIPAY_APP_PRIVATE_KEY   (PowerShell)\n`);
+    expect(run.stdout).not.toContain(' < ');
+    const json = await onWindows(() => runInProcess(['keys', '--json', path]));
+    expect(JSON.parse(json.stdout).wrangler).toEqual([
+      `type "${path}" | npx wrangler secret put ALIPAY_APP_PRIVATE_KEY`,
+      `Get-Content -Raw "${path}" | npx wrangler secret put ALIPAY_APP_PRIVATE_KEY`,
+    ]);
+    // PowerShell would expand $name inside double quotes.
+    expect(secretFromFileCommands('ALIPAY_APP_PRIVATE_KEY', 'C:\\keys\\$app`1.txt', 'win32')[1]).toBe(
+      'Get-Content -Raw "C:\\keys\\`$app``1.txt" | npx wrangler secret put ALIPAY_APP_PRIVATE_KEY',
+    );
   });
 
   it('an unusable private key (EC) exits 1 with the reason', async () => {

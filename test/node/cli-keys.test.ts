@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli, runInProcess } from '../support/cli-run';
+import { onWindows, runCli, runInProcess } from '../support/cli-run';
 
 const certVector = JSON.parse(
   readFileSync(fileURLToPath(new URL('../fixtures/vectors/certsn_node_antcertutil.json', import.meta.url)), 'utf8'),
@@ -56,6 +56,17 @@ describe('keys', () => {
     expect(out.keys[0].form).toBe('certificate');
     expect(out.keys[0].certificate.sn).toBe(certVector.expected.alipay_cert_sn);
     expect(out.wrangler[1]).toBe(`npx wrangler secret put ALIPAY_PUBLIC_KEY < ${crt}`);
+  });
+
+  it('on Windows: commands cmd.exe and PowerShell run as they are (no single quotes, no `<`)', async () => {
+    const crt = file('Alipay cert (copy).crt', certVector.alipay_public_cert_pem);
+    const value = certVector.expected.alipay_public_key_base64;
+    const run = await onWindows(() => runInProcess(['keys', crt]));
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`  echo ${value} | npx wrangler secret put ALIPAY_PUBLIC_KEY\n`);
+    expect(run.stdout).toContain(`  type "${crt}" | npx wrangler secret put ALIPAY_PUBLIC_KEY   (cmd)\n`);
+    expect(run.stdout).toContain(`  Get-Content -Raw "${crt}" | npx wrangler secret put ALIPAY_PUBLIC_KEY   (PowerShell)\n`);
+    expect(run.stdout).not.toContain("echo '");
   });
 
   it('joins several keys for rotation, read from stdin (real process)', async () => {

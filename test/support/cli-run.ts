@@ -72,3 +72,14 @@ export async function runInProcess(args: string[]): Promise<CliRun> {
     err.mockRestore();
   }
 }
+
+/** `work` with process.platform saying win32: what a command prints for Windows, tested anywhere. */
+export async function onWindows<T>(work: () => Promise<T>): Promise<T> {
+  const original = Object.getOwnPropertyDescriptor(process, 'platform')!;
+  Object.defineProperty(process, 'platform', { ...original, value: 'win32' });
+  try {
+    return await work();
+  } finally {
+    Object.defineProperty(process, 'platform', original);
+  }
+}
