@@ -44,20 +44,53 @@ export interface DevVarsOutcome {
   vars: Record<string, string>;
 }
 
-/** .dev.vars (dotenv syntax) -> settings. `#` comments, blank lines, optional quotes around values. */
+/**
+ * wrangler's reading of .dev.vars: dotenv's `parse`, which wrangler bundles, line for line.
+ * `NAME=value` (or `export NAME=value`), `#` comments (also after a closing quote), values in
+ * '…', "…" or `…` that may span lines, \n and \r escapes inside double quotes only.
+ */
+const DOTENV_LINE = /(?:^|^)\s*(?:export\s+)?([\w.-]+)(?:\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\r\n]+)?\s*(?:#.*)?(?:$|$)/dgm;
+
+/** One setting in .dev.vars, and where its `NAME=value` stands in the text (line breaks as \n). */
+export interface DevVarsEntry {
+  name: string;
+  value: string;
+  /** From the name (or `export`) to the end of the value: an inline comment after it is not included. */
+  start: number;
+  end: number;
+}
+
+/** The entries of a .dev.vars text, in order; positions are in `normalizeLineBreaks(text)`. */
+export function devVarsEntries(text: string): DevVarsEntry[] {
+  const src = normalizeLineBreaks(text);
+  const entries: DevVarsEntry[] = [];
+  for (const match of src.matchAll(DOTENV_LINE)) {
+    const raw = match[2];
+    const start = match.index + /^\s*/.exec(match[0])![0].length;
+    const lineEnd = src.indexOf('\n', start);
+    const end = raw === undefined ? (lineEnd === -1 ? src.length : lineEnd) : match.indices![2]![0] + raw.trimEnd().length;
+    entries.push({ name: match[1]!, value: dotenvValue(raw ?? ''), start, end });
+  }
+  return entries;
+}
+
+export function normalizeLineBreaks(text: string): string {
+  return text.replace(/\r\n?/g, '\n');
+}
+
+/** dotenv: trimmed, one pair of surrounding quotes removed, \n and \r turned back inside double quotes. */
+function dotenvValue(raw: string): string {
+  let value = raw.trim();
+  const quote = value[0];
+  value = value.replace(/^(['"`])([\s\S]*)\1$/gm, '$2');
+  if (quote === '"') value = value.replace(/\\n/g, '\n').replace(/\\r/g, '\r');
+  return value;
+}
+
+/** .dev.vars -> settings, as wrangler reads them (a later line for the same name wins). */
 export function parseDevVars(text: string): Record<string, string> {
   const vars: Record<string, string> = {};
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    const match = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
-    if (match === null) continue;
-    let value = match[2]!;
-    const quoted = /^(["'`])(.*)\1$/.exec(value);
-    if (quoted !== null) value = quoted[1] === '"' ? quoted[2]!.replace(/\\n/g, '\n') : quoted[2]!;
-    else value = value.replace(/\s+#.*$/, '').trim(); // an unquoted value ends at an inline comment
-    vars[match[1]!] = value;
-  }
+  for (const entry of devVarsEntries(text)) vars[entry.name] = entry.value;
   return vars;
 }
 

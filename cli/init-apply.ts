@@ -194,8 +194,9 @@ async function writeLocal(ctx: ApplyContext, plan: Plan): Promise<number> {
   if (!gitIgnoresDevVars(ctx.dir)) return stop(ctx, ctx.t('devVarsNotIgnored'));
   const values: Record<string, string> = {};
   for (const [name, value] of plan.set) values[name] = value;
-  const text = mergeDevVars(ctx.state.devVarsText, values, ctx.t('devVarsHeader'));
-  const path = await writing(ctx, '.dev.vars', () => writeDevVars(ctx.dir, text));
+  const merged = mergeDevVars(ctx.state.devVarsText, values, ctx.t('devVarsHeader'));
+  if (!merged.ok) return stop(ctx, `${merged.message}. ${ctx.t('nothingWritten')}`);
+  const path = await writing(ctx, '.dev.vars', () => writeDevVars(ctx.dir, merged.text));
   ctx.out(`  ✓ ${ctx.t('devVarsWritten', { path })}\n\n${ctx.t('devVarsNext')}\n`);
   printGenerated(ctx, plan);
   return EXIT.ok;

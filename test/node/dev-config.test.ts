@@ -1,7 +1,7 @@
 // The development configuration `npm start` generates on a fresh clone: a config the gateway
 // accepts, a private key only its owner can read that matches ALIPAY_PUBLIC_KEY, and an
 // existing .dev.vars never touched.
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,7 @@ import {
   ensureDevVars,
   parseDevVars,
 } from '../../cli/dev-config';
+import { mergeDevVars, writeDevVars } from '../../cli/init-devvars';
 import { importVerifyKey, loadPublicKeys } from '../../src/alipay/index';
 import { loadConfig } from '../../src/config/load';
 
@@ -116,5 +117,83 @@ describe('parseDevVars', () => {
       E: 'value',
       F: 'whsec_abc+/==',
     });
+  });
+});
+
+describe('parseDevVars reads .dev.vars as wrangler does (dotenv)', () => {
+  const pem = ['-----BEGIN PRIVATE KEY-----', 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC', 'BKcwggSjAgEAAoIBAQC7', '-----END PRIVATE KEY-----'].join('\n');
+
+  it('a comment may follow a closing quote', () => {
+    const text = ['ALIPAY_APP_ID="2021000000000777" # sandbox', "ALIPAY_SELLER_ID='2088000000000777'   # ours", 'X=`tick` #c'].join('\n');
+    expect(parseDevVars(text)).toEqual({ ALIPAY_APP_ID: '2021000000000777', ALIPAY_SELLER_ID: '2088000000000777', X: 'tick' });
+  });
+
+  it('a double-quoted value may span lines (a PEM), and the lines after it are read as their own', () => {
+    const text = `A=1\nALIPAY_APP_PRIVATE_KEY="${pem}"\n# after\nB="two"\r\n`;
+    expect(parseDevVars(text)).toEqual({ A: '1', ALIPAY_APP_PRIVATE_KEY: pem, B: 'two' });
+  });
+
+  it('\\n and \\r escapes count inside double quotes only; single quotes and backticks are literal', () => {
+    const text = ['D="line1\\nline2\\r"', "S='line1\\nline2'", 'T=`a\\nb`'].join('\n');
+    expect(parseDevVars(text)).toEqual({ D: 'line1\nline2\r', S: 'line1\\nline2', T: 'a\\nb' });
+  });
+
+  it('a later line for the same name wins', () => {
+    expect(parseDevVars('A=1\nA=2\n')).toEqual({ A: '2' });
+  });
+});
+
+describe('mergeDevVars (init --dev-vars)', () => {
+  const header = '# header';
+  const merged = (text: string | null, changes: Record<string, string>) => {
+    const result = mergeDevVars(text, changes, header);
+    if (!result.ok) throw new Error(result.message);
+    return result.text;
+  };
+
+  it('replaces a multi-line value whole (no stray lines) and keeps an inline comment and every other line', () => {
+    const pem = '-----BEGIN PRIVATE KEY-----\nAAAA\nBBBB\n-----END PRIVATE KEY-----';
+    const text = `# mine\nALIPAY_APP_ID="2021000000000777" # sandbox\nALIPAY_APP_PRIVATE_KEY="${pem}"\nOTHER=kept\n`;
+    const out = merged(text, { ALIPAY_APP_ID: '2021000000000888', ALIPAY_APP_PRIVATE_KEY: 'MIIBnew' });
+    expect(out).toBe('# mine\nALIPAY_APP_ID="2021000000000888" # sandbox\nALIPAY_APP_PRIVATE_KEY="MIIBnew"\nOTHER=kept\n');
+    expect(parseDevVars(out)).toEqual({ ALIPAY_APP_ID: '2021000000000888', ALIPAY_APP_PRIVATE_KEY: 'MIIBnew', OTHER: 'kept' });
+  });
+
+  it('writes every value so that it reads back as given: quotes, backslashes, line breaks', () => {
+    const values: Record<string, string> = {
+      PLAIN: 'whsec_abc+/==',
+      PEM: '-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----',
+      DOUBLE_QUOTE: 'say "hi"',
+      BACKSLASH: 'C:\\new\\report',
+      BOTH: 'it\'s "quoted"',
+      QUOTE_AND_LINES: 'a "b"\nc',
+      SPACES: '  padded  ',
+    };
+    const out = merged('A=1\n', values);
+    expect(parseDevVars(out)).toEqual({ A: '1', ...values });
+    expect(out).toContain('DOUBLE_QUOTE=\'say "hi"\'');
+    expect(out).toContain('BOTH=`it\'s "quoted"`');
+  });
+
+  it('a value wrangler could not read back is refused with one line, not an exception', () => {
+    const result = mergeDevVars(null, { ORIGIN_URL: 'a"b\'c`d' }, header);
+    expect(result).toEqual({ ok: false, message: expect.stringMatching(/^ORIGIN_URL: this value cannot be written to \.dev\.vars/) });
+  });
+
+  it('a new file starts with the header', () => {
+    expect(merged(null, { A: 'x' })).toBe('# header\nA="x"\n');
+  });
+});
+
+describe('writeDevVars', () => {
+  it('leaves .dev.vars with mode 600 even when it was readable by others, and no temporary file behind', async () => {
+    const dir = tempDir();
+    const path = join(dir, DEV_VARS_FILE);
+    writeFileSync(path, 'OLD=1\n', { mode: 0o644 });
+    chmodSync(path, 0o644);
+    await writeDevVars(dir, 'SECRET="x"\n');
+    expect(readFileSync(path, 'utf8')).toBe('SECRET="x"\n');
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir)).toEqual([DEV_VARS_FILE]);
   });
 });
