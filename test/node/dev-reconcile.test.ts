@@ -69,6 +69,8 @@ it('simulate --lost pays the order at the stand-in and sends no notification; th
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString('latin1')));
     req.on('end', () => {
+      // simulate reads whom the gateway asks: this stand-in.
+      if (req.url === '/health') return void res.writeHead(200, { 'content-type': 'application/json' }).end(healthSaying(standIn.gatewayUrl));
       if (req.url === '/alipay/orders') {
         registrations.push(body);
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true,"status":"expected","asking":true,"nextQueryAt":"2026-05-01T00:00:02.000Z"}');
@@ -121,6 +123,79 @@ it('simulate --lost pays the order at the stand-in and sends no notification; th
     const nobody = await runInProcess(['simulate', '--to', to, '--lost', '--standin', 'http://127.0.0.1:9']);
     expect(nobody.code).toBe(1);
     expect(nobody.stderr).toMatch(/Is `npm start` running/);
+  } finally {
+    await standIn.close();
+    await new Promise((resolve) => gateway.close(resolve));
+    rmSync(lostDir, { recursive: true, force: true });
+  }
+});
+
+/** A gateway's /health, as far as `simulate --lost` reads it: whom it asks about unpaid orders. */
+function healthSaying(gateway: string | null): string {
+  return JSON.stringify({ ok: true, reconcile: { enabled: gateway !== null, gateway: gateway ?? 'https://openapi.alipay.com/gateway.do', schedule: ['2s'] } });
+}
+
+it('simulate --lost says when the gateway cannot find the payment: it asks another Alipay or none, or refuses the registration', async () => {
+  const lostDir = mkdtempSync(join(tmpdir(), 'dev-lost-'));
+  await ensureDevVars(lostDir);
+  const started = await startAlipayStandIn({
+    appPublicKey: readFileSync(join(lostDir, DEV_APP_PUBLIC_KEY_FILE), 'utf8'),
+    alipayPrivateKey: readFileSync(join(lostDir, DEV_PRIVATE_KEY_FILE), 'utf8'),
+  });
+  if (!started.ok) throw new Error(started.message);
+  const { standIn } = started;
+  let health = '';
+  let orders: { status: number; type: string; body: string } = { status: 200, type: 'application/json', body: '{"ok":true}' };
+  const registrations: string[] = [];
+  const gateway = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      if (req.url === '/health') return void res.writeHead(200, { 'content-type': 'application/json' }).end(health);
+      if (req.url === '/alipay/orders') registrations.push(req.url);
+      res.writeHead(orders.status, { 'content-type': orders.type }).end(orders.body);
+    });
+  });
+  await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
+  const to = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/alipay/notify`;
+  const lost = async (order: string) => {
+    const cwd = process.cwd();
+    process.chdir(lostDir);
+    try {
+      return await runInProcess(['simulate', '--to', to, '--lost', '--standin', standIn.baseUrl, '--order', order]);
+    } finally {
+      process.chdir(cwd);
+    }
+  };
+  try {
+    // It asks Alipay itself (a deployed gateway's default): the stand-in's payment is never found there.
+    health = healthSaying('https://openapi.alipay.com/gateway.do');
+    let run = await lost('SIM-LOST-ELSEWHERE');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`the gateway asks https://openapi.alipay.com/gateway.do, not this stand-in (${standIn.baseUrl}): it will never find this payment`);
+    expect(run.stderr).not.toContain('Ask Alipay about it from the admin API');
+    expect(registrations).toEqual([]);
+
+    health = healthSaying(null);
+    run = await lost('SIM-LOST-NEVER');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('the gateway does not ask Alipay at all (ALIPAY_APP_PRIVATE_KEY is not set)');
+
+    // It asks the stand-in under another loopback name: the same stand-in.
+    health = healthSaying(standIn.gatewayUrl.replace('127.0.0.1', 'localhost'));
+    orders = { status: 400, type: 'application/json', body: '{"ok":false,"error":"bad-signature"}' };
+    run = await lost('SIM-LOST-REFUSED');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('the gateway did not take the registration (bad-signature)');
+    expect(registrations).toHaveLength(1);
+
+    // Not the gateway's JSON (a 404 page): said for what it is, not "cannot connect (Unexpected token…)".
+    health = healthSaying(standIn.gatewayUrl);
+    orders = { status: 404, type: 'text/html', body: '<html><body>Not Found</body></html>' };
+    run = await lost('SIM-LOST-HTML');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('it answered 404 with something that is not the gateway\'s JSON ("<html><body>Not Found</body></html>"): nothing takes registrations at /alipay/orders there');
+    expect(run.stderr).not.toContain('cannot connect');
+    expect(run.stderr).not.toContain('Unexpected token');
   } finally {
     await standIn.close();
     await new Promise((resolve) => gateway.close(resolve));
