@@ -3,7 +3,7 @@
 
 import { accept, confirm } from './init-answer';
 import { InitStop, knownAfter, type AskContext, type Plan } from './init-plan';
-import { guessZoneName, planRoute, type RoutePlan, type RouteProblem } from './init-route';
+import { guessZoneName, hostInZone, planRoute, type RoutePlan, type RouteProblem } from './init-route';
 import { settingNamed } from './init-settings';
 
 export async function routeSection(ctx: AskContext, plan: Plan): Promise<void> {
@@ -59,7 +59,7 @@ async function confirmRoute(ctx: AskContext, plan: Plan, route: RoutePlan, notif
   ctx.out(`  ${ctx.t('routeSummary', { pattern: route.pattern, zone: route.zoneName, path: route.notifyPath })}\n`);
   if (!route.wildcard) ctx.out(`  · ${ctx.t('routeExact')}\n`);
   for (const warning of route.warnings) ctx.out(`  ! ${ctx.t.routeWarning(warning)}\n`);
-  if (!route.host.endsWith(route.zoneName)) ctx.out(`  ! ${ctx.t('zoneMismatch', { host: route.host, zone: route.zoneName })}\n`);
+  if (!hostInZone(route.host, route.zoneName)) ctx.out(`  ! ${ctx.t('zoneMismatch', { host: route.host, zone: route.zoneName })}\n`);
   ctx.out(`  · ${ctx.t('routeNeedsZone', { zone: route.zoneName, host: route.host })}\n`);
   if (asking && !(await confirm(ctx.io, ctx.t('routeOk'), true))) return false;
   const pathEntry = settingNamed('NOTIFY_PATH');

@@ -53,6 +53,13 @@ export function guessZoneName(host: string): string {
   return labels.slice(-keep).join('.');
 }
 
+/** Whether `host` is in the zone `zoneName`: the zone itself or a name under it (`myexample.com` is not in `example.com`). */
+export function hostInZone(host: string, zoneName: string): boolean {
+  const h = host.toLowerCase().replace(/\.$/, '');
+  const zone = zoneName.toLowerCase().replace(/\.$/, '');
+  return zone !== '' && (h === zone || h.endsWith(`.${zone}`));
+}
+
 export function planRoute(notifyUrl: string, options: { zoneName?: string; originUrl?: string } = {}): RoutePlanResult {
   let url: URL;
   try {

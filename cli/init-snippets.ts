@@ -28,10 +28,12 @@ export function receiverSnippet(receiver: Receiver, secret: string): Snippet {
         text: `<add key="AlipayEdge.WebhookSecrets" value="${secret}" />`,
       };
     case 'node':
+      // A line in a file the server reads, not `FORWARD_SECRET=… node …`: a command line keeps the
+      // secret in the shell's history.
       return {
-        file: 'the environment of examples/node-origin/server.mjs (or startOrigin({ secret }))',
+        file: './.dev.vars where you start examples/node-origin/server.mjs (it reads FORWARD_SECRET there when its environment has none; or startOrigin({ secret }))',
         example: 'examples/node-origin/README.md',
-        text: `FORWARD_SECRET='${secret}' node examples/node-origin/server.mjs`,
+        text: `FORWARD_SECRET="${secret}"`,
       };
   }
 }

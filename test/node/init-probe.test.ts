@@ -8,6 +8,8 @@ import { startOrigin } from '../../examples/node-origin/origin.mjs';
 import type { OriginEvent, RunningOrigin } from '../../examples/node-origin/origin.d.mts';
 import { PROBE_ORDER_PREFIX, probeReceivingPage } from '../../cli/init-probe';
 import { newForwardSecret } from '../../cli/secret';
+import { parseDevVars } from '../../cli/dev-config';
+import { receiverSnippet, RECEIVERS } from '../../cli/init-snippets';
 
 const secret = newForwardSecret();
 let origin: RunningOrigin;
@@ -93,5 +95,14 @@ describe('probeReceivingPage', () => {
     stub = null;
     expect(await probeReceivingPage({ originUrl: url, forwardSecret: secret })).toMatchObject({ kind: 'unreachable', message: expect.stringContaining('connection refused') });
     expect(await probeReceivingPage({ originUrl: 'http://shop.example.com/pay/x.asp', forwardSecret: secret })).toMatchObject({ kind: 'bad-url', message: expect.stringContaining('https') });
+  });
+});
+
+describe('receiverSnippet', () => {
+  it('never puts the secret on a command line (shell history): the node example gets a line for the file it reads', () => {
+    for (const receiver of RECEIVERS) expect(receiverSnippet(receiver, secret).text).not.toMatch(/\bnode\s/);
+    const node = receiverSnippet('node', secret);
+    expect(node.file).toContain('.dev.vars');
+    expect(parseDevVars(node.text)).toEqual({ FORWARD_SECRET: secret });
   });
 });

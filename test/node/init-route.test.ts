@@ -1,7 +1,7 @@
 // From the merchant's current notify_url to a Cloudflare route, its zone and NOTIFY_PATH, with the
 // warnings that matter (what else a `*` pattern catches, case, a receiving page under the route).
 import { describe, expect, it } from 'vitest';
-import { guessZoneName, planRoute, routeCovers } from '../../cli/init-route';
+import { guessZoneName, hostInZone, planRoute, routeCovers } from '../../cli/init-route';
 
 describe('planRoute', () => {
   it('an exact pattern over the notify page, its zone and NOTIFY_PATH', () => {
@@ -82,5 +82,17 @@ describe('guessZoneName', () => {
     ['pay.shop.cn', 'shop.cn'],
   ])('%s -> %s', (host, zone) => {
     expect(guessZoneName(host)).toBe(zone);
+  });
+});
+
+describe('hostInZone', () => {
+  it('the zone itself and names under it; not a name that merely ends with the same letters', () => {
+    expect(hostInZone('example.com', 'example.com')).toBe(true);
+    expect(hostInZone('shop.example.com', 'example.com')).toBe(true);
+    expect(hostInZone('Shop.Example.COM.', 'example.com')).toBe(true);
+    expect(hostInZone('myexample.com', 'example.com')).toBe(false);
+    expect(hostInZone('shop.myexample.com', 'example.com')).toBe(false);
+    expect(hostInZone('example.com', 'shop.example.com')).toBe(false);
+    expect(hostInZone('example.com', '')).toBe(false);
   });
 });
