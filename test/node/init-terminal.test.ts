@@ -4,6 +4,7 @@
 // pasting it) passes the test, a robot URL typed at a hidden prompt never appears on screen, and the
 // run ends with the dry run and what to change at Alipay. wrangler is the recording stand-in.
 import { readFile } from 'node:fs/promises';
+import { newForwardSecret } from '../../cli/secret';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startOrigin } from '../../examples/node-origin/origin.mjs';
 import type { OriginEvent, RunningOrigin } from '../../examples/node-origin/origin.d.mts';
@@ -127,3 +128,46 @@ it('a first deployment answered at the terminal, with a wrong key pasted and the
   expect(toml).not.toContain('ALERT_FORMAT =');
   expect(toml).not.toContain(secret);
 }, 180_000);
+
+it('Ctrl-C at the terminal while wrangler deploys: wrangler and what it started are stopped, init says what was written, exit 130', async () => {
+  const hanging = await makeInitProject({ noWorker: true, deployHangs: true });
+  let tty: Terminal | undefined;
+  try {
+    const key = await hanging.keyPair('alipay');
+    const secretFile = await hanging.outside('forward-secret.txt', newForwardSecret());
+    const flags = `--alipay-public-key '${key.publicPem}' --app-id 2021000123456789 --origin-url https://shop.example.com/pay/notify_origin.asp --forward-secret-file '${secretFile}' --receiver none --no-probe --no-route`;
+    tty = await openTerminal(hanging.root, `cd '${hanging.dir}' && node '${BIN}' init --lang en ${flags}`, {
+      ...hanging.standin.env,
+      HOME: process.env['HOME'] ?? '/root',
+      LANG: 'C.UTF-8',
+    });
+    // Enter (the default) to every question, "Deploy now?" included, until the deploy runs.
+    let pids: { wrangler: number; child: number } | null = null;
+    for (const deadline = Date.now() + 90_000; pids === null && Date.now() < deadline; ) {
+      tty.enter();
+      await new Promise((r) => setTimeout(r, 300));
+      pids = await readFile(hanging.standin.hangFile, 'utf8').then((t) => JSON.parse(t) as { wrangler: number; child: number }, () => null);
+    }
+    expect(pids, tty.screen()).not.toBeNull();
+    tty.key('C-c');
+    const end = await tty.waitFor(/INIT-EXIT=\d+/);
+    expect(end).toContain('INIT-EXIT=130');
+    expect(end).toContain('Already written: wrangler.toml, the secret ALIPAY_PUBLIC_KEY, the secret ORIGIN_URL, the secret FORWARD_SECRET.');
+    expect(end).toContain('Under way when it stopped (it may or may not have taken effect): the deploy (wrangler deploy).');
+    const deadline = Date.now() + 10_000;
+    while ((alive(pids!.wrangler) || alive(pids!.child)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(alive(pids!.wrangler) || alive(pids!.child)).toBe(false);
+  } finally {
+    tty?.close();
+    await hanging.remove();
+  }
+}, 180_000);
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

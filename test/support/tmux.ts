@@ -21,6 +21,8 @@ export interface Terminal {
   enter(text?: string): void;
   /** As a terminal paste: the text arrives at once, line breaks included. */
   paste(text: string): void;
+  /** A key by tmux's name for it, e.g. `C-c` (Ctrl-C). */
+  key(name: string): void;
   close(): void;
 }
 
@@ -60,6 +62,7 @@ export async function openTerminal(dir: string, command: string, env: Record<str
       tmux('set-buffer', '-b', 'paste', '--', text);
       tmux('paste-buffer', '-b', 'paste', '-d', '-t', 'init');
     },
+    key: (name) => void tmux('send-keys', '-t', 'init', name),
     close: () => void spawnSync('tmux', ['-L', socket, 'kill-server']),
   };
 }
