@@ -2,6 +2,7 @@
 // Loading Alipay public keys from every form merchants paste, and saying what unusable material looks like.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { describeKeyText, importVerifyKey, loadPublicKeys, type KeyLoadReport } from '../src/alipay/keys';
+import { unquote } from '../src/alipay/key-material';
 import type { AlipayPublicKey } from '../src/alipay/types';
 import { base64, der, pem, sha256Hex, utf8 } from './support/encoding';
 
@@ -172,6 +173,12 @@ describe('loadPublicKeys: every key form', () => {
     expect(keysOf(await loadPublicKeys(oneLine))[0]!.spki).toEqual(spkiA);
     const windows = pem('PUBLIC KEY', spkiA).replace(/\n/g, '\r\n');
     expect(keysOf(await loadPublicKeys(`\uFEFF${windows}`))[0]!.spki).toEqual(spkiA);
+  });
+
+  it('a key in curly quotes (a Chinese keyboard or a word processor), or with literal \\r\\n escapes, still loads', async () => {
+    expect(keysOf(await loadPublicKeys(`“${base64(spkiA)}”`))[0]!.spki).toEqual(spkiA);
+    expect(keysOf(await loadPublicKeys(`\u200B'${base64(spkiA)}'\r\n`))[0]!.spki).toEqual(spkiA);
+    expect(keysOf(await loadPublicKeys(pem('PUBLIC KEY', spkiA).replace(/\n/g, '\\r\\n')))[0]!.spki).toEqual(spkiA);
   });
 
   it('the legacy mapi and lokielse RSA-1024 keys are accepted', async () => {
@@ -493,5 +500,30 @@ describe('importVerifyKey', () => {
     expect((sha1.algorithm as CryptoKeyRsaKeyAlgorithm).hash?.name).toBe('SHA-1');
     expect(a.extractable).toBe(false);
     expect(a.usages).toEqual(['verify']);
+  });
+});
+
+describe('unquote: one pair of quotes around any pasted setting', () => {
+  it.each([
+    ['"abc"', 'abc'],
+    ["'abc'", 'abc'],
+    ['“abc”', 'abc'],
+    ['‘abc’', 'abc'],
+    ['\uFEFF "abc" \r\n', 'abc'],
+    ['\u200B\u3000abc\u00A0', 'abc'],
+    ['" abc "', 'abc'],
+    ['""abc""', '"abc"'],
+    ['"abc\'', '"abc\''],
+    ['”abc“', '”abc“'],
+    ['"', '"'],
+    ['""', ''],
+    ['a"b"', 'a"b"'],
+  ])('%j -> %j', (text, expected) => {
+    expect(unquote(text)).toBe(expected);
+  });
+
+  it('is linear on long whitespace (no regex backtracking)', () => {
+    const text = `x${' '.repeat(60_000)}y`;
+    expect(unquote(text)).toBe(text);
   });
 });

@@ -173,6 +173,17 @@ describe('certificate mode', () => {
     ]);
   });
 
+  it.each([
+    ['literal \\r\\n escapes (a one-line value from JSON or a Windows .env)', (pem: string) => pem.trim().replace(/\n/g, '\\r\\n')],
+    ['literal \\n escapes', (pem: string) => pem.trim().replace(/\n/g, '\\n')],
+    ['Windows line breaks, a BOM and quotes', (pem: string) => `\uFEFF"${pem.replace(/\n/g, '\r\n')}"`],
+  ])('reads both files pasted with %s, as ALIPAY_PUBLIC_KEY is read', async (_name, paste) => {
+    const plain = await config(certMode({ ALIPAY_APP_CERT: TEST_ONLY_APP_CERT_PEM, ALIPAY_ROOT_CERT: certVector.alipay_root_cert_pem }));
+    const pasted = await config(certMode({ ALIPAY_APP_CERT: paste(TEST_ONLY_APP_CERT_PEM), ALIPAY_ROOT_CERT: paste(certVector.alipay_root_cert_pem) }));
+    expect(pasted.reconcile!.certificates).toEqual(plain.reconcile!.certificates);
+    expect(pasted.reconcile!.certificates!.rootCertSn).toBe('687b59193f3f462dd5336e5abf83c5d8_02941eef3187dddf3d3b83462e1dfcf6');
+  });
+
   it('the real root bundle (4 roots, SM2 and ECC ones skipped) gives the official SN', async () => {
     const c = await config(certMode({ ALIPAY_APP_CERT: TEST_ONLY_APP_CERT_PEM, ALIPAY_ROOT_CERT: certVector.alipay_root_cert_pem }));
     expect(c.reconcile!.certificates!.rootCertSn).toBe('687b59193f3f462dd5336e5abf83c5d8_02941eef3187dddf3d3b83462e1dfcf6');

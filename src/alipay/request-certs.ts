@@ -6,6 +6,7 @@
 
 import { sha256Hex } from '../utils/hex';
 import { ALIPAY_CERT_CN, alipayRootCertSn, certificateInfo, certSnOf, type CertInfo } from './cert';
+import { unwrap } from './key-material';
 import { scanPem } from './pem';
 import type { SetupAdvice } from './types';
 
@@ -24,8 +25,9 @@ export type CertRead<T> = { ok: true; value: T } | { ok: false; problem: string;
 const APP_CERT_WANT = 'Needed: your app certificate, appCertPublicKey_<app_id>.crt, downloaded from the Alipay console (certificate mode)';
 const ROOT_CERT_WANT = 'Needed: Alipay\'s root certificate bundle, alipayRootCert.crt, downloaded from the Alipay console (certificate mode)';
 
+/** The certificates of a file's text, undone as public key text is (unwrap: quotes, a BOM, literal \r\n escapes). */
 function certificates(text: string): { certs: CertInfo[]; problem: string | null } {
-  const scan = scanPem(text.replace(/\\n/g, '\n'));
+  const scan = scanPem(unwrap(text));
   const certs: CertInfo[] = [];
   if (scan.blocks.length === 0) return { certs, problem: 'no PEM certificate found (the file starts with -----BEGIN CERTIFICATE-----)' };
   for (const [i, block] of scan.blocks.entries()) {
@@ -70,7 +72,7 @@ export function readRootCertificates(text: string): CertRead<{ sn: string }> {
     const cn = leaf.subjectCommonName ?? leaf.subject;
     return { ok: false, problem: `holds a certificate that is not a root (${cn}): a public key certificate, not the root bundle. ${ROOT_CERT_WANT}` };
   }
-  const sn = alipayRootCertSn(text.replace(/\\n/g, '\n'));
+  const sn = alipayRootCertSn(unwrap(text));
   if (sn === '') return { ok: false, problem: `no RSA-signed root certificate in the bundle (Alipay's bundle has one). ${ROOT_CERT_WANT}` };
   return { ok: true, value: { sn } };
 }
