@@ -124,9 +124,9 @@ describe('all problems at once, by name', () => {
     expect(problems.find((p) => p.startsWith('RETRY_SCHEDULE'))).toMatch(/entry 2 "soon"/);
   });
 
-  it('rejects a value that is not text', async () => {
-    const problems = await problemsOf(validEnv({ DELIVERY_TIMEOUT: 15 as unknown as string }));
-    expect(problems).toEqual(['DELIVERY_TIMEOUT: must be text (a wrangler var or secret), not number']);
+  it('rejects a value that is not text, a number or true/false', async () => {
+    const problems = await problemsOf(validEnv({ DELIVERY_TIMEOUT: { seconds: 15 } as unknown as string }));
+    expect(problems).toEqual(['DELIVERY_TIMEOUT: must be text (a wrangler var or secret), not object']);
   });
 });
 
@@ -384,6 +384,98 @@ describe('STATUS_SECRET, STATUS_ALLOWED_ORIGINS and INDEX_SHARDS', () => {
   });
 });
 
+describe('vars written without quotes in wrangler.toml (wrangler passes numbers and booleans)', () => {
+  const asVar = (value: number | boolean | unknown[]) => value as unknown as string;
+
+  it('reads a number as its text', async () => {
+    const config = await configOf(
+      validEnv({ ALIPAY_APP_ID: asVar(2021000123456789), ALIPAY_SELLER_ID: asVar(2088102534368455), INDEX_SHARDS: asVar(2), ORIGIN_MAX_RPS: asVar(0.5) }),
+    );
+    expect(config.alipay.appIds).toEqual(['2021000123456789']);
+    expect(config.alipay.sellerIds).toEqual(['2088102534368455']);
+    expect(config.visibility.indexShards).toBe(2);
+    expect(config.forward.maxRps).toBe(0.5);
+  });
+
+  it('checks it as text, and never calls a setting that is set "required"', async () => {
+    expect(await problemsOf(validEnv({ DELIVERY_TIMEOUT: asVar(15) }))).toEqual(['DELIVERY_TIMEOUT: "15" is not a duration (e.g. 72h, 30m, 10s, 1500ms)']);
+    expect(await problemsOf(validEnv({ ORIGIN_ACK_BODY: asVar(true), FORWARD_FORMAT: 'json', INDEX_SHARDS: asVar(0) }))).toEqual([
+      expect.stringMatching(/^INDEX_SHARDS: must be a whole number from 1 to 16, not "0"/),
+    ]);
+  });
+
+  it('refuses an integer past 2^53, whose last digits are already lost: write it in quotes', async () => {
+    const problems = await problemsOf(validEnv({ ALIPAY_APP_ID: asVar(20210001234567890123) }));
+    expect(problems).toEqual(['ALIPAY_APP_ID: is a number too long to keep every digit: write it in quotes in wrangler.toml: ALIPAY_APP_ID = "..."']);
+  });
+
+  it('a list, or a value too long to read, is one problem: not also "required"', async () => {
+    expect(await problemsOf(validEnv({ ALIPAY_APP_ID: asVar(['2021000123456789']) }))).toEqual([
+      'ALIPAY_APP_ID: must be text, not a list: write it in quotes in wrangler.toml, comma-separated: ALIPAY_APP_ID = "..."',
+    ]);
+    expect(await problemsOf(validEnv({ ORIGIN_URL: `https://shop.example.com/${'x'.repeat(70_000)}` }))).toEqual([
+      'ORIGIN_URL: too long (70025 characters; at most 65536)',
+    ]);
+  });
+});
+
+describe('quotes pasted around a value are not part of it', () => {
+  const token = '0123456789abcdefXYZ';
+  const statusSecret = 'status-secret-of-32-characters!!';
+
+  it.each([
+    ['double quotes', (v: string) => `"${v}"`],
+    ['single quotes', (v: string) => `'${v}'`],
+    ['curly quotes of a Chinese keyboard', (v: string) => `“${v}”`],
+    ['quotes, a BOM and a Windows line break', (v: string) => `\uFEFF"${v}"\r\n`],
+  ])('%s: every setting reads the same', async (_name, quote) => {
+    const config = await configOf(
+      validEnv({
+        ADMIN_TOKEN: quote(token),
+        STATUS_SECRET: quote(statusSecret),
+        ORIGIN_ACK_BODY: quote('success'),
+        ORIGIN_URL: quote('https://shop.example.com/n.asp'),
+        ALIPAY_APP_ID: quote('2021000123456789'),
+        FORWARD_SECRET: quote(whsec(32)),
+        ALIPAY_PUBLIC_KEY: quote(publicKey),
+        RETRY_SCHEDULE: quote('30s,2m'),
+        FORWARD_EVENTS: quote('paid,refund'),
+      }),
+    );
+    expect(config.adminToken).toBe(token);
+    expect(new TextDecoder().decode(config.visibility.statusSecret!)).toBe(statusSecret);
+    expect(config.forward.ackBody).toBe('success');
+    expect(config.forward.originUrl).toBe('https://shop.example.com/n.asp');
+    expect(config.alipay.appIds).toEqual(['2021000123456789']);
+    expect(config.forward.secrets).toEqual([new Uint8Array(32).fill(7)]);
+    expect(config.alipay.keys).toHaveLength(1);
+    expect(config.forward.retryScheduleMs).toEqual([30_000, 120_000]);
+    expect([...config.forward.events]).toEqual(['paid', 'refund']);
+  });
+
+  it('strips one pair only, and only a matching one', async () => {
+    expect((await configOf(validEnv({ ORIGIN_ACK_BODY: '""ok""' }))).forward.ackBody).toBe('"ok"');
+    expect((await configOf(validEnv({ ORIGIN_ACK_BODY: '"ok\'' }))).forward.ackBody).toBe('"ok\'');
+    expect((await configOf(validEnv({ ORIGIN_ACK_BODY: '""' }))).forward.ackBody).toBe('success');
+  });
+
+  it("ADMIN_TOKEN's minimum length counts the token, not its quotes", async () => {
+    expect(await problemsOf(validEnv({ ADMIN_TOKEN: '"0123456789abcde"' }))).toEqual([
+      'ADMIN_TOKEN: too short: use at least 16 random characters (or unset it to disable the admin API)',
+    ]);
+  });
+
+  it('a quoted DingTalk secret is the secret (no "does not start with SEC" warning)', async () => {
+    const config = await configOf(validEnv({ ALERT_URL: 'https://oapi.dingtalk.com/robot/send?access_token=abc', ALERT_SECRET: '"SEC0123456789abcdef"' }));
+    expect(config.alerts!.dingTalkSecret).toBe('SEC0123456789abcdef');
+    expect(config.summary.warnings).toEqual([]);
+  });
+
+  it('a zero-width character copied from a web page is not part of an id', async () => {
+    expect((await configOf(validEnv({ ALIPAY_APP_ID: '\u200B2021000123456789\u200B' }))).alipay.appIds).toEqual(['2021000123456789']);
+  });
+});
+
 describe('memoization', () => {
   it('parses the same strings once per isolate', async () => {
     const env = validEnv({ FORWARD_EVENTS: 'paid,closed' });
@@ -391,6 +483,12 @@ describe('memoization', () => {
     const second = loadConfig({ ...env });
     expect(second).toBe(first);
     expect(await second).toBe(await first);
+  });
+
+  it('parses again when a number from wrangler.toml changes', async () => {
+    const two = await configOf(validEnv({ INDEX_SHARDS: 2 as unknown as string }));
+    const three = await configOf(validEnv({ INDEX_SHARDS: 3 as unknown as string }));
+    expect([two.visibility.indexShards, three.visibility.indexShards]).toEqual([2, 3]);
   });
 
   it('parses again when a value changes', async () => {

@@ -26,7 +26,9 @@ export function loadConfig(env: ConfigEnv): Promise<ConfigResult> {
   const last = byEnv.get(raw);
   if (last !== undefined && SETTING_NAMES.every((name, i) => raw[name] === last.values[i])) return last.result;
   const values = SETTING_NAMES.map((name) => raw[name]);
-  const memoKey = JSON.stringify(values.map((value) => (typeof value === 'string' ? value : typeof value)));
+  // Numbers and booleans (vars written without quotes in wrangler.toml) are read as their text, so
+  // they key by value too: INDEX_SHARDS = 2 and INDEX_SHARDS = 3 are different configurations.
+  const memoKey = JSON.stringify(values.map(memoPart));
   let result = memo.get(memoKey);
   if (!result) {
     result = parseConfig(raw);
@@ -35,6 +37,11 @@ export function loadConfig(env: ConfigEnv): Promise<ConfigResult> {
   }
   byEnv.set(raw, { values, result });
   return result;
+}
+
+function memoPart(value: unknown): unknown {
+  if (typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) return value;
+  return Array.isArray(value) ? 'list' : typeof value;
 }
 
 async function parseConfig(raw: Record<string, unknown>): Promise<ConfigResult> {

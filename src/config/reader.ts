@@ -2,6 +2,7 @@
 // and phrased without ever quoting a secret, so the same list can go to the log and to the
 // unauthenticated /health endpoint.
 
+import { unquote } from '../alipay/key-material';
 import { DEFAULTS, SETTING_NAMES, type SettingName } from './names';
 import type { ConfigProblem } from './types';
 
@@ -18,24 +19,51 @@ export type Report = (setting: SettingName, message: string) => void;
 export class SettingsReader {
   readonly problems: ConfigProblem[] = [];
   readonly warnings: ConfigProblem[] = [];
-  readonly problem: Report = (setting, message) => void this.problems.push({ setting, message });
+  /** Settings that are set but could not be read at all: their problem is already listed. */
+  private readonly unreadable = new Set<SettingName>();
+  readonly problem: Report = (setting, message) => {
+    // "required" for a setting that is set would contradict the problem already listed for it.
+    if (this.unreadable.has(setting) && /^required\b/.test(message)) return;
+    this.problems.push({ setting, message });
+  };
   readonly warn: Report = (setting, message) => void this.warnings.push({ setting, message });
 
   constructor(private readonly raw: Readonly<Record<string, unknown>>) {}
 
-  /** Unset, empty and whitespace-only all mean "use the default": wrangler.toml often holds `NAME = ""`. */
+  /**
+   * The value, trimmed and without ONE pair of quotes around it ("…", '…', “…”): pasted from a
+   * shell, a .env file or a Chinese keyboard, the quotes are never part of the value. Unset, empty
+   * and whitespace-only all mean "use the default": wrangler.toml often holds `NAME = ""`. A var
+   * written without quotes in wrangler.toml (`INDEX_SHARDS = 2`) arrives as a number or boolean and
+   * is read as its text.
+   */
   text(name: SettingName): string | undefined {
     const value = this.raw[name];
     if (value === undefined || value === null) return undefined;
-    if (typeof value !== 'string') {
-      this.problem(name, `must be text (a wrangler var or secret), not ${typeof value}`);
-      return undefined;
+    let text: string;
+    if (typeof value === 'string') {
+      text = value;
+    } else if (typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value) && Math.abs(value) <= Number.MAX_SAFE_INTEGER)) {
+      text = String(value);
+    } else if (typeof value === 'number') {
+      // TOML integers are read as JavaScript numbers: past 2^53 the last digits are already gone.
+      return this.unreadableValue(name, `is a number too long to keep every digit: write it in quotes in wrangler.toml: ${name} = "..."`);
+    } else if (Array.isArray(value)) {
+      return this.unreadableValue(name, `must be text, not a list: write it in quotes in wrangler.toml, comma-separated: ${name} = "..."`);
+    } else {
+      return this.unreadableValue(name, `must be text (a wrangler var or secret), not ${typeof value}`);
     }
-    if (value.length > MAX_SETTING_CHARS) {
-      this.problem(name, `too long (${value.length} characters; at most ${MAX_SETTING_CHARS})`);
-      return undefined;
+    if (text.length > MAX_SETTING_CHARS) {
+      return this.unreadableValue(name, `too long (${text.length} characters; at most ${MAX_SETTING_CHARS})`);
     }
-    return value.trim() === '' ? undefined : value;
+    const unquoted = unquote(text);
+    return unquoted === '' ? undefined : unquoted;
+  }
+
+  private unreadableValue(name: SettingName, message: string): undefined {
+    if (!this.unreadable.has(name)) this.problems.push({ setting: name, message });
+    this.unreadable.add(name);
+    return undefined;
   }
 
   withDefault(name: keyof typeof DEFAULTS): string {
