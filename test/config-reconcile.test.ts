@@ -127,6 +127,14 @@ describe('reconciliation settings', () => {
     expect(p).toMatch(message);
   });
 
+  it('ALIPAY_GATEWAY_URL in quotes is the URL; with a user name or password it says why not', async () => {
+    const c = await config(env({ ALIPAY_APP_PRIVATE_KEY: TEST_ONLY_APP_PRIVATE_KEY_PEM, ALIPAY_GATEWAY_URL: '"https://openapi.alipay.com/gateway.do"' }));
+    expect(c.reconcile!.gatewayUrl).toBe('https://openapi.alipay.com/gateway.do');
+    expect(await problems(env({ ALIPAY_GATEWAY_URL: 'https://user:pw@openapi.alipay.com/gateway.do' }))).toEqual([
+      'ALIPAY_GATEWAY_URL: must not carry a user name or password (fetch does not send them)',
+    ]);
+  });
+
   it('RECONCILE_SCHEDULE is parsed like RETRY_SCHEDULE', async () => {
     const c = await config(env({ ALIPAY_APP_PRIVATE_KEY: TEST_ONLY_APP_PRIVATE_KEY_PEM, RECONCILE_SCHEDULE: '2s, 5s,10s,30s' }));
     expect(c.reconcile!.scheduleMs).toEqual([2_000, 5_000, 10_000, 30_000]);
@@ -222,6 +230,12 @@ describe('alert settings', () => {
       expect.stringMatching(/^ALERT_SECRET: for ALERT_FORMAT=json, a Standard Webhooks secret: the value does not start with whsec_/),
     ]);
     expect(await problems(env({ ALERT_URL: 'not a url' }))).toEqual([expect.stringMatching(/^ALERT_URL: not an absolute URL \(expected e\.g\. https:\/\/oapi\.dingtalk\.com/)]);
+  });
+
+  it('a whsec_ ALERT_SECRET for json alerts may be quoted, and several comma-separated', async () => {
+    const a = 'whsec_+6EDSyd9Gg76mHy2XU31xZKzl+rsyntexxsi5KTgIPY=';
+    const c = await config(env({ ALERT_URL: 'https://ops.example.com/alerts', ALERT_SECRET: `"${a}", "${a}"` }));
+    expect(c.alerts!.webhookSecrets).toHaveLength(2);
   });
 
   it('warns about ALERT_FORMAT or ALERT_SECRET without ALERT_URL, and a secret WeCom cannot use', async () => {

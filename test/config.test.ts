@@ -198,8 +198,8 @@ describe('ALIPAY_SIGN_TYPES and ALIPAY_MD5_KEY', () => {
     expect(await problemsOf(validEnv({ ALIPAY_SIGN_TYPES: 'RSA2,MD5' }))).toEqual([
       'ALIPAY_MD5_KEY: required because ALIPAY_SIGN_TYPES includes MD5 (the legacy mapi partner key, 32 characters)',
     ]);
-    const config = await configOf(validEnv({ ALIPAY_SIGN_TYPES: 'RSA2,MD5', ALIPAY_MD5_KEY: ' abc123 ' }));
-    expect(config.alipay.md5Key).toEqual(new TextEncoder().encode('abc123'));
+    const config = await configOf(validEnv({ ALIPAY_SIGN_TYPES: 'RSA2,MD5', ALIPAY_MD5_KEY: ' abcdefghijklmnopqrstuvwxyz012345 ' }));
+    expect(config.alipay.md5Key).toEqual(new TextEncoder().encode('abcdefghijklmnopqrstuvwxyz012345'));
   });
 
   it('ignores an MD5 key when MD5 is not accepted, with a warning', async () => {
@@ -283,6 +283,19 @@ describe('FORWARD_SECRET', () => {
     expect(problems[0]).toMatch(message);
   });
 
+  it.each([
+    ['commas', (a: string, b: string) => `${a},${b}`],
+    ['a comma and a space', (a: string, b: string) => `${a}, ${b}`],
+    ['a full-width comma', (a: string, b: string) => `${a}，${b}`],
+    ['Windows line breaks and a BOM', (a: string, b: string) => `\uFEFF${a}\r\n${b}\r\n`],
+    ['quotes around the value', (a: string, b: string) => `"${a} ${b}"`],
+    ['quotes around each entry', (a: string, b: string) => `"${a}" "${b}"`],
+    ['a JSON-like list', (a: string, b: string) => `"${a}", "${b}"`],
+  ])('takes several entries separated by %s', async (_name, join) => {
+    const config = await configOf(validEnv({ FORWARD_SECRET: join(whsec(32, 1), whsec(24, 2)) }));
+    expect(config.forward.secrets).toEqual([new Uint8Array(32).fill(1), new Uint8Array(24).fill(2)]);
+  });
+
   it('names the bad entry by position', async () => {
     expect(await problemsOf(validEnv({ FORWARD_SECRET: `${whsec(32)} whsec_AAAA` }))).toEqual([
       'FORWARD_SECRET: entry 2 of 2 decodes to 3 bytes; a secret must be 24 to 64 bytes',
@@ -314,9 +327,9 @@ describe('forwarding choices', () => {
     expect(await problemsOf(validEnv({ FORWARD_SIGNING: 'alipay-md5' }))).toEqual([
       'ORIGIN_MD5_KEY: required because FORWARD_SIGNING is alipay-md5 (the key your legacy notify page checks the MD5 sign with)',
     ]);
-    const config = await configOf(validEnv({ FORWARD_SIGNING: 'alipay-md5', ORIGIN_MD5_KEY: 'k3y' }));
+    const config = await configOf(validEnv({ FORWARD_SIGNING: 'alipay-md5', ORIGIN_MD5_KEY: 'k3y0abcdefghijklmnopqrstuvwxyz01' }));
     expect(config.forward.signing).toBe('alipay-md5');
-    expect(config.forward.originMd5Key).toEqual(new TextEncoder().encode('k3y'));
+    expect(config.forward.originMd5Key).toEqual(new TextEncoder().encode('k3y0abcdefghijklmnopqrstuvwxyz01'));
   });
 
   it('accepts after-delivery acks and a custom notify path', async () => {
@@ -473,6 +486,127 @@ describe('quotes pasted around a value are not part of it', () => {
 
   it('a zero-width character copied from a web page is not part of an id', async () => {
     expect((await configOf(validEnv({ ALIPAY_APP_ID: '\u200B2021000123456789\u200B' }))).alipay.appIds).toEqual(['2021000123456789']);
+  });
+});
+
+describe('lists typed on a Chinese keyboard', () => {
+  it('full-width commas (，) and 、 separate like commas, in every list', async () => {
+    const config = await configOf(
+      validEnv({
+        ALIPAY_APP_ID: '2021000123456789，2021000987654321、2021000111111111',
+        ALIPAY_SELLER_ID: '2088102534368455，2088102534368456',
+        ALIPAY_SIGN_TYPES: 'RSA2，RSA',
+        FORWARD_EVENTS: 'paid，refund、closed',
+        RETRY_SCHEDULE: '30s，2m、5m',
+        STATUS_SECRET: 'x'.repeat(40),
+        STATUS_ALLOWED_ORIGINS: 'https://a.example.com，https://b.example.com',
+      }),
+    );
+    expect(config.alipay.appIds).toEqual(['2021000123456789', '2021000987654321', '2021000111111111']);
+    expect(config.alipay.sellerIds).toEqual(['2088102534368455', '2088102534368456']);
+    expect(config.alipay.signTypes).toEqual(['RSA2', 'RSA']);
+    expect([...config.forward.events]).toEqual(['paid', 'refund', 'closed']);
+    expect(config.forward.retryScheduleMs).toEqual([30_000, 120_000, 300_000]);
+    expect(config.visibility.statusAllowedOrigins).toEqual(['https://a.example.com', 'https://b.example.com']);
+  });
+
+  it('ids and origins may also be separated by spaces or line breaks', async () => {
+    const config = await configOf(
+      validEnv({
+        ALIPAY_APP_ID: '2021000123456789 2021000987654321\r\n2021000111111111',
+        ALIPAY_SELLER_ID: '2088102534368455\t2088102534368456',
+        STATUS_SECRET: 'x'.repeat(40),
+        STATUS_ALLOWED_ORIGINS: 'https://a.example.com https://b.example.com',
+      }),
+    );
+    expect(config.alipay.appIds).toEqual(['2021000123456789', '2021000987654321', '2021000111111111']);
+    expect(config.alipay.sellerIds).toEqual(['2088102534368455', '2088102534368456']);
+    expect(config.visibility.statusAllowedOrigins).toEqual(['https://a.example.com', 'https://b.example.com']);
+  });
+
+  it('an id list of separators only is no id: ALIPAY_APP_ID is still required', async () => {
+    expect(await problemsOf(validEnv({ ALIPAY_APP_ID: ' ，、 ' }))).toEqual(['ALIPAY_APP_ID: required (your Alipay app id, e.g. 2021000123456789; comma-separate several)']);
+  });
+});
+
+describe('MD5 keys', () => {
+  const md5 = (over: Partial<Record<keyof ConfigEnv, string>>) => validEnv({ ALIPAY_SIGN_TYPES: 'RSA2,MD5', ...over });
+  const key = 'k3y0abcdefghijklmnopqrstuvwxyz01';
+
+  it('ALIPAY_MD5_KEY is 32 ASCII letters and digits; quotes around it are not part of it', async () => {
+    for (const pasted of [key, `"${key}"`, `\uFEFF${key}\r\n`, `“${key}”`]) {
+      expect((await configOf(md5({ ALIPAY_MD5_KEY: pasted }))).alipay.md5Key).toEqual(new TextEncoder().encode(key));
+    }
+  });
+
+  it.each([
+    ['31 characters', key.slice(0, 31), /^ALIPAY_MD5_KEY: must be 32 ASCII letters and digits, and the value has 31 characters\. Needed: .*合作伙伴密钥/],
+    ['33 characters', `${key}x`, /must be 32 ASCII letters and digits, and the value has 33 characters\./],
+    ['other characters', `${key.slice(0, 31)}-`, /must be 32 ASCII letters and digits, and the value has 32 characters, not only letters and digits\./],
+    ['a full-width character', `${key.slice(0, 31)}０`, /contains characters that are not ASCII/],
+    ['whitespace', `${key.slice(0, 16)} ${key.slice(16)}`, /contains whitespace/],
+    ['the partner id', '2088102534368455', /^ALIPAY_MD5_KEY: looks like your partner id \(PID, 2088 and 12 digits\), not the key.*合作伙伴密钥/],
+  ])('refuses %s, never quoting the key', async (_name, pasted, message) => {
+    const problems = await problemsOf(md5({ ALIPAY_MD5_KEY: pasted }));
+    expect(problems).toEqual([expect.stringMatching(message)]);
+    expect(problems[0]).not.toContain(pasted.slice(0, 8));
+    expect(problems[0]).not.toContain(pasted.slice(-8));
+  });
+
+  it('ORIGIN_MD5_KEY is the page\'s key: the Alipay partner key or one of the merchant\'s own', async () => {
+    const legacy = (k: string) => validEnv({ FORWARD_SIGNING: 'alipay-md5', ORIGIN_MD5_KEY: k });
+    for (const [pasted, read] of [[`"${key}"`, key], ['e2e-only-legacy-md5-key-0123456789', 'e2e-only-legacy-md5-key-0123456789']] as const) {
+      expect((await configOf(legacy(pasted))).forward.originMd5Key).toEqual(new TextEncoder().encode(read));
+    }
+    for (const [pasted, message] of [
+      ['abc def ghi jkl mno', /^ORIGIN_MD5_KEY: contains whitespace/],
+      ['k3y', /^ORIGIN_MD5_KEY: has 3 characters\. Needed: .*合作伙伴密钥.*or a key of your own of 16 to 128/],
+      ['2088102534368455', /^ORIGIN_MD5_KEY: looks like your partner id/],
+      [`密钥${key}`, /^ORIGIN_MD5_KEY: contains characters that are not ASCII/],
+    ] as const) {
+      const problems = await problemsOf(legacy(pasted));
+      expect(problems).toEqual([expect.stringMatching(message)]);
+      expect(problems[0]).not.toContain(pasted.slice(-6));
+    }
+  });
+});
+
+describe('URLs with a user name or password (fetch does not send them)', () => {
+  const message = "must not carry a user name or password (fetch does not send them): protect the page another way (check the request's signature, or a token in the query string)";
+
+  it.each(['ORIGIN_URL', 'ORIGIN_RETURN_URL'] as const)('%s is refused, quoting none of it', async (name) => {
+    const problems = await problemsOf(validEnv({ [name]: 'https://m3rchant:p4ss@shop.example.com/n.asp?token=T0K' }));
+    expect(problems).toEqual([`${name}: ${message}`]);
+    for (const part of ['m3rchant', 'p4ss', 'T0K']) expect(problems[0]).not.toContain(part);
+    expect(await problemsOf(validEnv({ [name]: 'https://user@shop.example.com/n.asp' }))).toEqual([`${name}: ${message}`]);
+  });
+
+  it('ALERT_URL is refused the same way', async () => {
+    const problems = await problemsOf(validEnv({ ALERT_URL: 'https://u:pw0rd@hooks.example.com/x' }));
+    expect(problems).toEqual([`ALERT_URL: ${message}`]);
+    expect(problems[0]).not.toContain('pw0rd');
+  });
+});
+
+describe('STATUS_ALLOWED_ORIGINS as the browser sends the Origin header', () => {
+  const withOrigins = (origins: string) => validEnv({ STATUS_SECRET: 'x'.repeat(40), STATUS_ALLOWED_ORIGINS: origins });
+
+  it('a Chinese (IDN) host is its punycode; a default port is dropped', async () => {
+    const config = await configOf(withOrigins('https://商店.example.com, https://Shop.Example.com:443/'));
+    expect(config.visibility.statusAllowedOrigins).toEqual(['https://xn--czrs0t.example.com', 'https://shop.example.com']);
+  });
+
+  it.each(['https://商店.example.com/pay', 'https://u:p@shop.example.com', 'https://shop.example.com/?', 'https://shop.example.com#x'])('refuses %s', async (origin) => {
+    expect(await problemsOf(withOrigins(origin))).toEqual([expect.stringMatching(/^STATUS_ALLOWED_ORIGINS: ".*" is not an origin: write only scheme, host and port/)]);
+  });
+});
+
+describe('durations in any letter case', () => {
+  it('RETRY_SCHEDULE, DELIVERY_TIMEOUT and MAX_NOTIFY_AGE take upper-case units', async () => {
+    const config = await configOf(validEnv({ RETRY_SCHEDULE: '30S,2M,1H', DELIVERY_TIMEOUT: '15S', MAX_NOTIFY_AGE: '72H' }));
+    expect(config.forward.retryScheduleMs).toEqual([30_000, 120_000, 3_600_000]);
+    expect(config.forward.timeoutMs).toBe(15_000);
+    expect(config.alipay.maxNotifyAgeMs).toBe(72 * 3_600_000);
   });
 });
 

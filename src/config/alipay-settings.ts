@@ -3,10 +3,10 @@
 
 import { loadPublicKeys } from '../alipay/keys';
 import type { AlipayPublicKey } from '../alipay/types';
-import { utf8Encode } from '../utils/bytes';
 import { parseIdList, parsePositiveDuration, parseSignTypes } from './parsers';
 import type { SettingsReader } from './reader';
 import type { AlipaySettings } from './types';
+import { parseAlipayMd5Key, splitWordList } from './values';
 
 /** The Alipay settings, or null when one of them has a problem (reported to `settings`). */
 export async function readAlipaySettings(settings: SettingsReader): Promise<AlipaySettings | null> {
@@ -33,8 +33,8 @@ export async function readAlipaySettings(settings: SettingsReader): Promise<Alip
     else for (const message of loaded.problems) problem('ALIPAY_PUBLIC_KEY', message);
   }
 
-  const sellerIds = parseIdList(settings.text('ALIPAY_SELLER_ID'), 'ALIPAY_SELLER_ID', 'a seller id (the 2088… partner id)', problem);
-  const appIdText = settings.text('ALIPAY_APP_ID');
+  const sellerIds = parseIdList(idListText(settings, 'ALIPAY_SELLER_ID'), 'ALIPAY_SELLER_ID', 'a seller id (the 2088… partner id)', problem);
+  const appIdText = idListText(settings, 'ALIPAY_APP_ID');
   // Legacy mapi notifications carry no app_id at all; for them seller_id is the identity check.
   if (appIdText === undefined && sellerIds.length === 0) {
     problem('ALIPAY_APP_ID', 'required (your Alipay app id, e.g. 2021000123456789; comma-separate several)');
@@ -46,10 +46,10 @@ export async function readAlipaySettings(settings: SettingsReader): Promise<Alip
   if (signTypes.includes('MD5')) {
     if (md5KeyText === undefined) {
       problem('ALIPAY_MD5_KEY', 'required because ALIPAY_SIGN_TYPES includes MD5 (the legacy mapi partner key, 32 characters)');
-    } else if (/\s/.test(md5KeyText.trim())) {
-      problem('ALIPAY_MD5_KEY', 'contains whitespace; the legacy partner key is one word of letters and digits');
     } else {
-      md5Key = utf8Encode(md5KeyText.trim());
+      const parsed = parseAlipayMd5Key(md5KeyText);
+      if (parsed.ok) md5Key = parsed.value;
+      else problem('ALIPAY_MD5_KEY', parsed.message);
     }
   } else if (md5KeyText !== undefined) {
     warn('ALIPAY_MD5_KEY', 'set but not used: ALIPAY_SIGN_TYPES does not include MD5');
@@ -59,6 +59,17 @@ export async function readAlipaySettings(settings: SettingsReader): Promise<Alip
 
   if (settings.problems.length > before || maxNotifyAgeMs === null) return null;
   return { keys, signTypes, ...(md5Key ? { md5Key } : {}), appIds, sellerIds, maxNotifyAgeMs };
+}
+
+/**
+ * An id list as text with one comma between ids: ids are digits only, so spaces and line breaks
+ * separate them as commas do (a list typed on a Chinese keyboard uses ，or 、). Undefined when unset
+ * or when it holds no id at all.
+ */
+function idListText(settings: SettingsReader, name: 'ALIPAY_APP_ID' | 'ALIPAY_SELLER_ID'): string | undefined {
+  const text = settings.text(name);
+  const ids = text === undefined ? [] : splitWordList(text);
+  return ids.length === 0 ? undefined : ids.join(',');
 }
 
 type KeysLoaded = ({ ok: true; keys: AlipayPublicKey[] } | { ok: false; problems: string[] }) & { warnings: string[] };

@@ -1,11 +1,10 @@
 // The origin side of the settings: where events go, how they are signed and shaped, what counts
 // as received, and how long to keep trying.
 
-import { utf8Encode } from '../utils/bytes';
 import { parseChoice, parseEvents, parseRetrySchedule, parseTimeout } from './parsers';
 import type { SettingsReader } from './reader';
 import type { AckMode, ForwardSettings } from './types';
-import { parseOriginUrl, parseWebhookSecrets } from './values';
+import { parseOriginMd5Key, parseOriginUrl, parseWebhookSecrets } from './values';
 
 const MAX_ACK_BODY_CHARS = 256;
 /** A backlog drained faster than this is no longer "bounded" for any site. */
@@ -72,7 +71,9 @@ export function readForwardSettings(settings: SettingsReader): ForwardSection | 
     if (originMd5KeyText === undefined) {
       problem('ORIGIN_MD5_KEY', 'required because FORWARD_SIGNING is alipay-md5 (the key your legacy notify page checks the MD5 sign with)');
     } else {
-      originMd5Key = utf8Encode(originMd5KeyText.trim());
+      const parsed = parseOriginMd5Key(originMd5KeyText);
+      if (parsed.ok) originMd5Key = parsed.value;
+      else problem('ORIGIN_MD5_KEY', parsed.message);
     }
   } else if (originMd5KeyText !== undefined) {
     warn('ORIGIN_MD5_KEY', 'set but not used: FORWARD_SIGNING is not alipay-md5');

@@ -11,7 +11,7 @@ import { ALIPAY_SANDBOX_GATEWAY_URL, DEFAULTS } from './names';
 import { parseRetrySchedule } from './parsers';
 import type { SettingsReader } from './reader';
 import type { AlipaySettings } from './types';
-import { LOOPBACK_HOSTS } from './values';
+import { CREDENTIALS_REFUSED, hasCredentials, LOOPBACK_HOSTS } from './values';
 
 export interface ReconcileSettings {
   readonly appPrivateKey: LoadedPrivateKey;
@@ -144,8 +144,8 @@ function parseGatewayUrl(s: string, report: (m: string) => void, warn: (m: strin
     report(`"${s.trim().slice(0, 80)}" is not an absolute URL (production: ${DEFAULTS.ALIPAY_GATEWAY_URL}; sandbox: ${ALIPAY_SANDBOX_GATEWAY_URL})`);
     return null;
   }
-  if (url.username !== '' || url.password !== '') {
-    report('must not carry a user name or password');
+  if (hasCredentials(url)) {
+    report(CREDENTIALS_REFUSED);
     return null;
   }
   if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {

@@ -5,7 +5,7 @@ import { utf8Encode } from '../utils/bytes';
 import { STATUS_PATH } from './names';
 import type { SettingsReader } from './reader';
 import type { VisibilitySettings } from './types';
-import { LOOPBACK_HOSTS, splitList } from './values';
+import { LOOPBACK_HOSTS, splitWordList } from './values';
 
 /** HMAC-SHA256 keys shorter than this are guessable offline from one leaked link. */
 const MIN_STATUS_SECRET_CHARS = 32;
@@ -33,7 +33,7 @@ export function readVisibilitySettings(settings: SettingsReader, notifyPath: str
   const originsText = settings.text('STATUS_ALLOWED_ORIGINS');
   const allowedOrigins: string[] = [];
   if (originsText !== undefined) {
-    const items = splitList(originsText);
+    const items = splitWordList(originsText);
     if (items.length > MAX_ALLOWED_ORIGINS) problem('STATUS_ALLOWED_ORIGINS', `too many origins (${items.length}; at most ${MAX_ALLOWED_ORIGINS})`);
     for (const item of items.slice(0, MAX_ALLOWED_ORIGINS)) {
       const parsed = parseWebOrigin(item);
@@ -57,7 +57,8 @@ type OriginResult = { ok: true; origin: string } | { ok: false; message: string 
 
 /**
  * A browser origin exactly as the `Origin` header spells it: scheme, host and port only. https,
- * or http for loopback (a page served by `npm start`'s demo origin).
+ * or http for loopback (a page served by `npm start`'s demo origin). A host in Chinese (or any
+ * IDN) is kept as its punycode, which is what the browser sends; a default port is dropped.
  */
 function parseWebOrigin(s: string): OriginResult {
   let url: URL;
@@ -69,6 +70,7 @@ function parseWebOrigin(s: string): OriginResult {
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) {
     return { ok: false, message: 'must be https (plain http only for localhost, 127.0.0.1 and [::1])' };
   }
-  if (s.replace(/\/$/, '').toLowerCase() !== url.origin) return { ok: false, message: `is not an origin: write only scheme, host and port (${url.origin})` };
+  // Nothing but the origin: no user name, path (beyond "/"), query or fragment, not even an empty one.
+  if (url.href !== `${url.origin}/`) return { ok: false, message: `is not an origin: write only scheme, host and port (${url.origin})` };
   return { ok: true, origin: url.origin };
 }
