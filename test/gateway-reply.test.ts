@@ -92,8 +92,8 @@ describe('notify endpoint replies', () => {
     await expectReply(response, 503);
   });
 
-  it('a setting that is not text (a number in wrangler.toml) is reported, not a crash of every route', async () => {
-    const broken = { NOTIFY_PATH: 404 };
+  it('a setting that is not text (a table in wrangler.toml) is reported, not a crash of every route', async () => {
+    const broken = { NOTIFY_PATH: { path: '/x' } };
     await expectReply(await postNotify(await signedNotification(tradeParams()), broken), 503);
     const health = await callWorker(new Request('https://gateway.test/health'), broken);
     expect(health.status).toBe(503);
