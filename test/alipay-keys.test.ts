@@ -210,6 +210,8 @@ describe('loadPublicKeys: several keys at once (rotation)', () => {
     ['spaces', ' '],
     ['newlines', '\n'],
     ['comma and space', ', '],
+    ['a full-width comma (a Chinese keyboard)', '，'],
+    ['an ideographic comma', '、'],
   ])('bare base64 separated by %s', async (_label, separator) => {
     const keys = keysOf(await loadPublicKeys(b64(spkiA) + separator + b64(spkiB)));
     expect(keys.map((k) => k.spki)).toEqual([spkiA, spkiB]);

@@ -176,7 +176,7 @@ export function splitMaterial(text: string): Piece[] {
   const scan = scanPem(text);
   const mixed = scan.blocks.length > 0;
   const pieces: Piece[] = scan.blocks.map((b, i) => pemPiece(b, i + 1));
-  const tokens = scan.outside.flatMap((s) => s.split(/[\s,;]+/)).filter((t) => t !== '');
+  const tokens = scan.outside.flatMap((s) => s.split(/[\s,;，、；]+/)).filter((t) => t !== '');
   return [...pieces, ...base64Pieces(tokens, mixed)];
 }
 
