@@ -323,6 +323,10 @@ describe('forwarding choices', () => {
     expect(await problemsOf(validEnv({ DELIVERY_TIMEOUT: '15ms' }))).toEqual(['DELIVERY_TIMEOUT: must be between 1s and 5m']);
   });
 
+  it('refuses a retry or query delay under 1s (ms typed for s)', async () => {
+    expect(await problemsOf(validEnv({ RETRY_SCHEDULE: '10ms,1m' }))).toEqual(['RETRY_SCHEDULE: entry 1 "10ms" is shorter than 1s (ms for s?)']);
+  });
+
   it('requires ORIGIN_MD5_KEY for alipay-md5 forwarding', async () => {
     expect(await problemsOf(validEnv({ FORWARD_SIGNING: 'alipay-md5' }))).toEqual([
       'ORIGIN_MD5_KEY: required because FORWARD_SIGNING is alipay-md5 (the key your legacy notify page checks the MD5 sign with)',

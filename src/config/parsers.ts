@@ -10,6 +10,7 @@ import { DAY_MS, formatDuration, parseDuration } from '../utils/duration';
 // Bounds that catch typos (`15ms` for `15s`) rather than express policy.
 const MAX_RETRY_ATTEMPTS = 50;
 const MAX_RETRY_DELAY_MS = 30 * DAY_MS;
+const MIN_RETRY_DELAY_MS = 1_000;
 const MIN_TIMEOUT_MS = 1_000;
 const MAX_TIMEOUT_MS = 5 * 60_000;
 
@@ -107,6 +108,7 @@ export function parseRetrySchedule(s: string, report: Report): number[] {
     const ms = parseDuration(item);
     if (ms === null || ms <= 0) report(`entry ${i + 1} "${item.slice(0, 40)}" is not a duration (e.g. 10s,1m,5m,2h)`);
     else if (ms > MAX_RETRY_DELAY_MS) report(`entry ${i + 1} is longer than ${formatDuration(MAX_RETRY_DELAY_MS)}`);
+    else if (ms < MIN_RETRY_DELAY_MS) report(`entry ${i + 1} "${item.slice(0, 40)}" is shorter than 1s (ms for s?)`);
     else delays.push(ms);
   });
   if (items.length === 0) report('empty (a comma-separated list of delays, e.g. 10s,1m,5m,2h)');
