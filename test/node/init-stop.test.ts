@@ -8,6 +8,7 @@ import { runInit } from '../../cli/init';
 import { InputEnded, Interrupted, type PromptIo } from '../../cli/init-prompt';
 import { newForwardSecret } from '../../cli/secret';
 import { makeInitProject, type InitProject } from '../support/init-project';
+import { alive, allGone, eventually } from '../support/processes';
 
 const ORIGIN_URL = 'https://shop.example.com/pay/notify_origin.asp';
 
@@ -92,7 +93,7 @@ describe('Ctrl-C during wrangler deploy', () => {
     const project = await makeInitProject({ noWorker: true, deployHangs: true });
     try {
       const started = project.start(['--yes', ...(await flags(project)), '--deploy']);
-      const pids = await waitFor(async () => JSON.parse(await readFile(project.standin.hangFile, 'utf8')) as { wrangler: number; child: number }, 60_000);
+      const pids = await eventually(async () => JSON.parse(await readFile(project.standin.hangFile, 'utf8')) as { wrangler: number; child: number }, 60_000);
       expect(alive(pids.wrangler) && alive(pids.child)).toBe(true);
       started.child.kill('SIGINT'); // what the terminal's Ctrl-C sends init (wrangler runs in a group of its own)
       const run = await started.done;
@@ -100,32 +101,11 @@ describe('Ctrl-C during wrangler deploy', () => {
       expect(run.code, run.stdout).toBe(130);
       expect(run.stdout).toContain('Stopped. Already written: wrangler.toml, the secret ALIPAY_PUBLIC_KEY, the secret ORIGIN_URL, the secret FORWARD_SECRET.');
       expect(run.stdout).toContain('Under way when it stopped (it may or may not have taken effect): the deploy (wrangler deploy).');
-      await waitFor(async () => {
-        if (alive(pids.wrangler) || alive(pids.child)) throw new Error('wrangler still running');
-      });
+      expect(await allGone([pids.wrangler, pids.child])).toBe(true);
     } finally {
       await project.remove();
     }
   }, 90_000);
 });
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
-async function waitFor<T>(attempt: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}

@@ -10,6 +10,7 @@ import { startOrigin } from '../../examples/node-origin/origin.mjs';
 import type { OriginEvent, RunningOrigin } from '../../examples/node-origin/origin.d.mts';
 import { BIN } from '../support/cli-run';
 import { makeInitProject, type InitProject } from '../support/init-project';
+import { allGone } from '../support/processes';
 import { ensureTmux, openTerminal, type Terminal } from '../support/tmux';
 
 let project: InitProject;
@@ -154,20 +155,10 @@ it('Ctrl-C at the terminal while wrangler deploys: wrangler and what it started 
     expect(end).toContain('INIT-EXIT=130');
     expect(end).toContain('Already written: wrangler.toml, the secret ALIPAY_PUBLIC_KEY, the secret ORIGIN_URL, the secret FORWARD_SECRET.');
     expect(end).toContain('Under way when it stopped (it may or may not have taken effect): the deploy (wrangler deploy).');
-    const deadline = Date.now() + 10_000;
-    while ((alive(pids!.wrangler) || alive(pids!.child)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    expect(alive(pids!.wrangler) || alive(pids!.child)).toBe(false);
+    expect(await allGone([pids!.wrangler, pids!.child])).toBe(true);
   } finally {
     tty?.close();
     await hanging.remove();
   }
 }, 180_000);
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Interrupted } from '../../cli/init-prompt';
 import { findWrangler, wranglerRunner, wranglerScriptIn } from '../../cli/init-wrangler';
+import { alive, allGone, eventually } from '../support/processes';
 
 let root: string;
 beforeAll(async () => {
@@ -30,14 +31,6 @@ async function file(path: string, text: string, mode = 0o644): Promise<string> {
   return path;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('finding wrangler', () => {
   it('runs a wrangler script on PATH with node: no execute bit needed, a space in every path, arguments and stdin as they are', async () => {
@@ -94,25 +87,12 @@ setInterval(() => {}, 1000);
     const runner = wranglerRunner(root, script);
     expect(runner.interrupt()).toBe(false); // nothing running yet
     const run = runner.run(['deploy']);
-    const started = await waitFor(async () => JSON.parse(await readFile(pids, 'utf8')) as { wrangler: number; child: number });
+    const started = await eventually(async () => JSON.parse(await readFile(pids, 'utf8')) as { wrangler: number; child: number });
     expect(alive(started.wrangler) && alive(started.child)).toBe(true);
 
     expect(runner.interrupt()).toBe(true);
     await expect(run).rejects.toBeInstanceOf(Interrupted);
-    await waitFor(async () => {
-      if (alive(started.wrangler) || alive(started.child)) throw new Error('still running');
-    });
+    expect(await allGone([started.wrangler, started.child])).toBe(true);
   }, 20_000);
 });
 
-async function waitFor<T>(attempt: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}

@@ -14,19 +14,12 @@ export interface CliRun {
   stderr: string;
 }
 
+type CliOptions = { stdin?: Uint8Array | string; cwd?: string; env?: Record<string, string> };
+
 /** `env` is added to this process's environment. */
-export function runCli(args: string[], options: { stdin?: Uint8Array | string; cwd?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const env = options.env ? { ...process.env, ...options.env } : undefined;
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.stdin ?? '');
-  });
+export async function runCli(args: string[], options: CliOptions = {}): Promise<CliRun> {
+  const { code, stdout, stderr } = await startCli(args, options).done;
+  return { code, stdout, stderr };
 }
 
 export interface StartedCli {
@@ -38,18 +31,18 @@ export interface StartedCli {
 }
 
 /** Like runCli, for a test that acts while the command runs (e.g. sends it Ctrl-C's SIGINT). */
-export function startCli(args: string[], options: { stdin?: string; cwd?: string; env?: Record<string, string> } = {}): StartedCli {
+export function startCli(args: string[], options: CliOptions = {}): StartedCli {
   const env = options.env ? { ...process.env, ...options.env } : undefined;
   const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  child.stdin.end(options.stdin ?? '');
   const done = new Promise<CliRun & { signal: NodeJS.Signals | null }>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
+  child.stdin.end(options.stdin ?? '');
   return { child, stdout: () => stdout, done };
 }
 
