@@ -110,7 +110,7 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
     super(ctx, env);
     this.store = new LedgerStore(ctx.storage);
     this.outbox = new IndexOutbox(ctx.storage, env);
-    this.watchers = new StatusWatchers(ctx, () => buyerStatusOf(this.outbox.row()));
+    this.watchers = new StatusWatchers(ctx, () => this.buyerStatus());
     this.reconcile = new ReconcileStore(ctx.storage, this.store);
     this.reconciler = new Reconciler(this.store, this.reconcile, {
       found: async (event) => {
@@ -363,7 +363,7 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
 
   /** What the buyer's status page may know. */
   buyerStatus(): BuyerStatus {
-    return buyerStatusOf(this.outbox.row());
+    return buyerStatusOf(this.outbox.row(), this.store.event('paid')?.state ?? null);
   }
 
   /** The buyer's live status: a WebSocket upgrade forwarded by the Worker after it checked the signed link. */
@@ -371,7 +371,7 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
     return this.watchers.accept(request);
   }
 
-  /** Buyers' pages never need to send anything; whatever they send is ignored. */
+  /** Buyers' pages never need to send anything; a socket that does is closed (status-watchers.ts). */
   override webSocketMessage(ws: WebSocket): void {
     this.watchers.message(ws);
   }

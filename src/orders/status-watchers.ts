@@ -45,7 +45,7 @@ export class StatusWatchers {
     return new Response(null, { status: 101, webSocket: client });
   }
 
-  /** After anything that may change the status: sends it to each watcher that has not seen it; closes expired links. */
+  /** After anything that may change the status: sends it to each watcher that has not seen it; closes expired links (after sending it). */
   broadcast(now = Date.now()): void {
     const sockets = this.ctx.getWebSockets(TAG);
     if (sockets.length === 0) return;
@@ -54,6 +54,8 @@ export class StatusWatchers {
       const attachment = ws.deserializeAttachment() as Attachment | null;
       try {
         if (attachment === null || attachment.exp * 1000 <= now) {
+          // The change that finds the link expired is still the buyer's news (paid, say): sent, then closed.
+          if (attachment !== null && attachment.sent !== text) ws.send(text);
           close(ws, CLOSE_EXPIRED, 'status link expired');
         } else if (attachment.sent !== text) {
           ws.send(text);

@@ -149,10 +149,12 @@ function updatedAtOf(facts: OrderFacts): number {
 }
 
 /** The buyer's view of a row: no identity, no trade number, nothing but what the shop page shows anyway. */
-export function buyerStatusOf(row: IndexRow | null): BuyerStatus {
+export function buyerStatusOf(row: IndexRow | null, paidEventState?: string | null): BuyerStatus {
   if (row === null || row.outTradeNo === null) return { status: 'unknown', amount: null, paidAt: null };
+  // Held for its amount, or refused by an operator: the merchant's site has not been told it is paid.
+  const reviewing = row.status === 'paid' && (paidEventState === 'held' || paidEventState === 'refused');
   return {
-    status: row.status,
+    status: reviewing ? 'reviewing' : row.status,
     amount: row.totalCents === null ? null : formatCents(row.totalCents),
     paidAt: row.paidAt === null ? null : new Date(row.paidAt).toISOString(),
   };

@@ -61,7 +61,11 @@ export type PaymentView = Omit<IndexRow, 'deadEvents' | RowTimes> & {
 
 /** What the buyer's page may know: nothing about the buyer, nothing the merchant did not put on the page. */
 export interface BuyerStatus {
-  status: PaymentStatus | 'unknown';
+  /**
+   * `reviewing`: Alipay says paid, but not the amount the site registered: the payment is held
+   * for a person (or was refused), so the buyer must not be told the order is paid.
+   */
+  status: PaymentStatus | 'unknown' | 'reviewing';
   amount: string | null;
   paidAt: string | null;
 }

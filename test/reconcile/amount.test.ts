@@ -24,6 +24,8 @@ describe('a payment of another amount than registered', () => {
     await runRetryNow(orderKey);
     expect(origin.for(outTradeNo)).toEqual([]);
     expect(await ledger(orderKey).indexRow()).toMatchObject({ status: 'paid', delivery: 'pending' });
+    // The buyer is not told "paid" while a person reviews it: the site has not been told either.
+    expect(await ledger(orderKey).buyerStatus()).toMatchObject({ status: 'reviewing' });
     await expect.poll(() => kinds(alerts.calls), { timeout: 5_000 }).toContain('amount-mismatch');
 
     // Redelivering "everything" does not send it: the operator decides.
@@ -34,6 +36,7 @@ describe('a payment of another amount than registered', () => {
 
     const released = await post(`/admin/orders/${TEST_APP_ID}/${outTradeNo}/release`);
     expect(released.status).toBe(200);
+    expect(await ledger(orderKey).buyerStatus()).toMatchObject({ status: 'paid', amount: '8.88' });
     s = await runRetryNow(orderKey);
     expect(s.events).toEqual([expect.objectContaining({ state: 'delivered', attempts: 1 })]);
     expect(origin.for(outTradeNo)).toHaveLength(1);
@@ -51,6 +54,7 @@ describe('a payment of another amount than registered', () => {
     expect(s.events).toEqual([expect.objectContaining({ state: 'refused', attempts: 0 })]);
     expect(origin.for(outTradeNo)).toEqual([]);
     expect(await ledger(orderKey).indexRow()).toMatchObject({ delivery: 'not-forwarded' });
+    expect(await ledger(orderKey).buyerStatus()).toMatchObject({ status: 'reviewing' });
   });
 
   it('the same amount, written otherwise (88.8 for 88.80), is not a mismatch', async () => {
