@@ -17,9 +17,9 @@ function sign(appId: string, outTradeNo: string, exp: number, secret = stack().s
   return createHmac('sha256', Buffer.from(secret, 'utf8')).update(`${appId}.${outTradeNo}.${exp}`).digest('hex');
 }
 
-/** A merchant page with one widget element, exactly as the README writes it. */
-function merchantPage(attributes: { outTradeNo: string; exp: number; sig: string; lang?: string }): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>shop</title></head><body>
+/** A merchant page with one widget element, exactly as the README writes it (`head`: extra markup, e.g. a CSP). */
+function merchantPage(attributes: { outTradeNo: string; exp: number; sig: string; lang?: string; head?: string }): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>shop</title>${attributes.head ?? ''}</head><body>
 <p>Payment status: <span data-alipay-status data-app-id="${stack().appId}" data-out-trade-no="${attributes.outTradeNo}"
  data-exp="${attributes.exp}" data-sig="${attributes.sig}" data-lang="${attributes.lang ?? 'en'}"></span></p>
 <script src="${stack().gatewayUrl}/alipay/status.js" async></script>
@@ -112,6 +112,19 @@ describe('status widget in Chromium', () => {
     await context.close();
   });
 
+  it('a page whose CSP blocks the WebSocket (connect-src names the gateway over http only) still gets paid, by polling', async () => {
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    const order = uniqueId('CSP');
+    const exp = Math.floor(Date.now() / 1000) + 600;
+    const csp = `<meta http-equiv="Content-Security-Policy" content="connect-src ${stack().gatewayUrl}">`;
+    const statuses = await openForged(page, merchantPage({ outTradeNo: order, exp, sig: sign(stack().appId, order, exp), head: csp }));
+    await expect.poll(() => statuses, { timeout: 15_000 }).toContain(200);
+    await pay({ out_trade_no: order, total_amount: '6.00' });
+    await expect.poll(() => page.locator(WIDGET).textContent(), { timeout: 20_000 }).toBe('Paid ✓ ¥6.00');
+    await context.close();
+  });
+
   it('a wrong signature shows nothing (the gateway refuses the link)', async () => {
     const context = await newContext(browser);
     const page = await context.newPage();
@@ -125,6 +138,7 @@ describe('status widget in Chromium', () => {
     await page.waitForTimeout(1_000);
     expect(await page.locator(WIDGET).textContent()).toBe('');
     expect(await page.locator(WIDGET).getAttribute('data-state')).toBeNull();
+    expect(await page.locator(WIDGET).getAttribute('data-link')).toBe('refused'); // the page may mint a new link
     // Signed with another secret: the same.
     const other = await openForged(await context.newPage(), merchantPage({ outTradeNo: order, exp, sig: sign(stack().appId, order, exp, 'another-secret-another-secret-0123456789') }));
     await expect.poll(() => other, { timeout: 15_000 }).toContain(403);

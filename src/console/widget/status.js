@@ -17,7 +17,11 @@
  *
  * The element shows "waiting for payment", "paid ✓ 88.88", "closed"... and updates live: a
  * WebSocket to the gateway's /alipay/status pushes every change; if that fails, it asks the
- * same URL every few seconds. A wrong, missing or expired signature shows nothing at all.
+ * same URL every few seconds. A wrong, missing or expired signature shows nothing at all (an
+ * expiry is the gateway's to judge, not the buyer's clock); once the gateway refuses the link, the
+ * element gets data-link="refused" and fires a bubbling "alipay-status-refused" event. Besides the
+ * statuses above: "reviewing", a payment of another amount than registered, held for the shop.
+ * The page's CSP must allow the gateway in connect-src, for https: and wss: both.
  */
 (function () {
   'use strict';
@@ -30,6 +34,7 @@
       'partially-refunded': '已支付 ¥{amount}，部分已退款',
       refunded: '已退款',
       closed: '交易已关闭',
+      reviewing: '付款金额待商家核对',
     },
     en: {
       waiting: 'Waiting for payment…',
@@ -38,11 +43,23 @@
       'partially-refunded': 'Paid ¥{amount}, partly refunded',
       refunded: 'Refunded',
       closed: 'Payment closed',
+      reviewing: 'Payment being checked by the shop',
     },
   };
-  var COLOURS = { waiting: '#b54708', unknown: '#b54708', paid: '#12805c', 'partially-refunded': '#5b3cc4', refunded: '#5b3cc4', closed: '#667085' };
-  // Nothing changes after these; polling stops (a refund of a paid order still arrives by WebSocket).
-  var SETTLED = { paid: true, refunded: true, closed: true };
+  var COLOURS = {
+    waiting: '#b54708',
+    unknown: '#b54708',
+    reviewing: '#b54708',
+    paid: '#12805c',
+    'partially-refunded': '#5b3cc4',
+    refunded: '#5b3cc4',
+    closed: '#667085',
+  };
+  // Nothing the buyer waits for changes after these; polling stops (a refund still arrives by
+  // WebSocket). Not `closed`: a late notification can still make a closed order paid.
+  var SETTLED = { paid: true, 'partially-refunded': true, refunded: true };
+  // A WebSocket that neither opens nor fails in this long (a proxy holding it) counts as failed.
+  var HANDSHAKE_MS = 10000;
   var POLL_FIRST_MS = 2000;
   var POLL_MAX_MS = 15000;
   var SOCKET_RETRIES = 5; // handshakes in a row that fail: then polling only
@@ -85,8 +102,8 @@
       exp: element.getAttribute('data-exp') || '',
       sig: element.getAttribute('data-sig') || '',
     };
-    if (!link.appId || !link.outTradeNo || !/^\d{1,12}$/.test(link.exp) || !/^[0-9a-f]{64}$/.test(link.sig)) return;
-    var expiresAt = Number(link.exp) * 1000;
+    if (!link.appId || !link.outTradeNo || !/^\d{1,12}$/.test(link.exp) || !/^[0-9a-fA-F]{64}$/.test(link.sig)) return;
+    // Whether the link has expired is the gateway's to say (a 403): the buyer's clock may be hours off.
     var base;
     try {
       base = new URL(element.getAttribute('data-gateway') || scriptOrigin, window.location.href);
@@ -96,7 +113,7 @@
     var lang = languageOf(element);
     var url = statusUrl(base, link);
     var last = null;
-    var finished = false; // refused (403/404) or expired: stop asking
+    var finished = false; // refused (403/404: a wrong or expired link): stop asking
     var pollTimer = null;
     var pollDelay = POLL_FIRST_MS;
     var socket = null;
@@ -113,14 +130,14 @@
       if (SETTLED[answer.status]) stopPolling();
     }
 
-    function expired() {
-      return Date.now() >= expiresAt;
-    }
-
+    // The page can listen for the event (and, say, reload itself with a freshly signed link).
     function refuse() {
+      if (finished) return;
       finished = true;
       stopPolling();
       if (socket) socket.close();
+      element.setAttribute('data-link', 'refused');
+      if (typeof CustomEvent === 'function') element.dispatchEvent(new CustomEvent('alipay-status-refused', { bubbles: true }));
     }
 
     function stopPolling() {
@@ -139,7 +156,6 @@
 
     function poll() {
       if (finished) return;
-      if (expired()) return refuse();
       fetch(url.href, { cache: 'no-store', credentials: 'omit' })
         .then(function (response) {
           if (response.status === 403 || response.status === 404) return refuse();
@@ -155,29 +171,30 @@
     }
 
     function connect() {
-      if (finished || expired() || typeof WebSocket !== 'function') return poll();
+      if (finished || typeof WebSocket !== 'function') return poll();
       var wsUrl = new URL(url.href);
       wsUrl.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
       var opened = false;
+      var ended = false;
+      var handshake = null;
       try {
         socket = new WebSocket(wsUrl.href);
       } catch (error) {
         return poll();
       }
-      socket.onopen = function () {
-        opened = true;
-        socketFailures = 0;
-        stopPolling();
-      };
-      socket.onmessage = function (event) {
+      var current = socket;
+      // close, error (a page whose CSP blocks ws: fires only error) or a handshake that never ends:
+      // whichever comes first, once per socket.
+      function lost() {
+        if (ended) return;
+        ended = true;
+        window.clearTimeout(handshake);
+        if (socket === current) socket = null;
         try {
-          show(JSON.parse(event.data));
+          current.close();
         } catch (error) {
-          // not a status: ignore it
+          // already closed
         }
-      };
-      socket.onclose = function () {
-        socket = null;
         if (finished) return;
         // Refused at the handshake (wrong or expired link) looks the same as a network failure
         // from here: one HTTP request tells them apart (a 403 stops everything).
@@ -188,10 +205,27 @@
         if (!settled && socketFailures < SOCKET_RETRIES && reconnects < MAX_RECONNECTS) {
           window.setTimeout(connect, Math.min(POLL_MAX_MS, 1000 * Math.pow(2, socketFailures)));
         }
+      }
+      handshake = window.setTimeout(function () {
+        if (!opened) lost();
+      }, HANDSHAKE_MS);
+      socket.onopen = function () {
+        opened = true;
+        socketFailures = 0;
+        window.clearTimeout(handshake);
+        stopPolling();
       };
+      socket.onmessage = function (event) {
+        try {
+          show(JSON.parse(event.data));
+        } catch (error) {
+          // not a status: ignore it
+        }
+      };
+      socket.onclose = lost;
+      socket.onerror = lost;
     }
 
-    if (expired()) return;
     connect();
   }
 
