@@ -266,10 +266,12 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
     this.reconcile.register(input.totalAmount, input.totalCents, input.expiresAt, now);
     await this.scheduleAlarm();
     const row = this.reconcile.row()!;
+    // Alipay said the trade is closed (asking ended with its answer): registering it again does not reopen it.
+    const status = settled ?? (row.state === 'closed' ? 'closed' : 'expected');
     logLine({ msg: 'order registered', order: input.orderKey, total_amount: input.totalAmount, expires_at: new Date(input.expiresAt).toISOString(), asking: row.state === 'asking' });
     return {
       ok: true,
-      status: settled ?? 'expected',
+      status,
       asking: row.state === 'asking',
       nextQueryAt: row.state === 'asking' && row.next_query_at !== null ? new Date(row.next_query_at).toISOString() : null,
     };

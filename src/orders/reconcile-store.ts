@@ -93,6 +93,10 @@ export class ReconcileStore {
         );
       } else if (nextQueryAt !== null && row.state === 'idle') {
         this.sql.exec("UPDATE reconcile SET state = 'asking', next_query_at = ? WHERE id = 1", nextQueryAt);
+      } else if (nextQueryAt !== null && row.state === 'expired' && trigger === 'registered') {
+        // The site registers an expired order again with a new expiry (the buyer came back to
+        // pay): its schedule starts over.
+        this.sql.exec("UPDATE reconcile SET state = 'asking', next_query_at = ?, scheduled_done = 0, schedule_since = ? WHERE id = 1", nextQueryAt, now);
       } else if (nextQueryAt !== null && row.state === 'asking' && trigger !== 'registered') {
         // Hurried by somebody who wants to know. Registering the order again does not hurry it: a
         // page that registers on every render would otherwise bring a query every time.

@@ -119,3 +119,19 @@ describe('an order number alipay.trade.query cannot carry', () => {
     expect((await row(orderKey)).state).toBe('idle');
   });
 });
+
+describe('registering again', () => {
+  it('an expired order registered again with a new expiry is asked about again; a closed one stays closed and says so', async () => {
+    await alipayGateway();
+    const { outTradeNo, orderKey } = newOrder();
+    await register(outTradeNo);
+    await sql(orderKey, "UPDATE reconcile SET state = 'expired', next_query_at = NULL, scheduled_done = 7");
+    const again = await register(outTradeNo, '88.80', Math.floor(Date.now() / 1000) + 3600);
+    expect(await again.json()).toMatchObject({ ok: true, status: 'expected', asking: true });
+    expect(await row(orderKey)).toMatchObject({ state: 'asking', scheduled_done: 0 });
+
+    await sql(orderKey, "UPDATE reconcile SET state = 'closed', next_query_at = NULL");
+    const closed = await register(outTradeNo, '88.80', Math.floor(Date.now() / 1000) + 3600);
+    expect(await closed.json()).toMatchObject({ ok: true, status: 'closed', asking: false });
+  });
+});
