@@ -11,7 +11,8 @@ Const WEBHOOK_SECRETS = "whsec_REPLACE_ME"
 
 ' The live payment status widget (status_widget.asp, thank_you.asp, return.asp). Leave
 ' STATUS_SECRET empty to switch it off. STATUS_SECRET is the gateway's secret of that name
-' (`wrangler secret put STATUS_SECRET`, at least 32 characters); STATUS_APP_ID your Alipay app_id;
+' (`wrangler secret put STATUS_SECRET`, at least 32 characters); STATUS_APP_ID your Alipay app_id
+' (a legacy mapi shop, which has none: its partner id, 2088..., the seller_id of its notifications);
 ' GATEWAY_BASE_URL where buyers' browsers reach the gateway (no trailing slash).
 Const STATUS_SECRET = ""
 Const STATUS_APP_ID = "2021000000000000"
