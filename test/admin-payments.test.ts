@@ -107,6 +107,11 @@ describe('GET /admin/api/payments', () => {
     // Filters still apply to what the search finds.
     expect((await getJson(`/admin/api/payments?q=${other['trade_no']}&status=closed`)).body.items).toEqual([]);
     expect((await getJson(`/admin/api/payments?q=${uniqueId('nothing')}`)).body.items).toEqual([]);
+    // An exact out_trade_no is found whatever the date range (the console always sends one, 30 days
+    // by default); a trade_no search stays within the range it was given.
+    const longAgo = 'from=2020-01-01&to=2020-01-31';
+    expect((await getJson(`/admin/api/payments?q=${other['out_trade_no']}&${longAgo}`)).body.items).toEqual([expect.objectContaining({ outTradeNo: other['out_trade_no'] })]);
+    expect((await getJson(`/admin/api/payments?q=${other['trade_no']}&${longAgo}`)).body.items).toEqual([]);
   });
 
   it('400 for parameters it cannot honour, saying what is allowed', async () => {

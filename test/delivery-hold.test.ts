@@ -136,6 +136,13 @@ describe('holding deliveries', () => {
       .toMatchObject({ samples: [{ summary: expect.stringMatching(/on hold for 2 hours .*long maintenance/) }] });
   });
 
+  it('"redeliver all dead letters" is refused while deliveries are held (every one would stay dead)', async () => {
+    expect((await post('/admin/api/deliveries/hold')).status).toBe(200);
+    const answer = await post('/admin/api/dead-letters/redeliver', JSON.stringify({ since: '2026-01-01T00:00:00Z', limit: 10 }));
+    expect(answer.status).toBe(409);
+    expect(await answer.json()).toMatchObject({ ok: false, error: expect.stringMatching(/on hold/) });
+  });
+
   it('refuses a hold body that is not JSON', async () => {
     expect((await post('/admin/api/deliveries/hold', 'please')).status).toBe(400);
     expect((await gate().status()).held).toBe(false);

@@ -213,11 +213,18 @@ async function search(env: GatewayEnv, config: Config, q: string, filter: Filter
   ]);
   const found = new Map<string, IndexedPayment>();
   for (const row of fromIndex ?? []) found.set(row.orderKey, row);
-  // The ledger's own row is the newest truth: it wins over the index's copy.
-  for (const row of fromLedgers) if (row !== null) found.set(row.orderKey, withoutDeadEvents(row));
+  // The ledger's own row is the newest truth: it wins over the index's copy. An order asked for by
+  // its exact number is shown whatever the date range (the console always sends one, 30 days by
+  // default, and an operator looking up an older order must still find it).
+  const exact = new Set<string>();
+  for (const row of fromLedgers) {
+    if (row === null) continue;
+    found.set(row.orderKey, withoutDeadEvents(row));
+    exact.add(row.orderKey);
+  }
   const items = [...found.values()]
     .filter((r) => r.outTradeNo !== null)
-    .filter((r) => !filter.range.explicit || (r.firstSeenAt >= filter.range.from && r.firstSeenAt < filter.range.to))
+    .filter((r) => exact.has(r.orderKey) || !filter.range.explicit || (r.firstSeenAt >= filter.range.from && r.firstSeenAt < filter.range.to))
     .filter((r) => filter.statuses === null || filter.statuses.includes(r.status))
     .filter((r) => filter.deliveries === null || filter.deliveries.includes(r.delivery))
     .sort((a, b) => b.firstSeenAt - a.firstSeenAt)
@@ -301,6 +308,11 @@ const bulkRedeliverHandler: Handler = async (request, env, config) => {
   const limit = body.limit === undefined ? DEFAULT_BULK : body.limit;
   if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_BULK) return badRequest(`limit must be a whole number from 1 to ${MAX_BULK}`);
 
+  // While deliveries are held every redelivery answers "held" and the dead stay dead: a batch
+  // would change nothing, and a console calling again until `remaining` falls would never stop.
+  if ((await deliveryGate(env).status()).held) {
+    return jsonResponse(409, { ok: false, error: 'deliveries are on hold: resume them first, then redeliver' });
+  }
   const scope = scopeOf(env, config);
   const { deadLetters } = await deadLettersSince(scope, since.value, limit, Date.now());
   let delivered = 0;

@@ -46,6 +46,7 @@ function bulkForm(t, onDone) {
     bar.hidden = false;
     const totals = { attempted: 0, delivered: 0, failed: 0, remaining: 0 };
     let end = 'dl.done';
+    let remainingBefore = Infinity;
     try {
       for (let batch = 0; ; batch++) {
         const answer = await postJson('/admin/api/dead-letters/redeliver', { since: new Date(sinceMs).toISOString(), limit: BATCH });
@@ -61,10 +62,12 @@ function bulkForm(t, onDone) {
           end = 'dl.stopped';
           break;
         }
-        if (answer.attempted === 0 || batch + 1 >= MAX_BATCHES) {
+        // Nothing went out, or the same oldest events keep failing: calling again would only repeat them.
+        if (answer.attempted === 0 || answer.remaining >= remainingBefore || batch + 1 >= MAX_BATCHES) {
           end = 'dl.stuck';
           break;
         }
+        remainingBefore = answer.remaining;
       }
       show(status, `${t('dl.progress', totals)} ${t(end)}`);
     } catch (error) {

@@ -230,7 +230,9 @@ export async function transactionsView(root, { t }, query) {
     for (const row of page.items) tableBody.append(rowOf(t, row));
     cursor = page.nextCursor;
     more.hidden = !cursor;
-    show(shown, rows.length === 0 ? t('tx.none') : t('tx.shown', { shown: count(rows.length) }));
+    const summary = rows.length === 0 ? t('tx.none') : t('tx.shown', { shown: count(rows.length) });
+    // A search whose index part did not answer says so: "nothing found" would not be the whole truth.
+    show(shown, page.warning ? h('span', {}, summary, ' ', h('span', { class: 'error' }, t('tx.partial', { warning: page.warning }))) : summary);
   };
   more.addEventListener('click', async () => {
     more.disabled = true;
