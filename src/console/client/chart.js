@@ -1,4 +1,4 @@
-// The paid amount (bars, left axis) and the number of paid orders (line, right axis) per hour or
+// The paid amount (bars, left axis) and the number of orders first seen (line, right axis) per hour or
 // per day, as plain SVG: a few hundred bars at most, so no charting library is needed.
 import { h, svg } from './dom.js';
 import { beijingDate, beijingHourLabel, count as formatCount, money } from './format.js';

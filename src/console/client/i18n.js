@@ -68,7 +68,7 @@ export const STRINGS = {
     'chart.day': '按天',
     'chart.amount': '已付金额 (元)',
     'chart.count': '订单数',
-    'chart.empty': '此范围内没有已付交易',
+    'chart.empty': '此范围内没有订单',
     'chart.point': '{time}：已付 {amount} 元，{count} 笔订单',
 
     'order.title': '订单 {id}',
@@ -237,7 +237,7 @@ export const STRINGS = {
     'chart.day': 'Per day',
     'chart.amount': 'Paid (CNY)',
     'chart.count': 'Orders',
-    'chart.empty': 'No paid orders in this range',
+    'chart.empty': 'No orders in this range',
     'chart.point': '{time}: {amount} CNY paid, {count} orders',
 
     'order.title': 'Order {id}',
