@@ -4,6 +4,7 @@
 import { adminPathOfKey, getJson, orderHash, postJson } from './api.js';
 import { h, show } from './dom.js';
 import { beijingDateTime, beijingLocalInput, toBeijingLocalInput } from './format.js';
+import { resultsText } from './order.js';
 
 const LIST_LIMIT = 200;
 const BATCH = 20;
@@ -99,7 +100,7 @@ export async function deadLettersView(root, { t }) {
         try {
           const suffix = entry.eventKey === null ? '' : `?event=${encodeURIComponent(entry.eventKey)}`;
           const answer = await postJson(`${entry.adminPath}/redeliver${suffix}`);
-          show(result, (answer.results ?? []).map((r) => t('order.result', { event: r.eventKey, outcome: r.outcome ?? r.state })).join('; '));
+          show(result, resultsText(t, answer));
           setTimeout(() => void load().catch(() => {}), 1500);
         } catch (error) {
           show(result, h('span', { class: 'error' }, t('error', { message: error.message })));

@@ -92,8 +92,11 @@ function timelineItem(t, item) {
   return h('li', { class: `tl-${item.type}${outcomeClass}`, dataset: { type: item.type } }, at, h('div', { class: 'what' }, body));
 }
 
-function resultsText(t, answer) {
-  return (answer.results ?? []).map((r) => t('order.result', { event: r.eventKey, outcome: r.outcome ?? r.state })).join('; ');
+/** Each event's outcome, with the gateway's explanation when it gave one (held, body purged, ...). */
+export function resultsText(t, answer) {
+  return (answer.results ?? [])
+    .map((r) => t('order.result', { event: r.eventKey, outcome: r.outcome ?? r.state }) + (r.hint ? ` (${r.hint})` : ''))
+    .join('; ');
 }
 
 export async function orderView(root, { t, rerender }, path) {
@@ -129,6 +132,8 @@ export async function orderView(root, { t, rerender }, path) {
       if (again) show(again, resultsText(t, answer));
     } catch (error) {
       show(message, h('span', { class: 'error' }, t('error', { message: error.message })));
+      // Nothing was decided: the operator may try again.
+      root.querySelectorAll('button.decide').forEach((b) => (b.disabled = false));
     }
   };
 
