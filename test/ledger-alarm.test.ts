@@ -99,6 +99,8 @@ describe('alarm handler', () => {
     const purged = await settled(key);
     expect(purged.notifications[0]).toMatchObject({ params: null, notifyId: params['notify_id'] });
     expect(purged.notifications[0]!.bodyPurgedAt).not.toBeNull();
+    // What the order page still shows: the facts the ledger keeps beside the body.
+    expect(purged.notifications[0]!.facts).toEqual({ tradeNo: params['trade_no'], subject: params['subject'] ?? null, totalAmount: params['total_amount'] });
     const [rawBody] = await runInDurableObject(ledger(key), (_i, state) =>
       state.storage.sql.exec<{ raw_body: ArrayBuffer | null }>('SELECT raw_body FROM notifications').toArray().map((r) => r.raw_body),
     );

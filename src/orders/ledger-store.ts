@@ -43,6 +43,9 @@ interface NotificationRow {
   params_json: string | null;
   body_purged_at: number | null;
   source: NotificationSource;
+  trade_no: string | null;
+  subject: string | null;
+  total_amount: string | null;
 }
 
 interface OrderInfoRow {
@@ -528,6 +531,7 @@ export class LedgerStore {
         bodyBytes: n.body_bytes,
         params: n.params_json === null ? null : (JSON.parse(n.params_json) as Record<string, string>),
         bodyPurgedAt: isoOrNull(n.body_purged_at),
+        facts: { tradeNo: n.trade_no, subject: n.subject, totalAmount: n.total_amount },
       }),
     );
     const events = (this.sql.exec('SELECT * FROM events ORDER BY created_at, event_key').toArray() as unknown as EventRow[]).map(

@@ -72,6 +72,8 @@ export interface NotificationView {
   /** Null once the body is purged (retention). Not masked here: the admin API masks before showing. */
   params: Record<string, string> | null;
   bodyPurgedAt: string | null;
+  /** Kept after the body is purged (the index row needs them), so the order page still shows them. */
+  facts: { tradeNo: string | null; subject: string | null; totalAmount: string | null };
 }
 
 export interface EventView {

@@ -28,15 +28,27 @@ function latestParams(ledger) {
   return withParams.length === 0 ? {} : withParams[withParams.length - 1].params;
 }
 
+/** What the ledger keeps of its notifications after their bodies are purged (30 days): the newest known of each. */
+function keptFacts(ledger) {
+  const latest = (pick) => (ledger.notifications ?? []).map(pick).filter((v) => v !== null && v !== undefined).pop();
+  return {
+    trade_no: latest((n) => n.facts?.tradeNo),
+    subject: latest((n) => n.facts?.subject),
+    total_amount: latest((n) => n.facts?.totalAmount),
+    trade_status: latest((n) => n.tradeStatus),
+  };
+}
+
 function summary(t, ledger) {
   const p = latestParams(ledger);
+  const kept = keptFacts(ledger);
   const r = ledger.reconcile;
   const rows = [
     ['order.app', ledger.app],
-    ['order.tradeNo', p.trade_no],
-    ['order.subject', p.subject],
-    ['order.amount', p.total_amount ?? p.total_fee],
-    ['order.tradeStatus', p.trade_status],
+    ['order.tradeNo', p.trade_no ?? kept.trade_no],
+    ['order.subject', p.subject ?? kept.subject],
+    ['order.amount', p.total_amount ?? p.total_fee ?? kept.total_amount],
+    ['order.tradeStatus', p.trade_status ?? kept.trade_status],
     ['order.buyer', p.buyer_logon_id ?? p.buyer_email ?? p.buyer_id ?? p.buyer_open_id],
     ['order.firstSeen', beijingDateTime(ledger.createdAt)],
     ['order.expected', r?.expectedAmount],
