@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { checkReturn } from '../examples/node-origin/return-check.mjs';
 import { TEST_APP_ID, TEST_ONLY_FORWARD_SECRETS, TEST_ONLY_STATUS_SECRET } from './fixtures/gateway-test-keys';
 import { callWorker } from './support/gateway';
-import { signedNotification, uniqueId } from './support/notifications';
+import { beijingTime, signedNotification, uniqueId } from './support/notifications';
 import type { AlipaySigning } from './support/notifications';
 
 const RETURN_URL = 'https://shop.test/pay/return.asp';
@@ -18,7 +18,7 @@ function returnParams(overrides: Record<string, string> = {}): Record<string, st
     method: 'alipay.trade.page.pay.return',
     out_trade_no: uniqueId('R'),
     seller_id: '2088000000000002',
-    timestamp: '2026-05-01 12:00:00',
+    timestamp: beijingTime(Date.now()),
     total_amount: '88.80',
     trade_no: uniqueId('2026'),
     version: '1.0',
@@ -110,6 +110,18 @@ describe('GET /alipay/return', () => {
     const empty = await redirected(await getReturn(null));
     expect(empty).toMatchObject({ covered: '', verified: '0', reason: 'missing-signature' });
     expect(empty.sig).toBe(await expectedSig(TEST_ONLY_FORWARD_SECRETS[0], empty));
+  });
+
+  it('a return made more than a day ago (an old URL from the history) gets no fresh verdict and no status link', async () => {
+    const old = await signedQuery(returnParams({ timestamp: beijingTime(Date.now() - 25 * 3_600_000) }));
+    const response = await getReturn(old, { ORIGIN_RETURN_URL: RETURN_URL, STATUS_SECRET: TEST_ONLY_STATUS_SECRET });
+    const v = await redirected(response);
+    expect([v.verified, v.reason]).toEqual(['0', 'return-too-old']);
+    expect(v.sig).toBe(await expectedSig(TEST_ONLY_FORWARD_SECRETS[0], v));
+    expect(response.headers.get('location')).not.toContain('gw_status_sig');
+    // A legacy mapi return dates itself by notify_time.
+    const mapi = await signedQuery(returnParams({ timestamp: '', notify_time: beijingTime(Date.now() - 3 * 86_400_000) }));
+    expect((await redirected(await getReturn(mapi))).reason).toBe('return-too-old');
   });
 
   it('a query that already carries gw_ parameters is refused as not made by Alipay', async () => {

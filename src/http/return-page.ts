@@ -30,6 +30,7 @@
 // so the landing page can show the live status (GET /alipay/status?app_id=<app_id or seller_id>
 // &out_trade_no=<out_trade_no>&exp=<gw_status_exp>&sig=<gw_status_sig>, or the status.js widget)
 // without signing anything itself. The link is valid for STATUS_LINK_TTL_S.
+import { parseBeijingTime } from '../alipay/beijing-time';
 import { base64Encode } from '../utils/base64';
 import { latin1Decode, utf8Encode } from '../utils/bytes';
 import { getParam, parseForm } from '../alipay/parse';
@@ -56,7 +57,14 @@ export const STATUS_LINK_TTL_S = 24 * 3600;
 const PLAIN_OUT_TRADE_NO = /^[\x21-\x7e]{1,64}$/;
 
 /** Why a return is not verified: the core's reasons, except that a query is not a body. Sent to the origin as gw_reason. */
-type ReturnFailureReason = Exclude<VerifyFailureReason, 'malformed-body'> | 'malformed-query' | 'reserved-parameter' | BusinessCheckReason;
+type ReturnFailureReason = Exclude<VerifyFailureReason, 'malformed-body'> | 'malformed-query' | 'reserved-parameter' | 'return-too-old' | BusinessCheckReason;
+
+/**
+ * A return is Alipay's redirect of the buyer's browser: followed at once. One older than this
+ * (by its own signed time) is a URL from the browser's history or one passed around, and gets no
+ * fresh verdict or status link.
+ */
+const MAX_RETURN_AGE_MS = 24 * 60 * 60_000;
 
 /** A verified return names its order (app_id, or seller_id for legacy mapi), when the query has one. */
 type ReturnCheck =
@@ -71,7 +79,7 @@ function rawQueryOf(url: string): string {
 }
 
 /** Alipay's signature over the query, then that the return is for this merchant (as for notifications). */
-async function checkReturnQuery(query: string, rules: VerifyOptions & BusinessRules): Promise<ReturnCheck> {
+async function checkReturnQuery(query: string, rules: VerifyOptions & BusinessRules, nowMs: number): Promise<ReturnCheck> {
   if (query === '') return { verified: false, reason: 'missing-signature', hint: 'the return URL has no query string' };
   const parsed = parseForm(utf8Encode(query));
   if (!parsed.ok) return { verified: false, reason: parsed.reason === 'malformed-body' ? 'malformed-query' : parsed.reason, hint: parsed.hint };
@@ -91,6 +99,12 @@ async function checkReturnQuery(query: string, rules: VerifyOptions & BusinessRu
   };
   const identity = checkIdentity({ appId: idOf('app_id'), sellerId: idOf('seller_id') }, rules);
   if (!identity.ok) return { verified: false, reason: identity.reason, hint: hintForGateway(identity.hint, identity.advice) };
+  // OpenAPI returns carry `timestamp`, legacy mapi ones `notify_time` (both signed, Beijing time).
+  const signedTime = idOf('timestamp') ?? idOf('notify_time');
+  const signedAt = signedTime === null ? null : parseBeijingTime(signedTime);
+  if (signedAt !== null && nowMs - signedAt > MAX_RETURN_AGE_MS) {
+    return { verified: false, reason: 'return-too-old', hint: `the return was made at ${signedTime} (Beijing time), more than a day ago: an old URL, not a buyer coming back from Alipay now` };
+  }
   const app = idOf('app_id') ?? idOf('seller_id');
   const outTradeNo = idOf('out_trade_no');
   const named = app !== null && outTradeNo !== null && PLAIN_OUT_TRADE_NO.test(outTradeNo);
@@ -157,7 +171,8 @@ export async function handleReturn(request: Request, configResult: ConfigResult,
   }
   const config = configResult.config;
 
-  const check = await checkReturnQuery(query, config.alipay);
+  const now = Date.now();
+  const check = await checkReturnQuery(query, config.alipay, now);
   if (check.verified && check.order !== null && config.reconcile !== null && env && later) {
     const order = { orderKey: orderKey(check.order.app, check.order.outTradeNo), app: check.order.app, outTradeNo: check.order.outTradeNo };
     later.waitUntil(
@@ -166,7 +181,7 @@ export async function handleReturn(request: Request, configResult: ConfigResult,
         .catch((error: unknown) => log({ level: 'warn', outcome: 'ask-failed', order: order.orderKey, error })),
     );
   }
-  const location = await returnRedirectLocation(config.returnUrl!, query, check, config.forward.secrets[0]!, Date.now(), config.visibility.statusSecret);
+  const location = await returnRedirectLocation(config.returnUrl!, query, check, config.forward.secrets[0]!, now, config.visibility.statusSecret);
   log({
     level: check.verified ? 'info' : 'warn',
     outcome: check.verified ? 'verified' : 'not-verified',
