@@ -13,7 +13,7 @@ import { TEST_APP_ID } from '../fixtures/gateway-test-keys';
 import { TEST_ONLY_STATUS_SECRET_FOR_ORDERS } from '../fixtures/reconcile-test-keys';
 import { adminRequest, callWorker, gatewayEnv, ledger, mockOrigin, snapshot, waitForIndexedRow } from '../support/gateway';
 import { captureJsonLogs } from '../support/json-logs';
-import { signedNotification } from '../support/notifications';
+import { beijingTime, signedNotification } from '../support/notifications';
 import { alipayGateway, newOrder, paidAtAlipay, register, runQueryNow } from './support';
 
 /** The gateway's settings for these tests, as the cron handler loads them. */
@@ -63,7 +63,7 @@ describe('asking Alipay when someone is waiting', () => {
     const gateway = await alipayGateway();
     const { outTradeNo, orderKey } = newOrder();
     paidAtAlipay(gateway, outTradeNo);
-    const params = { app_id: TEST_APP_ID, charset: 'utf-8', method: 'alipay.trade.page.pay.return', out_trade_no: outTradeNo, seller_id: '2088000000000002', timestamp: '2026-05-01 12:00:00', total_amount: '88.80', trade_no: '2026050100001', version: '1.0' };
+    const params = { app_id: TEST_APP_ID, charset: 'utf-8', method: 'alipay.trade.page.pay.return', out_trade_no: outTradeNo, seller_id: '2088000000000002', timestamp: beijingTime(Date.now()), total_amount: '88.80', trade_no: '2026050100001', version: '1.0' };
     const query = new TextDecoder().decode(await signedNotification(params));
     const response = await callWithContext(new Request(`https://gateway.test/alipay/return?${query}`, { redirect: 'manual' }), { ORIGIN_RETURN_URL: 'https://shop.test/return.asp' });
     expect(response.status).toBe(302);
