@@ -238,6 +238,13 @@ describe('alert settings', () => {
     expect(c.alerts!.webhookSecrets).toHaveLength(2);
   });
 
+  it('warns about a Feishu/Lark robot (it would refuse plain JSON with HTTP 200), and refuses a #fragment', async () => {
+    const feishu = await config(env({ ALERT_URL: 'https://open.feishu.cn/open-apis/bot/v2/hook/t0ken' }));
+    expect(feishu.summary.warnings).toEqual([expect.stringMatching(/^ALERT_URL: open\.feishu\.cn is a Feishu\/Lark robot, which this gateway cannot format for/)]);
+    expect(feishu.summary.warnings.join()).not.toContain('t0ken');
+    expect(await problems(env({ ALERT_URL: 'https://ops.example.com/alerts#k3y' }))).toEqual([expect.stringMatching(/^ALERT_URL: must not end in a #fragment/)]);
+  });
+
   it('warns about ALERT_FORMAT or ALERT_SECRET without ALERT_URL, and a secret WeCom cannot use', async () => {
     const off = await config(env({ ALERT_FORMAT: 'slack', ALERT_SECRET: 'x' }));
     expect(off.alerts).toBeNull();

@@ -257,6 +257,13 @@ describe('ORIGIN_URL and ORIGIN_RETURN_URL', () => {
     },
   );
 
+  it('refuses a #fragment in ORIGIN_URL (a delivery never carries it); the return URL may keep one (the browser does)', async () => {
+    expect(await problemsOf(validEnv({ ORIGIN_URL: 'https://shop.example.com/notify.asp#token=1' }))).toEqual([
+      'ORIGIN_URL: must not end in a #fragment: requests never carry it, so the page would not see it (put it in the query string)',
+    ]);
+    expect((await configOf(validEnv({ ORIGIN_RETURN_URL: 'https://shop.example.com/return.asp#done' }))).returnUrl).toBe('https://shop.example.com/return.asp#done');
+  });
+
   it('applies the same rule to the return URL', async () => {
     expect(await problemsOf(validEnv({ ORIGIN_RETURN_URL: 'http://shop.example.com/return.asp' }))).toEqual([
       'ORIGIN_RETURN_URL: must use https (plain http is only allowed for localhost, 127.0.0.1 and [::1])',

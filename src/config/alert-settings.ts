@@ -5,7 +5,7 @@
 import { ALERT_FORMATS, type AlertFormat, type AlertTarget } from '../alerts/types';
 import { parseChoice } from './parsers';
 import type { SettingsReader } from './reader';
-import { parseOriginUrl, parseWebhookSecrets } from './values';
+import { FRAGMENT_REFUSED, parseOriginUrl, parseWebhookSecrets } from './values';
 
 export interface AlertSummary {
   readonly format: AlertFormat;
@@ -26,6 +26,7 @@ const HOST_FORMATS: Record<string, AlertFormat> = {
 };
 
 const MAX_SECRET_CHARS = 256;
+const UNSUPPORTED_ROBOT_HOSTS = /(^|\.)(feishu\.cn|larksuite\.com|larkoffice\.com)$/;
 
 /** The alert settings, or null when one of them has a problem (reported to `settings`). */
 export function readAlertSettings(settings: SettingsReader): AlertSection | null {
@@ -50,7 +51,16 @@ export function readAlertSettings(settings: SettingsReader): AlertSection | null
     return null;
   }
   const url = parsed.value;
+  if (url.hash !== '') {
+    problem('ALERT_URL', FRAGMENT_REFUSED);
+    return null;
+  }
   const byHost = HOST_FORMATS[url.hostname];
+  // A robot whose message format this gateway does not write: plain JSON would be refused by it
+  // (Feishu/Lark answer HTTP 200 with an error code), so alerts would vanish without a trace.
+  if (byHost === undefined && formatText === undefined && UNSUPPORTED_ROBOT_HOSTS.test(url.hostname)) {
+    warn('ALERT_URL', `${url.hostname} is a Feishu/Lark robot, which this gateway cannot format for: use DingTalk, WeCom or Slack, or your own endpoint (json)`);
+  }
   const format: AlertFormat | null = chosen ?? byHost ?? (formatText === undefined ? 'json' : null);
   if (format === null) return null;
   if (chosen !== null && byHost !== undefined && chosen !== byHost) {

@@ -4,7 +4,7 @@
 import { parseChoice, parseEvents, parseRetrySchedule, parseTimeout } from './parsers';
 import type { SettingsReader } from './reader';
 import type { AckMode, ForwardSettings } from './types';
-import { parseOriginMd5Key, parseOriginUrl, parseWebhookSecrets } from './values';
+import { FRAGMENT_REFUSED, parseOriginMd5Key, parseOriginUrl, parseWebhookSecrets } from './values';
 
 const MAX_ACK_BODY_CHARS = 256;
 /** A backlog drained faster than this is no longer "bounded" for any site. */
@@ -28,8 +28,9 @@ export function readForwardSettings(settings: SettingsReader): ForwardSection | 
     problem('ORIGIN_URL', 'required (where verified events are forwarded, e.g. https://shop.example.com/alipay/notify_url.asp)');
   } else {
     const parsed = parseOriginUrl(originUrlText);
-    if (parsed.ok) originUrl = parsed.value;
-    else problem('ORIGIN_URL', parsed.message);
+    if (!parsed.ok) problem('ORIGIN_URL', parsed.message);
+    else if (parsed.value.hash !== '') problem('ORIGIN_URL', FRAGMENT_REFUSED);
+    else originUrl = parsed.value;
   }
 
   let secrets: Uint8Array[] = [];

@@ -41,6 +41,9 @@ export function hasCredentials(url: URL): boolean {
   return url.username !== '' || url.password !== '';
 }
 
+/** A #fragment stays in the browser: a server-to-server request (a delivery, an alert) never carries it. */
+export const FRAGMENT_REFUSED = 'must not end in a #fragment: requests never carry it, so the page would not see it (put it in the query string)';
+
 /** An absolute https URL (http allowed for loopback), without credentials. Messages name the problem, not the URL. */
 export function parseOriginUrl(s: string): ValueResult<URL> {
   let url: URL;
