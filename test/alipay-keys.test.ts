@@ -2,7 +2,7 @@
 // Loading Alipay public keys from every form merchants paste, and saying what unusable material looks like.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { describeKeyText, importVerifyKey, loadPublicKeys, type KeyLoadReport } from '../src/alipay/keys';
-import { unquote } from '../src/alipay/key-material';
+import { unquote } from '../src/utils/pasted-text';
 import type { AlipayPublicKey } from '../src/alipay/types';
 import { base64, der, pem, sha256Hex, utf8 } from './support/encoding';
 

@@ -19,7 +19,6 @@ export type AlertedRejection =
   | { reason: 'unknown-cert-sn'; sn: string }
   | { reason: 'genuine-refused'; refusal: string };
 
-const SIGNATURE_REASONS = new Set(['signature-mismatch', 'signature-encoding']);
 /** Distinct SNs held between reports; an attacker naming a new SN per request adds to the count of the last one. */
 const MAX_SNS = 8;
 
@@ -28,11 +27,6 @@ const unknownSns = new Map<string, number>();
 /** By refusal reason: a fixed, small set (the core's reasons after verification). */
 const genuineRefusals = new Map<string, number>();
 let reporting: Promise<void> | null = null;
-
-/** True for a rejection the alerts count (the caller feeds only those). */
-export function isAlertedRejection(reason: string): boolean {
-  return SIGNATURE_REASONS.has(reason) || reason === 'unknown-cert-sn';
-}
 
 /** Counts one rejection and makes sure a report follows the response. */
 export function feedRejection(env: GatewayEnv, rejection: AlertedRejection, ctx: Pick<ExecutionContext, 'waitUntil'>): void {

@@ -3,6 +3,7 @@
 // Each piece either carries its DER or already knows why it cannot be used.
 
 import { base64Decode } from '../utils/base64';
+import { unquote } from '../utils/pasted-text';
 import { TAG, declaredSize } from './der';
 import { scanPem, type ScannedPemBlock } from './pem';
 import { PRIVATE, WANT } from './key-advice';
@@ -178,30 +179,6 @@ export function splitMaterial(text: string): Piece[] {
   const pieces: Piece[] = scan.blocks.map((b, i) => pemPiece(b, i + 1));
   const tokens = scan.outside.flatMap((s) => s.split(/[\s,;，、；]+/)).filter((t) => t !== '');
   return [...pieces, ...base64Pieces(tokens, mixed)];
-}
-
-/** The quotes a pasted value may arrive in: shells, JSON and .env files, and the curly ones of Chinese keyboards and word processors. */
-const QUOTE_PAIRS: Readonly<Record<string, string>> = { '"': '"', "'": "'", '\u201C': '\u201D', '\u2018': '\u2019' };
-/** What may sit invisibly around a pasted value: whitespace (with a BOM, NBSP and the full-width space) and zero-width characters. */
-const EDGE = /[\s\u200B-\u200D\u2060]/;
-
-/** Without what sits invisibly at either end (a loop, not a regex: linear on any text). */
-function trimEdges(text: string): string {
-  let start = 0;
-  let end = text.length;
-  while (start < end && EDGE.test(text[start]!)) start++;
-  while (end > start && EDGE.test(text[end - 1]!)) end--;
-  return text.slice(start, end);
-}
-
-/**
- * A pasted value trimmed and without ONE pair of matching quotes around it ("…", '…', “…”, ‘…’).
- * Every setting is read through this (src/config/reader.ts), key material through unwrap().
- */
-export function unquote(text: string): string {
-  const t = trimEdges(text);
-  const close = t.length >= 2 ? QUOTE_PAIRS[t[0]!] : undefined;
-  return close !== undefined && t.endsWith(close) ? trimEdges(t.slice(1, -1)) : t;
 }
 
 /** Undo what shells, JSON and .env files do to a pasted value. */

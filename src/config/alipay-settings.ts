@@ -6,7 +6,7 @@ import type { AlipayPublicKey } from '../alipay/types';
 import { parseIdList, parsePositiveDuration, parseSignTypes } from './parsers';
 import type { SettingsReader } from './reader';
 import type { AlipaySettings } from './types';
-import { parseAlipayMd5Key, splitWordList } from './values';
+import { parseAlipayMd5Key } from './values';
 
 /** The Alipay settings, or null when one of them has a problem (reported to `settings`). */
 export async function readAlipaySettings(settings: SettingsReader): Promise<AlipaySettings | null> {
@@ -33,13 +33,12 @@ export async function readAlipaySettings(settings: SettingsReader): Promise<Alip
     else for (const message of loaded.problems) problem('ALIPAY_PUBLIC_KEY', message);
   }
 
-  const sellerIds = parseIdList(idListText(settings, 'ALIPAY_SELLER_ID'), 'ALIPAY_SELLER_ID', 'a seller id (the 2088… partner id)', problem);
-  const appIdText = idListText(settings, 'ALIPAY_APP_ID');
+  const sellerIds = parseIdList(settings.text('ALIPAY_SELLER_ID'), 'ALIPAY_SELLER_ID', 'a seller id (the 2088… partner id)', problem);
   // Legacy mapi notifications carry no app_id at all; for them seller_id is the identity check.
-  if (appIdText === undefined && sellerIds.length === 0) {
+  const appIds = parseIdList(settings.text('ALIPAY_APP_ID'), 'ALIPAY_APP_ID', 'an app id', problem);
+  if (appIds.length === 0 && sellerIds.length === 0) {
     problem('ALIPAY_APP_ID', 'required (your Alipay app id, e.g. 2021000123456789; comma-separate several)');
   }
-  const appIds = parseIdList(appIdText, 'ALIPAY_APP_ID', 'an app id', problem);
 
   let md5Key: Uint8Array | undefined;
   const md5KeyText = settings.text('ALIPAY_MD5_KEY');
@@ -59,17 +58,6 @@ export async function readAlipaySettings(settings: SettingsReader): Promise<Alip
 
   if (settings.problems.length > before || maxNotifyAgeMs === null) return null;
   return { keys, signTypes, ...(md5Key ? { md5Key } : {}), appIds, sellerIds, maxNotifyAgeMs };
-}
-
-/**
- * An id list as text with one comma between ids: ids are digits only, so spaces and line breaks
- * separate them as commas do (a list typed on a Chinese keyboard uses ，or 、). Undefined when unset
- * or when it holds no id at all.
- */
-function idListText(settings: SettingsReader, name: 'ALIPAY_APP_ID' | 'ALIPAY_SELLER_ID'): string | undefined {
-  const text = settings.text(name);
-  const ids = text === undefined ? [] : splitWordList(text);
-  return ids.length === 0 ? undefined : ids.join(',');
 }
 
 type KeysLoaded = ({ ok: true; keys: AlipayPublicKey[] } | { ok: false; problems: string[] }) & { warnings: string[] };

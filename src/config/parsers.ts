@@ -4,7 +4,7 @@
 
 import { EVENT_KINDS, SIGN_TYPES, type EventKind, type SignType } from '../alipay/types';
 import type { SettingName } from './names';
-import { splitList } from './values';
+import { splitList, splitWordList } from './values';
 import { DAY_MS, formatDuration, parseDuration } from '../utils/duration';
 
 // Bounds that catch typos (`15ms` for `15s`) rather than express policy.
@@ -35,7 +35,8 @@ export function parseIdList(
   problem: (setting: SettingName, message: string) => void,
 ): string[] {
   if (s === undefined) return [];
-  const ids = splitList(s);
+  // Ids are digits: spaces and line breaks separate them as commas do.
+  const ids = splitWordList(s);
   for (const id of ids) {
     if (!/^\d{1,32}$/.test(id)) problem(setting, `${shownId(id)} is not ${what}: Alipay ids are digits only`);
   }

@@ -2,7 +2,7 @@
 // and phrased without ever quoting a secret, so the same list can go to the log and to the
 // unauthenticated /health endpoint.
 
-import { unquote } from '../alipay/key-material';
+import { unquote } from '../utils/pasted-text';
 import { DEFAULTS, SETTING_NAMES, type SettingName } from './names';
 import type { ConfigProblem } from './types';
 

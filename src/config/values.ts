@@ -1,7 +1,7 @@
 // Small parsers for single settings. Each returns the parsed value or a message that never
 // quotes the input, so the section readers can use them for secrets and vars alike.
 
-import { unquote } from '../alipay/key-material';
+import { unquote } from '../utils/pasted-text';
 import { base64Decode } from '../utils/base64';
 import { utf8Encode } from '../utils/bytes';
 
@@ -76,8 +76,7 @@ const STRAY_QUOTES = /^["'\u201C\u201D\u2018\u2019]+|["'\u201C\u201D\u2018\u2019
  * by position ("entry 2 of 3"), never by content.
  */
 export function parseWebhookSecrets(s: string): ValueResult<Uint8Array[]> {
-  const entries = unquote(s)
-    .split(/[\s,，;；]+/)
+  const entries = splitWordList(unquote(s))
     .map((e) => e.replace(STRAY_QUOTES, ''))
     .filter((e) => e !== '');
   if (entries.length === 0) return { ok: false, message: 'required' };

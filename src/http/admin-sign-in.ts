@@ -50,7 +50,6 @@ function crossOrigin(request: Request): boolean {
   return request.headers.get('origin') !== null && !isSameOrigin(request);
 }
 
-
 async function tokenFromForm(request: Request): Promise<string | null> {
   const contentType = request.headers.get('content-type') ?? '';
   if (!/^application\/x-www-form-urlencoded\b/i.test(contentType)) return null;

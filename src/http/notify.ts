@@ -3,7 +3,7 @@
 // "Answering Alipay": `success` only for a verified notification that is durably recorded (or,
 // in after-delivery mode, acknowledged by the origin). Every other answer makes Alipay send it
 // again later.
-import { feedRejection, isAlertedRejection } from '../alerts/rejection-feed';
+import { feedRejection, type AlertedRejection } from '../alerts/rejection-feed';
 import { processNotification, type ProcessFailure, type ProcessFailureReason } from '../alipay/process';
 import type { VerifySuccess } from '../alipay/types';
 import type { ConfigResult } from '../config/types';
@@ -87,12 +87,16 @@ function rejectionDetails(result: ProcessFailure): Record<string, unknown> {
   return details;
 }
 
-/** What the alerts count of a rejection: its reason, and for an unknown certificate its SN (from the advice, which carries it). */
-function alertedRejectionOf(result: ProcessFailure): Parameters<typeof feedRejection>[1] {
-  if (result.reason === 'unknown-cert-sn' && result.stage === 'verify' && result.advice?.kind === 'update-alipay-cert') {
-    return { reason: 'unknown-cert-sn', sn: result.advice.sn };
-  }
-  return { reason: result.reason === 'signature-encoding' ? 'signature-encoding' : 'signature-mismatch' };
+/**
+ * What the alerts count of a rejection, or null: past the signature, Alipay really sent it, and
+ * refusing it loses a payment unless somebody acts (`genuine-refused`); at the signature, a
+ * failure to verify, or an unknown certificate with its SN (from the advice, which carries it).
+ */
+function alertedRejectionOf(result: ProcessFailure): AlertedRejection | null {
+  if (result.stage !== 'verify') return { reason: 'genuine-refused', refusal: result.reason };
+  if (result.reason === 'unknown-cert-sn' && result.advice?.kind === 'update-alipay-cert') return { reason: 'unknown-cert-sn', sn: result.advice.sn };
+  if (result.reason === 'signature-encoding') return { reason: 'signature-encoding' };
+  return result.reason === 'signature-mismatch' || result.reason === 'unknown-cert-sn' ? { reason: 'signature-mismatch' } : null;
 }
 
 /**
@@ -145,11 +149,8 @@ export async function handleNotify(
     const status = REJECTION_STATUS[result.reason];
     log({ level: 'warn', outcome: 'rejected', status, ...rejectionDetails(result), bytes: read.body.byteLength });
     count(result.reason);
-    if (ctx && config.alerts !== null) {
-      // Past the signature, Alipay really sent it: refusing it loses a payment unless somebody acts.
-      if (result.stage !== 'verify') feedRejection(env, { reason: 'genuine-refused', refusal: result.reason }, ctx);
-      else if (isAlertedRejection(result.reason)) feedRejection(env, alertedRejectionOf(result), ctx);
-    }
+    const alerted = alertedRejectionOf(result);
+    if (ctx && config.alerts !== null && alerted !== null) feedRejection(env, alerted, ctx);
     return reply(status, `fail: ${result.reason}`);
   }
 

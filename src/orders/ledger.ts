@@ -1,7 +1,6 @@
 // OrderLedger: one SQLite-backed Durable Object per order. It is the lock for its order: every
 // notification about the order goes through it, it dedupes and records them, and it owes each
 // forwarded event to the origin until the origin has it (alarm-driven retries, then dead-letter).
-import { checkTradeRef } from '../alipay/query-request';
 import { DurableObject } from 'cloudflare:workers';
 import { alertDesk } from '../alerts/desk-stub';
 import type { Alert } from '../alerts/types';
@@ -37,7 +36,7 @@ import type {
 } from './ledger-types';
 import { nextQueryAt } from './reconcile-schedule';
 import { ReconcileStore, type ReconcileTrigger } from './reconcile-store';
-import { Reconciler } from './reconciler';
+import { queryable, Reconciler } from './reconciler';
 import { applyMigrations, LEDGER_MIGRATIONS } from './schema';
 import { StatusWatchers } from './status-watchers';
 import { DAY_MS, HOUR_MS } from '../utils/duration';
@@ -260,8 +259,8 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
     const config = loaded.config;
     const now = Date.now();
     const settled = this.settledKind();
-    const queryable = config.reconcile !== null && config.alipay.appIds.includes(input.app) && checkTradeRef({ outTradeNo: input.outTradeNo }).ok;
-    const first = !queryable || settled !== null ? null : nextQueryAt(config.reconcile!.scheduleMs, { done: 0, since: now, expiresAt: input.expiresAt });
+    const asking = config.reconcile !== null && queryable(config, input.app, input.outTradeNo);
+    const first = !asking || settled !== null ? null : nextQueryAt(config.reconcile!.scheduleMs, { done: 0, since: now, expiresAt: input.expiresAt });
     this.reconcile.start('registered', now, first, input);
     this.reconcile.register(input.totalAmount, input.totalCents, input.expiresAt, now);
     await this.scheduleAlarm();
@@ -284,8 +283,7 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
    */
   async askSoon(trigger: Exclude<ReconcileTrigger, 'registered' | 'operator'>, order: OrderRef, notBefore?: number): Promise<{ asked: boolean }> {
     const loaded = await loadConfig(this.env);
-    if (!loaded.ok || loaded.config.reconcile === null || !loaded.config.alipay.appIds.includes(order.app) || this.settledKind() !== null) return { asked: false };
-    if (!checkTradeRef({ outTradeNo: order.outTradeNo }).ok) return { asked: false }; // an order number Alipay cannot be asked about
+    if (!loaded.ok || loaded.config.reconcile === null || !queryable(loaded.config, order.app, order.outTradeNo) || this.settledKind() !== null) return { asked: false };
     const now = Date.now();
     const row = this.reconcile.row();
     const sinceLast = row?.last_query_at == null ? Infinity : now - row.last_query_at;
@@ -317,7 +315,7 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
     if (!run.ran) {
       const hints = {
         'not-configured': 'asking Alipay needs ALIPAY_APP_PRIVATE_KEY',
-        'not-queryable': `this order's app (${order.app}) is not one of ALIPAY_APP_ID: alipay.trade.query is asked as one of them`,
+        'not-queryable': `this order cannot be asked about: its app (${order.app}) is not one of ALIPAY_APP_ID (alipay.trade.query is asked as one of them), or its out_trade_no is not one the query can carry`,
         'not-due': 'nothing to ask',
         busy: 'a query about this order is running; its answer shows on the order in a moment',
         'unknown-order': 'no order by that number',

@@ -28,6 +28,15 @@ const MAX_ERROR_CHARS = 300;
 const FINAL_RETRY_MS = 10 * 60_000;
 const MAX_FINAL_RETRIES = 6;
 
+/**
+ * Whether alipay.trade.query can be asked about this order at all, asking Alipay being configured:
+ * it is an OpenAPI call made as one of ALIPAY_APP_ID (a legacy mapi order keyed by seller id has
+ * none), and the order number must be one the request can carry (no spaces, say).
+ */
+export function queryable(config: Config, app: string, outTradeNo: string): boolean {
+  return config.alipay.appIds.includes(app) && checkTradeRef({ outTradeNo }).ok;
+}
+
 /** What one query found, as the operator's "ask Alipay now" reports it. */
 export type QueryRun =
   | { ran: true; outcome: 'paid-found' | 'already-recorded' | 'not-paid' | 'not-found' | 'closed'; tradeStatus: string | null; totalAmount: string | null; held: boolean }
@@ -68,16 +77,14 @@ export class Reconciler {
     if (!force && this.reconcile.dueAt() === null) return Promise.resolve({ ran: false, why: 'not-due' });
     const info = this.store.orderInfo();
     if (info === null || info.out_trade_no === null) return Promise.resolve({ ran: false, why: 'unknown-order' });
-    // Asking Alipay was switched off after asking began, or the order's app cannot be asked about
-    // (alipay.trade.query is an OpenAPI call made as an app: a legacy mapi order keyed by seller id
-    // has none): the schedule stops, so its alarm does not come back for it.
+    // Asking Alipay was switched off after asking began, or this order cannot be asked about
+    // (queryable): the schedule stops, so its alarm does not come back for it.
     const settings = config.reconcile;
     if (settings === null) {
       this.reconcile.stopAsking(Date.now());
       return Promise.resolve({ ran: false, why: 'not-configured' });
     }
-    // An order number alipay.trade.query cannot carry (a space in it, say): asking would fail every time.
-    if (!config.alipay.appIds.includes(info.app) || !checkTradeRef({ outTradeNo: info.out_trade_no }).ok) {
+    if (!queryable(config, info.app, info.out_trade_no)) {
       this.reconcile.stopAsking(Date.now());
       return Promise.resolve({ ran: false, why: 'not-queryable' });
     }

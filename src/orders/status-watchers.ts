@@ -53,13 +53,15 @@ export class StatusWatchers {
     for (const ws of sockets) {
       const attachment = ws.deserializeAttachment() as Attachment | null;
       try {
-        if (attachment === null || attachment.exp * 1000 <= now) {
+        if (live(attachment, now)) {
+          if (attachment!.sent !== text) {
+            ws.send(text);
+            ws.serializeAttachment({ ...attachment!, sent: text } satisfies Attachment);
+          }
+        } else {
           // The change that finds the link expired is still the buyer's news (paid, say): sent, then closed.
           if (attachment !== null && attachment.sent !== text) ws.send(text);
           close(ws, CLOSE_EXPIRED, 'status link expired');
-        } else if (attachment.sent !== text) {
-          ws.send(text);
-          ws.serializeAttachment({ ...attachment, sent: text } satisfies Attachment);
         }
       } catch {
         // Already closing: the runtime calls webSocketClose for it.
@@ -71,8 +73,8 @@ export class StatusWatchers {
   private closeExpired(now: number): number {
     let open = 0;
     for (const ws of this.ctx.getWebSockets(TAG)) {
-      if (expired(ws, now)) close(ws, CLOSE_EXPIRED, 'status link expired');
-      else open++;
+      if (live(ws.deserializeAttachment() as Attachment | null, now)) open++;
+      else close(ws, CLOSE_EXPIRED, 'status link expired');
     }
     return open;
   }
@@ -92,9 +94,9 @@ export class StatusWatchers {
   }
 }
 
-function expired(ws: WebSocket, now: number): boolean {
-  const attachment = ws.deserializeAttachment() as Attachment | null;
-  return attachment === null || attachment.exp * 1000 <= now;
+/** Whether a socket's signed link still holds (one without an attachment has no link). */
+function live(attachment: Attachment | null, now: number): boolean {
+  return attachment !== null && attachment.exp * 1000 > now;
 }
 
 function close(ws: WebSocket, code: number, reason: string): void {
