@@ -17,6 +17,7 @@ import { makeSigner, signPairs } from './support/alipay-sign';
 import { formBody, pairsOf } from './support/form';
 import { gatewayEnv, mockAlertReceiver, NOTIFY_URL, type AlertCall } from './support/gateway';
 import { signedNotification, tradeParams } from './support/notifications';
+import { SETTLE_MS } from './support/settle';
 
 /** A desk of its own per test (the deployment's is named `alerts`): tests do not share windows. */
 function desk(name: string): DurableObjectStub<AlertDesk> {
@@ -54,22 +55,22 @@ describe('the alert desk', () => {
     // The report returns while the receiver has not answered: reporting never waits for a send.
     await stub.note(occurrence('dead-letter', 'order T1 gave up after 11 attempts'));
     release();
-    await vi.waitFor(() => expect(receiver.calls).toHaveLength(1), { timeout: 5_000 });
+    await vi.waitFor(() => expect(receiver.calls).toHaveLength(1), { timeout: SETTLE_MS });
     expect(verified(receiver.calls[0]!)).toMatchObject({ kind: 'dead-letter', count: 1, samples: [{ summary: 'order T1 gave up after 11 attempts' }] });
-    await vi.waitFor(async () => expect(await stub.view()).toMatchObject({ outbox: 0 }), { timeout: 5_000 });
+    await vi.waitFor(async () => expect(await stub.view()).toMatchObject({ outbox: 0 }), { timeout: SETTLE_MS });
   });
 
   it('one message per kind per window: the rest are counted and wait for the window\'s end', async () => {
     const receiver = mockAlertReceiver();
     const stub = desk('window');
     await stub.note(occurrence('amount-mismatch', 'first'));
-    await vi.waitFor(() => expect(kinds(receiver.calls)).toEqual(['amount-mismatch']), { timeout: 5_000 });
+    await vi.waitFor(() => expect(kinds(receiver.calls)).toEqual(['amount-mismatch']), { timeout: SETTLE_MS });
     for (let i = 0; i < 4; i++) await stub.note(occurrence('amount-mismatch', `later ${i}`));
     await stub.note(occurrence('dead-letter', 'another kind is not held back'));
-    await vi.waitFor(() => expect(kinds(receiver.calls)).toEqual(['amount-mismatch', 'dead-letter']), { timeout: 5_000 });
+    await vi.waitFor(() => expect(kinds(receiver.calls)).toEqual(['amount-mismatch', 'dead-letter']), { timeout: SETTLE_MS });
     expect(await stub.view()).toMatchObject({ pending: { 'amount-mismatch': 4 } });
     // The alarm waits for the window's end.
-    await vi.waitFor(async () => expect(await runInDurableObject(stub, (_i, state) => state.storage.getAlarm())).toBeGreaterThan(Date.now() + 9 * 60_000), { timeout: 5_000 });
+    await vi.waitFor(async () => expect(await runInDurableObject(stub, (_i, state) => state.storage.getAlarm())).toBeGreaterThan(Date.now() + 9 * 60_000), { timeout: SETTLE_MS });
     // When it comes, the four go out as one message with their count.
     await runInDurableObject(stub, (_i, state) => {
       const row = state.storage.sql.exec<{ value: string }>("SELECT value FROM desk WHERE name = 'debounce'").one();
@@ -86,7 +87,7 @@ describe('the alert desk', () => {
     const stub = desk('down');
     await quickRetries(stub);
     await stub.note(occurrence('query-failing', 'Alipay did not answer'));
-    await vi.waitFor(async () => expect(await stub.view()).toMatchObject({ outbox: 0, pending: { 'query-failing': 1 } }), { timeout: 5_000 });
+    await vi.waitFor(async () => expect(await stub.view()).toMatchObject({ outbox: 0, pending: { 'query-failing': 1 } }), { timeout: SETTLE_MS });
     expect(receiver.calls).toHaveLength(3); // the first attempt and two retries
   });
 
@@ -98,7 +99,7 @@ describe('the alert desk', () => {
     expect(await stub.view()).toMatchObject({ originFailures: 4, outbox: 0 });
     await stub.delivery({ ok: false, orderKey: 'app:B', at, error: 'http-status: 502' });
     await stub.delivery({ ok: false, orderKey: 'app:C', at });
-    await vi.waitFor(() => expect(kinds(receiver.calls)).toEqual(['origin-failing']), { timeout: 5_000 });
+    await vi.waitFor(() => expect(kinds(receiver.calls)).toEqual(['origin-failing']), { timeout: SETTLE_MS });
     expect(verified(receiver.calls[0]!).samples[0]!.summary).toMatch(/^5 delivery attempts in a row failed, across 2 orders/);
     expect(await stub.view()).toMatchObject({ originFailures: 6, pending: {} }); // one alert per streak
     await stub.delivery({ ok: true, orderKey: 'app:C', at });
@@ -140,7 +141,7 @@ describe('fed by the notify path, after its answer', () => {
     const stub = alertDesk(gatewayEnv);
     expect((await stub.view()).rejectionsInWindow).toBeGreaterThanOrEqual(20);
     // The alarm is due now: miniflare runs it; its send waits for the receiver, which no answer did.
-    await vi.waitFor(() => expect(receiver.calls.map((c) => verified(c).kind)).toContain('rejection-spike'), { timeout: 5_000 });
+    await vi.waitFor(() => expect(receiver.calls.map((c) => verified(c).kind)).toContain('rejection-spike'), { timeout: SETTLE_MS });
     release();
     const spike = verified(receiver.calls.find((c) => verified(c).kind === 'rejection-spike')!);
     expect(spike.samples[0]!.summary).toMatch(/^\d+ notifications failed signature verification within 10 minutes/);
@@ -157,7 +158,7 @@ describe('fed by the notify path, after its answer', () => {
     const response = await worker.fetch(request as Parameters<typeof worker.fetch>[0], env, ctx);
     await waitOnExecutionContext(ctx);
     expect(await response.text()).toBe('fail: unknown-cert-sn');
-    await vi.waitFor(() => expect(receiver.calls.map((c) => verified(c).kind)).toContain('unknown-cert-sn'), { timeout: 5_000 });
+    await vi.waitFor(() => expect(receiver.calls.map((c) => verified(c).kind)).toContain('unknown-cert-sn'), { timeout: SETTLE_MS });
     const digest = verified(receiver.calls.find((c) => verified(c).kind === 'unknown-cert-sn')!);
     expect(digest.samples[0]).toMatchObject({ details: { sn, rejected: 1 } });
   });
@@ -170,7 +171,7 @@ describe('fed by the notify path, after its answer', () => {
     const response = await worker.fetch(request as Parameters<typeof worker.fetch>[0], gatewayEnv, ctx);
     await waitOnExecutionContext(ctx);
     expect(`${response.status} ${await response.text()}`).toBe('400 fail: invalid-field');
-    await vi.waitFor(() => expect(receiver.calls.map((c) => verified(c).kind)).toContain('genuine-refused'), { timeout: 5_000 });
+    await vi.waitFor(() => expect(receiver.calls.map((c) => verified(c).kind)).toContain('genuine-refused'), { timeout: SETTLE_MS });
     const digest = verified(receiver.calls.find((c) => verified(c).kind === 'genuine-refused')!);
     expect(digest.samples[0]).toMatchObject({ details: { reason: 'invalid-field', refused: 1 } });
     expect(digest.samples[0]!.summary).toMatch(/^1 notification signed by Alipay was refused \(invalid-field\)/);
@@ -187,7 +188,7 @@ describe('the daily cron trigger', () => {
     await handleScheduled({ cron: '*/5 * * * *', scheduledTime: notAfter - 10 * 86_400_000 }, env); // another job's trigger: no check
     expect((await alertDesk(gatewayEnv).view()).outbox + receiver.calls.length).toBe(0);
     await handleScheduled({ cron: DAILY_CRON, scheduledTime: notAfter - 10 * 86_400_000 }, env);
-    await vi.waitFor(() => expect(receiver.calls.map((c) => verified(c).kind)).toContain('certificate-expiring'), { timeout: 5_000 });
+    await vi.waitFor(() => expect(receiver.calls.map((c) => verified(c).kind)).toContain('certificate-expiring'), { timeout: SETTLE_MS });
     const digest = verified(receiver.calls.find((c) => verified(c).kind === 'certificate-expiring')!);
     expect(digest.samples[0]!.summary).toMatch(new RegExp(`SN ${health.keys[0]!.certSn} expires on .* \\(in 10 days\\): .*ALIPAY_PUBLIC_KEY`));
   });

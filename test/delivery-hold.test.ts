@@ -7,13 +7,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { deliveryGate } from '../src/orders/gate-stub';
 import { adminRequest, callWorker, gatewayEnv, ledger, mockAlertReceiver, mockOrigin, orderKeyOf, postNotify, runRetryNow, snapshot } from './support/gateway';
 import { paidNotification } from './support/notifications';
+import { SETTLE_MS } from './support/settle';
 
 const post = (path: string, body?: string) => callWorker(adminRequest(path, { method: 'POST', ...(body ? { body, headers: { 'content-type': 'application/json' } } : {}) }));
 const gate = () => deliveryGate(gatewayEnv);
 
 /** Waits until the order's ledger has found deliveries held and put its owed event off (no attempt spent). */
 async function waiting(key: string): Promise<void> {
-  await expect.poll(async () => Date.parse((await snapshot(key)).events[0]?.nextAttemptAt ?? '0'), { timeout: 5_000 }).toBeGreaterThan(Date.now() + 50 * 60_000);
+  await expect.poll(async () => Date.parse((await snapshot(key)).events[0]?.nextAttemptAt ?? '0'), { timeout: SETTLE_MS }).toBeGreaterThan(Date.now() + 50 * 60_000);
 }
 
 /** Runs the gate's alarm (the release after a resume) until nothing waits. */
@@ -39,17 +40,17 @@ describe('holding deliveries', () => {
     // Without an alarm the event would wait for Alipay's next re-send, and after its last one, for ever.
     // (Polled: the index row's push runs an alarm first, and while it runs there is none.)
     const alarm = () => runInDurableObject(ledger(key), (_instance, state) => state.storage.getAlarm());
-    await expect.poll(alarm, { timeout: 5_000 }).toBeGreaterThan(Date.now() + 50 * 60_000);
+    await expect.poll(alarm, { timeout: SETTLE_MS }).toBeGreaterThan(Date.now() + 50 * 60_000);
     expect(await alarm()).toBeLessThanOrEqual(Date.parse(event.nextAttemptAt!));
     expect(origin.for(params['out_trade_no']!)).toHaveLength(0);
 
     // On resume it goes out, once, with no re-send from Alipay needed.
     expect((await post('/admin/api/deliveries/resume')).status).toBe(200);
     await releaseAll();
-    await expect.poll(() => origin.for(params['out_trade_no']!).length, { timeout: 5_000 }).toBe(1);
-    await expect.poll(async () => (await snapshot(key)).events[0]?.state, { timeout: 5_000 }).toBe('delivered');
+    await expect.poll(() => origin.for(params['out_trade_no']!).length, { timeout: SETTLE_MS }).toBe(1);
+    await expect.poll(async () => (await snapshot(key)).events[0]?.state, { timeout: SETTLE_MS }).toBe('delivered');
     expect(origin.for(params['out_trade_no']!)).toHaveLength(1);
-    await expect.poll(async () => (await gate().status()).drainingUntil, { timeout: 5_000 }).toBeNull(); // the next test starts undrained
+    await expect.poll(async () => (await gate().status()).drainingUntil, { timeout: SETTLE_MS }).toBeNull(); // the next test starts undrained
   });
 
   it('while held: notifications are answered success and recorded, nothing goes out, no attempt is spent', async () => {
@@ -132,7 +133,7 @@ describe('holding deliveries', () => {
     });
     await runDurableObjectAlarm(gate());
     await expect
-      .poll(() => alerts.calls.map((c) => JSON.parse(c.body) as { kind: string; samples: { summary: string }[] }).find((d) => d.kind === 'deliveries-held'), { timeout: 5_000 })
+      .poll(() => alerts.calls.map((c) => JSON.parse(c.body) as { kind: string; samples: { summary: string }[] }).find((d) => d.kind === 'deliveries-held'), { timeout: SETTLE_MS })
       .toMatchObject({ samples: [{ summary: expect.stringMatching(/on hold for 2 hours .*long maintenance/) }] });
   });
 

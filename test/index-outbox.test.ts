@@ -12,6 +12,7 @@ import { TEST_ONLY_ALIPAY_PUBLIC_KEY_BASE64 } from './fixtures/gateway-test-keys
 import { captureJsonLogs } from './support/json-logs';
 import { gatewayEnv, indexedRow, indexOf, ledger, mockOrigin, orderKeyOf, postNotify, settled, snapshot, waitForIndexedRow } from './support/gateway';
 import { signedNotification, tradeParams, uniqueId } from './support/notifications';
+import { SETTLE_MS } from './support/settle';
 
 const logs = captureJsonLogs();
 
@@ -97,7 +98,7 @@ describe('index outbox', () => {
       expect(await (await postNotify(await signedNotification(params))).text()).toBe('success');
       // The pool runs the alarm set for "now" by itself; run it here in case it has not yet.
       await runDurableObjectAlarm(ledger(key));
-      await vi.waitFor(async () => expect(await outboxOf(key)).toMatchObject({ failures: 1 }), { timeout: 5_000, interval: 20 });
+      await vi.waitFor(async () => expect(await outboxOf(key)).toMatchObject({ failures: 1 }), { timeout: SETTLE_MS, interval: 20 });
       const failed = await outboxOf(key);
       expect(failed.pushed_version).toBeLessThan(failed.version);
       expect(failed.retry_at).toBeGreaterThan(Date.now() + 30_000);

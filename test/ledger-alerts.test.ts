@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { AlertDigest } from '../src/alerts/types';
 import { mockAlertReceiver, mockOrigin, orderKeyOf, postNotify, runRetryNow, settled } from './support/gateway';
 import { paidNotification } from './support/notifications';
+import { SETTLE_MS } from './support/settle';
 
 const digests = (calls: { body: string }[]) => calls.map((c) => JSON.parse(c.body) as AlertDigest);
 
@@ -18,7 +19,7 @@ describe('alerts from the ledger', () => {
     // RETRY_SCHEDULE of the tests has three waits: four attempts, then dead.
     for (let i = 0; i < 3; i++) await runRetryNow(key);
     await expect
-      .poll(() => digests(alerts.calls).flatMap((d) => (d.kind === 'dead-letter' ? d.samples : [])).find((s) => s.details?.['order'] === key), { timeout: 5_000 })
+      .poll(() => digests(alerts.calls).flatMap((d) => (d.kind === 'dead-letter' ? d.samples : [])).find((s) => s.details?.['order'] === key), { timeout: SETTLE_MS })
       .toMatchObject({ summary: expect.stringMatching(/gave up after 4 attempts: http-status.*Redeliver it from the console/) });
   });
 

@@ -10,6 +10,7 @@ import { orderKeyFor } from '../src/orders/order-key';
 import { hangingResponse } from './support/delivery';
 import { gatewayConfig, ledger, mockOrigin, orderKeyOf, postNotify, settled } from './support/gateway';
 import { beijingTime, signedNotification as signParams, tradeParams } from './support/notifications';
+import { SETTLE_MS } from './support/settle';
 
 beforeEach(() => {
   mockOrigin();
@@ -67,7 +68,7 @@ describe('re-sends', () => {
       expect(storedResends(state, params['notify_id']!)).toBe(0);
     });
     await vi.waitFor(async () => expect(await runInDurableObject(ledger(key), (_i, state) => storedResends(state, params['notify_id']!))).toBe(3), {
-      timeout: 5_000,
+      timeout: SETTLE_MS,
     });
     expect((await settled(key)).notifications[0]).toMatchObject({ resends: 3 });
   });

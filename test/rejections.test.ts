@@ -8,6 +8,7 @@ import worker from '../src/index';
 import { adminRequest, callWorker, gatewayEnv, mockOrigin, NOTIFY_URL, unreachablePaymentsIndex } from './support/gateway';
 import { signedNotification, tradeParams } from './support/notifications';
 import { throwawayRsaKeys } from './support/throwaway-keys';
+import { SETTLE_MS } from './support/settle';
 
 const logs = captureJsonLogs();
 beforeEach(() => {
@@ -61,7 +62,7 @@ describe('rejection counts', () => {
         expect(countOf(now, 'too-large') - countOf(before, 'too-large')).toBe(1);
         expect(countOf(now, 'app-id-mismatch') - countOf(before, 'app-id-mismatch')).toBe(1);
       },
-      { timeout: 5_000, interval: 50 },
+      { timeout: SETTLE_MS, interval: 50 },
     );
     const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000;
     expect(await rejections()).toContainEqual(expect.objectContaining({ hour: new Date(hour).toISOString(), reason: 'signature-mismatch' }));
@@ -89,5 +90,5 @@ it('a tampered body counts as signature-mismatch', async () => {
   expect(tampered).not.toEqual(body);
   const before = countOf(await rejections(), 'signature-mismatch');
   expect((await postNotify(tampered)).status).toBe(403);
-  await vi.waitFor(async () => expect(countOf(await rejections(), 'signature-mismatch')).toBe(before + 1), { timeout: 5_000, interval: 50 });
+  await vi.waitFor(async () => expect(countOf(await rejections(), 'signature-mismatch')).toBe(before + 1), { timeout: SETTLE_MS, interval: 50 });
 });

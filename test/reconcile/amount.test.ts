@@ -6,6 +6,7 @@ import { TEST_APP_ID } from '../fixtures/gateway-test-keys';
 import { adminRequest, callWorker, ledger, mockAlertReceiver, mockOrigin, postNotify, runRetryNow, snapshot } from '../support/gateway';
 import { signedNotification, tradeParams } from '../support/notifications';
 import { alipayGateway, newOrder, paidAtAlipay, register, runQueryNow } from './support';
+import { SETTLE_MS } from '../support/settle';
 
 const kinds = (calls: { body: string }[]) => calls.map((c) => (JSON.parse(c.body) as { kind: string }).kind);
 const post = (path: string) => callWorker(adminRequest(path, { method: 'POST' }));
@@ -26,7 +27,7 @@ describe('a payment of another amount than registered', () => {
     expect(await ledger(orderKey).indexRow()).toMatchObject({ status: 'paid', delivery: 'pending' });
     // The buyer is not told "paid" while a person reviews it: the site has not been told either.
     expect(await ledger(orderKey).buyerStatus()).toMatchObject({ status: 'reviewing' });
-    await expect.poll(() => kinds(alerts.calls), { timeout: 5_000 }).toContain('amount-mismatch');
+    await expect.poll(() => kinds(alerts.calls), { timeout: SETTLE_MS }).toContain('amount-mismatch');
 
     // Redelivering "everything" does not send it: the operator decides.
     const all = await (await post(`/admin/orders/${TEST_APP_ID}/${outTradeNo}/redeliver`)).json();

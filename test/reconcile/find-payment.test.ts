@@ -11,6 +11,7 @@ import { adminRequest, callWorker, ledger, mockAlertReceiver, mockOrigin, postNo
 import { signedNotification, tradeParams } from '../support/notifications';
 import { alipayGateway, newOrder, paidAtAlipay, register, runQueryNow } from './support';
 import { withWrongSig } from '../support/wrong-sig';
+import { SETTLE_MS } from '../support/settle';
 
 const fields = (body: Uint8Array) => Object.fromEntries(parseFormBody(body).map((p) => [p.key, new TextDecoder().decode(p.value)]));
 
@@ -74,7 +75,7 @@ describe('a payment whose notification never arrived', () => {
     expect(fields(call.body)).not.toHaveProperty('code');
 
     expect(await ledger(orderKey).indexRow()).toMatchObject({ status: 'paid', delivery: 'delivered', tradeNo: trade.trade_no, totalCents: 8880 });
-    await expect.poll(() => alerts.calls.map((c) => (JSON.parse(c.body) as { kind: string }).kind), { timeout: 5_000 }).toContain('payment-found-by-query');
+    await expect.poll(() => alerts.calls.map((c) => (JSON.parse(c.body) as { kind: string }).kind), { timeout: SETTLE_MS }).toContain('payment-found-by-query');
   });
 
   it('the late real notification is answered success and forwards nothing new', async () => {
@@ -107,7 +108,7 @@ describe('a payment whose notification never arrived', () => {
     const asked = await (await callWorker(adminRequest(`/admin/orders/${TEST_APP_ID}/${outTradeNo}/ask`, { method: 'POST' }))).json();
     expect(asked).toMatchObject({ ok: true, outcome: 'already-recorded' });
     expect((await snapshot(orderKey)).events).toHaveLength(1);
-    await expect.poll(() => origin.for(outTradeNo).length, { timeout: 5_000 }).toBe(1);
+    await expect.poll(() => origin.for(outTradeNo).length, { timeout: SETTLE_MS }).toBe(1);
   });
 
   it.each(['unsigned', 'forged', 'tampered', 'html'] as const)('a %s answer changes nothing: no event, asking goes on', async (mode) => {
@@ -184,7 +185,7 @@ describe('a payment whose notification never arrived', () => {
     });
     const path = `/admin/orders/${TEST_APP_ID}/${outTradeNo}/ask`;
     const first = callWorker(adminRequest(path, { method: 'POST' }));
-    await expect.poll(() => seen, { timeout: 5_000 }).toBe(1);
+    await expect.poll(() => seen, { timeout: SETTLE_MS }).toBe(1);
     // While the request is out, its claim is in storage: any other instance would see it.
     const { runInDurableObject } = await import('cloudflare:test');
     const lease = await runInDurableObject(ledger(orderKey), (_i, state) => state.storage.sql.exec<{ l: number | null }>('SELECT lease_until AS l FROM reconcile').one().l);

@@ -8,6 +8,7 @@ import { TEST_APP_ID } from '../fixtures/gateway-test-keys';
 import { ledger, mockOrigin, postNotify, snapshot } from '../support/gateway';
 import { signedNotification, tradeParams } from '../support/notifications';
 import { alipayGateway, newOrder, register, runQueryNow } from './support';
+import { SETTLE_MS } from '../support/settle';
 
 interface Row extends Record<string, SqlStorageValue> {
   state: string;
@@ -31,9 +32,9 @@ describe('RECONCILE_SCHEDULE', () => {
       if (i > 0) await sql(orderKey, 'UPDATE reconcile SET last_query_at = last_query_at - 61000'); // a minute later
       expect(await ledger(orderKey).askSoon('status', order)).toEqual({ asked: true });
       await runDurableObjectAlarm(ledger(orderKey));
-      await expect.poll(async () => (await row(orderKey)).queries, { timeout: 5_000 }).toBe(i + 1);
+      await expect.poll(async () => (await row(orderKey)).queries, { timeout: SETTLE_MS }).toBe(i + 1);
     }
-    await expect.poll(async () => (await row(orderKey)).lease_until, { timeout: 5_000 }).toBeNull();
+    await expect.poll(async () => (await row(orderKey)).lease_until, { timeout: SETTLE_MS }).toBeNull();
     const after = await row(orderKey);
     expect(after).toMatchObject({ state: 'asking', scheduled_done: 0 });
     expect(after.next_query_at).toBeGreaterThan(Date.now()); // the schedule's own first query, still to come
@@ -74,8 +75,8 @@ describe('RECONCILE_SCHEDULE', () => {
     await register(outTradeNo);
     await cutOffQuery(orderKey); // its next scheduled query is still 30 s away
     await runDurableObjectAlarm(ledger(orderKey));
-    await expect.poll(async () => (await row(orderKey)).queries, { timeout: 5_000 }).toBe(2);
-    await expect.poll(async () => (await row(orderKey)).lease_until, { timeout: 5_000 }).toBeNull();
+    await expect.poll(async () => (await row(orderKey)).queries, { timeout: SETTLE_MS }).toBe(2);
+    await expect.poll(async () => (await row(orderKey)).lease_until, { timeout: SETTLE_MS }).toBeNull();
   });
 
   it('a query cut off, then a notification that says paid: nothing is owed, and the alarm does not come back for it', async () => {

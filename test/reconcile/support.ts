@@ -9,6 +9,7 @@ import { TEST_ONLY_APP_PRIVATE_KEY_PEM, TEST_ONLY_STATUS_SECRET_FOR_ORDERS } fro
 import { fakeAlipayGateway, paidTradeFields, publicKeyOfPem, type FakeAlipayGateway } from '../support/alipay-gateway';
 import { callWorker, ledger, mockAlipay, snapshot } from '../support/gateway';
 import { uniqueId } from '../support/notifications';
+import { SETTLE_MS } from '../support/settle';
 
 export const REGISTER_URL = 'https://gateway.test/alipay/orders';
 
@@ -82,7 +83,7 @@ export async function runQueryNow(orderKey: string): Promise<LedgerSnapshot> {
       const busy = s.events.filter((e) => e.state === 'delivering' || (e.state === 'pending' && e.nextAttemptAt !== null && Date.parse(e.nextAttemptAt) <= Date.now()));
       if (busy.length > 0) throw new Error('deliveries still due');
     },
-    { timeout: 5_000, interval: 20 },
+    { timeout: SETTLE_MS, interval: 20 },
   );
   return snapshot(orderKey);
 }

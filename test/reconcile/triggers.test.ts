@@ -15,6 +15,7 @@ import { adminRequest, callWorker, gatewayEnv, ledger, mockOrigin, snapshot, wai
 import { captureJsonLogs } from '../support/json-logs';
 import { beijingTime, signedNotification } from '../support/notifications';
 import { alipayGateway, newOrder, paidAtAlipay, register, runQueryNow } from './support';
+import { SETTLE_MS } from '../support/settle';
 
 /** The gateway's settings for these tests, as the cron handler loads them. */
 async function testConfig(): Promise<Config> {
@@ -72,8 +73,8 @@ describe('asking Alipay when someone is waiting', () => {
     expect(started.reconcile).toMatchObject({ firstTrigger: 'return' });
     if (started.reconcile!.state === 'asking') expect(Date.parse(started.reconcile!.nextQueryAt!)).toBeLessThanOrEqual(Date.now());
     await runQueryNow(orderKey);
-    await expect.poll(async () => (await snapshot(orderKey)).reconcile, { timeout: 5_000 }).toMatchObject({ state: 'paid', lastOutcome: 'paid-found', queries: 1 });
-    await expect.poll(() => origin.for(outTradeNo).length, { timeout: 5_000 }).toBe(1);
+    await expect.poll(async () => (await snapshot(orderKey)).reconcile, { timeout: SETTLE_MS }).toMatchObject({ state: 'paid', lastOutcome: 'paid-found', queries: 1 });
+    await expect.poll(() => origin.for(outTradeNo).length, { timeout: SETTLE_MS }).toBe(1);
   });
 
   it('an unverified return asks nothing', async () => {
@@ -92,7 +93,7 @@ describe('asking Alipay when someone is waiting', () => {
     const first = await callWithContext(await statusRequest(outTradeNo));
     expect(await first.json()).toMatchObject({ status: 'waiting', amount: '88.80' });
     // Due now instead of in 30 s: its alarm asks at once (without the status page, not for 30 s).
-    await expect.poll(async () => (await snapshot(orderKey)).reconcile, { timeout: 5_000 }).toMatchObject({ queries: 1, lastOutcome: 'not-found' });
+    await expect.poll(async () => (await snapshot(orderKey)).reconcile, { timeout: SETTLE_MS }).toMatchObject({ queries: 1, lastOutcome: 'not-found' });
     const scheduled = (await snapshot(orderKey)).reconcile!.nextQueryAt;
     // Asked again a second later: the last query is too recent, nothing moves.
     await callWithContext(await statusRequest(outTradeNo));
@@ -107,7 +108,7 @@ describe('asking Alipay when someone is waiting', () => {
     const response = await callWorker(adminRequest(`/admin/orders/${TEST_APP_ID}/${outTradeNo}/ask`, { method: 'POST' }));
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ ok: true, outcome: 'paid-found', tradeStatus: 'TRADE_SUCCESS', totalAmount: '12.00', reconcile: { state: 'paid', firstTrigger: 'operator' } });
-    await expect.poll(() => origin.for(outTradeNo).length, { timeout: 5_000 }).toBe(1);
+    await expect.poll(() => origin.for(outTradeNo).length, { timeout: SETTLE_MS }).toBe(1);
     expect((await snapshot(orderKey)).events).toEqual([expect.objectContaining({ state: 'delivered' })]);
   });
 
@@ -125,7 +126,7 @@ describe('asking Alipay when someone is waiting', () => {
     paidAtAlipay(gateway, outTradeNo);
     // The index holds the waiting row (the ledger pushes it from its alarm).
     await runQueryNow(orderKey).catch(() => undefined);
-    await expect.poll(async () => (await snapshot(orderKey)).reconcile!.state, { timeout: 5_000 }).toBe('paid');
+    await expect.poll(async () => (await snapshot(orderKey)).reconcile!.state, { timeout: SETTLE_MS }).toBe('paid');
 
     // A second order, registered and never asked about: the sweep makes it due now.
     const other = newOrder();
@@ -133,10 +134,17 @@ describe('asking Alipay when someone is waiting', () => {
     // Let its row reach the index without its query: push the row, keep the query for later.
     await runInDurableObject(ledger(other.orderKey), (_i, state) => state.storage.sql.exec('UPDATE reconcile SET next_query_at = ?', Date.now() + 3_600_000));
     await runDurableObjectAlarm(ledger(other.orderKey));
+    await waitForIndexedRow(other.orderKey, { status: 'waiting' });
     expect((await snapshot(other.orderKey)).reconcile).toMatchObject({ queries: 0 });
-    await handleScheduled({ cron: SWEEP_CRON, scheduledTime: Date.now() }, gatewayEnv);
-    // The sweep made it due now (its own schedule said an hour from now): its alarm asks.
-    await expect.poll(async () => (await snapshot(other.orderKey)).reconcile, { timeout: 5_000 }).toMatchObject({ queries: 1, lastOutcome: 'not-found', state: 'asking' });
+    // The cron's sweep, scheduled a minute from now so its query is not due before it is looked at.
+    const sweptAt = Date.now() + 60_000;
+    await handleScheduled({ cron: SWEEP_CRON, scheduledTime: sweptAt }, gatewayEnv);
+    // It made the query due at the sweep (its own schedule said an hour from now)...
+    const due = await runInDurableObject(ledger(other.orderKey), (_i, state) => state.storage.sql.exec<{ t: number }>('SELECT next_query_at AS t FROM reconcile').one().t);
+    expect(due).toBe(sweptAt);
+    // ...and its alarm asks then (run here, not waited for: on a loaded machine workerd's alarm can be late).
+    await runQueryNow(other.orderKey);
+    expect((await snapshot(other.orderKey)).reconcile).toMatchObject({ queries: 1, lastOutcome: 'not-found', state: 'asking' });
   });
 
   it('the sweep reads the waiting rows page by page, newest first, up to its bound; closed ones are not among them', async () => {
@@ -157,7 +165,7 @@ describe('asking Alipay when someone is waiting', () => {
     for (const order of orders.slice(1, 5)) await runQueryNow(order.orderKey);
     // The swept ones are asked by their alarms now; the oldest keeps its schedule (an hour away).
     for (const order of orders.slice(1, 5)) {
-      await expect.poll(async () => (await snapshot(order.orderKey)).reconcile, { timeout: 5_000 }).toMatchObject({ queries: 1, lastOutcome: 'not-found' });
+      await expect.poll(async () => (await snapshot(order.orderKey)).reconcile, { timeout: SETTLE_MS }).toMatchObject({ queries: 1, lastOutcome: 'not-found' });
     }
     const oldest = (await snapshot(orders[0]!.orderKey)).reconcile!;
     expect(oldest.queries).toBe(0);

@@ -16,6 +16,7 @@ import type { PaymentsIndex } from '../../src/payments/payments-index';
 import { TEST_ALERT_URL, TEST_ONLY_ADMIN_TOKEN, TEST_ORIGIN_URL } from '../fixtures/gateway-test-keys';
 import { formValue, parseFormBody, withValues } from './form';
 import { signedNotificationPairs } from './notifications';
+import { SETTLE_MS } from './settle';
 
 export const gatewayEnv = env as unknown as GatewayEnv;
 export const NOTIFY_URL = 'https://gateway.test/alipay/notify';
@@ -179,7 +180,7 @@ export async function settled(orderKey: string): Promise<LedgerSnapshot> {
       );
       expect(busy).toEqual([]);
     },
-    { timeout: 5_000, interval: 10 },
+    { timeout: SETTLE_MS, interval: 10 },
   );
   return snapshot(orderKey);
 }
@@ -230,7 +231,7 @@ export async function waitForIndexedRow(orderKey: string, expected: Partial<Inde
       found = await indexedRow(orderKey);
       expect(found).toMatchObject(expected);
     },
-    { timeout: 5_000, interval: 20 },
+    { timeout: SETTLE_MS, interval: 20 },
   );
   return found!;
 }
