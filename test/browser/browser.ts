@@ -87,6 +87,22 @@ export async function viewReady(page: Page, nav: string): Promise<void> {
   await page.locator(`body[data-ready="${nav}"]`).waitFor({ state: 'attached' });
 }
 
+/**
+ * Runs `action` (a click that leads to another view: a new fragment, or a new page) and waits for
+ * the view it leads to. viewReady alone could find the view from before the click, still marked
+ * ready: the router re-marks it only after the hashchange, and a new page replaces it only once loaded.
+ */
+export async function viewAfter(page: Page, nav: string, action: () => Promise<unknown>): Promise<void> {
+  // In the page: note any change of data-ready from now on (the router removes it first thing).
+  await page.evaluate(`(() => {
+    window.__viewWatch = { changed: false };
+    new MutationObserver(() => (window.__viewWatch.changed = true)).observe(document.body, { attributes: true, attributeFilter: ['data-ready'] });
+  })()`);
+  await action();
+  // A new document has no __viewWatch; the old one must have routed again.
+  await page.waitForFunction(`(window.__viewWatch === undefined || window.__viewWatch.changed) && document.body.dataset.ready === ${JSON.stringify(nav)}`);
+}
+
 export interface Payment {
   outTradeNo: string;
   tradeNo: string;

@@ -31,6 +31,27 @@ export interface BrowserStackInfo {
   appId: string;
 }
 
+/** How often the proxy is nudged (see nudgeProxy). */
+const PROXY_NUDGE_MS = 1_000;
+
+/**
+ * wrangler dev's proxy (its ProxyWorker) parks a GET whose connection to the Worker failed in a
+ * retry queue that only the proxy's next request empties (it compares the failed URL, path and
+ * all, with the Worker's root URL, so every such GET counts as "the Worker restarted"). A browser
+ * waiting on that page sends no next request: a CI run lost the language switch to it, 30 s
+ * waiting for a page that was never asked for. One small request a second empties the queue, as
+ * an operator's next click would; the deployed gateway has no such proxy.
+ */
+function nudgeProxy(gatewayUrl: string): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    fetch(`${gatewayUrl}/health`, { signal: AbortSignal.timeout(5_000) })
+      .then((response) => response.body?.cancel())
+      .catch(() => {}); // the stack stopping, or a busy moment: the next nudge comes in a second
+  }, PROXY_NUDGE_MS);
+  timer.unref();
+  return timer;
+}
+
 export async function startBrowserStack(): Promise<{ info: BrowserStackInfo; stop(): Promise<void> }> {
   const { dir, origin, onStop, stop } = await startStackBase('browser');
   try {
@@ -45,6 +66,8 @@ export async function startBrowserStack(): Promise<{ info: BrowserStackInfo; sto
     });
     const gateway = await startGateway({ dir, settings, logLevel: 'warn' });
     await onStop(() => gateway.process.stop());
+    const nudging = nudgeProxy(gateway.url);
+    await onStop(async () => clearInterval(nudging));
 
     let announce: (url: string) => void = () => {};
     const announced = new Promise<string>((resolve) => (announce = resolve));
