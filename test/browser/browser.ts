@@ -49,8 +49,9 @@ const NAVIGATION_ATTEMPTS = 3;
  * dev's proxy does not answer a GET that meets a connection it lost to the Worker (its
  * ProxyWorker.ts): it puts the GET in a retry queue that only the proxy's next request empties, and
  * a browser waiting on that page sends none. About one full run in 30 lost a test
- * to it (30 s `page.goto` timeouts). A page the gateway really cannot serve still fails, after
- * three tries.
+ * to it (30 s `page.goto` timeouts). The stack now nudges the proxy every second (stack.ts,
+ * nudgeProxy), which also frees a page a click navigated to; this stays as the second line. A page
+ * the gateway really cannot serve still fails, after three tries.
  */
 export async function visit(page: Page, url: string): Promise<void> {
   for (let attempt = 1; ; attempt++) {
