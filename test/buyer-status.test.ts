@@ -109,6 +109,40 @@ describe('GET /alipay/status', () => {
   });
 });
 
+describe('a page of the gateway\'s own origin, without STATUS_ALLOWED_ORIGINS', () => {
+  // The merchant routes the Worker in front of the site (or its /alipay/ paths), so the "thank you"
+  // page and the status endpoint share an origin: reading it is not cross-site, nothing to configure.
+  const OWN = 'https://gateway.test'; // the origin statusUrl() makes its requests to
+  const UNLISTED = { STATUS_SECRET };
+
+  it('gets the live socket and CORS alike; any other origin gets neither', async () => {
+    const params = tradeParams();
+    const url = await statusUrl(params['app_id']!, params['out_trade_no']!);
+    const socket = await getStatus(url, { upgrade: 'websocket', origin: OWN }, UNLISTED);
+    expect(socket.status).toBe(101);
+    socket.webSocket!.accept();
+    socket.webSocket!.close(1000);
+    const polled = await getStatus(url, { origin: OWN }, UNLISTED);
+    expect([polled.status, polled.headers.get('access-control-allow-origin')]).toEqual([200, OWN]);
+    const preflight = await callWorker(new Request(url, { method: 'OPTIONS', headers: { origin: OWN, 'access-control-request-method': 'GET' } }), UNLISTED);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe(OWN);
+
+    // Another scheme, port or host is another origin; so is a listed origin's neighbour.
+    for (const other of ['http://gateway.test', 'https://gateway.test:8443', 'https://shop.gateway.test', 'https://evil.example', 'null']) {
+      expect([other, (await getStatus(url, { upgrade: 'websocket', origin: other }, UNLISTED)).status]).toEqual([other, 403]);
+      expect([other, (await getStatus(url, { origin: other }, UNLISTED)).headers.get('access-control-allow-origin')]).toEqual([other, null]);
+    }
+  });
+
+  it('is judged by the URL the request was made to, never by a Host or X-Forwarded-Host header that names the page\'s origin', async () => {
+    const params = tradeParams();
+    const url = await statusUrl(params['app_id']!, params['out_trade_no']!);
+    const spoofed = { origin: 'https://evil.example', host: 'evil.example', 'x-forwarded-host': 'evil.example' };
+    expect((await getStatus(url, { ...spoofed, upgrade: 'websocket' }, UNLISTED)).status).toBe(403);
+    expect((await getStatus(url, spoofed, UNLISTED)).headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
+
 describe('live status over a WebSocket', () => {
   it('sends the status at once, then again the moment a notification changes it (and not for a re-send)', async () => {
     mockOrigin();

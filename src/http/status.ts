@@ -1,7 +1,8 @@
 // GET /alipay/status?app_id=&out_trade_no=&exp=&sig= (when STATUS_SECRET is set): the payment
 // status of one order for the buyer's page, `{ status, amount, paidAt }` and nothing about the
 // buyer. The link is signed by the merchant's page (src/http/status-link.ts); a wrong, expired
-// or missing signature gets 403. Pages on STATUS_ALLOWED_ORIGINS may read it (CORS).
+// or missing signature gets 403. Pages on STATUS_ALLOWED_ORIGINS, and pages of the gateway's own
+// origin, may read it (CORS; the WebSocket's Origin check).
 //
 // The same URL with `Upgrade: websocket` joins the order's OrderLedger (WebSocket Hibernation
 // API): it sends the same JSON at once and again whenever the status changes. Polling the plain
@@ -13,6 +14,7 @@ import { logLine } from '../log';
 import { orderKey } from '../orders/order-key';
 import { LEDGER_STATUS_SOCKET_URL, LINK_EXPIRY_HEADER } from '../orders/status-watchers';
 import type { BuyerStatus } from '../payments/types';
+import { isSameOrigin } from './admin-auth';
 import { checkStatusLink } from './status-link';
 import { jsonResponse, noContent, textResponse } from './responses';
 
@@ -21,11 +23,33 @@ const MAX_QUERY_CHARS = 1024;
 const PREFLIGHT_MAX_AGE_S = 600;
 
 
-/** CORS for one allowed origin; nothing for any other (the browser then keeps the answer from the page). */
-function corsHeaders(request: Request, allowed: readonly string[]): Record<string, string> {
+/**
+ * Whether the page the browser says the request comes from (`Origin`) may read the status: a
+ * listed origin, or the gateway's own (the merchant routed the Worker in front of the shop's
+ * host, so its "thank you" page shares the gateway's origin; reading it is not cross-site).
+ *
+ * "Own" is the origin of the URL the request was made to (request.url, as the Worker sees it),
+ * never a Host or X-Forwarded-Host header. That adds nothing to what the browser already allows: a
+ * browser sets both the Origin and the address it connects to, and no page can change either, so
+ * the two match only when the page really is of that origin, a page whose same-origin fetch the
+ * browser would let read the answer anyway. Cloudflare runs the Worker only for the hosts of its
+ * routes, so a foreign host (DNS pointed at Cloudflare) does not reach it. A client other than a
+ * browser can send any Origin, or none (allowed too): this check only keeps other sites' pages in
+ * a buyer's browser out, and the signed link is what guards the status itself.
+ */
+function mayRead(request: Request, allowed: readonly string[]): boolean {
   const origin = request.headers.get('origin');
+  return origin !== null && (allowed.includes(origin) || isSameOrigin(request));
+}
+
+/**
+ * CORS for an origin that may read; nothing for any other (the browser then keeps the answer from
+ * the page). A same-origin GET usually carries no Origin and is readable without CORS; one that
+ * does carry it gets the header too, so polling and the socket follow the one rule of mayRead.
+ */
+function corsHeaders(request: Request, allowed: readonly string[]): Record<string, string> {
   const headers: Record<string, string> = { vary: 'Origin' };
-  if (origin !== null && allowed.includes(origin)) headers['access-control-allow-origin'] = origin;
+  if (mayRead(request, allowed)) headers['access-control-allow-origin'] = request.headers.get('origin')!;
   return headers;
 }
 
@@ -63,9 +87,9 @@ export async function handleStatus(request: Request, env: GatewayEnv, configResu
   };
   try {
     if (request.headers.get('upgrade')?.toLowerCase() === 'websocket') {
-      // CORS does not cover WebSockets: a browser page on another origin is refused here instead.
-      const origin = request.headers.get('origin');
-      if (origin !== null && !statusAllowedOrigins.includes(origin)) return jsonResponse(403, { ok: false, error: 'this origin may not read the status' });
+      // CORS does not cover WebSockets (a browser opens one from any page and sends its Origin):
+      // a page that may not read the status is refused here instead. No Origin: not a browser page.
+      if (request.headers.has('origin') && !mayRead(request, statusAllowedOrigins)) return jsonResponse(403, { ok: false, error: 'this origin may not read the status' });
       const socket = await ledger.fetch(new Request(LEDGER_STATUS_SOCKET_URL, { headers: { upgrade: 'websocket', [LINK_EXPIRY_HEADER]: String(exp) } }));
       if (socket.status === 101) askIfWaiting('waiting');
       return socket;

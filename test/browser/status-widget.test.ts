@@ -1,12 +1,14 @@
 // The drop-in status widget (/alipay/status.js) on a merchant's page, in Chromium: the demo
 // origin's "thank you" page flips from waiting to paid without a reload as soon as the gateway
-// records the notification; a link with a wrong or expired signature shows nothing.
+// records the notification; a link with a wrong or expired signature shows nothing. A page on the
+// gateway's own origin gets live updates without being listed in STATUS_ALLOWED_ORIGINS.
 import { createHmac } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueId } from '../support/notifications';
-import { getWithin } from '../e2e/harness';
+import { freePort, getWithin } from '../e2e/harness';
 import { launchBrowser, newContext, pay, screenshot, stack, visit } from './browser';
 
 /** The live-update promise: paid shows within this long of the gateway's `success` to Alipay. */
@@ -17,12 +19,15 @@ function sign(appId: string, outTradeNo: string, exp: number, secret = stack().s
   return createHmac('sha256', Buffer.from(secret, 'utf8')).update(`${appId}.${outTradeNo}.${exp}`).digest('hex');
 }
 
-/** A merchant page with one widget element, exactly as the README writes it (`head`: extra markup, e.g. a CSP). */
-function merchantPage(attributes: { outTradeNo: string; exp: number; sig: string; lang?: string; head?: string }): string {
+/**
+ * A merchant page with one widget element, exactly as the README writes it (`head`: extra markup,
+ * e.g. a CSP; `scriptBase`: where status.js is loaded from, the gateway by default).
+ */
+function merchantPage(attributes: { outTradeNo: string; exp: number; sig: string; lang?: string; head?: string; scriptBase?: string }): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>shop</title>${attributes.head ?? ''}</head><body>
 <p>Payment status: <span data-alipay-status data-app-id="${stack().appId}" data-out-trade-no="${attributes.outTradeNo}"
  data-exp="${attributes.exp}" data-sig="${attributes.sig}" data-lang="${attributes.lang ?? 'en'}"></span></p>
-<script src="${stack().gatewayUrl}/alipay/status.js" async></script>
+<script src="${attributes.scriptBase ?? stack().gatewayUrl}/alipay/status.js" async></script>
 </body></html>`;
 }
 
@@ -40,6 +45,57 @@ function startPageServer(): Promise<void> {
     pageServer!.once('error', reject);
     pageServer!.listen(stack().merchantPagePort, '127.0.0.1', () => resolve());
   });
+}
+
+/**
+ * A site the gateway sits in front of, as when the merchant routes the Worker on the shop's own
+ * host: this server answers the pages in `pages` itself and passes every other request, WebSocket
+ * upgrades included, to the gateway with its Host header unchanged. Its port is not in the stack's
+ * STATUS_ALLOWED_ORIGINS, so a page it serves is allowed only by being the gateway's own origin.
+ */
+async function startSameOriginSite(): Promise<{ url: string; close(): Promise<void> }> {
+  const gateway = new URL(stack().gatewayUrl);
+  const target = { host: gateway.hostname, port: Number(gateway.port) };
+  const server = createServer((req, res) => {
+    const html = pages.get(req.url ?? '');
+    if (html !== undefined) {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      return res.end(html);
+    }
+    const upstream = httpRequest({ ...target, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  server.on('upgrade', (req, socket, head) => {
+    const upstream = connect(target.port, target.host, () => {
+      const lines = [`${req.method} ${req.url} HTTP/1.1`];
+      for (let i = 0; i < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+      upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
+      upstream.write(head);
+      socket.pipe(upstream).pipe(socket);
+    });
+    upstream.on('error', () => socket.destroy());
+    socket.on('error', () => upstream.destroy());
+  });
+  // Closing waits for every connection: the upgraded ones too, which only the page's end would close.
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  const close = () => {
+    for (const socket of sockets) socket.destroy();
+    return new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  const port = await freePort();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  return { url: `http://127.0.0.1:${port}`, close };
 }
 
 /** Opens a merchant page with this markup; returns the statuses of the status requests it makes. */
@@ -92,6 +148,35 @@ describe('status widget in Chromium', () => {
     await visit(page, `${stack().demoOriginUrl}thank-you?out_trade_no=${order}`);
     await expect.poll(() => widget.textContent(), { timeout: 10_000 }).toBe('已支付 ✓ ¥88.88');
     await context.close();
+  });
+
+  it('a page on the gateway\'s own origin gets live updates (not polling) without STATUS_ALLOWED_ORIGINS listing it', async () => {
+    const site = await startSameOriginSite();
+    try {
+      const context = await newContext(browser);
+      const page = await context.newPage();
+      const polls: string[] = [];
+      page.on('request', (request) => {
+        if (request.resourceType() !== 'websocket' && new URL(request.url()).pathname === '/alipay/status') polls.push(request.url());
+      });
+      let frames = 0;
+      page.on('websocket', (socket) => socket.on('framereceived', () => (frames += 1)));
+      const order = uniqueId('SAME');
+      const exp = Math.floor(Date.now() / 1000) + 600;
+      const path = `/thank-you-${order}`;
+      pages.set(path, merchantPage({ outTradeNo: order, exp, sig: sign(stack().appId, order, exp), scriptBase: site.url }));
+      await visit(page, `${site.url}${path}`);
+      await expect.poll(() => page.locator(WIDGET).textContent(), { timeout: 15_000 }).toBe('Waiting for payment…');
+      await expect.poll(() => frames, { timeout: 10_000, message: 'the status came over the live socket' }).toBeGreaterThan(0);
+
+      await pay({ out_trade_no: order, total_amount: '7.00' });
+      await page.locator(`${WIDGET}[data-state="paid"]`).waitFor({ timeout: LIVE_WITHIN_MS });
+      expect(await page.locator(WIDGET).textContent()).toBe('Paid ✓ ¥7.00');
+      expect(polls).toEqual([]); // the socket was accepted: the widget never fell back to asking
+      await context.close();
+    } finally {
+      await site.close();
+    }
   });
 
   it('falls back to polling when the WebSocket cannot connect', async () => {
