@@ -2,9 +2,10 @@
 //
 // The gateway verified Alipay's RSA signature already. It POSTs each paid order here once,
 // signed with the Standard Webhooks scheme; this handler checks that signature over the exact
-// body bytes, checks the timestamp (5 minutes either way), credits the order once per
-// webhook-id in one database transaction, and answers exactly "success". It reads Alipay's
-// original form (FORWARD_FORMAT=form, the default): any other body is refused with 415.
+// body bytes, checks the timestamp (5 minutes either way) and that the webhook-id fits its
+// column, credits the order once per webhook-id in one database transaction, and answers exactly
+// "success". It reads Alipay's original form (FORWARD_FORMAT=form, the default): any other body
+// is refused with 415.
 //
 // Written in C# 5 (no ?. or $"" strings) so the default compiler of an old Web Site compiles
 // it; DateTimeOffset.ToUnixTimeSeconds and CryptographicOperations.FixedTimeEquals are avoided
@@ -196,6 +197,13 @@ namespace AlipayNotify
         public const int ToleranceSeconds = 5 * 60;
         private const string SecretPrefix = "whsec_";
 
+        /// <summary>
+        /// The width of processed_webhooks.webhook_id, VARCHAR(64) (../classic-asp/schema.sql). The
+        /// gateway's ids are msg_ + 32 hex characters (36); the Standard Webhooks libraries set no
+        /// limit, but the column does.
+        /// </summary>
+        public const int MaxIdLength = 64;
+
         /// <summary>"whsec_A whsec_B" -> HMAC keys (the base64-decoded part after whsec_).</summary>
         public static IList<byte[]> ParseSecrets(string setting)
         {
@@ -219,6 +227,7 @@ namespace AlipayNotify
         {
             if (string.IsNullOrEmpty(id) || string.IsNullOrEmpty(timestamp) || string.IsNullOrEmpty(signatureHeader))
                 return WebhookCheck.Fail(400, "missing-webhook-headers");
+            if (!IdFitsStorage(id)) return WebhookCheck.Fail(400, "bad-webhook-id");
             long sentAt;
             if (timestamp.Length > 15 || !long.TryParse(timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out sentAt))
                 return WebhookCheck.Fail(400, "bad-timestamp");
@@ -261,6 +270,23 @@ namespace AlipayNotify
                 }
             }
             return match ? WebhookCheck.Pass() : WebhookCheck.Fail(403, "signature-mismatch");
+        }
+
+        /// <summary>
+        /// Whether the id can be stored in webhook_id exactly as it is: at most MaxIdLength
+        /// characters, each printable ASCII. SqlClient silently cuts a longer value to the
+        /// parameter's size, and a VARCHAR column stores a character outside the database's code
+        /// page as '?': two different ids could become one row, and the second delivery would be
+        /// answered "success" as already processed without ever being credited.
+        /// </summary>
+        public static bool IdFitsStorage(string id)
+        {
+            if (id.Length > MaxIdLength) return false;
+            foreach (char c in id)
+            {
+                if (c < '!' || c > '~') return false; // printable ASCII: the same bytes in every code page
+            }
+            return true;
         }
 
         /// <summary>
@@ -468,7 +494,7 @@ namespace AlipayNotify
                         Execute(connection, tx,
                             "INSERT INTO processed_webhooks (webhook_id, out_trade_no, trade_status, received_at) " +
                             "VALUES (@id, @out_trade_no, @trade_status, GETUTCDATE())",
-                            P("@id", SqlDbType.VarChar, 64, webhookId),
+                            P("@id", SqlDbType.VarChar, StandardWebhook.MaxIdLength, webhookId),
                             P("@out_trade_no", SqlDbType.NVarChar, 64, outTradeNo),
                             P("@trade_status", SqlDbType.VarChar, 32, tradeStatus));
                     }

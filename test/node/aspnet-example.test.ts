@@ -1,12 +1,14 @@
 // The ASP.NET example (examples/aspnet/*.cs) compiled with Mono's C# compiler as C# 5 (what the
 // example promises an old Web Site's compiler), then its own code run on deliveries signed here:
 // Standard Webhooks signatures (node:crypto, and the reference `standardwebhooks` library), the
-// form parser with UTF-8 and GBK bodies, the refusal of a body that is not a form, what a
-// notification means (the gateway's own rule, src/alipay/classify.ts) and what the handler answers
-// before the database, the amount rule, and the status-link and order-registration signatures the
-// gateway checks. The database part (SQL Server) is not run.
+// webhook-id against its column in the schema, the form parser with UTF-8 and GBK bodies, the
+// refusal of a body that is not a form, what a notification means (the gateway's own rule,
+// src/alipay/classify.ts) and what the handler answers before the database, the amount rule, and
+// the status-link and order-registration signatures the gateway checks. The database part (SQL
+// Server) is not run.
 // Compiling and driving it: test/support/aspnet-example.ts (Mono from Debian, installed when missing).
 import { createHmac, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { b64, compileAspnetExample, COMPILE_HOOK_TIMEOUT_MS, fieldsOf, type CompiledExample } from '../support/aspnet-example';
@@ -80,6 +82,31 @@ describe('StandardWebhook.Verify', () => {
       'fail 400 missing-webhook-headers',
       'fail 403 signature-mismatch',
     ]);
+  });
+
+  it('refuses a webhook-id that processed_webhooks.webhook_id cannot hold as it is (400 bad-webhook-id), signed or not', () => {
+    // The column the id is stored in, read from the schema the README points to: SqlClient would
+    // cut a longer value to the parameter's size, and VARCHAR turns characters outside the
+    // database's code page into '?', so two different ids could be stored as one (the second then
+    // answered "success" as already processed, never credited).
+    const schema = readFileSync(new URL('../../examples/classic-asp/schema.sql', import.meta.url), 'utf8');
+    const width = Number(/^\s*webhook_id\s+VARCHAR\((\d+)\)/m.exec(schema)?.[1]);
+    const gatewayId = `msg_${randomBytes(16).toString('hex')}`; // what the gateway sends: 36 characters
+    expect(width).toBeGreaterThanOrEqual(gatewayId.length);
+    const signedWith = (msgId: string) => verify(secret, body, now, sign(key, now, body, msgId), msgId);
+    expect(
+      ask([
+        signedWith(gatewayId),
+        signedWith('m'.repeat(width)),
+        signedWith('m'.repeat(width + 1)),
+        signedWith(`${gatewayId}${'0'.repeat(200)}`),
+        signedWith('msg_订单'),
+        signedWith('msg_é'),
+        signedWith('msg_a b'),
+        signedWith('msg_a\u0001'),
+        verify(secret, body, now, sign(key, now, body), 'm'.repeat(width + 1)), // checked before the signature, like the timestamp
+      ]),
+    ).toEqual(['ok', 'ok', ...Array(7).fill('fail 400 bad-webhook-id')]);
   });
 
   it('the edges of the 5-minute window are inside it', () => {
