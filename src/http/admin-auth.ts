@@ -12,6 +12,7 @@ import { timingSafeEqual } from '../utils/constant-time';
 import type { Config } from '../config/types';
 import { sessionOf } from './admin-session';
 import { clientAddressKey } from './client-address';
+import { isSameOrigin } from './same-origin';
 
 export type AdminAuthorization = { ok: true; via: 'bearer' | 'session' } | { ok: false; status: 401 | 403 | 429; error: string };
 
@@ -28,12 +29,6 @@ export function tokenMatches(candidate: string, adminToken: string): boolean {
 
 function bearerMatches(header: string, adminToken: string): boolean {
   return tokenMatches(BEARER.exec(header)?.[1] ?? '', adminToken);
-}
-
-/** Whether the browser says the request comes from a page of the gateway itself. */
-export function isSameOrigin(request: Request): boolean {
-  const origin = request.headers.get('origin');
-  return origin !== null && origin === new URL(request.url).origin;
 }
 
 /**

@@ -22,7 +22,8 @@ import type { ConfigResult } from '../config/types';
 import type { GatewayEnv } from '../env';
 import { logLine } from '../log';
 import { readBodyCapped } from '../utils/read-capped';
-import { isSameOrigin, tokenMatches } from './admin-auth';
+import { tokenMatches } from './admin-auth';
+import { isSameOrigin } from './same-origin';
 import { clearedSessionCookie, mintSession, sessionCookie, sessionOf } from './admin-session';
 import { htmlResponse, methodNotAllowed, redirect } from './responses';
 

@@ -14,7 +14,7 @@ import { logLine } from '../log';
 import { orderKey } from '../orders/order-key';
 import { LEDGER_STATUS_SOCKET_URL, LINK_EXPIRY_HEADER } from '../orders/status-watchers';
 import type { BuyerStatus } from '../payments/types';
-import { isSameOrigin } from './admin-auth';
+import { isSameOrigin } from './same-origin';
 import { checkStatusLink } from './status-link';
 import { jsonResponse, noContent, textResponse } from './responses';
 
