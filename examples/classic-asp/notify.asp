@@ -103,7 +103,10 @@ Function VerifyWebhook(bodyBytes, id, timestamp, signatureHeader, secretsSetting
         VerifyWebhook = "missing-webhook-headers"
         Exit Function
     End If
-    If Len(id) > 64 Then                 ' processed_webhooks.webhook_id is VARCHAR(64)
+    ' processed_webhooks.webhook_id is VARCHAR(64): a longer id would be cut, and a character
+    ' outside the database's code page stored as "?", so two ids could become one row (the second
+    ' delivery "already processed", never credited). Printable ASCII only, 64 at most.
+    If Len(id) > 64 Or Not IsPrintableAscii(id) Then
         VerifyWebhook = "bad-webhook-id"
         Exit Function
     End If
@@ -222,6 +225,13 @@ Function HexToBytes(hexText)
     node.dataType = "bin.hex"
     node.text = hexText
     HexToBytes = node.nodeTypedValue
+End Function
+
+Function IsPrintableAscii(text)
+    Dim pattern
+    Set pattern = New RegExp
+    pattern.Pattern = "^[\x21-\x7E]+$"
+    IsPrintableAscii = pattern.Test(text)
 End Function
 
 Function IsDigits(text)
