@@ -100,9 +100,20 @@ export async function viewAfter(page: Page, nav: string, action: () => Promise<u
     new MutationObserver(() => (window.__viewWatch.changed = true)).observe(document.body, { attributes: true, attributeFilter: ['data-ready'] });
   })()`);
   await action();
-  // A new document has no __viewWatch; the old one must have routed again.
-  await page.waitForFunction(`(window.__viewWatch === undefined || window.__viewWatch.changed) && document.body.dataset.ready === ${JSON.stringify(nav)}`);
+  // A new document has no __viewWatch; the old one must have routed again. Polled with
+  // page.evaluate, not page.waitForFunction: Playwright runs the latter's predicate through eval in
+  // the page, which the console's CSP (script-src 'self', no 'unsafe-eval') refuses.
+  const arrived = `(window.__viewWatch === undefined || window.__viewWatch.changed) && document.body?.dataset.ready === ${JSON.stringify(nav)}`;
+  const deadline = Date.now() + VIEW_AFTER_TIMEOUT_MS;
+  // While a new document loads there is no context to evaluate in: not arrived yet.
+  while (!(await page.evaluate(arrived).catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`the view ${nav} did not load within ${VIEW_AFTER_TIMEOUT_MS / 1000} s of the action`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
+
+/** As long as Playwright's own waits (its default timeout). */
+const VIEW_AFTER_TIMEOUT_MS = 30_000;
 
 export interface Payment {
   outTradeNo: string;
