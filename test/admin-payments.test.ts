@@ -114,6 +114,18 @@ describe('GET /admin/api/payments', () => {
     expect((await getJson(`/admin/api/payments?q=${other['trade_no']}&${longAgo}`)).body.items).toEqual([]);
   });
 
+  it('400 for an impossible calendar date in from or to, instead of rolling over into the next month', async () => {
+    for (const query of ['from=2026-02-30', 'to=2026-02-29', 'from=2026-04-31T08:00:00Z', 'from=2026-02-01&to=2026-02-31T23:59:59%2B08:00']) {
+      for (const route of ['payments', 'totals', 'series']) {
+        const { status, body } = await getJson(`/admin/api/${route}?${query}`);
+        expect([route, query, status]).toEqual([route, query, 400]);
+        expect(body.error).toMatch(/(from|to) .*not a date on the calendar/);
+      }
+    }
+    // A leap day is a real date.
+    expect((await getJson('/admin/api/totals?from=2024-02-29&to=2024-03-01')).status).toBe(200);
+  });
+
   it('400 for parameters it cannot honour, saying what is allowed', async () => {
     for (const query of [
       'status=paid,unpaid',

@@ -156,6 +156,31 @@ describe('operator console in Chromium', () => {
     expect(await totals(page)).toEqual({ count: 0, paidCents: 0 });
   });
 
+  it('refuses an impossible date or an over-long search in the filter form, saying why, instead of showing another range or nothing', async () => {
+    await openTransactions(page);
+    const before = page.url();
+    // Typed as an operator types it (en-US: month, day, year): the field takes 02/30/2026, then holds no date.
+    await page.focus('input[name=from]');
+    await page.keyboard.type('02302026');
+    await page.click('#filters button[type=submit]');
+    await expect.poll(() => page.textContent('#filter-problems'), { timeout: 5_000 }).toContain('From is not a date on the calendar');
+    expect(page.url()).toBe(before);
+
+    await openTransactions(page);
+    await page.fill('input[name=q]', 'X'.repeat(65));
+    await page.click('#filters button[type=submit]');
+    await expect.poll(() => page.textContent('#filter-problems'), { timeout: 5_000 }).toContain('at most 64 characters');
+    expect(page.url()).toBe(before);
+
+    // The same from an address (a bookmark, a shared link): refused, and nothing listed as if it were the answer.
+    await openTransactions(page, '#/transactions?from=2026-02-30&to=2026-03-05');
+    expect(await page.textContent('#filter-problems')).toContain('From 2026-02-30 is not a date on the calendar');
+    expect(await page.locator('#payments').count()).toBe(0);
+    await openTransactions(page, `#/transactions?q=${'X'.repeat(65)}`);
+    expect(await page.textContent('#filter-problems')).toContain('at most 64 characters');
+    expect(await page.locator('#payments').count()).toBe(0);
+  });
+
   it('exports the filtered history as CSV', async () => {
     await openTransactions(page, `#/transactions?q=${encodeURIComponent(paid[2]!.outTradeNo)}`);
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export')]);

@@ -92,6 +92,18 @@ describe('console i18n.js', () => {
   });
 });
 
+describe('console transactions.js', () => {
+  interface Transactions {
+    MAX_QUERY_CHARS: number;
+  }
+  const transactions = async () => (await import(client('transactions.js'))) as Transactions;
+
+  it('the search box takes what the admin API takes (src/http/admin-api.ts: an out_trade_no or trade_no)', async () => {
+    const { MAX_OUT_TRADE_NO_CHARS } = await import('../../src/alipay/fields');
+    expect((await transactions()).MAX_QUERY_CHARS).toBe(MAX_OUT_TRADE_NO_CHARS);
+  });
+});
+
 describe('console api.js: admin paths', () => {
   it('are the gateway\'s own (src/orders/order-key.ts adminPathOf), for every kind of id', async () => {
     const api = (await import(client('api.js'))) as { adminPathOfKey(key: string): string };

@@ -12,21 +12,41 @@ export const DELIVERIES = ['delivered', 'pending', 'dead', 'not-forwarded'];
 const PAGE_SIZE = 50;
 const EXPORT_PAGE_SIZE = 200;
 const EXPORT_MAX_ROWS = 20_000;
+/** The admin API's longest `q` (src/http/admin-api.ts): no out_trade_no or trade_no is longer. */
+export const MAX_QUERY_CHARS = 64;
 const DEFAULT_DAYS = 30;
 /** Above this many days, hours would make bars thinner than a pixel: the chart goes per day. */
 const MAX_HOURLY_DAYS = 7;
 
-/** The filters in a fragment query (`#/transactions?from=2026-05-01&status=paid`), with defaults. */
+/**
+ * The filters in a fragment query (`#/transactions?from=2026-05-01&status=paid`), with defaults.
+ * `problems` lists what the view must refuse rather than quietly replace (problemText() puts them
+ * in words): a date that is not on the calendar, a search longer than the API takes.
+ */
 export function readFilters(query, nowMs = Date.now()) {
-  const today = beijingDate(nowMs);
+  const problems = [];
   const list = (name, allowed) => (query.get(name) ?? '').split(',').filter((v) => allowed.includes(v));
-  let from = beijingDayStart(query.get('from') ?? '') === null ? beijingDate(nowMs - (DEFAULT_DAYS - 1) * DAY_MS) : query.get('from');
-  let to = beijingDayStart(query.get('to') ?? '') === null ? today : query.get('to');
+  const date = (name, fallback) => {
+    const text = query.get(name) ?? '';
+    if (beijingDayStart(text) !== null) return text;
+    if (text !== '') problems.push({ key: 'tx.badDate', field: name, text });
+    return fallback;
+  };
+  let from = date('from', beijingDate(nowMs - (DEFAULT_DAYS - 1) * DAY_MS));
+  let to = date('to', beijingDate(nowMs));
   if (from > to) [from, to] = [to, from];
   const days = Math.round((beijingDayStart(to) - beijingDayStart(from)) / DAY_MS) + 1;
   const bucketParam = query.get('bucket');
   const bucket = bucketParam === 'hour' && days <= MAX_HOURLY_DAYS ? 'hour' : bucketParam === 'day' || days > 2 ? 'day' : 'hour';
-  return { from, to, status: list('status', STATUSES), delivery: list('delivery', DELIVERIES), q: (query.get('q') ?? '').trim(), bucket, days };
+  const q = (query.get('q') ?? '').trim();
+  if (q.length > MAX_QUERY_CHARS) problems.push({ key: 'tx.longQuery' });
+  return { from, to, status: list('status', STATUSES), delivery: list('delivery', DELIVERIES), q, bucket, days, problems };
+}
+
+/** A problem from readFilters or the form, in words. */
+function problemText(t, problem) {
+  if (problem.key === 'tx.longQuery') return t('tx.longQuery', { max: MAX_QUERY_CHARS });
+  return t('tx.badDate', { field: [t(`tx.${problem.field}`), problem.text].filter(Boolean).join(' ') });
 }
 
 function fragmentOf(filters) {
@@ -91,25 +111,35 @@ function checkboxes(t, name, values, chosen) {
 }
 
 function filterForm(t, filters) {
+  // A date refused in the address is left empty: the field cannot show a day that does not exist.
+  const refused = (name) => filters.problems.some((p) => p.field === name);
+  const problems = h('p', { class: 'error', role: 'alert', id: 'filter-problems', hidden: filters.problems.length === 0 }, filters.problems.map((p) => problemText(t, p)).join(' '));
+  // No browser validation (novalidate): its bubble says nothing of why, and a search longer than
+  // maxlength would be cut short unseen when pasted. The submit handler says what is wrong instead.
   const form = h(
     'form',
-    { class: 'filters', id: 'filters' },
-    h('label', {}, t('tx.from'), ' ', h('input', { type: 'date', name: 'from', value: filters.from, required: true })),
-    h('label', {}, t('tx.to'), ' ', h('input', { type: 'date', name: 'to', value: filters.to, required: true })),
-    h(
-      'label',
-      { class: 'search' },
-      t('tx.search'),
-      ' ',
-      h('input', { type: 'search', name: 'q', value: filters.q, placeholder: t('tx.searchHint'), maxlength: 128, autocomplete: 'off' }),
-    ),
+    { class: 'filters', id: 'filters', novalidate: true },
+    h('label', {}, t('tx.from'), ' ', h('input', { type: 'date', name: 'from', value: refused('from') ? '' : filters.from, required: true })),
+    h('label', {}, t('tx.to'), ' ', h('input', { type: 'date', name: 'to', value: refused('to') ? '' : filters.to, required: true })),
+    h('label', { class: 'search' }, t('tx.search'), ' ', h('input', { type: 'search', name: 'q', value: filters.q, placeholder: t('tx.searchHint'), autocomplete: 'off' })),
     checkboxes(t, 'status', STATUSES, filters.status),
     checkboxes(t, 'delivery', DELIVERIES, filters.delivery),
     h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('tx.apply')), h('a', { href: '#/transactions', class: 'button secondary' }, t('tx.reset'))),
+    problems,
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const data = new FormData(form);
+    // A date input holds '' for a day not on the calendar (02/30 typed): refused, never replaced by a default.
+    const wrong = ['from', 'to']
+      .filter((name) => beijingDayStart(String(data.get(name))) === null)
+      .map((name) => ({ key: 'tx.badDate', field: name }));
+    if (String(data.get('q') ?? '').trim().length > MAX_QUERY_CHARS) wrong.push({ key: 'tx.longQuery' });
+    if (wrong.length > 0) {
+      show(problems, wrong.map((p) => problemText(t, p)).join(' '));
+      problems.hidden = false;
+      return;
+    }
     window.location.hash = fragmentOf({
       ...filters,
       from: String(data.get('from')),
@@ -169,6 +199,11 @@ async function exportCsv(t, filters, status) {
 
 export async function transactionsView(root, { t }, query) {
   const filters = readFilters(query);
+  // Refused, not guessed: another range or an empty answer would look like the one asked for.
+  if (filters.problems.length > 0) {
+    show(root, h('h1', {}, t('tx.title')), filterForm(t, filters));
+    return;
+  }
   const totals = h('div', { class: 'totals', id: 'totals' }, h('p', { class: 'muted' }, t('loading')));
   const chartBox = h('div', { class: 'chart-box', id: 'chart' });
   const tableBody = h('tbody', {});
@@ -246,8 +281,12 @@ export async function transactionsView(root, { t }, query) {
   });
 
   const range = apiRange(filters);
+  let searchFailed = null;
   const jobs = [
-    loadPage().catch((error) => show(shown, failure(t, error))),
+    loadPage().catch((error) => {
+      searchFailed = error;
+      show(shown, failure(t, error));
+    }),
     getJson('/admin/api/series', { ...range, bucket: filters.bucket })
       .then((series) => {
         const starts = bucketStarts(Date.parse(range.from), Date.parse(range.to), series.bucket ?? filters.bucket);
@@ -267,5 +306,6 @@ export async function transactionsView(root, { t }, query) {
     );
   }
   await Promise.all(jobs);
-  if (filters.q !== '') show(totals, totalsBox(t, totalsOfRows(rows)));
+  // A search's totals are those of its rows: a failed search has none, not zero.
+  if (filters.q !== '') show(totals, searchFailed ? failure(t, searchFailed) : totalsBox(t, totalsOfRows(rows)));
 }
