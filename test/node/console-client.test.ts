@@ -95,12 +95,42 @@ describe('console i18n.js', () => {
 describe('console transactions.js', () => {
   interface Transactions {
     MAX_QUERY_CHARS: number;
+    collectExportRows(
+      fetchPage: (cursor: string | null, limit: number) => Promise<{ items: unknown[]; nextCursor: string | null }>,
+      maxRows: number,
+      onProgress?: (rows: number) => void,
+    ): Promise<{ items: unknown[]; capped: boolean }>;
   }
   const transactions = async () => (await import(client('transactions.js'))) as Transactions;
+
+  /** The API's pages over `total` rows: at most `limit` (≤ 200) each, a cursor while more are left. */
+  const pages = (total: number) => {
+    const asked: number[] = [];
+    const fetchPage = async (cursor: string | null, limit: number) => {
+      expect(limit).toBeLessThanOrEqual(200);
+      asked.push(limit);
+      const start = cursor === null ? 0 : Number(cursor);
+      const end = Math.min(total, start + limit);
+      return { items: Array.from({ length: end - start }, (_, i) => start + i), nextCursor: end < total ? String(end) : null };
+    };
+    return { fetchPage, asked };
+  };
 
   it('the search box takes what the admin API takes (src/http/admin-api.ts: an out_trade_no or trade_no)', async () => {
     const { MAX_OUT_TRADE_NO_CHARS } = await import('../../src/alipay/fields');
     expect((await transactions()).MAX_QUERY_CHARS).toBe(MAX_OUT_TRADE_NO_CHARS);
+  });
+
+  it('CSV export stops exactly at its cap, and says it was cut only when rows were left out', async () => {
+    const { collectExportRows } = await transactions();
+    const over = await collectExportRows(pages(1_000).fetchPage, 450);
+    expect(over.items).toHaveLength(450);
+    expect(over.items[449]).toBe(449);
+    expect(over.capped).toBe(true);
+    const exact = await collectExportRows(pages(450).fetchPage, 450);
+    expect([exact.items.length, exact.capped]).toEqual([450, false]);
+    const under = await collectExportRows(pages(120).fetchPage, 450);
+    expect([under.items.length, under.capped]).toEqual([120, false]);
   });
 });
 

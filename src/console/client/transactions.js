@@ -175,26 +175,46 @@ function failure(t, error) {
   return h('p', { class: 'error', role: 'alert' }, error?.status === 404 ? t('notAvailable', { message: error.message }) : t('error', { message: error?.message ?? String(error) }));
 }
 
-async function exportCsv(t, filters, status) {
-  const header = ['tx.col.time', 'tx.col.outTradeNo', 'tx.col.tradeNo', 'tx.col.subject', 'tx.col.amount', 'tx.col.status', 'tx.col.delivery', 'tx.col.paidAt', 'tx.col.refunded', 'tx.col.lastError'].map((k) => t(k));
-  const rows = [header];
+/**
+ * The API's pages, one after another (`fetchPage(cursor, limit)`), until the end or exactly
+ * `maxRows`: `{ items, capped }`, capped only when a row was really left out. Near the cap a page
+ * asks for one row more than still fits: that row, if it comes, is the proof that there are more
+ * (a cursor alone is not: a page may end at a month's boundary with nothing older).
+ */
+export async function collectExportRows(fetchPage, maxRows, onProgress = () => {}) {
+  const items = [];
   let cursor = null;
   do {
-    const page = await getJson('/admin/api/payments', { ...apiFilters(filters), q: filters.q, cursor, limit: EXPORT_PAGE_SIZE });
-    for (const r of page.items) {
-      rows.push([beijingDateTime(r.firstSeenAt), r.outTradeNo, r.tradeNo, r.subject, r.total ?? money(r.totalCents), r.status, r.delivery, beijingDateTime(r.paidAt), r.refunded ?? money(r.refundedCents), r.lastError]);
+    const room = maxRows - items.length;
+    const page = await fetchPage(cursor, Math.min(EXPORT_PAGE_SIZE, room + 1));
+    if (page.items.length > room) {
+      items.push(...page.items.slice(0, room));
+      onProgress(items.length);
+      return { items, capped: true };
     }
+    items.push(...page.items);
     cursor = page.nextCursor;
-    show(status, t('tx.exporting', { rows: rows.length - 1 }));
-  } while (cursor && rows.length - 1 < EXPORT_MAX_ROWS);
-  const blob = new Blob([toCsv(rows)], { type: 'text/csv;charset=utf-8' });
+    onProgress(items.length);
+  } while (cursor);
+  return { items, capped: false };
+}
+
+async function exportCsv(t, filters, status) {
+  const header = ['tx.col.time', 'tx.col.outTradeNo', 'tx.col.tradeNo', 'tx.col.subject', 'tx.col.amount', 'tx.col.status', 'tx.col.delivery', 'tx.col.paidAt', 'tx.col.refunded', 'tx.col.lastError'].map((k) => t(k));
+  const { items, capped } = await collectExportRows(
+    (cursor, limit) => getJson('/admin/api/payments', { ...apiFilters(filters), q: filters.q, cursor, limit }),
+    EXPORT_MAX_ROWS,
+    (rows) => show(status, t('tx.exporting', { rows })),
+  );
+  const rows = items.map((r) => [beijingDateTime(r.firstSeenAt), r.outTradeNo, r.tradeNo, r.subject, r.total ?? money(r.totalCents), r.status, r.delivery, beijingDateTime(r.paidAt), r.refunded ?? money(r.refundedCents), r.lastError]);
+  const blob = new Blob([toCsv([header, ...rows])], { type: 'text/csv;charset=utf-8' });
   const url = URL.createObjectURL(blob);
   const link = h('a', { href: url, download: `payments-${filters.from}-${filters.to}.csv`, hidden: true });
   document.body.append(link);
   link.click();
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
-  show(status, cursor ? t('tx.exportCapped', { rows: rows.length - 1 }) : t('tx.exported', { rows: rows.length - 1 }));
+  show(status, capped ? t('tx.exportCapped', { rows: rows.length }) : t('tx.exported', { rows: rows.length }));
 }
 
 export async function transactionsView(root, { t }, query) {
