@@ -21,6 +21,8 @@ import {
   waitFor,
   type Payment,
 } from './browser';
+import { registerOrder } from '../e2e/client';
+import { uniqueId } from '../support/notifications';
 
 interface Ledger {
   events: { eventKey: string; state: string }[];
@@ -336,6 +338,37 @@ describe('the console in Chinese', () => {
     expect(await page.textContent('header nav')).toContain('Transactions');
     await openView(page, '#/transactions', '#/transactions'); // loaded afresh: the choice is remembered
     expect(await page.textContent('header nav')).toContain('Transactions');
+    await context.close();
+  });
+
+  it("an order's page says every state and outcome in Chinese, and calls the registration first seen, not a notification", async () => {
+    const context = await newContext(browser, 'zh-CN');
+    const page = await context.newPage();
+    await signIn(page);
+    await viewReady(page, '#/transactions');
+    const outTradeNo = uniqueId('ZH');
+    const registered = await registerOrder(stack(), { outTradeNo, amount: '88.80', appId: stack().appId });
+    expect(registered.status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 1_100)); // the page shows seconds: registration and notification a second apart
+    await origin().failNext(outTradeNo, 1); // the first attempt refused, the retry (1 s later) delivered
+    await pay({ out_trade_no: outTradeNo, total_amount: '88.80' });
+    const path = `/admin/orders/${stack().appId}/${encodeURIComponent(outTradeNo)}`;
+    await waitFor(`${outTradeNo} to be delivered`, async () => ((await adminJson<Ledger>(path)).events[0]?.state === 'delivered' ? true : undefined));
+
+    await openView(page, `#/orders/${stack().appId}/${encodeURIComponent(outTradeNo)}`, '#/transactions');
+    const attempts = await page.locator('#timeline li[data-type=attempt]').allTextContents();
+    expect(attempts[0]).toContain('第 1 次投递：源站返回错误状态码');
+    expect(attempts[1]).toContain('第 2 次投递：已送达');
+    expect(await page.textContent('tr[data-event="paid"] td:nth-child(2)')).toBe('付款');
+    expect(await page.textContent('#timeline li[data-type=event]')).toContain('事件 paid（付款）');
+    // What the registration started (asking Alipay, or only keeping the amount): in words, never a code.
+    expect(await page.textContent('dd[data-field="order.reconcile"]')).not.toMatch(/[a-z]/);
+    const firstNotification = await page.textContent('#timeline li[data-type=notification] time');
+    expect(await page.textContent('dt[data-field="order.firstNotification"]')).toBe('首次通知');
+    expect(await page.textContent('dd[data-field="order.firstNotification"]')).toBe(firstNotification);
+    expect(await page.textContent('dt[data-field="order.firstSeen"]')).toBe('首次出现');
+    expect(await page.textContent('dd[data-field="order.firstSeen"]')).not.toBe(firstNotification);
+    await screenshot(page, '08-order-zh');
     await context.close();
   });
 });

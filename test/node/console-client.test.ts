@@ -92,6 +92,38 @@ describe('console i18n.js', () => {
   });
 });
 
+describe('console i18n.js: the gateway\'s codes', () => {
+  // Every code the order page, its timeline and the redelivery results can show (src/orders/ledger-types.ts
+  // EventState and ReconcileView, src/orders/reconcile-store.ts ReconcileState, src/orders/reconciler.ts
+  // QueryRun, src/delivery/attempt.ts AttemptFailureReason, src/orders/ledger.ts Outcome and redeliver(),
+  // src/alipay/types.ts EVENT_KINDS).
+  const CODES: Record<string, string[]> = {
+    state: ['recorded', 'pending', 'delivering', 'delivered', 'dead', 'held', 'refused'],
+    kind: ['paid', 'refund', 'closed', 'waiting', 'other'],
+    reconcile: ['asking', 'paid', 'closed', 'expired', 'idle'],
+    query: ['paid-found', 'already-recorded', 'not-paid', 'not-found', 'closed', 'failed'],
+    outcome: ['delivered', 'timeout', 'network-error', 'http-status', 'wrong-ack', 'interrupted', 'internal-error', 'body-purged', 'held', 'amount-held'],
+  };
+
+  it('are words in both languages, and an unknown code shows as itself', async () => {
+    const { codeText } = (await import(client('i18n.js'))) as { codeText(t: (key: string) => string, family: string, code: string): string };
+    const { EVENT_KINDS } = await import('../../src/alipay/types');
+    expect(CODES['kind']).toEqual([...EVENT_KINDS]);
+    for (const lang of ['zh', 'en']) {
+      const t = i18n.translator(lang);
+      for (const [family, codes] of Object.entries(CODES)) {
+        for (const code of codes) {
+          const words = i18n.STRINGS[lang]![`${family}.${code}`];
+          expect(words, `${lang} ${family}.${code}`).toBeTruthy();
+          expect(codeText(t, family, code)).toBe(words);
+        }
+      }
+      expect(codeText(t, 'outcome', 'some-new-outcome')).toBe('some-new-outcome');
+    }
+    expect(codeText(i18n.translator('zh'), 'outcome', 'http-status')).toBe('源站返回错误状态码');
+  });
+});
+
 describe('console transactions.js', () => {
   interface Transactions {
     MAX_QUERY_CHARS: number;

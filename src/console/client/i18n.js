@@ -32,6 +32,32 @@ export const STRINGS = {
     'state.dead': '死信',
     'state.held': '金额不符，暂停',
     'state.refused': '已拒绝',
+    'kind.paid': '付款',
+    'kind.refund': '退款',
+    'kind.closed': '关闭',
+    'kind.waiting': '等待付款',
+    'kind.other': '其他',
+    'outcome.delivered': '已送达',
+    'outcome.http-status': '源站返回错误状态码',
+    'outcome.wrong-ack': '源站的应答不是约定的确认内容',
+    'outcome.timeout': '源站应答超时',
+    'outcome.network-error': '连不上源站',
+    'outcome.interrupted': '投递被中断（网关重启）',
+    'outcome.internal-error': '网关内部错误',
+    'outcome.body-purged': '通知原文已清除，无法投递',
+    'outcome.held': '投递已暂停',
+    'outcome.amount-held': '金额不符，须先放行',
+    'reconcile.asking': '查询中',
+    'reconcile.paid': '已支付',
+    'reconcile.closed': '已关闭',
+    'reconcile.expired': '订单已过期',
+    'reconcile.idle': '未在查询',
+    'query.paid-found': '查到付款（通知未到）',
+    'query.already-recorded': '已支付（已有记录）',
+    'query.not-paid': '尚未付款',
+    'query.not-found': '支付宝查无此单',
+    'query.closed': '交易已关闭',
+    'query.failed': '查询失败',
 
     'tx.title': '交易记录',
     'tx.from': '开始日期',
@@ -82,7 +108,8 @@ export const STRINGS = {
     'order.amount': '金额 (元)',
     'order.tradeStatus': '交易状态',
     'order.buyer': '买家（已脱敏）',
-    'order.firstSeen': '首次通知',
+    'order.firstSeen': '首次出现',
+    'order.firstNotification': '首次通知',
     'order.events': '事件',
     'order.col.event': '事件',
     'order.col.kind': '类型',
@@ -203,6 +230,32 @@ export const STRINGS = {
     'state.dead': 'Dead',
     'state.held': 'Held: amount',
     'state.refused': 'Refused',
+    'kind.paid': 'payment',
+    'kind.refund': 'refund',
+    'kind.closed': 'closed',
+    'kind.waiting': 'waiting',
+    'kind.other': 'other',
+    'outcome.delivered': 'delivered',
+    'outcome.http-status': 'error status from the origin',
+    'outcome.wrong-ack': 'the origin did not answer the agreed acknowledgement',
+    'outcome.timeout': 'the origin did not answer in time',
+    'outcome.network-error': 'the origin could not be reached',
+    'outcome.interrupted': 'interrupted (the gateway restarted)',
+    'outcome.internal-error': 'internal error in the gateway',
+    'outcome.body-purged': 'notification body purged: cannot be sent',
+    'outcome.held': 'deliveries on hold',
+    'outcome.amount-held': 'held for its amount: release it first',
+    'reconcile.asking': 'asking',
+    'reconcile.paid': 'paid',
+    'reconcile.closed': 'closed',
+    'reconcile.expired': 'order expired',
+    'reconcile.idle': 'not asking',
+    'query.paid-found': 'payment found (its notification never came)',
+    'query.already-recorded': 'paid (already recorded)',
+    'query.not-paid': 'not paid yet',
+    'query.not-found': 'Alipay does not know the order',
+    'query.closed': 'trade closed',
+    'query.failed': 'query failed',
 
     'tx.title': 'Transactions',
     'tx.from': 'From',
@@ -253,7 +306,8 @@ export const STRINGS = {
     'order.amount': 'Amount (CNY)',
     'order.tradeStatus': 'Trade status',
     'order.buyer': 'Buyer (masked)',
-    'order.firstSeen': 'First notification',
+    'order.firstSeen': 'First seen',
+    'order.firstNotification': 'First notification',
     'order.events': 'Events',
     'order.col.event': 'Event',
     'order.col.kind': 'Kind',
@@ -356,4 +410,14 @@ export function translator(lang) {
     const text = strings[key] ?? key;
     return text.replace(/\{(\w+)\}/g, (whole, name) => (name in vars ? String(vars[name]) : whole));
   };
+}
+
+/**
+ * One of the gateway's codes (`family.code`: an event's state or kind, a delivery outcome, the
+ * asking's state or last answer) in words; a code this console does not know yet shows as it is.
+ */
+export function codeText(t, family, code) {
+  const key = `${family}.${code}`;
+  const text = t(key);
+  return text === key ? String(code) : text;
 }

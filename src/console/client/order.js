@@ -5,6 +5,7 @@
 import { getJson, postJson } from './api.js';
 import { h, show } from './dom.js';
 import { beijingDateTime, toMs } from './format.js';
+import { codeText } from './i18n.js';
 
 const ORDER_PATH = /^\/(orders|messages)\/[^/]+\/[^/]+$/;
 
@@ -39,10 +40,17 @@ function keptFacts(ledger) {
   };
 }
 
+/** When Alipay's first notification came: the ledger's own creation is a registration or a query, not one. */
+function firstNotificationAt(ledger) {
+  const received = (ledger.notifications ?? []).filter((n) => n.source !== 'query').map((n) => n.receivedAt);
+  return received.sort((a, b) => (toMs(a) ?? 0) - (toMs(b) ?? 0))[0] ?? null;
+}
+
 function summary(t, ledger) {
   const p = latestParams(ledger);
   const kept = keptFacts(ledger);
   const r = ledger.reconcile;
+  const firstNotification = firstNotificationAt(ledger);
   const rows = [
     ['order.app', ledger.app],
     ['order.tradeNo', p.trade_no ?? kept.trade_no],
@@ -51,12 +59,17 @@ function summary(t, ledger) {
     ['order.tradeStatus', p.trade_status ?? kept.trade_status],
     ['order.buyer', p.buyer_logon_id ?? p.buyer_email ?? p.buyer_id ?? p.buyer_open_id],
     ['order.firstSeen', beijingDateTime(ledger.createdAt)],
+    ['order.firstNotification', firstNotification === null ? null : beijingDateTime(firstNotification)],
     ['order.expected', r?.expectedAmount],
-    ['order.reconcile', r ? t('order.reconcileState', { state: r.state, queries: r.queries }) : null],
+    ['order.reconcile', r ? t('order.reconcileState', { state: codeText(t, 'reconcile', r.state), queries: r.queries }) : null],
     ['order.nextQuery', r?.nextQueryAt ? beijingDateTime(r.nextQueryAt) : null],
-    ['order.lastQuery', r?.lastOutcome ? [r.lastOutcome, r.lastError].filter(Boolean).join(': ') : null],
+    ['order.lastQuery', r?.lastOutcome ? [codeText(t, 'query', r.lastOutcome), r.lastError].filter(Boolean).join(': ') : null],
   ].filter(([, value]) => value !== undefined && value !== null && value !== '');
-  return h('dl', { class: 'summary' }, rows.map(([key, value]) => [h('dt', {}, t(key)), h('dd', {}, value)]));
+  return h(
+    'dl',
+    { class: 'summary' },
+    rows.map(([key, value]) => [h('dt', { dataset: { field: key } }, t(key)), h('dd', { dataset: { field: key } }, value)]),
+  );
 }
 
 function timelineItem(t, item) {
@@ -75,8 +88,8 @@ function timelineItem(t, item) {
       break;
     }
     case 'event':
-      body.push(h('strong', {}, t('tl.event', { event: item.eventKey ?? '', kind: item.kind ?? '' })));
-      if (item.state) body.push(' ', h('span', { class: `badge state-${item.state}` }, t(`state.${item.state}`)));
+      body.push(h('strong', {}, t('tl.event', { event: item.eventKey ?? '', kind: item.kind ? codeText(t, 'kind', item.kind) : '' })));
+      if (item.state) body.push(' ', h('span', { class: `badge state-${item.state}` }, codeText(t, 'state', item.state)));
       if (item.webhookId) body.push(h('div', { class: 'detail mono' }, `webhook-id ${item.webhookId}`));
       // Died, then delivered by a redelivery: both, in the order they happened.
       const ends = [
@@ -87,7 +100,7 @@ function timelineItem(t, item) {
       for (const end of ends) body.push(h('div', { class: end.cls }, `${end.text} · ${beijingDateTime(end.at)}`));
       break;
     case 'attempt': {
-      const outcome = item.outcome ?? '';
+      const outcome = item.outcome ? codeText(t, 'outcome', item.outcome) : '';
       body.push(h('strong', {}, t('tl.attempt', { n: item.attempt ?? '?', outcome })), item.eventKey ? ` (${item.eventKey})` : '');
       const facts = [
         item.status === null || item.status === undefined ? t('tl.noStatus') : t('tl.http', { status: item.status }),
@@ -107,7 +120,7 @@ function timelineItem(t, item) {
 /** Each event's outcome, with the gateway's explanation when it gave one (held, body purged, ...). */
 export function resultsText(t, answer) {
   return (answer.results ?? [])
-    .map((r) => t('order.result', { event: r.eventKey, outcome: r.outcome ?? r.state }) + (r.hint ? ` (${r.hint})` : ''))
+    .map((r) => t('order.result', { event: r.eventKey, outcome: r.outcome ? codeText(t, 'outcome', r.outcome) : codeText(t, 'state', r.state) }) + (r.hint ? ` (${r.hint})` : ''))
     .join('; ');
 }
 
@@ -157,7 +170,7 @@ export async function orderView(root, { t, rerender }, path) {
       const answer = await postJson(`${apiPath}/ask`);
       await rerender();
       const again = document.getElementById('redeliver-result');
-      if (again) show(again, t('order.asked', { outcome: [answer.outcome, answer.hint].filter(Boolean).join(': ') }));
+      if (again) show(again, t('order.asked', { outcome: [answer.outcome ? codeText(t, 'query', answer.outcome) : null, answer.hint].filter(Boolean).join(': ') }));
     } catch (error) {
       show(message, h('span', { class: 'error' }, t('error', { message: error.message })));
       button.disabled = false;
@@ -192,8 +205,8 @@ export async function orderView(root, { t, rerender }, path) {
           'tr',
           { dataset: { event: e.eventKey, state: e.state } },
           h('td', { class: 'mono' }, e.eventKey),
-          h('td', {}, e.kind),
-          h('td', {}, h('span', { class: `badge state-${e.state}` }, t(`state.${e.state}`))),
+          h('td', {}, codeText(t, 'kind', e.kind)),
+          h('td', {}, h('span', { class: `badge state-${e.state}` }, codeText(t, 'state', e.state))),
           h('td', { class: 'num' }, String(e.attempts)),
           h('td', {}, beijingDateTime(e.nextAttemptAt)),
           h('td', { class: 'error-text' }, e.lastError ?? ''),

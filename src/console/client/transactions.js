@@ -6,6 +6,7 @@ import { adminPathOfKey, getJson, orderHash } from './api.js';
 import { chartLegend, paidChart } from './chart.js';
 import { h, show } from './dom.js';
 import { beijingDate, beijingDateTime, beijingDayStart, bucketStarts, count, DAY_MS, money, toCsv } from './format.js';
+import { codeText } from './i18n.js';
 
 export const STATUSES = ['waiting', 'paid', 'partially-refunded', 'refunded', 'closed'];
 export const DELIVERIES = ['delivered', 'pending', 'dead', 'not-forwarded'];
@@ -77,7 +78,7 @@ function apiFilters(filters) {
 }
 
 function badge(t, family, value) {
-  return h('span', { class: `badge ${family}-${value}` }, t(`${family}.${value}`));
+  return h('span', { class: `badge ${family}-${value}` }, codeText(t, family, value));
 }
 
 function orderLink(row) {
