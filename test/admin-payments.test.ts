@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { base64Decode } from '../src/utils/base64';
 import { sha256Hex } from '../src/utils/hex';
 import { TEST_ONLY_ALIPAY_PUBLIC_KEY_BASE64 } from './fixtures/gateway-test-keys';
-import { adminRequest, callWorker, mockOrigin, orderKeyOf, postNotify, runRetryNow, settled, unreachablePaymentsIndex, waitForIndexedRow } from './support/gateway';
+import type { GatewayEnv } from '../src/env';
+import { adminRequest, callWorker, gatewayEnv, mockOrigin, orderKeyOf, postNotify, runRetryNow, settled, unreachablePaymentsIndex, waitForIndexedRow } from './support/gateway';
 import { signedNotification, tradeParams, uniqueId } from './support/notifications';
 
 
@@ -112,6 +113,24 @@ describe('GET /admin/api/payments', () => {
     const longAgo = 'from=2020-01-01&to=2020-01-31';
     expect((await getJson(`/admin/api/payments?q=${other['out_trade_no']}&${longAgo}`)).body.items).toEqual([expect.objectContaining({ outTradeNo: other['out_trade_no'] })]);
     expect((await getJson(`/admin/api/payments?q=${other['trade_no']}&${longAgo}`)).body.items).toEqual([]);
+  });
+
+  it('a search whose ledger call fails answers what the index found, with a warning naming the ledger', async () => {
+    mockOrigin();
+    const other = await notify({}, { status: 'paid' });
+    // Every ledger call fails on the caller's side, as when an object is overloaded or being reset.
+    const namespace = gatewayEnv.ORDER_LEDGER;
+    const failingLedgers = {
+      idFromName: (name: string) => namespace.idFromName(name),
+      get: () => ({ indexRow: () => Promise.reject(new Error('Network connection lost.')) }),
+    } as unknown as GatewayEnv['ORDER_LEDGER'];
+    const response = await callWorker(adminRequest(`/admin/api/payments?q=${other['trade_no']}`), { ORDER_LEDGER: failingLedgers });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({
+      ok: true,
+      items: [expect.objectContaining({ outTradeNo: other['out_trade_no'] })],
+      warning: `the ledger of ${orderKeyOf({ ...other, out_trade_no: other['trade_no']! })} did not answer: out_trade_no was not looked up there`,
+    });
   });
 
   it('400 for an impossible calendar date in from or to, instead of rolling over into the next month', async () => {

@@ -216,9 +216,10 @@ async function search(env: GatewayEnv, config: Config, q: string, filter: Filter
     months = within.months;
   }
   const apps = [...new Set([...config.alipay.appIds, ...config.alipay.sellerIds])].slice(0, MAX_SEARCH_APPS);
-  // The ledgers are the truth: when the index does not answer, what they found is still shown.
+  // Each part of the search stands alone: what the ones that answered found is shown, and the
+  // warning names the ones that did not (undefined: that ledger did not answer).
   const [fromLedgers, fromIndex] = await Promise.all([
-    Promise.all(apps.map((app) => env.ORDER_LEDGER.get(env.ORDER_LEDGER.idFromName(orderKey(app, q))).indexRow())),
+    Promise.all(apps.map((app) => env.ORDER_LEDGER.get(env.ORDER_LEDGER.idFromName(orderKey(app, q))).indexRow().catch(() => undefined))),
     findByTradeNo(scope, q, months).catch(() => null),
   ]);
   const found = new Map<string, IndexedPayment>();
@@ -228,7 +229,7 @@ async function search(env: GatewayEnv, config: Config, q: string, filter: Filter
   // default, and an operator looking up an older order must still find it).
   const exact = new Set<string>();
   for (const row of fromLedgers) {
-    if (row === null) continue;
+    if (row === null || row === undefined) continue;
     found.set(row.orderKey, withoutDeadEvents(row));
     exact.add(row.orderKey);
   }
@@ -239,7 +240,11 @@ async function search(env: GatewayEnv, config: Config, q: string, filter: Filter
     .filter((r) => filter.deliveries === null || filter.deliveries.includes(r.delivery))
     .sort((a, b) => b.firstSeenAt - a.firstSeenAt)
     .slice(0, limit);
-  const warning = fromIndex === null ? { warning: 'the payments index did not answer: only out_trade_no was searched (in its ledger)' } : {};
+  const unanswered = [
+    fromIndex === null ? 'the payments index did not answer: trade_no was not searched' : null,
+    ...apps.filter((_app, i) => fromLedgers[i] === undefined).map((app) => `the ledger of ${orderKey(app, q)} did not answer: out_trade_no was not looked up there`),
+  ].filter((text) => text !== null);
+  const warning = unanswered.length > 0 ? { warning: unanswered.join('; ') } : {};
   return jsonResponse(200, { ok: true, items: items.map(paymentView), nextCursor: null, ...warning });
 }
 
