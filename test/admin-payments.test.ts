@@ -1,11 +1,12 @@
 // The JSON admin API over the payments index: history (newest first, filters, cursor, exact
 // search), totals, series, and the order page's timeline.
+import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { base64Decode } from '../src/utils/base64';
 import { sha256Hex } from '../src/utils/hex';
 import { TEST_ONLY_ALIPAY_PUBLIC_KEY_BASE64 } from './fixtures/gateway-test-keys';
 import type { GatewayEnv } from '../src/env';
-import { adminRequest, callWorker, gatewayEnv, mockOrigin, orderKeyOf, postNotify, runRetryNow, settled, unreachablePaymentsIndex, waitForIndexedRow } from './support/gateway';
+import { adminRequest, callWorker, gatewayEnv, ledger, mockOrigin, orderKeyOf, postNotify, runRetryNow, settled, unreachablePaymentsIndex, waitForIndexedRow } from './support/gateway';
 import { signedNotification, tradeParams, uniqueId } from './support/notifications';
 
 
@@ -131,6 +132,22 @@ describe('GET /admin/api/payments', () => {
       items: [expect.objectContaining({ outTradeNo: other['out_trade_no'] })],
       warning: `the ledger of ${orderKeyOf({ ...other, out_trade_no: other['trade_no']! })} did not answer: out_trade_no was not looked up there`,
     });
+  });
+
+  it('a search for an out_trade_no that was never recorded writes nothing to its ledger, which still records it later', async () => {
+    mockOrigin();
+    const params = tradeParams({ out_trade_no: uniqueId('never') });
+    const key = orderKeyOf(params);
+    expect((await getJson(`/admin/api/payments?q=${params['out_trade_no']}`)).body.items).toEqual([]);
+    expect((await getJson(`/admin/orders/${params['app_id']}/${params['out_trade_no']}`)).status).toBe(404);
+    // The ledger the search asked: no tables, so no empty database left behind for every number looked up.
+    const tables = await runInDurableObject(ledger(key), (_i, state) =>
+      state.storage.sql.exec<{ name: string }>(`SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'`).toArray(),
+    );
+    expect(tables).toEqual([]);
+    await postNotify(await signedNotification(params));
+    await waitForIndexedRow(key, { status: 'paid' });
+    expect((await getJson(`/admin/api/payments?q=${params['out_trade_no']}`)).body.items).toEqual([expect.objectContaining({ orderKey: key, status: 'paid' })]);
   });
 
   it('400 for an impossible calendar date in from or to, instead of rolling over into the next month', async () => {

@@ -138,6 +138,7 @@ describe('index outbox', () => {
     const key = `2021000000000001:${outTradeNo}`;
     const outbox = await runInDurableObject(ledger(key), async (instance, state) => {
       const sql = state.storage.sql;
+      migrate(state.storage); // a new ledger has no tables before its first write
       sql.exec('INSERT INTO order_info (id, order_key, app, out_trade_no, created_at) VALUES (1, ?, ?, ?, ?)', key, '2021000000000001', outTradeNo, Date.now());
       sql.exec('UPDATE index_outbox SET version = pushed_version + 1');
       const pusher = (instance as unknown as { outbox: { env: Record<string, unknown>; push(shards: number, now: number, force?: boolean): Promise<void> } }).outbox;
@@ -173,6 +174,7 @@ describe('index outbox', () => {
     const params = tradeParams();
     const state = await runInDurableObject(ledger(key), (_i, state) => {
       const sql = state.storage.sql;
+      migrate(state.storage); // a new ledger has no tables before its first write
       // Back to a version-1 ledger holding one paid, delivered order.
       for (const t of ['reconcile', 'index_outbox', 'attempts', 'events', 'notifications', 'order_info', 'schema_versions']) sql.exec(`DROP TABLE ${t}`);
       migrate(state.storage, LEDGER_MIGRATIONS.slice(0, 1));
@@ -201,6 +203,7 @@ describe('index outbox', () => {
     const key = `2021000000000001:${uniqueId('pre-v4')}`;
     const owed = await runInDurableObject(ledger(key), (_i, state) => {
       const sql = state.storage.sql;
+      migrate(state.storage); // a new ledger has no tables before its first write
       // Back to a version-3 ledger: a registered order, its row pushed, asking ended past its expiry.
       for (const t of ['reconcile', 'index_outbox', 'attempts', 'events', 'notifications', 'order_info', 'schema_versions']) sql.exec(`DROP TABLE ${t}`);
       sql.exec('DROP TRIGGER IF EXISTS index_owed_asking_ended');

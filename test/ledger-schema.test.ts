@@ -5,19 +5,27 @@ import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { foldMigrations } from '../src/orders/schema-fold';
 import { LEDGER_MIGRATIONS, migrate, type Migration } from '../src/orders/schema';
-import { ledger } from './support/gateway';
-import { uniqueId } from './support/notifications';
+import { ledger, mockOrigin, orderKeyOf, postNotify } from './support/gateway';
+import { signedNotification, tradeParams, uniqueId } from './support/notifications';
 
 describe('ledger schema', () => {
-  it('a new ledger is at the latest version, with its tables', async () => {
-    const tables = await runInDurableObject(ledger(uniqueId('schema:')), (_i, state) => ({
-      versions: state.storage.sql.exec<{ version: number }>('SELECT version FROM schema_versions').toArray().map((r) => r.version),
-      names: state.storage.sql
-        .exec<{ name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'`)
-        .toArray()
-        .map((r) => r.name)
-        .sort(),
-    }));
+  it('a new ledger has no tables until its first write, then all of them at the latest version', async () => {
+    mockOrigin();
+    const params = tradeParams();
+    const stub = ledger(orderKeyOf(params));
+    const tablesOf = () =>
+      runInDurableObject(stub, (_i, state) => ({
+        versions: tableNames(state.storage.sql).includes('schema_versions')
+          ? state.storage.sql.exec<{ version: number }>('SELECT version FROM schema_versions').toArray().map((r) => r.version)
+          : [],
+        names: tableNames(state.storage.sql),
+      }));
+    // Read as an unknown order is (its page, the admin search): nothing written.
+    expect(await stub.snapshot()).toBeNull();
+    expect(await stub.indexRow()).toBeNull();
+    expect(await tablesOf()).toEqual({ versions: [], names: [] });
+    await postNotify(await signedNotification(params));
+    const tables = await tablesOf();
     expect(tables.versions).toEqual(LEDGER_MIGRATIONS.map((m) => m.version));
     expect(tables.names).toEqual(['attempts', 'events', 'index_outbox', 'notifications', 'order_info', 'reconcile', 'schema_versions']);
   });
@@ -34,8 +42,11 @@ describe('ledger schema', () => {
   });
 
   it("a new ledger's folded schema is the one the migrations leave, table by table", async () => {
-    // The new ledger's constructor took the folded path; the other is rebuilt one migration at a time.
-    const fresh = await runInDurableObject(ledger(uniqueId('schema:')), (_i, state) => schemaOf(state.storage.sql));
+    // A new ledger takes the folded path at its first write (here one that records nothing: no
+    // delivery waits to be released); the other is rebuilt one migration at a time.
+    const first = ledger(uniqueId('schema:'));
+    await first.release(Date.now(), 1_000, 1);
+    const fresh = await runInDurableObject(first, (_i, state) => schemaOf(state.storage.sql));
     const chained = await runInDurableObject(ledger(uniqueId('schema:')), (_i, state) => {
       dropEverything(state.storage.sql);
       // The first call folds version 1 alone (nothing to fold into); each later one applies one migration.
@@ -100,6 +111,14 @@ function schemaOf(sql: SqlStorage) {
     versions: sql.exec('SELECT version FROM schema_versions ORDER BY version').toArray(),
     outbox: sql.exec('SELECT * FROM index_outbox').toArray(),
   };
+}
+
+function tableNames(sql: SqlStorage): string[] {
+  return sql
+    .exec<{ name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'`)
+    .toArray()
+    .map((r) => r.name)
+    .sort();
 }
 
 function dropEverything(sql: SqlStorage): void {

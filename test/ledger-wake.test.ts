@@ -4,6 +4,7 @@
 import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { OrderLedger } from '../src/orders/ledger';
+import { migrate } from '../src/orders/schema';
 import { ledger, mockOrigin, orderKeyOf, postNotify, settled } from './support/gateway';
 import { signedNotification, tradeParams, uniqueId } from './support/notifications';
 
@@ -14,6 +15,7 @@ describe('the ledger\'s alarm', () => {
     const key = `2021000000000001:${outTradeNo}`;
     const seen = await runInDurableObject(ledger(key), async (instance: OrderLedger, state) => {
       const sql = state.storage.sql;
+      migrate(state.storage); // a new ledger has no tables before its first write
       const now = Date.now();
       sql.exec('INSERT INTO order_info (id, order_key, app, out_trade_no, created_at) VALUES (1, ?, ?, ?, ?)', key, '2021000000000001', outTradeNo, now);
       sql.exec(
@@ -63,6 +65,7 @@ describe('the ledger\'s alarm', () => {
     const stub = ledger(key);
     await runInDurableObject(stub, async (_instance, state) => {
       const sql = state.storage.sql;
+      migrate(state.storage); // a new ledger has no tables before its first write
       const now = Date.now();
       sql.exec('INSERT INTO order_info (id, order_key, app, out_trade_no, created_at) VALUES (1, ?, ?, ?, ?)', key, '2021000000000001', outTradeNo, now - 120_000);
       sql.exec(

@@ -37,7 +37,7 @@ import type {
 import { nextQueryAt } from './reconcile-schedule';
 import { ReconcileStore, type ReconcileTrigger } from './reconcile-store';
 import { queryable, Reconciler } from './reconciler';
-import { applyMigrations, LEDGER_MIGRATIONS } from './schema';
+import { applyMigrations, hasSchema, LEDGER_MIGRATIONS } from './schema';
 import { StatusWatchers } from './status-watchers';
 import { DAY_MS, HOUR_MS } from '../utils/duration';
 
@@ -104,6 +104,13 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
   private resendFlush: ReturnType<typeof setTimeout> | null = null;
   /** While the alarm handler runs it pushes the index row itself before re-arming, so the row asks for no alarm of its own. */
   private alarmRunning = false;
+  /**
+   * Whether the tables are known to exist. A new object has none until its first write
+   * (ensureSchema): reads answer as for an empty ledger without creating any, so looking up an
+   * order that does not exist (the admin search, an order page, the buyer's status) leaves no
+   * database behind.
+   */
+  private schemaKnown = false;
 
   constructor(ctx: DurableObjectState, env: GatewayEnv) {
     super(ctx, env);
@@ -119,7 +126,14 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
       alert: (alert) => this.alert(alert),
     });
     ctx.blockConcurrencyWhile(async () => {
-      // A new order's object: nothing recorded, so no alarm, no stranded delivery and no index row owed.
+      // A new order's object: nothing recorded, so no alarm, no stranded delivery and no index row
+      // owed; its tables wait for its first write (ensureSchema).
+      if (!hasSchema(ctx.storage)) {
+        this.alarmAt = null;
+        return;
+      }
+      this.schemaKnown = true;
+      // Versions it lacks; `created` when none had landed (its first migration failed midway).
       if (applyMigrations(ctx.storage, LEDGER_MIGRATIONS).created) {
         this.alarmAt = null;
         return;
@@ -137,10 +151,24 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
     });
   }
 
+  /** Whether this object has its tables (see `schemaKnown`; looking costs a read of sqlite_master, and writes nothing). */
+  private hasTables(): boolean {
+    this.schemaKnown ||= hasSchema(this.ctx.storage);
+    return this.schemaKnown;
+  }
+
+  /** Creates the tables before the first write; every path that may write calls it first. */
+  private ensureSchema(): void {
+    if (this.hasTables()) return;
+    applyMigrations(this.ctx.storage, LEDGER_MIGRATIONS);
+    this.schemaKnown = true;
+  }
+
   // ---- RPC ------------------------------------------------------------------
 
   /** Records one verified notification (deduped) and, in after-delivery mode, waits for the origin. */
   async accept(input: AcceptInput): Promise<AcceptResult> {
+    this.ensureSchema();
     let config: Config | null = null;
     if (input.waitForDelivery) {
       const loaded = await loadConfig(this.env);
@@ -215,7 +243,7 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
    * counted like the re-sends answered here. Called after those answers, so it writes at once.
    */
   countResends(notifyId: string, copies: number, lastSeenAt: number): void {
-    if (!Number.isSafeInteger(copies) || copies < 1 || !Number.isFinite(lastSeenAt)) return;
+    if (!Number.isSafeInteger(copies) || copies < 1 || !Number.isFinite(lastSeenAt) || !this.hasTables()) return;
     // A notify_id this ledger never recorded matches no row: nothing is written for it.
     this.store.countResend(notifyId, lastSeenAt, copies);
     this.store.flushResends();
@@ -223,6 +251,7 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
 
   /** The whole ledger of this order, or null when the object has never recorded anything. */
   snapshot(): LedgerSnapshot | null {
+    if (!this.hasTables()) return null;
     if (this.store.hasUnflushedResends) this.store.flushResends();
     const snapshot = this.store.snapshot();
     return snapshot === null ? null : { ...snapshot, reconcile: this.reconcileView() };
@@ -254,6 +283,7 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
    * until when it can be paid. Asking Alipay starts on RECONCILE_SCHEDULE (when it is configured).
    */
   async expect(input: ExpectInput): Promise<ExpectResult> {
+    this.ensureSchema();
     const loaded = await loadConfig(this.env);
     if (!loaded.ok) return { ok: false, reason: 'misconfigured', hint: MISCONFIGURED_HINT };
     const config = loaded.config;
@@ -283,7 +313,10 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
    */
   async askSoon(trigger: Exclude<ReconcileTrigger, 'registered' | 'operator'>, order: OrderRef, notBefore?: number): Promise<{ asked: boolean }> {
     const loaded = await loadConfig(this.env);
-    if (!loaded.ok || loaded.config.reconcile === null || !queryable(loaded.config, order.app, order.outTradeNo) || this.settledKind() !== null) return { asked: false };
+    if (!loaded.ok || loaded.config.reconcile === null || !queryable(loaded.config, order.app, order.outTradeNo)) return { asked: false };
+    // Past the checks that need no table: asking writes (a status page of a gateway that does not ask writes nothing).
+    this.ensureSchema();
+    if (this.settledKind() !== null) return { asked: false };
     const now = Date.now();
     const row = this.reconcile.row();
     const sinceLast = row?.last_query_at == null ? Infinity : now - row.last_query_at;
@@ -303,6 +336,7 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
 
   /** The operator's "ask Alipay now": the query runs now, and what it found is the answer. */
   async askNow(order: OrderRef): Promise<AskResult> {
+    this.ensureSchema();
     const loaded = await loadConfig(this.env);
     if (!loaded.ok) return { ok: false, reason: 'misconfigured', hint: MISCONFIGURED_HINT };
     const config = loaded.config;
@@ -327,6 +361,7 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
 
   /** An operator's decision on a held payment (another amount than the site registered). */
   async resolveAmount(eventKey: string, decision: AmountDecision): Promise<RedeliverResult> {
+    this.ensureSchema();
     const event = this.store.resolveHeld(eventKey, decision, Date.now());
     if (event === null) {
       const known = this.store.event(eventKey);
@@ -345,6 +380,7 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
 
   /** The delivery gate's slots after a hold: the owed events go out at them (see src/orders/delivery-gate.ts). */
   async release(firstSlotAt: number, spacingMs: number, slots: number): Promise<void> {
+    this.ensureSchema();
     const placed = this.store.placeInSlots(Date.now() + HOLD_RECHECK_MS + 1_000, firstSlotAt, spacingMs, slots);
     if (placed > 0) await this.alarmNoLaterThan(firstSlotAt);
   }
@@ -358,11 +394,12 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
 
   /** The order's payments-index row as it stands now (the admin search reads it straight from here). */
   indexRow(): IndexRow | null {
-    return this.outbox.row();
+    return this.hasTables() ? this.outbox.row() : null;
   }
 
   /** What the buyer's status page may know. */
   buyerStatus(): BuyerStatus {
+    if (!this.hasTables()) return buyerStatusOf(null, null);
     return buyerStatusOf(this.outbox.row(), this.store.event('paid')?.state ?? null);
   }
 
@@ -382,6 +419,7 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
 
   /** Operator redelivery: attempt now, whatever the state. Without `eventKey`, every forwarded event. */
   async redeliver(eventKey?: string): Promise<RedeliverResult> {
+    this.ensureSchema();
     const loaded = await loadConfig(this.env);
     if (!loaded.ok) return { ok: false, reason: 'misconfigured', hint: MISCONFIGURED_HINT };
     const config = loaded.config;
@@ -424,6 +462,7 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
 
   /** Alarms are at-least-once: running this twice, or with nothing due, changes nothing. */
   override async alarm(): Promise<void> {
+    this.ensureSchema();
     // The alarm that fired is spent: the runtime drops it after this handler unless the handler sets another.
     this.alarmAt = null;
     if (this.store.hasUnflushedResends) this.store.flushResends();

@@ -91,6 +91,11 @@ export function migrate(storage: DurableObjectStorage, migrations: readonly Migr
   return applyMigrations(storage, migrations).version;
 }
 
+/** Whether this object's database has the ledger's schema; reading sqlite_master writes nothing. */
+export function hasSchema(storage: DurableObjectStorage): boolean {
+  return storage.sql.exec(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_versions'`).toArray().length > 0;
+}
+
 /** migrate(), also telling whether the schema was just created, so a new object can skip looking for what only an old one can hold. */
 export function applyMigrations(storage: DurableObjectStorage, migrations: readonly Migration[]): { version: number; created: boolean } {
   const sql = storage.sql;
