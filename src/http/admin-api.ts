@@ -73,13 +73,13 @@ async function readSmallJson(request: Request, example: string, optional = false
 
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2})?)?$/;
 
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-/** Whether `YYYY-MM-DD…` starts with a day on the calendar: Date.parse rolls 2026-02-30 over to 2 March instead of refusing it. */
+/**
+ * Whether `YYYY-MM-DD…` starts with a day on the calendar: Date.parse rolls 2026-02-30 over to
+ * 2 March instead of refusing it, so a rolled day is caught the way src/alipay/beijing-time.ts does.
+ */
 function isCalendarDay(text: string): boolean {
   const [year, month, day] = text.slice(0, 10).split('-').map(Number) as [number, number, number];
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  return month >= 1 && month <= 12 && day >= 1 && day <= (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!);
+  return month >= 1 && month <= 12 && day >= 1 && new Date(Date.UTC(year, month - 1, day)).getUTCDate() === day;
 }
 
 /** An ISO date or time; a bare date as `to` means the end of that day (UTC). */
