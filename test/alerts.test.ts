@@ -151,6 +151,24 @@ describe('formats', () => {
     expect(body.text).toContain('order T2 &lt;b&gt;&amp;');
   });
 
+  it('Feishu: a plain text message with the title line and one line per sample, clipped like the others', () => {
+    const body = JSON.parse(formatAlert(digest, 'feishu').body);
+    expect(body).toEqual({ msg_type: 'text', content: { text: expect.any(String) } });
+    const lines = body.content.text.split('\n');
+    // The keyword a Feishu robot can be set to check is on the title line.
+    expect(lines[0]).toBe(`[alipay-notify-edge] ${KIND_TITLES['payment-found-by-query']} ×3`);
+    expect(lines.slice(1)).toEqual([
+      '- order T1 paid 88.80, found by asking Alipay (order=T1)',
+      '- order T2 <b>& (order=T1)',
+      '- … and 1 more of the same kind',
+      '2026-05-14T02:00:00Z to 2026-05-14T02:05:00Z',
+    ]);
+    const long: AlertDigest = { ...digest, samples: [alert('payment-found-by-query', T0, '支付\n'.repeat(2000))] };
+    const text = JSON.parse(formatAlert(long, 'feishu').body).content.text as string;
+    expect(new TextEncoder().encode(text).length).toBeLessThanOrEqual(3800);
+    expect(text.split('\n')[1]).toMatch(/^- 支付 支付/);
+  });
+
   it('JSON: the digest as data', () => {
     const body = JSON.parse(formatAlert(digest, 'json').body);
     expect(body).toMatchObject({ type: 'alipay-notify-edge.alert', kind: 'payment-found-by-query', count: 3, first_at: '2026-05-14T02:00:00Z' });
@@ -181,7 +199,20 @@ function receiver(answers: (() => Response | Promise<Response>)[]): { fetch: typ
 const noSleep = { sleep: async () => undefined };
 
 function target(overrides: Partial<AlertTarget>): AlertTarget {
-  return { url: 'https://oapi.dingtalk.com/robot/send?access_token=abc', format: 'dingtalk', dingTalkSecret: null, webhookSecrets: [], ...overrides };
+  return { url: 'https://oapi.dingtalk.com/robot/send?access_token=abc', format: 'dingtalk', robotSecret: null, webhookSecrets: [], ...overrides };
+}
+
+const FEISHU_URL = 'https://open.feishu.cn/open-apis/bot/v2/hook/t0ken';
+
+/** Feishu's documented 签名校验, written here with WebCrypto: HMAC-SHA256 keyed with timestamp + "\n" + secret, over no bytes, base64. */
+async function feishuDocumentedSign(secret: string, timestamp: string): Promise<string> {
+  const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(`${timestamp}\n${secret}`), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, new Uint8Array(0)));
+  return btoa(String.fromCharCode(...mac));
+}
+
+function formatted(format: AlertTarget['format']): Record<string, unknown> & { content?: unknown } {
+  return JSON.parse(formatAlert(digest, format).body);
 }
 
 describe('sending', () => {
@@ -190,7 +221,7 @@ describe('sending', () => {
   it('DingTalk: signs the URL afresh for each attempt and retries a 5xx, then succeeds on errcode 0', async () => {
     const r = receiver([() => new Response('oops', { status: 502 }), () => Response.json({ errcode: 0, errmsg: 'ok' })]);
     let now = T0;
-    const result = await sendAlert(target({ dingTalkSecret: 'SECtest' }), digest, { fetch: r.fetch, ...noSleep, now: () => (now += 1000) });
+    const result = await sendAlert(target({ robotSecret: 'SECtest' }), digest, { fetch: r.fetch, ...noSleep, now: () => (now += 1000) });
     expect(result).toEqual({ ok: true, attempts: 2 });
     expect(r.received).toHaveLength(2);
     const [u1, u2] = r.received.map((x) => new URL(x.url));
@@ -204,10 +235,60 @@ describe('sending', () => {
 
   it('DingTalk: HTTP 200 with errcode 310000 is a refusal, not retried, and the hint says what to check', async () => {
     const r = receiver([() => Response.json({ errcode: 310000, errmsg: 'sign not match' })]);
-    const result = await sendAlert(target({ dingTalkSecret: 'SECwrong' }), digest, { fetch: r.fetch, ...noSleep });
+    const result = await sendAlert(target({ robotSecret: 'SECwrong' }), digest, { fetch: r.fetch, ...noSleep });
     expect(result).toMatchObject({ ok: false, reason: 'rejected', attempts: 1 });
     expect(result.ok ? '' : result.hint).toMatch(/errcode 310000: sign not match.*ALERT_SECRET/);
     expect(result.ok ? '' : result.hint).not.toContain('access_token');
+  });
+
+  it('Feishu: 签名校验 puts timestamp (epoch seconds) and sign in the body, signed afresh per attempt; code 0 is success', async () => {
+    const r = receiver([() => new Response('oops', { status: 502 }), () => Response.json({ code: 0, msg: 'success', data: {} })]);
+    let now = T0 + 999;
+    const result = await sendAlert(target({ url: FEISHU_URL, format: 'feishu', robotSecret: 'feishu-s3cret' }), digest, { fetch: r.fetch, ...noSleep, now: () => (now += 1000) });
+    expect(result).toEqual({ ok: true, attempts: 2 });
+    expect(r.received.map((x) => x.url)).toEqual([FEISHU_URL, FEISHU_URL]);
+    const [b1, b2] = r.received.map((x) => JSON.parse(x.body));
+    // Whole seconds, as a string: T0 + 1.999 s and T0 + 2.999 s.
+    expect(b1.timestamp).toBe(String(T0 / 1000 + 1));
+    expect(b2.timestamp).toBe(String(T0 / 1000 + 2));
+    for (const b of [b1, b2]) expect(b.sign).toBe(await feishuDocumentedSign('feishu-s3cret', b.timestamp));
+    expect(b1.sign).not.toBe(b2.sign);
+    expect(b1).toMatchObject({ msg_type: 'text', content: formatted('feishu').content });
+  });
+
+  it('Feishu: no secret, no timestamp or sign; the older answer StatusCode 0 is success too', async () => {
+    const r = receiver([() => Response.json({ Extra: null, StatusCode: 0, StatusMessage: 'success' })]);
+    const result = await sendAlert(target({ url: FEISHU_URL, format: 'feishu' }), digest, { fetch: r.fetch, ...noSleep });
+    expect(result).toEqual({ ok: true, attempts: 1 });
+    expect(JSON.parse(r.received[0]!.body)).toEqual(formatted('feishu'));
+  });
+
+  it('Feishu: HTTP 200 with code 19021 is a refusal, not retried, and the hint says what to check', async () => {
+    const r = receiver([() => Response.json({ code: 19021, msg: 'sign match fail or timestamp is not within one hour from current time', data: {} })]);
+    const result = await sendAlert(target({ url: FEISHU_URL, format: 'feishu', robotSecret: 'wr0ng-secret' }), digest, { fetch: r.fetch, ...noSleep });
+    expect(result).toMatchObject({ ok: false, reason: 'rejected', attempts: 1 });
+    const hint = result.ok ? '' : result.hint;
+    expect(hint).toMatch(/^open\.feishu\.cn refused the message \(code 19021: sign match fail.*\).*签名校验.*ALERT_SECRET/);
+    expect(hint).not.toContain('t0ken');
+    expect(hint).not.toContain('wr0ng-secret');
+    const keyword = receiver([() => Response.json({ code: 19024, msg: 'Key Words Not Found' })]);
+    const refused = await sendAlert(target({ url: FEISHU_URL, format: 'feishu' }), digest, { fetch: keyword.fetch, ...noSleep });
+    expect(refused.ok ? '' : refused.hint).toMatch(/code 19024: Key Words Not Found.*keyword.*alipay-notify-edge/);
+  });
+
+  it('Feishu: frequency limited (code 11232) is retried as a rate limit', async () => {
+    const r = receiver([() => Response.json({ code: 11232, msg: 'frequency limited psm[lark.oapi.app_platform_runtime]appID[1]' }), () => Response.json({ code: 0, msg: 'success', data: {} })]);
+    const sleeps: number[] = [];
+    const result = await sendAlert(target({ url: FEISHU_URL, format: 'feishu' }), digest, { fetch: r.fetch, sleep: async (ms) => void sleeps.push(ms) });
+    expect(result).toEqual({ ok: true, attempts: 2 });
+    expect(sleeps).toEqual([1_000]);
+  });
+
+  it('Feishu: an answer that is not a Feishu robot\'s JSON is a refusal', async () => {
+    const r = receiver([() => new Response('<html>ok</html>', { headers: { 'content-type': 'text/html' } })]);
+    const result = await sendAlert(target({ url: FEISHU_URL, format: 'feishu' }), digest, { fetch: r.fetch, ...noSleep });
+    expect(result).toMatchObject({ ok: false, reason: 'rejected', attempts: 1 });
+    expect(result.ok ? '' : result.hint).toMatch(/did not answer as a Feishu robot does.*is ALERT_FORMAT right\?/);
   });
 
   it('WeCom: a rate limit (errcode 45009) is retried; all attempts spent is a failure with the last reason', async () => {

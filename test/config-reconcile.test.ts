@@ -203,6 +203,8 @@ describe('alert settings', () => {
     ['https://oapi.dingtalk.com/robot/send?access_token=t0ken', 'dingtalk'],
     ['https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=t0ken', 'wecom'],
     ['https://hooks.slack.com/services/T/B/t0ken', 'slack'],
+    ['https://open.feishu.cn/open-apis/bot/v2/hook/t0ken', 'feishu'],
+    ['https://open.larksuite.com/open-apis/bot/v2/hook/t0ken', 'feishu'],
     ['https://ops.example.com/alerts?t0ken', 'json'],
   ])('the format follows the host of %s; /health shows the host only', async (url, format) => {
     const c = await config(env({ ALERT_URL: url }));
@@ -216,7 +218,7 @@ describe('alert settings', () => {
     expect(c.alerts!.format).toBe('json');
     expect(c.summary.warnings).toEqual([expect.stringMatching(/^ALERT_FORMAT: is json, but ALERT_URL's host oapi\.dingtalk\.com is a dingtalk address/)]);
     const d = await config(env({ ALERT_URL: 'https://oapi.dingtalk.com/robot/send?access_token=x', ALERT_SECRET: 'SECabc' }));
-    expect(d.alerts).toMatchObject({ format: 'dingtalk', dingTalkSecret: 'SECabc' });
+    expect(d.alerts).toMatchObject({ format: 'dingtalk', robotSecret: 'SECabc' });
     expect(d.summary.alerts!.signed).toBe(true);
   });
 
@@ -224,7 +226,7 @@ describe('alert settings', () => {
     const found = await problems(
       env({ ALERT_URL: 'http://alerts.s3cret.example/x', ALERT_FORMAT: 'teams' }),
     );
-    expect(found).toEqual([expect.stringMatching(/^ALERT_URL: must use https/), expect.stringMatching(/^ALERT_FORMAT: must be dingtalk or wecom or slack or json, not "teams"/)]);
+    expect(found).toEqual([expect.stringMatching(/^ALERT_URL: must use https/), expect.stringMatching(/^ALERT_FORMAT: must be dingtalk or wecom or feishu or slack or json, not "teams"/)]);
     expect(found.join()).not.toContain('s3cret');
     expect(await problems(env({ ALERT_URL: 'https://ops.example.com/a', ALERT_SECRET: 'plain-s3cret' }))).toEqual([
       expect.stringMatching(/^ALERT_SECRET: for ALERT_FORMAT=json, a Standard Webhooks secret: the value does not start with whsec_/),
@@ -238,10 +240,29 @@ describe('alert settings', () => {
     expect(c.alerts!.webhookSecrets).toHaveLength(2);
   });
 
-  it('warns about a Feishu/Lark robot (it would refuse plain JSON with HTTP 200), and refuses a #fragment', async () => {
-    const feishu = await config(env({ ALERT_URL: 'https://open.feishu.cn/open-apis/bot/v2/hook/t0ken' }));
-    expect(feishu.summary.warnings).toEqual([expect.stringMatching(/^ALERT_URL: open\.feishu\.cn is a Feishu\/Lark robot, which this gateway cannot format for/)]);
-    expect(feishu.summary.warnings.join()).not.toContain('t0ken');
+  it('a Feishu/Lark robot: its 签名校验 secret signs; ALERT_FORMAT=feishu for another address (a relay)', async () => {
+    const c = await config(env({ ALERT_URL: 'https://open.feishu.cn/open-apis/bot/v2/hook/t0ken', ALERT_SECRET: ' mbJp8fYC9NXWQXsn3u2Wde ' }));
+    expect(c.alerts).toMatchObject({ format: 'feishu', robotSecret: 'mbJp8fYC9NXWQXsn3u2Wde', webhookSecrets: [] });
+    expect(c.summary.warnings).toEqual([]);
+    expect(c.summary.alerts).toEqual({ format: 'feishu', host: 'open.feishu.cn', signed: true });
+    const larkOffice = await config(env({ ALERT_URL: 'https://open.larkoffice.com/open-apis/bot/v2/hook/t0ken' }));
+    expect(larkOffice.alerts!.format).toBe('feishu');
+    const relay = await config(env({ ALERT_URL: 'https://relay.example.com/feishu', ALERT_FORMAT: 'feishu' }));
+    expect(relay.alerts).toMatchObject({ format: 'feishu', robotSecret: null });
+    expect(relay.summary.warnings).toEqual([]);
+  });
+
+  it('a Feishu secret that cannot be one is refused, one that looks like DingTalk\'s is warned about, neither quoted', async () => {
+    const url = 'https://open.feishu.cn/open-apis/bot/v2/hook/t0ken';
+    const found = await problems(env({ ALERT_URL: url, ALERT_SECRET: 'two s3cret words' }));
+    expect(found).toEqual([expect.stringMatching(/^ALERT_SECRET: must be the robot's signing secret \(one word, from 签名校验\)/)]);
+    expect(await problems(env({ ALERT_URL: url, ALERT_SECRET: 'x'.repeat(257) }))).toEqual([expect.stringMatching(/^ALERT_SECRET: must be the robot's signing secret/)]);
+    const dingTalkLike = await config(env({ ALERT_URL: url, ALERT_SECRET: `SEC${'0a'.repeat(32)}` }));
+    expect(dingTalkLike.summary.warnings).toEqual([expect.stringMatching(/^ALERT_SECRET: looks like a DingTalk signing secret \(SEC…\)/)]);
+    expect([...found, ...dingTalkLike.summary.warnings].join()).not.toMatch(/s3cret|0a0a|t0ken/);
+  });
+
+  it('refuses a #fragment in ALERT_URL', async () => {
     expect(await problems(env({ ALERT_URL: 'https://ops.example.com/alerts#k3y' }))).toEqual([expect.stringMatching(/^ALERT_URL: must not end in a #fragment/)]);
   });
 

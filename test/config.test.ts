@@ -491,7 +491,7 @@ describe('quotes pasted around a value are not part of it', () => {
 
   it('a quoted DingTalk secret is the secret (no "does not start with SEC" warning)', async () => {
     const config = await configOf(validEnv({ ALERT_URL: 'https://oapi.dingtalk.com/robot/send?access_token=abc', ALERT_SECRET: '"SEC0123456789abcdef"' }));
-    expect(config.alerts!.dingTalkSecret).toBe('SEC0123456789abcdef');
+    expect(config.alerts!.robotSecret).toBe('SEC0123456789abcdef');
     expect(config.summary.warnings).toEqual([]);
   });
 

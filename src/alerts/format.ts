@@ -1,5 +1,6 @@
 // One digest as the body each receiver expects: DingTalk's and WeCom's group robots (markdown
-// messages), Slack's incoming webhooks (text), or plain JSON for the merchant's own endpoint.
+// messages), Feishu/Lark's custom bots (plain text: their markdown exists only inside interactive
+// cards), Slack's incoming webhooks (text), or plain JSON for the merchant's own endpoint.
 // Operators of Alipay shops read Chinese first, so each kind's title carries a Chinese label too.
 
 import type { AlertDigest, AlertFormat, AlertKind } from './types';
@@ -24,7 +25,8 @@ export interface FormattedAlert {
   readonly contentType: 'application/json';
 }
 
-// WeCom refuses markdown content over 4096 bytes; DingTalk and Slack allow far more. One bound for all.
+// WeCom refuses markdown content over 4096 bytes; DingTalk, Feishu (20 KB a request) and Slack allow
+// far more. One bound for all.
 const MAX_TEXT_BYTES = 3800;
 
 function iso(ms: number): string {
@@ -76,6 +78,10 @@ export function formatAlert(d: AlertDigest, format: AlertFormat): FormattedAlert
     case 'wecom': {
       const content = clipUtf8([`**${oneLine(title)}**`, ...lines(d, (s) => `> ${oneLine(s)}`)].join('\n'), MAX_TEXT_BYTES);
       return json({ msgtype: 'markdown', markdown: { content } });
+    }
+    case 'feishu': {
+      const text = clipUtf8([oneLine(title), ...lines(d, (s) => `- ${oneLine(s)}`)].join('\n'), MAX_TEXT_BYTES);
+      return json({ msg_type: 'text', content: { text } });
     }
     case 'slack': {
       const text = clipUtf8([`*${escapeSlack(title)}*`, ...lines(d, (s) => `• ${escapeSlack(s)}`)].join('\n'), MAX_TEXT_BYTES);

@@ -7,6 +7,7 @@ import { signWebhook } from '../delivery/signature';
 import { utf8Encode } from '../utils/bytes';
 import { boundedFetch } from '../utils/bounded-fetch';
 import { dingTalkSignedUrl } from './dingtalk-sign';
+import { feishuSignedBody } from './feishu-sign';
 import { formatAlert } from './format';
 import type { AlertDigest, AlertFormat, AlertTarget } from './types';
 
@@ -59,11 +60,13 @@ export async function sendAlert(target: AlertTarget, digest: AlertDigest, option
   }
 }
 
-async function attemptOnce(target: AlertTarget, digest: AlertDigest, body: string, nowMs: number, options: AlertSendOptions): Promise<Verdict> {
+async function attemptOnce(target: AlertTarget, digest: AlertDigest, message: string, nowMs: number, options: AlertSendOptions): Promise<Verdict> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_ALERT_TIMEOUT_MS;
   const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
   let url = target.url;
-  if (target.format === 'dingtalk' && target.dingTalkSecret) url = await dingTalkSignedUrl(url, target.dingTalkSecret, nowMs);
+  let body = message;
+  if (target.format === 'dingtalk' && target.robotSecret) url = await dingTalkSignedUrl(url, target.robotSecret, nowMs);
+  if (target.format === 'feishu' && target.robotSecret) body = await feishuSignedBody(message, target.robotSecret, nowMs);
   if (target.format === 'json' && target.webhookSecrets.length > 0) {
     const id = `alert_${digest.kind}_${digest.firstAt.toString(36)}_${digest.count}`;
     Object.assign(headers, await signWebhook(target.webhookSecrets, id, nowMs / 1000, utf8Encode(body)));
@@ -100,28 +103,50 @@ function judge(format: AlertFormat, host: string, response: Response, answer: st
     const why = status >= 300 && status < 400 ? ' (a redirect: is ALERT_URL the robot\'s webhook address?)' : status === 404 || status === 403 ? ' (is ALERT_URL still valid?)' : '';
     return { ok: false, reason: 'rejected', hint: `${host} answered HTTP ${status}${why}` };
   }
-  if (format === 'dingtalk' || format === 'wecom') return robotVerdict(format, host, answer);
+  if (format === 'dingtalk' || format === 'wecom' || format === 'feishu') return robotVerdict(format, host, answer);
   return { ok: true };
 }
 
+type RobotFormat = 'dingtalk' | 'wecom' | 'feishu';
+const ROBOT_NAMES: Record<RobotFormat, string> = { dingtalk: 'DingTalk', wecom: 'WeCom', feishu: 'Feishu' };
+
 // DingTalk: 130101 too fast (20 a minute); 310000 keyword, signature or IP refused; 300001 bad token.
 // WeCom: 45009 too fast (20 a minute); 93000 invalid webhook key.
-const RATE_LIMIT_CODES = new Set([130101, 45009]);
-const ROBOT_ADVICE: Record<'dingtalk' | 'wecom', string> = {
+// Feishu: 11232 frequency limited; 19021 signature or timestamp refused; 19022 IP; 19024 keyword; 9499 bad request.
+const RATE_LIMIT_CODES = new Set([130101, 45009, 11232]);
+const ROBOT_ADVICE: Record<RobotFormat, string> = {
   dingtalk: 'check the robot\'s security settings: with "加签" ALERT_SECRET must be its SEC… secret; with keywords, a keyword must appear in the message (e.g. alipay-notify-edge)',
   wecom: 'check that ALERT_URL is the robot\'s current webhook address (…/cgi-bin/webhook/send?key=…)',
+  feishu: 'check the robot\'s security settings (安全设置): with 签名校验 ALERT_SECRET must be its signing secret; with keywords, a keyword must appear in the message (e.g. alipay-notify-edge)',
+};
+// Feishu names what it refused, so the hint can say which setting to look at.
+const FEISHU_ADVICE: Readonly<Record<number, string>> = {
+  19021: 'the robot checks 签名校验: ALERT_SECRET must be its signing secret, copied whole',
+  19022: 'the robot has an IP allow-list, and a Worker does not send from fixed addresses: use 签名校验 or a keyword instead',
+  19024: 'the robot checks keywords: add one every message contains, e.g. alipay-notify-edge',
 };
 
-function robotVerdict(format: 'dingtalk' | 'wecom', host: string, answer: string): Verdict {
-  let parsed: { errcode?: unknown; errmsg?: unknown };
+/** The robot's answer code and message: DingTalk and WeCom say errcode/errmsg; Feishu code/msg, or StatusCode/StatusMessage on older deployments. */
+function robotAnswer(format: RobotFormat, parsed: Record<string, unknown>): { code: number; message: unknown } {
+  const [code, message] = format === 'feishu' ? [parsed.code ?? parsed.StatusCode, parsed.msg ?? parsed.StatusMessage] : [parsed.errcode, parsed.errmsg];
+  return { code: typeof code === 'number' ? code : Number(code), message };
+}
+
+function robotVerdict(format: RobotFormat, host: string, answer: string): Verdict {
+  const name = format === 'feishu' ? 'code' : 'errcode';
+  let parsed: unknown;
   try {
-    parsed = JSON.parse(answer) as typeof parsed;
+    parsed = JSON.parse(answer);
   } catch {
-    return { ok: false, reason: 'rejected', hint: `${host} did not answer as a ${format === 'dingtalk' ? 'DingTalk' : 'WeCom'} robot does (no JSON errcode): is ALERT_FORMAT right?` };
+    parsed = null;
   }
-  const code = typeof parsed.errcode === 'number' ? parsed.errcode : Number(parsed.errcode);
+  if (typeof parsed !== 'object' || parsed === null) {
+    return { ok: false, reason: 'rejected', hint: `${host} did not answer as a ${ROBOT_NAMES[format]} robot does (no JSON ${name}): is ALERT_FORMAT right?` };
+  }
+  const { code, message } = robotAnswer(format, parsed as Record<string, unknown>);
   if (code === 0) return { ok: true };
-  const message = typeof parsed.errmsg === 'string' ? parsed.errmsg.slice(0, 120) : '';
-  if (RATE_LIMIT_CODES.has(code)) return { ok: false, reason: 'rate-limited', hint: `${host} says too many messages (errcode ${code})` };
-  return { ok: false, reason: 'rejected', hint: `${host} refused the message (errcode ${Number.isFinite(code) ? code : '?'}${message ? `: ${message}` : ''}); ${ROBOT_ADVICE[format]}` };
+  const said = typeof message === 'string' ? message.slice(0, 120) : '';
+  if (RATE_LIMIT_CODES.has(code)) return { ok: false, reason: 'rate-limited', hint: `${host} says too many messages (${name} ${code})` };
+  const advice = (format === 'feishu' ? FEISHU_ADVICE[code] : undefined) ?? ROBOT_ADVICE[format];
+  return { ok: false, reason: 'rejected', hint: `${host} refused the message (${name} ${Number.isFinite(code) ? code : '?'}${said ? `: ${said}` : ''}); ${advice}` };
 }

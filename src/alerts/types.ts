@@ -2,8 +2,8 @@
 // and the message that goes out (a digest: the first occurrences of one kind and how many there were).
 // Pure data, JSON-serialisable, so a Durable Object can keep the debounce state as it is.
 
-export type AlertFormat = 'dingtalk' | 'wecom' | 'slack' | 'json';
-export const ALERT_FORMATS: readonly AlertFormat[] = ['dingtalk', 'wecom', 'slack', 'json'];
+export type AlertFormat = 'dingtalk' | 'wecom' | 'feishu' | 'slack' | 'json';
+export const ALERT_FORMATS: readonly AlertFormat[] = ['dingtalk', 'wecom', 'feishu', 'slack', 'json'];
 
 export type AlertKind =
   | 'dead-letter'
@@ -61,8 +61,8 @@ export interface AlertTarget {
   /** Secret: the robot's token is part of it. */
   readonly url: string;
   readonly format: AlertFormat;
-  /** DingTalk's signing secret (SEC…), for the `dingtalk` format. */
-  readonly dingTalkSecret: string | null;
+  /** The group robot's signing secret: DingTalk's "加签" (SEC…) for `dingtalk`, Feishu's 签名校验 for `feishu`. */
+  readonly robotSecret: string | null;
   /** Standard Webhooks secrets (decoded whsec_…), signing the `json` format. */
   readonly webhookSecrets: readonly Uint8Array[];
 }

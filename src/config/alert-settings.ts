@@ -25,8 +25,18 @@ const HOST_FORMATS: Record<string, AlertFormat> = {
   'hooks.slack.com': 'slack',
 };
 
+// Feishu's custom bots are at open.feishu.cn, Lark's at open.larksuite.com (larkoffice.com is
+// Feishu's newer domain). Any host of theirs is taken for a bot: sent other JSON, a bot answers
+// HTTP 200 with an error code, so plain json alerts would vanish without a trace.
+const FEISHU_HOSTS = /(^|\.)(feishu\.cn|larksuite\.com|larkoffice\.com)$/;
+
+function formatOfHost(hostname: string): AlertFormat | undefined {
+  return HOST_FORMATS[hostname] ?? (FEISHU_HOSTS.test(hostname) ? 'feishu' : undefined);
+}
+
 const MAX_SECRET_CHARS = 256;
-const UNSUPPORTED_ROBOT_HOSTS = /(^|\.)(feishu\.cn|larksuite\.com|larkoffice\.com)$/;
+// A DingTalk "加签" secret, as it looks: pasted for a Feishu robot, every message would be refused (19021).
+const DINGTALK_SECRET = /^SEC[0-9a-f]{40,}$/;
 
 /** The alert settings, or null when one of them has a problem (reported to `settings`). */
 export function readAlertSettings(settings: SettingsReader): AlertSection | null {
@@ -55,27 +65,24 @@ export function readAlertSettings(settings: SettingsReader): AlertSection | null
     problem('ALERT_URL', FRAGMENT_REFUSED);
     return null;
   }
-  const byHost = HOST_FORMATS[url.hostname];
-  // A robot whose message format this gateway does not write: plain JSON would be refused by it
-  // (Feishu/Lark answer HTTP 200 with an error code), so alerts would vanish without a trace.
-  if (byHost === undefined && formatText === undefined && UNSUPPORTED_ROBOT_HOSTS.test(url.hostname)) {
-    warn('ALERT_URL', `${url.hostname} is a Feishu/Lark robot, which this gateway cannot format for: use DingTalk, WeCom or Slack, or your own endpoint (json)`);
-  }
+  const byHost = formatOfHost(url.hostname);
   const format: AlertFormat | null = chosen ?? byHost ?? (formatText === undefined ? 'json' : null);
   if (format === null) return null;
   if (chosen !== null && byHost !== undefined && chosen !== byHost) {
     warn('ALERT_FORMAT', `is ${chosen}, but ALERT_URL's host ${url.hostname} is a ${byHost} address`);
   }
 
-  let dingTalkSecret: string | null = null;
+  let robotSecret: string | null = null;
   let webhookSecrets: Uint8Array[] = [];
   if (secretText !== undefined) {
     const secret = secretText.trim();
-    if (format === 'dingtalk') {
-      if (/\s/.test(secret) || secret.length > MAX_SECRET_CHARS) problem('ALERT_SECRET', 'must be the robot\'s signing secret (one word, SEC…)');
-      else {
-        if (!secret.startsWith('SEC')) warn('ALERT_SECRET', 'DingTalk signing secrets start with SEC; is this the robot\'s "加签" secret?');
-        dingTalkSecret = secret;
+    if (format === 'dingtalk' || format === 'feishu') {
+      if (/\s/.test(secret) || secret.length > MAX_SECRET_CHARS) {
+        problem('ALERT_SECRET', `must be the robot's signing secret (one word, ${format === 'dingtalk' ? 'SEC…' : 'from 签名校验'})`);
+      } else {
+        if (format === 'dingtalk' && !secret.startsWith('SEC')) warn('ALERT_SECRET', 'DingTalk signing secrets start with SEC; is this the robot\'s "加签" secret?');
+        if (format === 'feishu' && DINGTALK_SECRET.test(secret)) warn('ALERT_SECRET', 'looks like a DingTalk signing secret (SEC…); a Feishu robot\'s is the one its 签名校验 setting shows');
+        robotSecret = secret;
       }
     } else if (format === 'json') {
       // JSON alerts go to the merchant's own endpoint: signed like the forwarded events (Standard Webhooks).
@@ -89,7 +96,7 @@ export function readAlertSettings(settings: SettingsReader): AlertSection | null
 
   if (settings.problems.length > before) return null;
   return {
-    target: { url: url.href, format, dingTalkSecret, webhookSecrets },
-    summary: { format, host: url.host, signed: dingTalkSecret !== null || webhookSecrets.length > 0 },
+    target: { url: url.href, format, robotSecret, webhookSecrets },
+    summary: { format, host: url.host, signed: robotSecret !== null || webhookSecrets.length > 0 },
   };
 }
