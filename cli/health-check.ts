@@ -133,9 +133,9 @@ const SETTINGS: Record<SettingName, { kind: SettingKind; what: string }> = {
   ALIPAY_APP_CERT: { kind: 'secret or var', what: 'certificate mode: your app certificate, appCertPublicKey_<app_id>.crt' },
   ALIPAY_ROOT_CERT: { kind: 'secret or var', what: "certificate mode: Alipay's root certificate bundle, alipayRootCert.crt" },
   RECONCILE_SCHEDULE: { kind: 'var', what: 'when to ask Alipay about a pending order, e.g. 30s,2m,5m' },
-  ALERT_URL: { kind: 'secret', what: 'where alerts go: a DingTalk, WeCom or Slack robot URL, or your own endpoint' },
-  ALERT_FORMAT: { kind: 'var', what: 'alert format: dingtalk, wecom, slack or json (default: from the URL)' },
-  ALERT_SECRET: { kind: 'secret', what: "DingTalk's robot signing secret (SEC…), or a whsec_ secret for json alerts" },
+  ALERT_URL: { kind: 'secret', what: 'where alerts go: a DingTalk, WeCom, Feishu/Lark or Slack robot URL, or your own endpoint' },
+  ALERT_FORMAT: { kind: 'var', what: 'alert format: dingtalk, wecom, feishu, slack or json (default: from the URL)' },
+  ALERT_SECRET: { kind: 'secret', what: "the robot's signing secret (DingTalk's SEC…, Feishu's 签名校验), or a whsec_ secret for json alerts" },
 };
 
 function howToSet(name: string, kind: SettingKind): string {

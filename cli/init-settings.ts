@@ -95,7 +95,7 @@ export const SECTIONS: readonly SectionEntry[] = [
   {
     id: 'alerts',
     title: { en: 'Alerts to a person', zh: '告警通知' },
-    enable: { question: { en: 'Send alerts (dead letters, failing page, key problems) to DingTalk, WeCom, Slack or a URL of yours?', zh: '发送告警(死信、接收页面故障、密钥问题)到钉钉、企业微信、Slack 或您的 URL 吗?' }, flag: 'alerts', by: 'ALERT_URL' },
+    enable: { question: { en: 'Send alerts (dead letters, failing page, key problems) to DingTalk, WeCom, Feishu/Lark, Slack or a URL of yours?', zh: '发送告警(死信、接收页面故障、密钥问题)到钉钉、企业微信、飞书、Slack 或您的 URL 吗?' }, flag: 'alerts', by: 'ALERT_URL' },
   },
 ];
 
@@ -337,7 +337,7 @@ const TABLE: readonly TableEntry[] = [
     input: 'choice',
     choices: ALERT_FORMATS,
     question: { en: 'Alert format', zh: '告警格式' },
-    help: { en: 'Enter: from the URL\'s host (DingTalk, WeCom, Slack robots), else json.', zh: '回车:按地址的主机判断(钉钉、企业微信、Slack 机器人),否则为 json。' },
+    help: { en: 'Enter: from the URL\'s host (DingTalk, WeCom, Feishu/Lark, Slack robots), else json.', zh: '回车:按地址的主机判断(钉钉、企业微信、飞书、Slack 机器人),否则为 json。' },
     optional: true,
     flag: { name: 'alert-format' },
   },
@@ -346,7 +346,7 @@ const TABLE: readonly TableEntry[] = [
     storage: 'secret',
     section: 'alerts',
     input: 'hidden',
-    question: { en: 'The alert signing secret (DingTalk: the robot\'s SEC… secret; json: a whsec_ secret; Enter for none)', zh: '告警签名密钥(钉钉:机器人加签的 SEC… 密钥;json:whsec_ 密钥;没有就回车)' },
+    question: { en: 'The alert signing secret (DingTalk: the robot\'s SEC… secret; Feishu: its 签名校验 secret; json: a whsec_ secret; Enter for none)', zh: '告警签名密钥(钉钉:机器人加签的 SEC… 密钥;飞书:签名校验的密钥;json:whsec_ 密钥;没有就回车)' },
     optional: true,
     flag: { name: 'alert-secret-file', file: true },
   },
