@@ -6,6 +6,12 @@
 // `notify_time`, and therefore `sign`. The trade's own ids (trade_no, buyer_id) belong to the
 // order, not to one notification: they are derived from app_id and out_trade_no (tradeIdsFor), so
 // every notification about the same order carries the same ones, in any run, as Alipay's do.
+//
+// Two shapes: the OpenAPI notification (app_id, charset, total_amount), and the legacy mapi one
+// ("即时到账", docs/ALIPAY.md) an old ASP site still gets: no app_id, no charset field (its bytes
+// are in the merchant's _input_charset), the partner id as seller_id, total_fee, price and
+// quantity, usually signed MD5. The sign itself comes from a Signer, so the MD5 one can use
+// node:crypto in the CLI while this file stays pure.
 
 import { parseAmountCents } from '../src/alipay/amount';
 import { formatBeijingTime } from '../src/alipay/beijing-time';
@@ -20,7 +26,9 @@ export const TRADE_STATUSES = ['TRADE_SUCCESS', 'TRADE_FINISHED', 'TRADE_CLOSED'
 export type TradeStatus = (typeof TRADE_STATUSES)[number];
 export const SIMULATED_CHARSETS = ['utf-8', 'gbk'] as const;
 export type SimulatedCharset = (typeof SIMULATED_CHARSETS)[number];
-export type SimulatedSignType = 'RSA2' | 'RSA';
+export type SimulatedSignType = 'RSA2' | 'RSA' | 'MD5';
+/** Turns the signed content (v1: no sign, no sign_type, no empty values; sorted) into the `sign` value. */
+export type Signer = (content: Uint8Array) => Promise<string>;
 
 /** What the user chose (all validated by `planNotification`). */
 interface NotificationSpec {
@@ -31,7 +39,8 @@ interface NotificationSpec {
   readonly amount: string;
   /** refund_fee (decimal yuan, the cumulative refunded amount), or absent for a payment notification. */
   readonly refund?: string;
-  readonly appId: string;
+  /** Null: a legacy mapi notification, which has no app_id (its seller_id, the partner id, names the merchant). */
+  readonly appId: string | null;
   readonly sellerId: string;
   readonly charset: SimulatedCharset;
   readonly signType: SimulatedSignType;
@@ -53,7 +62,8 @@ export interface NotificationPlan {
   readonly outTradeNo: string;
   readonly totalAmount: string;
   readonly refundFee: string | null;
-  readonly appId: string;
+  /** Null: a legacy mapi notification. */
+  readonly appId: string | null;
   readonly sellerId: string;
   readonly charset: SimulatedCharset;
   readonly signType: SimulatedSignType;
@@ -75,17 +85,23 @@ export const SIMULATED_SUBJECT = '测试商品 1+1';
 const SIMULATED_BODY = 'alipay-notify-edge 模拟通知 & 测试';
 // Alipay masks the buyer's login in notifications itself.
 const MASKED_LOGON_ID = 'sim***@example.com';
+// mapi: the merchant's Alipay account, and the passback a legacy page put in its payment request
+// (often its own query string, so "&" and "=" in a value have to survive).
+const SIMULATED_SELLER_EMAIL = 'shop@example.com';
+const SIMULATED_PASSBACK = 'from=simulate&site=asp';
 
 const MAX_AMOUNT_CENTS = 100_000_000_00n; // Alipay's single-payment ceiling
 const SECOND = 1000;
 
-/** `n` random decimal digits (WebCrypto, so ids do not collide between simulator runs). */
-function randomDigits(n: number): string {
+/** `n` random characters of `alphabet` (WebCrypto, so ids do not collide between simulator runs). */
+function randomOf(alphabet: string, n: number): string {
   const bytes = crypto.getRandomValues(new Uint8Array(n));
   let s = '';
-  for (const b of bytes) s += String(b % 10);
+  for (const b of bytes) s += alphabet[b % alphabet.length];
   return s;
 }
+
+const randomDigits = (n: number) => randomOf('0123456789', n);
 
 function formatYuan(cents: bigint): string {
   return `${cents / 100n}.${String(cents % 100n).padStart(2, '0')}`;
@@ -141,6 +157,7 @@ export function planNotification(spec: NotificationSpec, firstNotifyMs: number):
   const gmtCloseMs = status === 'TRADE_CLOSED' || status === 'TRADE_FINISHED' ? firstNotifyMs - SECOND : null;
   const day = beijingDate(firstNotifyMs);
   const clock = formatBeijingTime(firstNotifyMs).slice(11).replaceAll(':', '');
+  const mapi = spec.appId === null;
 
   return {
     ok: true,
@@ -153,11 +170,13 @@ export function planNotification(spec: NotificationSpec, firstNotifyMs: number):
       sellerId: spec.sellerId,
       charset: spec.charset,
       signType: spec.signType,
-      // Shape of a real notify_id: 34 digits (date, "00222", time, ...); new for every notification.
-      notifyId: `${day}00222${clock}${randomDigits(15)}`,
+      // Shape of a real notify_id, new for every notification: 34 digits (date, "00222", time, ...);
+      // a mapi one is 34 lowercase letters and digits.
+      notifyId: mapi ? randomOf('0123456789abcdefghijklmnopqrstuvwxyz', 34) : `${day}00222${clock}${randomDigits(15)}`,
       tradeNo: spec.tradeIds.tradeNo,
       buyerId: spec.tradeIds.buyerId,
-      outBizNo: refunded ? `RF${day}${randomDigits(10)}` : null,
+      // A mapi trade notification names no refund: refund_status and gmt_refund say there was one.
+      outBizNo: refunded && !mapi ? `RF${day}${randomDigits(10)}` : null,
       gmtCreateMs,
       gmtPaymentMs,
       gmtCloseMs,
@@ -172,6 +191,7 @@ function beijingMillis(ms: number): string {
 
 /** The parameters of one send, in the order Alipay's documentation lists them, `sign` not yet added. */
 export function notificationParams(plan: NotificationPlan, notifyTimeMs: number): [string, string][] {
+  if (plan.appId === null) return mapiParams(plan, notifyTimeMs);
   const params: [string, string][] = [
     ['notify_time', formatBeijingTime(notifyTimeMs)],
     ['notify_type', 'trade_status_sync'],
@@ -211,6 +231,38 @@ export function notificationParams(plan: NotificationPlan, notifyTimeMs: number)
   return params;
 }
 
+/** A legacy mapi trade notification (create_direct_pay_by_user's notify): one item, no coupon, no price change. */
+function mapiParams(plan: NotificationPlan, notifyTimeMs: number): [string, string][] {
+  const params: [string, string][] = [
+    ['notify_time', formatBeijingTime(notifyTimeMs)],
+    ['notify_type', 'trade_status_sync'],
+    ['notify_id', plan.notifyId],
+    ['sign_type', plan.signType],
+    ['out_trade_no', plan.outTradeNo],
+    ['subject', SIMULATED_SUBJECT],
+    ['payment_type', '1'],
+    ['trade_no', plan.tradeNo],
+    ['trade_status', plan.status],
+    ['seller_id', plan.sellerId],
+    ['seller_email', SIMULATED_SELLER_EMAIL],
+    ['buyer_id', plan.buyerId],
+    ['buyer_email', MASKED_LOGON_ID],
+    ['total_fee', plan.totalAmount],
+    ['quantity', '1'],
+    ['price', plan.totalAmount],
+    ['discount', '0.00'],
+    ['body', SIMULATED_BODY],
+    ['is_total_fee_adjust', 'N'],
+    ['use_coupon', 'N'],
+    ['extra_common_param', SIMULATED_PASSBACK],
+    ['gmt_create', formatBeijingTime(plan.gmtCreateMs)],
+  ];
+  if (plan.gmtPaymentMs !== null) params.push(['gmt_payment', formatBeijingTime(plan.gmtPaymentMs)]);
+  if (plan.gmtCloseMs !== null) params.push(['gmt_close', formatBeijingTime(plan.gmtCloseMs)]);
+  if (plan.gmtRefundMs !== null) params.push(['refund_status', 'REFUND_SUCCESS'], ['gmt_refund', formatBeijingTime(plan.gmtRefundMs)]);
+  return params;
+}
+
 /** Value text -> the bytes Alipay signs and percent-encodes: the notification's charset. */
 function encodeValue(value: string, charset: SimulatedCharset): { ok: true; bytes: Uint8Array } | { ok: false; message: string } {
   if (charset === 'utf-8') return { ok: true, bytes: utf8Encode(value) };
@@ -220,24 +272,27 @@ function encodeValue(value: string, charset: SimulatedCharset): { ok: true; byte
 }
 
 /**
- * Signs like Alipay: SHA256withRSA (RSA2) or SHA1withRSA (RSA) over the v1 sign content built
- * from the charset's bytes, then the form body with every value percent-encoded from those bytes.
- * `key` must have been imported for the sign type's hash.
+ * Signs like Alipay: `sign` over the v1 sign content built from the charset's bytes, then the form
+ * body with every value percent-encoded from those bytes.
  */
-export async function signNotification(params: [string, string][], charset: SimulatedCharset, key: CryptoKey): Promise<SignedNotification> {
+export async function signNotification(params: [string, string][], charset: SimulatedCharset, signer: Signer): Promise<SignedNotification> {
   const pairs: FormPair[] = [];
   for (const [name, value] of params) {
     const encoded = encodeValue(value, charset);
     if (!encoded.ok) return { ok: false, message: `${name}: ${encoded.message}` };
     pairs.push({ key: name, value: encoded.bytes });
   }
-  const content = buildSignContent(pairs, 'v1');
-  const sign = base64Encode(new Uint8Array(await crypto.subtle.sign('RSASSA-PKCS1-v1_5', key, content)));
+  const sign = await signer(buildSignContent(pairs, 'v1'));
   pairs.push({ key: 'sign', value: utf8Encode(sign) });
   return { ok: true, body: encodeFormBytes(pairs), sign };
 }
 
-/** The WebCrypto hash a sign type uses. */
-export function hashOf(signType: SimulatedSignType): 'SHA-256' | 'SHA-1' {
+/** RSA2 (SHA256withRSA) or RSA (SHA1withRSA), base64: `key` must have been imported for the sign type's hash. */
+export function rsaSigner(key: CryptoKey): Signer {
+  return async (content) => base64Encode(new Uint8Array(await crypto.subtle.sign('RSASSA-PKCS1-v1_5', key, content)));
+}
+
+/** The WebCrypto hash an RSA sign type uses. */
+export function hashOf(signType: Exclude<SimulatedSignType, 'MD5'>): 'SHA-256' | 'SHA-1' {
   return signType === 'RSA2' ? 'SHA-256' : 'SHA-1';
 }

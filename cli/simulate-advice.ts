@@ -12,9 +12,11 @@ import type { BodyProblem } from '../src/utils/read-capped';
 export interface AdviceContext {
   /** The gateway's base URL (where `check` and /health are). */
   readonly gatewayBase: string;
-  readonly keyFile: string;
+  /** What signed: the private key file, or where the MD5 partner key came from (never the key). */
+  readonly signedWith: string;
   readonly signType: string;
-  readonly appId: string;
+  /** Null: a legacy mapi notification, which has no app_id. */
+  readonly appId: string | null;
   readonly sellerId: string;
 }
 
@@ -50,14 +52,27 @@ const ADVICE = {
   unreadable: UNREADABLE,
   'method not allowed': UNREADABLE,
   'sign-type-not-accepted': (c) =>
-    `the gateway does not accept ${c.signType} (ALIPAY_SIGN_TYPES): leave out --sign-type (RSA2 is the default), or add ${c.signType} to ALIPAY_SIGN_TYPES`,
+    c.signType === 'MD5'
+      ? 'the gateway does not accept MD5 (ALIPAY_SIGN_TYPES): if your mapi integration signs with MD5, add MD5 to ALIPAY_SIGN_TYPES and set ALIPAY_MD5_KEY (the partner key); ' +
+        'if it signs with RSA, send --mapi --sign-type RSA'
+      : `the gateway does not accept ${c.signType} (ALIPAY_SIGN_TYPES): send a sign type it accepts (--sign-type; --mapi for a legacy integration that signs MD5), ` +
+        `or add ${c.signType} to ALIPAY_SIGN_TYPES`,
   'signature-mismatch': (c) =>
-    `the gateway's ALIPAY_PUBLIC_KEY is not the public half of the key simulate signed with (${c.keyFile}): ` +
-    'if .dev.vars or dev-keys/ were generated again, restart `npm start`; with --private-key, give the gateway the matching public key',
+    c.signType === 'MD5'
+      ? `the gateway's ALIPAY_MD5_KEY is not the key simulate signed with (${c.signedWith}): give simulate the gateway's partner key with --md5-key-file FILE; ` +
+        'for the local gateway, restart `npm start` if .dev.vars changed since it started'
+      : `the gateway's ALIPAY_PUBLIC_KEY is not the public half of the key simulate signed with (${c.signedWith}): ` +
+        'if .dev.vars or dev-keys/ were generated again, restart `npm start`; with --private-key, give the gateway the matching public key',
   'unknown-cert-sn': (c) =>
     `the notification names an Alipay certificate SN the gateway does not have, and its keys do not verify it: simulate signs without alipay_cert_sn, so is ${c.gatewayBase} the gateway? (${check(c)})`,
-  'no-usable-key': (c) => `the gateway has no usable key for ${c.signType}: ALIPAY_PUBLIC_KEY is missing or cannot be used (${check(c)})`,
-  'app-id-mismatch': (c) => `app_id ${c.appId} is not in the gateway's ALIPAY_APP_ID: pass --app-id with one of its app ids (${check(c)} lists them)`,
+  'no-usable-key': (c) =>
+    c.signType === 'MD5'
+      ? `the gateway has no MD5 key: ALIPAY_MD5_KEY (the partner key) is not set (${check(c)})`
+      : `the gateway has no usable key for ${c.signType}: ALIPAY_PUBLIC_KEY is missing or cannot be used (${check(c)})`,
+  'app-id-mismatch': (c) =>
+    c.appId === null
+      ? `a legacy mapi notification has no app_id: the gateway takes one only when its ALIPAY_SELLER_ID lists the seller_id ${c.sellerId} (your partner id): set it, or pass --seller-id with the partner id it lists`
+      : `app_id ${c.appId} is not in the gateway's ALIPAY_APP_ID: pass --app-id with one of its app ids (${check(c)} lists them)`,
   'seller-id-mismatch': (c) =>
     `seller_id ${c.sellerId} is not in the gateway's ALIPAY_SELLER_ID: pass --seller-id with one of its seller ids (${check(c)} lists them)`,
   'notify-too-old': () => "the gateway found notify_time older than its MAX_NOTIFY_AGE: this machine's clock and the gateway's disagree",

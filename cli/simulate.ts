@@ -4,7 +4,10 @@
 // identical copies at the same moment, which is what exercises the per-order lock. Every
 // notification for the same --order carries the same trade_no and buyer_id. An answer other than
 // `success` gets advice (simulate-advice.ts); a successful send, the admin command for the order.
+// `--mapi` (or `--sign-type MD5`, which only mapi notifications carry) plays the legacy interface
+// an old ASP site is on: signed with the MD5 partner key, which is never printed.
 
+import { createHash } from 'node:crypto';
 import { access, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +17,7 @@ import { DEV_APP_ID, DEV_PRIVATE_KEY_FILE, DEV_PUBLIC_KEY_FILE, DEV_SELLER_ID, D
 import { LOOPBACK_HOSTS } from '../src/config/values';
 import { ORDERS_PATH } from '../src/config/names';
 import { signOrderRegistration } from '../src/http/order-registration';
-import { splitList } from '../src/config/values';
+import { parseAlipayMd5Key, splitList } from '../src/config/values';
 import { describeFetchError, explainHealth, fetchHealth, healthUrlOf } from './health-check';
 import { notFoundAdvice, replyAdvice, type AdviceContext } from './simulate-advice';
 import { readAllCapped } from '../src/utils/read-capped';
@@ -26,9 +29,11 @@ import {
   hashOf,
   notificationParams,
   planNotification,
+  rsaSigner,
   signNotification,
   tradeIdsFor,
   type NotificationPlan,
+  type Signer,
   type SimulatedCharset,
   type SimulatedSignType,
   type TradeStatus,
@@ -43,25 +48,37 @@ default it signs with the local development key that \`npm start\` generated
 (dev-keys/alipay-dev-private.pem), so the local gateway accepts it:
   npx alipay-notify-edge simulate --to http://127.0.0.1:8787/alipay/notify
 After a successful send it prints the admin API command that shows the order at the gateway.
+--mapi sends a legacy mapi notification (no app_id; the partner id as seller_id; GBK; signed
+with the MD5 partner key), as an old site on Alipay's legacy interface receives it.
 
 Options:
   --to URL             where to POST (the gateway's notify URL)
   --status STATUS      TRADE_SUCCESS (default), TRADE_FINISHED, TRADE_CLOSED, WAIT_BUYER_PAY
-  --refund AMOUNT      make it a refund notification (refund_fee, gmt_refund, out_biz_no);
+  --refund AMOUNT      make it a refund notification (refund_fee, gmt_refund, out_biz_no;
+                       mapi: refund_status, gmt_refund);
                        without --status: TRADE_CLOSED when it refunds everything, else TRADE_SUCCESS
   --order ID           out_trade_no (default: a new SIM-... id); every notification for
                        the same order carries the same trade_no and buyer_id
-  --amount AMOUNT      total_amount in yuan (default 1.00)
-  --charset CHARSET    utf-8 (default) or gbk: values are signed and sent as those bytes
+  --amount AMOUNT      total_amount (mapi: total_fee) in yuan (default 1.00)
+  --charset CHARSET    utf-8 (default; --mapi: gbk) or gbk: values are signed and sent as those bytes
   --repeat N           send it N times in a row, as Alipay's re-sends: same notify_id,
                        new notify_time and sign each time (default 1)
   --concurrency N      send N identical copies at once, each time (default 1)
-  --private-key FILE   the key to sign with (PEM PKCS#8 or PKCS#1, or bare base64)
+  --private-key FILE   the RSA key to sign with (PEM PKCS#8 or PKCS#1, or bare base64)
   --app-id ID          app_id (default: ALIPAY_APP_ID from .dev.vars, else ${DEV_APP_ID})
-  --seller-id ID       seller_id (default: ALIPAY_SELLER_ID from .dev.vars, else ${DEV_SELLER_ID})
-  --sign-type TYPE     RSA2 (default, SHA256withRSA) or RSA (SHA1withRSA)
+  --seller-id ID       seller_id (default: ALIPAY_SELLER_ID from .dev.vars, else ${DEV_SELLER_ID});
+                       for --mapi, the partner id (2088...)
+  --sign-type TYPE     RSA2 (default, SHA256withRSA), RSA (SHA1withRSA) or MD5 (the legacy
+                       partner key; implies --mapi, as only mapi notifications are MD5-signed)
+  --mapi               a legacy mapi notification: no app_id or charset field, total_fee,
+                       price, quantity, buyer_email, seller_email, extra_common_param...;
+                       signed MD5 unless --sign-type RSA, GBK unless --charset utf-8
+  --md5-key-file FILE  the MD5 partner key (合作伙伴密钥), read from FILE; default, for a gateway
+                       on this machine: ALIPAY_MD5_KEY from .dev.vars. Never printed
+  --md5-key KEY        the same key on the command line (it stays in ps and the shell history)
   --out FILE           also write the body it sends to FILE (the last one, with --repeat),
-                       e.g. to try \`npx alipay-notify-edge verify\` on it
+                       e.g. to try \`npx alipay-notify-edge verify\` on it (an MD5 body: with
+                       --md5-key-file)
   --lost               the buyer pays, but the notification never arrives: the trade is
                        paid at the local Alipay stand-in (which \`npm start\` runs) and no
                        notification is sent, so the gateway can only learn of it by asking Alipay
@@ -87,6 +104,9 @@ const OPTIONS = {
   'app-id': { type: 'string' },
   'seller-id': { type: 'string' },
   'sign-type': { type: 'string' },
+  mapi: { type: 'boolean' },
+  'md5-key': { type: 'string' },
+  'md5-key-file': { type: 'string' },
   out: { type: 'string' },
   lost: { type: 'boolean' },
   standin: { type: 'string' },
@@ -100,6 +120,8 @@ const MAX_REPLY_BYTES = 64 * 1024;
 const SHOWN_REPLY_CHARS = 500;
 const HEALTH_TIMEOUT_MS = 5_000;
 const MAX_PRIVATE_KEY_BYTES = 64 * 1024;
+// The partner key is 32 characters; anything near this size is the wrong file.
+const MAX_MD5_KEY_FILE_BYTES = 4096;
 const SUCCESS = 'success';
 /** What --private-key needs: the advice every key problem ends with. The legacy RSA key is 1024 bits. */
 const SIGNING_KEY_WANT = `signing as Alipay needs the private key that matches the gateway's ALIPAY_PUBLIC_KEY (locally: ${DEV_PRIVATE_KEY_FILE})`;
@@ -119,6 +141,10 @@ interface Settings {
   privateKeyFile: string | undefined;
   appId: string | undefined;
   sellerId: string | undefined;
+  /** A legacy mapi notification (no app_id). */
+  mapi: boolean;
+  md5KeyText: string | undefined;
+  md5KeyFile: string | undefined;
   outFile: string | undefined;
   /** Pay at the stand-in, send nothing. */
   lost: boolean;
@@ -151,7 +177,8 @@ export const simulateCommand: Command = {
     const s = settings.value;
 
     const dev = await devDefaults();
-    const appId = s.appId ?? dev.appId;
+    const appId = s.mapi ? null : (s.appId ?? dev.appId);
+    const sellerId = s.sellerId ?? dev.sellerId;
     const outTradeNo = s.order ?? newOrderId();
     // Re-sends are one second apart in notify_time, the last one "now": all distinct, none in the future.
     const firstNotifyMs = Math.floor(Date.now() / 1000) * 1000 - (s.repeat - 1) * 1000;
@@ -162,10 +189,11 @@ export const simulateCommand: Command = {
         outTradeNo,
         amount: s.amount,
         appId,
-        sellerId: s.sellerId ?? dev.sellerId,
+        sellerId,
         charset: s.charset,
         signType: s.signType,
-        tradeIds: await tradeIdsFor(appId, outTradeNo),
+        // The gateway names a mapi order by its seller id, as it does an OpenAPI one by app_id.
+        tradeIds: await tradeIdsFor(appId ?? sellerId, outTradeNo),
       },
       firstNotifyMs,
     );
@@ -173,26 +201,20 @@ export const simulateCommand: Command = {
     const plan = planned.plan;
     if (s.lost) return payWithoutNotifying(plan, s, dev);
 
-    const keyFile = s.privateKeyFile ?? dev.privateKeyFile;
-    if (keyFile === null) {
-      return usageError('simulate', `no signing key: run \`npm start\` once (it generates ${DEV_PRIVATE_KEY_FILE}), or pass --private-key FILE`);
-    }
-    const keyText = await readInput(keyFile, MAX_PRIVATE_KEY_BYTES, 'a private key');
-    if (!keyText.ok) return usageError('simulate', keyText.message);
-    const key = await loadPrivateKey(new TextDecoder().decode(keyText.bytes), { hash: hashOf(s.signType), want: SIGNING_KEY_WANT, minBits: 1024 });
-    if (!key.ok) return usageError('simulate', `${keyFile}: ${key.problem}`);
+    const signing = await signingFor(s, dev);
+    if (!signing.ok) return usageError('simulate', signing.message);
 
     process.stderr.write(
       `simulate: ${plan.status}${plan.refundFee ? ` refund ${plan.refundFee}` : ''} for order ${plan.outTradeNo} ` +
-        `(${plan.totalAmount} CNY, ${plan.charset}, ${plan.signType}, app_id ${plan.appId}, trade_no ${plan.tradeNo}, notify_id ${plan.notifyId}) ` +
-        `-> ${s.url}: ${s.repeat} send${s.repeat === 1 ? '' : 's'} x ${s.concurrency} cop${s.concurrency === 1 ? 'y' : 'ies'}\n`,
+        `(${plan.totalAmount} CNY, ${plan.charset}, ${plan.signType}, ${plan.appId === null ? `mapi, seller_id ${plan.sellerId}` : `app_id ${plan.appId}`}, ` +
+        `trade_no ${plan.tradeNo}, notify_id ${plan.notifyId}) -> ${s.url}: ${s.repeat} send${s.repeat === 1 ? '' : 's'} x ${s.concurrency} cop${s.concurrency === 1 ? 'y' : 'ies'}\n`,
     );
 
-    const advice = adviser(s, { gatewayBase: new URL(s.url).origin, keyFile, signType: plan.signType, appId: plan.appId, sellerId: plan.sellerId });
+    const advice = adviser(s, { gatewayBase: new URL(s.url).origin, signedWith: signing.signedWith, signType: plan.signType, appId: plan.appId, sellerId: plan.sellerId });
     const hints = new Set<string>();
     let allSuccess = true;
     for (let send = 1; send <= s.repeat; send++) {
-      const reports = await sendRound(plan, firstNotifyMs + (send - 1) * 1000, send, s, key.key.signingKey);
+      const reports = await sendRound(plan, firstNotifyMs + (send - 1) * 1000, send, s, signing.signer);
       if (reports === null) return EXIT.usage; // the notification could not be built (reported)
       for (const report of reports) {
         const hint = await advice(report);
@@ -203,16 +225,13 @@ export const simulateCommand: Command = {
     }
 
     if (s.outFile !== undefined) {
-      const publicKey = s.privateKeyFile === undefined ? dev.publicKeyFile : null;
-      process.stderr.write(
-        `simulate: the body sent is in ${s.outFile}; check it with: npx alipay-notify-edge verify --key ${publicKey ?? '<the Alipay public key file>'} --body ${s.outFile}\n`,
-      );
+      process.stderr.write(`simulate: the body sent is in ${s.outFile}; check it with: npx alipay-notify-edge verify ${signing.verifyWith} --body ${s.outFile}\n`);
     }
     if (allSuccess) {
       const token = isLocalGateway(s.url) ? dev.adminToken : null;
       process.stderr.write(
         `simulate: the gateway has it. What it recorded for order ${plan.outTradeNo}, and how the delivery to the origin went (admin API, needs ADMIN_TOKEN):\n` +
-          `  ${adminCurl({ gatewayUrl: s.url, appId: plan.appId, outTradeNo: plan.outTradeNo, token })}\n`,
+          `  ${adminCurl({ gatewayUrl: s.url, appId: plan.appId ?? plan.sellerId, outTradeNo: plan.outTradeNo, token })}\n`,
       );
     }
     for (const hint of hints) process.stderr.write(`simulate: ${hint}\n`);
@@ -257,10 +276,18 @@ function readSettings(values: OptionValues): Parsed<Settings> {
   if (statusText !== undefined && !(TRADE_STATUSES as readonly string[]).includes(statusText)) {
     return { ok: false, message: `--status must be one of ${TRADE_STATUSES.join(', ')}` };
   }
-  const charsetText = (text('charset') ?? 'utf-8').toLowerCase().replace(/^utf8$/, 'utf-8');
+  const signTypeText = text('sign-type')?.toUpperCase();
+  if (signTypeText !== undefined && signTypeText !== 'RSA2' && signTypeText !== 'RSA' && signTypeText !== 'MD5') {
+    return { ok: false, message: '--sign-type must be RSA2, RSA or MD5' };
+  }
+  // Alipay signs only mapi notifications with MD5, and those with MD5 unless the merchant chose RSA.
+  const mapi = values.mapi === true || signTypeText === 'MD5';
+  const signType: SimulatedSignType = signTypeText ?? (mapi ? 'MD5' : 'RSA2');
+  if (mapi && signType === 'RSA2') return { ok: false, message: '--mapi: mapi notifications are signed MD5 or RSA, never RSA2' };
+  // A mapi merchant's _input_charset is GBK unless its payment request said otherwise.
+  const charsetText = (text('charset') ?? (mapi ? 'gbk' : 'utf-8')).toLowerCase().replace(/^utf8$/, 'utf-8');
   if (!(SIMULATED_CHARSETS as readonly string[]).includes(charsetText)) return { ok: false, message: '--charset must be utf-8 or gbk' };
-  const signTypeText = (text('sign-type') ?? 'RSA2').toUpperCase();
-  if (signTypeText !== 'RSA2' && signTypeText !== 'RSA') return { ok: false, message: '--sign-type must be RSA2 or RSA' };
+
 
   const order = text('order');
   if (order !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(order)) {
@@ -270,6 +297,20 @@ function readSettings(values: OptionValues): Parsed<Settings> {
   const sellerId = text('seller-id');
   for (const [name, id] of [['--app-id', appId], ['--seller-id', sellerId]] as const) {
     if (id !== undefined && !isAlipayId(id)) return { ok: false, message: `${name}: Alipay ids are digits only` };
+  }
+  if (mapi && appId !== undefined) {
+    return { ok: false, message: '--app-id: a legacy mapi notification has no app_id (its seller_id, your partner id 2088..., names you: --seller-id)' };
+  }
+  if (mapi && values.lost === true) {
+    return { ok: false, message: '--lost plays an OpenAPI trade the gateway asks alipay.trade.query about as one of its app ids; it never asks about a mapi order' };
+  }
+  const md5KeyText = text('md5-key');
+  const md5KeyFile = text('md5-key-file');
+  if (signType === 'MD5') {
+    if (md5KeyText !== undefined && md5KeyFile !== undefined) return { ok: false, message: 'give --md5-key-file FILE or --md5-key KEY, not both' };
+    if (text('private-key') !== undefined) return { ok: false, message: '--private-key signs RSA; an MD5 sign uses the partner key (--md5-key-file FILE)' };
+  } else if (md5KeyText !== undefined || md5KeyFile !== undefined) {
+    return { ok: false, message: `--md5-key${md5KeyText === undefined ? '-file' : ''} goes with --sign-type MD5 (this notification is signed ${signType})` };
   }
 
   if (values.lost === true) {
@@ -297,12 +338,15 @@ function readSettings(values: OptionValues): Parsed<Settings> {
       order,
       amount: text('amount') ?? '1.00',
       charset: charsetText as SimulatedCharset,
-      signType: signTypeText,
+      signType,
       repeat: repeat.value,
       concurrency: concurrency.value,
       privateKeyFile: text('private-key'),
       appId,
       sellerId,
+      mapi,
+      md5KeyText,
+      md5KeyFile,
       outFile: text('out'),
       lost: values.lost === true,
       standInUrl: text('standin'),
@@ -315,6 +359,71 @@ function count(s: string | undefined, name: string, max: number): Parsed<number>
   const n = /^\d{1,6}$/.test(s) ? Number(s) : NaN;
   if (!(n >= 1 && n <= max)) return { ok: false, message: `${name} must be a whole number from 1 to ${max}` };
   return { ok: true, value: n };
+}
+
+// ---- signing -------------------------------------------------------------------
+
+type Signing =
+  | {
+      ok: true;
+      signer: Signer;
+      /** What signed, for advice: the private key file, or where the MD5 key came from (never the key). */
+      signedWith: string;
+      /** The `verify` options that check a body it signed. */
+      verifyWith: string;
+    }
+  | { ok: false; message: string };
+
+async function signingFor(s: Settings, dev: DevDefaults): Promise<Signing> {
+  if (s.signType === 'MD5') return md5Signing(s, dev);
+  const keyFile = s.privateKeyFile ?? dev.privateKeyFile;
+  if (keyFile === null) return { ok: false, message: `no signing key: run \`npm start\` once (it generates ${DEV_PRIVATE_KEY_FILE}), or pass --private-key FILE` };
+  const keyText = await readInput(keyFile, MAX_PRIVATE_KEY_BYTES, 'a private key');
+  if (!keyText.ok) return keyText;
+  const key = await loadPrivateKey(new TextDecoder().decode(keyText.bytes), { hash: hashOf(s.signType), want: SIGNING_KEY_WANT, minBits: 1024 });
+  if (!key.ok) return { ok: false, message: `${keyFile}: ${key.problem}` };
+  const publicKey = s.privateKeyFile === undefined ? dev.publicKeyFile : null;
+  return { ok: true, signer: rsaSigner(key.key.signingKey), signedWith: keyFile, verifyWith: `--key ${publicKey ?? '<the Alipay public key file>'}` };
+}
+
+/**
+ * The MD5 partner key: --md5-key-file, --md5-key, or, for a gateway on this machine only,
+ * ALIPAY_MD5_KEY from .dev.vars: `init --dev-vars` puts the merchant's real partner key there,
+ * which must not sign test payments for a deployed gateway unless asked to. Messages name where
+ * the key came from, never the key.
+ */
+async function md5Signing(s: Settings, dev: DevDefaults): Promise<Signing> {
+  const local = isLocalGateway(s.url);
+  let text: string;
+  let source: string;
+  let verifyWith: string;
+  if (s.md5KeyFile !== undefined) {
+    const read = await readInput(s.md5KeyFile, MAX_MD5_KEY_FILE_BYTES, 'an MD5 key file');
+    if (!read.ok) return read;
+    // As an editor or `echo KEY > FILE` saves it: TextDecoder drops a BOM, trim() the line ending.
+    text = new TextDecoder().decode(read.bytes).trim();
+    source = verifyWith = `--md5-key-file ${s.md5KeyFile}`;
+  } else if (s.md5KeyText !== undefined) {
+    text = s.md5KeyText;
+    source = '--md5-key';
+    verifyWith = '--md5-key-file <a file holding the --md5-key key>';
+  } else if (local && dev.md5Key !== null) {
+    text = dev.md5Key;
+    source = 'ALIPAY_MD5_KEY from .dev.vars';
+    verifyWith = '--md5-key-file <a file holding ALIPAY_MD5_KEY from .dev.vars>';
+  } else {
+    const why = local ? '.dev.vars has no ALIPAY_MD5_KEY' : 'ALIPAY_MD5_KEY from .dev.vars is used only for a gateway on this machine';
+    return { ok: false, message: `MD5 signs with the partner key: give --md5-key-file FILE (or --md5-key KEY); ${why}` };
+  }
+  // The gateway's own rule for ALIPAY_MD5_KEY: a key it would refuse cannot be the one it checks with.
+  const parsed = parseAlipayMd5Key(text);
+  if (!parsed.ok) return { ok: false, message: `${source}: ${parsed.message}` };
+  return { ok: true, signer: md5Signer(parsed.value), signedWith: source, verifyWith };
+}
+
+/** Alipay's mapi MD5 sign (src/alipay/md5-sign.ts): lowercase hex md5 of the content followed directly by the key. */
+function md5Signer(key: Uint8Array): Signer {
+  return async (content) => createHash('md5').update(content).update(key).digest('hex');
 }
 
 // ---- development defaults ------------------------------------------------------
@@ -331,6 +440,8 @@ interface DevDefaults {
   standInUrl: string | null;
   /** STATUS_SECRET from the same .dev.vars: --lost registers the order with a local gateway with it. */
   statusSecret: string | null;
+  /** ALIPAY_MD5_KEY from the same .dev.vars: signs MD5 for a gateway on this machine only. */
+  md5Key: string | null;
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -365,6 +476,7 @@ async function devDefaults(): Promise<DevDefaults> {
     adminToken: vars.ADMIN_TOKEN || null,
     standInUrl: localOrigin(vars.ALIPAY_GATEWAY_URL),
     statusSecret: vars.STATUS_SECRET || null,
+    md5Key: vars.ALIPAY_MD5_KEY || null,
   };
 }
 
@@ -420,7 +532,7 @@ async function payWithoutNotifying(plan: NotificationPlan, s: Settings, dev: Dev
   const token = isLocalGateway(s.url) ? dev.adminToken : null;
   process.stderr.write(
     `simulate: ${registered ? `the gateway did not take the registration (${registered.error ?? 'no reason given'}). ` : ''}` +
-      `Ask Alipay about it from the admin API: ${adminCurl({ gatewayUrl: s.url, appId: plan.appId, outTradeNo: plan.outTradeNo, token }).replace(/^curl /, 'curl -X POST ')}/ask\n`,
+      `Ask Alipay about it from the admin API: ${adminCurl({ gatewayUrl: s.url, appId: plan.appId ?? plan.sellerId, outTradeNo: plan.outTradeNo, token }).replace(/^curl /, 'curl -X POST ')}/ask\n`,
   );
   return registered ? EXIT.notValid : EXIT.ok;
 }
@@ -473,7 +585,8 @@ type Registration = { ok: boolean; nextQueryAt?: string | null; error?: string }
  * Null when that is not possible here (not a local gateway, or no STATUS_SECRET).
  */
 async function registerWithGateway(plan: NotificationPlan, s: Settings, dev: DevDefaults): Promise<Registration | null> {
-  if (!isLocalGateway(s.url) || dev.statusSecret === null || !/^\d+\.\d{2}$/.test(plan.totalAmount)) return null;
+  // Orders are registered by app_id: a mapi order (which --lost refuses anyway) has none.
+  if (plan.appId === null || !isLocalGateway(s.url) || dev.statusSecret === null || !/^\d+\.\d{2}$/.test(plan.totalAmount)) return null;
   const expire = Math.floor(Date.now() / 1000) + LOST_ORDER_PAYABLE_S;
   const sig = await signOrderRegistration(new TextEncoder().encode(dev.statusSecret), plan.appId, plan.outTradeNo, plan.totalAmount, expire);
   const form = new URLSearchParams({ app_id: plan.appId, out_trade_no: plan.outTradeNo, total_amount: plan.totalAmount, expire: String(expire), sig });
@@ -527,9 +640,9 @@ function newOrderId(): string {
 // ---- sending -------------------------------------------------------------------
 
 /** One send: `concurrency` identical copies of the notification as of `notifyTimeMs`, all at once. */
-async function sendRound(plan: NotificationPlan, notifyTimeMs: number, send: number, s: Settings, key: CryptoKey): Promise<SendReport[] | null> {
+async function sendRound(plan: NotificationPlan, notifyTimeMs: number, send: number, s: Settings, signer: Signer): Promise<SendReport[] | null> {
   const params = notificationParams(plan, notifyTimeMs);
-  const signed = await signNotification(params, plan.charset, key);
+  const signed = await signNotification(params, plan.charset, signer);
   if (!signed.ok) {
     printError(signed.message);
     return null;

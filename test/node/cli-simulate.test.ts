@@ -1,6 +1,9 @@
 // `alipay-notify-edge simulate` plays Alipay: every body it sends is checked here by a small
 // receiver with the project's own core (parseForm + verifyForm + decodeParams), as the gateway
-// would, with the public key from the generated development configuration.
+// would, with the public key from the generated development configuration (and, for MD5, the
+// partner key in its .dev.vars). MD5 signs are also recomputed here from the raw body with
+// node:crypto, independently of the project's parser and content builder.
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -40,6 +43,13 @@ interface Received {
 const dir = mkdtempSync(join(tmpdir(), 'cli-simulate-'));
 const CUSTOM_APP_ID = '2021000000009999';
 const ADMIN_TOKEN = 'test-only-simulate-admin-token-0123';
+/** ALIPAY_MD5_KEY in the test's .dev.vars (32 letters and digits, like Alipay's partner keys). */
+const MD5_KEY = 'TestOnlySimulateMd5Key0123456789';
+/** Another partner key, in a file of its own: the receiver's key is the .dev.vars one. */
+const OTHER_MD5_KEY = 'OtherTestOnlyMd5Key0123456789abc';
+const SELLER_ID = '2088000000000000';
+let md5KeyFile: string;
+let otherMd5KeyFile: string;
 let privateKeyFile: string;
 let publicKey: AlipayPublicKey;
 let verifyOptions: VerifyOptions;
@@ -78,13 +88,18 @@ beforeAll(async () => {
   // Prove simulate reads the app id from .dev.vars (not just the built-in default).
   writeFileSync(
     generated.path,
-    `${'#'} test copy\nALIPAY_APP_ID="${CUSTOM_APP_ID}"\nALIPAY_SELLER_ID="${generated.vars.ALIPAY_SELLER_ID}"\nADMIN_TOKEN="${ADMIN_TOKEN}"\n`,
+    `${'#'} test copy\nALIPAY_APP_ID="${CUSTOM_APP_ID}"\nALIPAY_SELLER_ID="${generated.vars.ALIPAY_SELLER_ID}"\nADMIN_TOKEN="${ADMIN_TOKEN}"\n` +
+      `ALIPAY_SIGN_TYPES="RSA2,MD5"\nALIPAY_MD5_KEY="${MD5_KEY}"\n`,
   );
+  md5KeyFile = join(dir, 'md5-key.txt');
+  writeFileSync(md5KeyFile, `${MD5_KEY}\n`);
+  otherMd5KeyFile = join(dir, 'other-md5-key.txt');
+  writeFileSync(otherMd5KeyFile, `${OTHER_MD5_KEY}\n`);
   privateKeyFile = join(dir, DEV_PRIVATE_KEY_FILE);
   const loaded = await loadPublicKeys(generated.vars.ALIPAY_PUBLIC_KEY!);
   if (!loaded.ok) throw new Error(loaded.problems.join('; '));
   publicKey = loaded.keys[0]!;
-  verifyOptions = { keys: [publicKey], signTypes: ['RSA2', 'RSA'] };
+  verifyOptions = { keys: [publicKey], signTypes: ['RSA2', 'RSA', 'MD5'], md5Key: new TextEncoder().encode(MD5_KEY) };
 
   server = createServer((req, res) => {
     if (req.url === '/health') {
@@ -137,6 +152,36 @@ function lines(stdout: string): Record<string, unknown>[] {
     .split('\n')
     .filter((l) => l !== '')
     .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/** The body's pairs as raw bytes, split by hand: "&" and the first "=", "+" a space, %XX one byte. */
+function rawPairs(body: Buffer): [string, Buffer][] {
+  const bytes = (s: string) => Buffer.from(s.replace(/\+/g, ' ').replace(/%([0-9A-Fa-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1');
+  return body
+    .toString('latin1')
+    .split('&')
+    .map((part) => {
+      const eq = part.indexOf('=');
+      return [bytes(part.slice(0, eq)).toString('latin1'), bytes(part.slice(eq + 1))];
+    });
+}
+
+/**
+ * The mapi MD5 sign, computed here: leave out sign, sign_type and empty values, sort by name,
+ * join name=value with "&" over the value bytes as sent, append the key, lowercase hex md5.
+ */
+function md5SignOf(pairs: [string, Buffer][], key: string): string {
+  const kept = pairs.filter(([name, value]) => name !== 'sign' && name !== 'sign_type' && value.length > 0);
+  kept.sort(([a], [b]) => Buffer.compare(Buffer.from(a, 'latin1'), Buffer.from(b, 'latin1')));
+  const content = Buffer.concat(kept.flatMap(([name, value], i) => [Buffer.from(`${i === 0 ? '' : '&'}${name}=`, 'latin1'), value]));
+  return createHash('md5').update(content).update(key, 'latin1').digest('hex');
+}
+
+const sentSign = (got: Received) => rawPairs(got.body).find(([name]) => name === 'sign')![1].toString('latin1');
+
+/** Neither output stream shows a partner key. */
+function expectNoKeyShown(run: { stdout: string; stderr: string }) {
+  for (const key of [MD5_KEY, OTHER_MD5_KEY]) expect(run.stdout + run.stderr).not.toContain(key);
 }
 
 /** Runs simulate in-process with the generated dev key. */
@@ -393,7 +438,11 @@ describe('simulate', () => {
     [['--refund', '2.00'], 'more than the order amount'],
     [['--refund', '0.50', '--status', 'WAIT_BUYER_PAY'], 'does not go with WAIT_BUYER_PAY'],
     [['--app-id', 'abc'], 'digits only'],
-    [['--sign-type', 'MD5'], '--sign-type must be RSA2 or RSA'],
+    [['--sign-type', 'SM2'], '--sign-type must be RSA2, RSA or MD5'],
+    [['--mapi', '--app-id', CUSTOM_APP_ID], 'a legacy mapi notification has no app_id'],
+    [['--mapi', '--sign-type', 'RSA2'], 'mapi notifications are signed MD5 or RSA'],
+    [['--sign-type', 'MD5', '--app-id', CUSTOM_APP_ID], 'a legacy mapi notification has no app_id'],
+    [['--mapi', '--lost'], '--lost'],
   ])('exits 2 on a usage error: %j', async (args, message) => {
     const withTo = args[0] === '--to' || args.length === 0 ? args : ['--to', url, ...args];
     const run = await runInProcess(['simulate', '--private-key', privateKeyFile, ...withTo]);
@@ -406,6 +455,160 @@ describe('simulate', () => {
     const run = await runInProcess(['simulate', '--to', url, '--private-key', join(dir, DEV_PUBLIC_KEY_FILE)]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('needs the private key');
+    expect(received).toHaveLength(0);
+  });
+});
+
+describe('simulate, legacy mapi and MD5', () => {
+  /**
+   * In-process, without --private-key: an MD5 sign needs none (and refuses one). The seller id is
+   * given, so a .dev.vars in the directory the tests run from changes nothing.
+   */
+  const simulateNoRsaKey = (...args: string[]) => runInProcess(['simulate', '--to', url, '--seller-id', SELLER_ID, ...args]);
+
+  it('--sign-type MD5 sends a mapi notification signed with ALIPAY_MD5_KEY from .dev.vars, for a gateway on this machine (real process)', async () => {
+    const run = await runCli(['simulate', '--to', url, '--sign-type', 'MD5'], { cwd: dir });
+    expect(run.code).toBe(0);
+    expect(lines(run.stdout)[0]).toMatchObject({ status: 200, body: 'success' });
+    const got = received[0]!;
+    expect(got).toMatchObject({ verified: true, signType: 'MD5' });
+    expect(got.params.sign_type).toBe('MD5');
+    const sign = sentSign(got);
+    expect(sign).toMatch(/^[0-9a-f]{32}$/);
+    expect(sign).toBe(md5SignOf(rawPairs(got.body), MD5_KEY));
+    expect(got.params.app_id).toBeUndefined();
+    expect(got.params.seller_id).toBe(SELLER_ID);
+    // The gateway keys a mapi order by seller id: the admin command names it that way.
+    expect(run.stderr).toContain(`  curl -H "Authorization: Bearer ${ADMIN_TOKEN}" ${base}/admin/orders/${SELLER_ID}/${got.params.out_trade_no}\n`);
+    expectNoKeyShown(run);
+  });
+
+  it('--mapi sends the mapi fields, in GBK by default, with no charset field, MD5-signed over the GBK bytes', async () => {
+    const run = await simulateNoRsaKey('--mapi', '--md5-key-file', md5KeyFile, '--amount', '12.5', '--order', 'MAPI-ORDER-1');
+    expect(run.code).toBe(0);
+    const got = received[0]!;
+    expect(got).toMatchObject({ verified: true, signType: 'MD5', charset: 'gbk' });
+    expect(got.headers['content-type']).toBe('application/x-www-form-urlencoded; charset=gbk');
+    const p = got.params;
+    expect(p).toMatchObject({
+      notify_type: 'trade_status_sync',
+      sign_type: 'MD5',
+      out_trade_no: 'MAPI-ORDER-1',
+      payment_type: '1',
+      seller_id: SELLER_ID,
+      trade_status: 'TRADE_SUCCESS',
+      total_fee: '12.50',
+      price: '12.50',
+      quantity: '1',
+      is_total_fee_adjust: 'N',
+      subject: SIMULATED_SUBJECT,
+    });
+    for (const field of ['app_id', 'auth_app_id', 'charset', 'version', 'total_amount', 'receipt_amount', 'buyer_pay_amount', 'fund_bill_list']) {
+      expect(p[field], field).toBeUndefined();
+    }
+    expect(p.notify_id).toMatch(/^[0-9a-z]{34}$/);
+    expect(p.trade_no).toMatch(/^\d{28}$/);
+    expect(p.buyer_id).toMatch(/^2088\d{12}$/);
+    expect(p.buyer_email).toContain('***');
+    expect(p.seller_email).toMatch(/@/);
+    expect(p.extra_common_param).toBeTruthy();
+    expect(p.gmt_payment).toBeDefined();
+    expect(classify(toNotification(p))).toEqual({ kind: 'paid', key: 'paid' });
+
+    // GBK on the wire, and the sign covers those bytes: over a UTF-8 re-encoding it does not match.
+    expect(got.body.toString('latin1')).toContain('subject=%B2%E2%CA%D4%C9%CC%C6%B7+1%2B1');
+    const pairs = rawPairs(got.body);
+    expect(sentSign(got)).toBe(md5SignOf(pairs, MD5_KEY));
+    const asUtf8 = pairs.map(([name, value]): [string, Buffer] => [name, Buffer.from(new TextDecoder('gbk').decode(value), 'utf8')]);
+    expect(md5SignOf(asUtf8, MD5_KEY)).not.toBe(sentSign(got));
+    expectNoKeyShown(run);
+  });
+
+  it('--mapi --charset utf-8 sends UTF-8 bytes, still without a charset field', async () => {
+    expect((await simulateNoRsaKey('--mapi', '--charset', 'utf-8', '--md5-key', MD5_KEY)).code).toBe(0);
+    const got = received[0]!;
+    expect(got).toMatchObject({ verified: true, charset: 'utf-8' });
+    expect(got.params.charset).toBeUndefined();
+    expect(got.headers['content-type']).toBe('application/x-www-form-urlencoded; charset=utf-8');
+    expect(got.body.toString('latin1')).toContain(`subject=${encodeURIComponent('测试商品')}`);
+    expect(sentSign(got)).toBe(md5SignOf(rawPairs(got.body), MD5_KEY));
+  });
+
+  it('--md5-key-file signs with that key, not the one in .dev.vars', async () => {
+    const run = await simulateNoRsaKey('--sign-type', 'MD5', '--md5-key-file', otherMd5KeyFile);
+    expect(run.code).toBe(1); // the receiver holds the .dev.vars key
+    const got = received[0]!;
+    expect(got.verified).toBe(false);
+    expect(sentSign(got)).toBe(md5SignOf(rawPairs(got.body), OTHER_MD5_KEY));
+    expectNoKeyShown(run);
+  });
+
+  it('--mapi --refund: refund_status and gmt_refund, as a mapi trade notification carries a refund', async () => {
+    expect((await simulateNoRsaKey('--mapi', '--md5-key-file', md5KeyFile, '--amount', '10', '--refund', '10')).code).toBe(0);
+    const p = received[0]!.params;
+    expect(p).toMatchObject({ trade_status: 'TRADE_CLOSED', refund_status: 'REFUND_SUCCESS', total_fee: '10.00' });
+    expect(p.gmt_refund).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+    expect(p.out_biz_no).toBeUndefined();
+    expect(classify(toNotification(p)).kind).toBe('refund');
+  });
+
+  it('--mapi --sign-type RSA signs the mapi notification with SHA1withRSA and the private key', async () => {
+    const run = await simulate('--mapi', '--sign-type', 'RSA', '--seller-id', SELLER_ID);
+    expect(run.code).toBe(0);
+    expect(received[0]).toMatchObject({ verified: true, signType: 'RSA', charset: 'gbk' });
+    expect(received[0]!.params).toMatchObject({ sign_type: 'RSA', total_fee: '1.00' });
+    expect(received[0]!.params.app_id).toBeUndefined();
+  });
+
+  it('--out saves the MD5 body, and `verify` with the partner key (the gateway\'s own checks) accepts it', async () => {
+    const out = join(dir, 'sent-mapi-body.txt');
+    const run = await simulateNoRsaKey('--mapi', '--md5-key-file', md5KeyFile, '--out', out);
+    expect(run.code).toBe(0);
+    expect(Buffer.compare(readFileSync(out), received[0]!.body)).toBe(0);
+    expect(run.stderr).toContain(`check it with: npx alipay-notify-edge verify --md5-key-file ${md5KeyFile} --body ${out}`);
+    expectNoKeyShown(run);
+
+    const verified = await runInProcess(['verify', '--md5-key-file', md5KeyFile, '--sign-types', 'MD5', '--seller-id', SELLER_ID, '--body', out]);
+    expect(verified.code).toBe(0);
+    expect(JSON.parse(verified.stdout)).toMatchObject({ valid: true, signType: 'MD5', charset: 'gbk', event: { kind: 'paid' } });
+    const otherKey = await runInProcess(['verify', '--md5-key-file', otherMd5KeyFile, '--body', out]);
+    expect(JSON.parse(otherKey.stdout)).toMatchObject({ valid: false, reason: 'signature-mismatch' });
+  });
+
+  it('with the key from .dev.vars, the verify command it suggests names a key file, never the key (real process)', async () => {
+    const out = join(dir, 'sent-md5-body.txt');
+    const run = await runCli(['simulate', '--to', url, '--mapi', '--out', out], { cwd: dir });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain(`verify --md5-key-file <a file holding ALIPAY_MD5_KEY from .dev.vars> --body ${out}`);
+    expectNoKeyShown(run);
+  });
+
+  it.each([
+    ['fail: signature-mismatch', /^the gateway's ALIPAY_MD5_KEY is not the key simulate signed with \(--md5-key-file .*md5-key\.txt\)/],
+    ['fail: sign-type-not-accepted', /^the gateway does not accept MD5 \(ALIPAY_SIGN_TYPES\): .*ALIPAY_MD5_KEY/],
+    ['fail: no-usable-key', /^the gateway has no MD5 key: ALIPAY_MD5_KEY/],
+    ['fail: app-id-mismatch', /^a legacy mapi notification has no app_id: the gateway takes one only when its ALIPAY_SELLER_ID lists the seller_id 2088000000000000/],
+  ])('the answer %j to an MD5 mapi notification comes with MD5 advice', async (reply, advice) => {
+    answer = reply;
+    const run = await simulateNoRsaKey('--mapi', '--md5-key-file', md5KeyFile);
+    expect(run.code).toBe(1);
+    expect(lines(run.stdout)[0]).toMatchObject({ body: reply, hint: expect.stringMatching(advice) });
+    expectNoKeyShown(run);
+  });
+
+  it.each([
+    [['--sign-type', 'MD5'], 'MD5 signs with the partner key: give --md5-key-file FILE'],
+    [['--sign-type', 'MD5', '--md5-key', 'short-key'], '--md5-key: must be 32 ASCII letters and digits'],
+    [['--sign-type', 'MD5', '--md5-key', MD5_KEY, '--md5-key-file', 'x'], 'not both'],
+    [['--md5-key', MD5_KEY], '--md5-key goes with --sign-type MD5'],
+    [['--mapi', '--sign-type', 'RSA', '--md5-key', MD5_KEY], '--md5-key goes with --sign-type MD5'],
+    [['--sign-type', 'MD5', '--md5-key', MD5_KEY, '--private-key', 'x.pem'], '--private-key signs RSA'],
+  ])('exits 2 on an MD5 usage error, never showing the key: %j', async (args, message) => {
+    // Not on this machine: .dev.vars's ALIPAY_MD5_KEY is not for a remote gateway.
+    const run = await runInProcess(['simulate', '--to', 'https://gateway.example/alipay/notify', ...args]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(message);
+    expectNoKeyShown(run);
     expect(received).toHaveLength(0);
   });
 });
