@@ -69,6 +69,9 @@ const BODY_STATUS = {
   unreadable: 400,
 } as const satisfies Record<BodyProblem, number>;
 
+/** Every reason a refused notification is counted under (the console's health page says each in words). */
+export const COUNTED_REJECTION_REASONS: readonly string[] = [...Object.keys(BODY_STATUS), ...Object.keys(REJECTION_STATUS)];
+
 /** First 16 hex characters of the key's SHA-256 SPKI fingerprint (/health shows it in full); null for MD5 (no public key). */
 function keyFingerprintOf(verified: VerifySuccess): string | null {
   return verified.keyFingerprint?.slice(0, 16) ?? null;

@@ -268,6 +268,10 @@ describe('operator console in Chromium', () => {
     expect(summary).toContain('RSA2');
     const count = await page.textContent('#rejections tr[data-reason="signature-mismatch"] td:nth-child(2)');
     expect(Number(count)).toBeGreaterThanOrEqual(1);
+    // The code as the logs say it, and what it means.
+    expect(await page.textContent('#rejections tr[data-reason="signature-mismatch"] td:first-child')).toBe(
+      'signature-mismatch signature does not verify: wrong public key, or the notification was altered',
+    );
     await screenshot(page, '06-health');
   });
 

@@ -96,19 +96,23 @@ describe('console i18n.js: the gateway\'s codes', () => {
   // Every code the order page, its timeline and the redelivery results can show (src/orders/ledger-types.ts
   // EventState and ReconcileView, src/orders/reconcile-store.ts ReconcileState, src/orders/reconciler.ts
   // QueryRun, src/delivery/attempt.ts AttemptFailureReason, src/orders/ledger.ts Outcome and redeliver(),
-  // src/alipay/types.ts EVENT_KINDS).
+  // src/alipay/types.ts EVENT_KINDS; the rejection reasons are read from src/http/notify.ts below).
   const CODES: Record<string, string[]> = {
     state: ['recorded', 'pending', 'delivering', 'delivered', 'dead', 'held', 'refused'],
     kind: ['paid', 'refund', 'closed', 'waiting', 'other'],
     reconcile: ['asking', 'paid', 'closed', 'expired', 'idle'],
     query: ['paid-found', 'already-recorded', 'not-paid', 'not-found', 'closed', 'failed'],
     outcome: ['delivered', 'timeout', 'network-error', 'http-status', 'wrong-ack', 'interrupted', 'internal-error', 'body-purged', 'held', 'amount-held'],
+    // The health page's refused notifications, by the reason they are counted under (src/http/notify.ts).
+    rejection: [],
   };
 
   it('are words in both languages, and an unknown code shows as itself', async () => {
     const { codeText } = (await import(client('i18n.js'))) as { codeText(t: (key: string) => string, family: string, code: string): string };
     const { EVENT_KINDS } = await import('../../src/alipay/types');
     expect(CODES['kind']).toEqual([...EVENT_KINDS]);
+    CODES['rejection'] = [...(await import('../../src/http/notify')).COUNTED_REJECTION_REASONS];
+    expect(CODES['rejection']).toContain('signature-mismatch');
     for (const lang of ['zh', 'en']) {
       const t = i18n.translator(lang);
       for (const [family, codes] of Object.entries(CODES)) {

@@ -3,6 +3,7 @@
 import { getJson, postJson } from './api.js';
 import { h, show } from './dom.js';
 import { beijingDate, beijingDateTime, count, HOUR_MS } from './format.js';
+import { codeText } from './i18n.js';
 
 const list = (values) => (values && values.length > 0 ? values.join(', ') : '—');
 
@@ -53,6 +54,12 @@ export function rejectionsByReason(points, nowMs = Date.now()) {
   return [...byReason.values()].sort((a, b) => b.day - a.day || a.reason.localeCompare(b.reason));
 }
 
+/** The gateway's reason code (what its logs and Alipay's answer say) and, when known, what it means. */
+function reasonCell(t, reason) {
+  const words = codeText(t, 'rejection', reason);
+  return h('td', {}, h('span', { class: 'mono' }, reason), words === reason ? null : h('span', { class: 'muted' }, ` ${words}`));
+}
+
 async function rejections(t, box) {
   try {
     const answer = await getJson('/admin/api/rejections', { from: new Date(Date.now() - 24 * HOUR_MS).toISOString(), to: new Date().toISOString() });
@@ -65,7 +72,7 @@ async function rejections(t, box) {
             'table',
             { class: 'rejections' },
             h('thead', {}, h('tr', {}, h('th', {}, t('health.col.reason')), h('th', { class: 'num' }, t('health.col.day')), h('th', { class: 'num' }, t('health.col.hour')))),
-            h('tbody', {}, rows.map((r) => h('tr', { dataset: { reason: r.reason } }, h('td', { class: 'mono' }, r.reason), h('td', { class: 'num' }, count(r.day)), h('td', { class: 'num' }, count(r.thisHour))))),
+            h('tbody', {}, rows.map((r) => h('tr', { dataset: { reason: r.reason } }, reasonCell(t, r.reason), h('td', { class: 'num' }, count(r.day)), h('td', { class: 'num' }, count(r.thisHour))))),
           ),
     );
   } catch (error) {
