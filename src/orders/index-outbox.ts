@@ -126,6 +126,24 @@ export class IndexOutbox {
   }
 
   /**
+   * Whether the payments index lists this order: Alipay told of it (a notification, or a payment
+   * found by asking), or the site registered it. An order known only because somebody asked
+   * Alipay about it (an operator's mistyped number, a status page of an order the site never
+   * registered) and Alipay knew no payment is not a payment: listed, it would sit in the history and
+   * the totals as waiting. Its ledger still shows what was asked and answered.
+   */
+  private listable(): boolean {
+    return (
+      this.sql
+        .exec<{ listed: number }>(
+          `SELECT EXISTS (SELECT 1 FROM notifications) OR EXISTS (SELECT 1 FROM events)
+             OR EXISTS (SELECT 1 FROM reconcile WHERE registered_at IS NOT NULL) AS listed`,
+        )
+        .one().listed === 1
+    );
+  }
+
+  /**
    * Pushes the row if the index is owed one and its time has come (`force`: regardless of a
    * backoff, for an operator waiting on the answer). Never throws: a failure is logged and
    * retried later through dueAt.
@@ -137,6 +155,11 @@ export class IndexOutbox {
     const row = this.row();
     if (row === null) return;
     const version = state.version;
+    if (!this.listable()) {
+      // Nothing to list yet: owed nothing until the order has something to show (a later change bumps the version again).
+      this.sql.exec('UPDATE index_outbox SET pushed_version = MAX(pushed_version, ?), retry_at = NULL, failures = 0', version);
+      return;
+    }
     let name = state.index_name;
     if (name === null) {
       // Fixed at the first push: raising INDEX_SHARDS later never moves an order to another shard.

@@ -143,6 +143,13 @@ export class LedgerStore {
     return (this.sql.exec('SELECT * FROM events WHERE event_key = ?', key).toArray()[0] as EventRow | undefined) ?? null;
   }
 
+  /** `paid` or `closed` when the order's trade is settled (nothing more to ask Alipay); null otherwise. */
+  settledKind(): 'paid' | 'closed' | null {
+    if (this.event('paid') !== null) return 'paid';
+    if (this.event('closed') !== null) return 'closed';
+    return null;
+  }
+
   eventKeys(): { key: string; state: EventState }[] {
     return this.sql
       .exec<{ event_key: string; state: EventState }>('SELECT event_key, state FROM events ORDER BY created_at, event_key')

@@ -288,7 +288,7 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
     if (!loaded.ok) return { ok: false, reason: 'misconfigured', hint: MISCONFIGURED_HINT };
     const config = loaded.config;
     const now = Date.now();
-    const settled = this.settledKind();
+    const settled = this.store.settledKind();
     const asking = config.reconcile !== null && queryable(config, input.app, input.outTradeNo);
     const first = !asking || settled !== null ? null : nextQueryAt(config.reconcile!.scheduleMs, { done: 0, since: now, expiresAt: input.expiresAt });
     this.reconcile.start('registered', now, first, input);
@@ -316,7 +316,7 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
     if (!loaded.ok || loaded.config.reconcile === null || !queryable(loaded.config, order.app, order.outTradeNo)) return { asked: false };
     // Past the checks that need no table: asking writes (a status page of a gateway that does not ask writes nothing).
     this.ensureSchema();
-    if (this.settledKind() !== null) return { asked: false };
+    if (this.store.settledKind() !== null) return { asked: false };
     const now = Date.now();
     const row = this.reconcile.row();
     const sinceLast = row?.last_query_at == null ? Infinity : now - row.last_query_at;
@@ -383,13 +383,6 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
     this.ensureSchema();
     const placed = this.store.placeInSlots(Date.now() + HOLD_RECHECK_MS + 1_000, firstSlotAt, spacingMs, slots);
     if (placed > 0) await this.alarmNoLaterThan(firstSlotAt);
-  }
-
-  /** `paid` or `closed` when the order's trade is settled (nothing more to ask Alipay); null otherwise. */
-  private settledKind(): 'paid' | 'closed' | null {
-    if (this.store.event('paid') !== null) return 'paid';
-    if (this.store.event('closed') !== null) return 'closed';
-    return null;
   }
 
   /** The order's payments-index row as it stands now (the admin search reads it straight from here). */

@@ -205,6 +205,10 @@ export class Reconciler {
    * on, or ends asking (expired, or the schedule ran out).
    */
   private next(config: Config, row: ReconcileRow, now: number): { state: ReconcileState; nextQueryAt: number | null; counted: boolean } {
+    // The order's own notification already settled it (an operator asked anyway, say, and this
+    // Alipay, a sandbox or the local stand-in, did not know the trade): asking ends as settled.
+    const settled = this.store.settledKind();
+    if (settled !== null) return { state: settled, nextQueryAt: null, counted: true };
     const scheduleMs = config.reconcile!.scheduleMs;
     const scheduled = nextQueryAt(scheduleMs, { done: row.scheduled_done, since: row.schedule_since, expiresAt: row.expires_at });
     if (scheduled !== null && scheduled > now) return { state: 'asking', nextQueryAt: scheduled, counted: false };
@@ -221,7 +225,8 @@ export class Reconciler {
    */
   private afterFailure(config: Config, row: ReconcileRow, now: number, transient: boolean): { state: ReconcileState; nextQueryAt: number | null; counted: boolean } {
     const next = this.next(config, row, now);
-    if (next.nextQueryAt !== null || !transient || row.failures + 1 >= MAX_FINAL_RETRIES) return next;
+    const settled = next.state === 'paid' || next.state === 'closed';
+    if (settled || next.nextQueryAt !== null || !transient || row.failures + 1 >= MAX_FINAL_RETRIES) return next;
     return { state: 'asking', nextQueryAt: now + FINAL_RETRY_MS, counted: next.counted };
   }
 }

@@ -11,9 +11,9 @@ import type { GatewayEnv } from '../../src/env';
 import worker from '../../src/index';
 import { TEST_APP_ID } from '../fixtures/gateway-test-keys';
 import { TEST_ONLY_STATUS_SECRET_FOR_ORDERS } from '../fixtures/reconcile-test-keys';
-import { adminRequest, callWorker, gatewayEnv, ledger, mockOrigin, snapshot, waitForIndexedRow } from '../support/gateway';
+import { adminRequest, callWorker, gatewayEnv, indexedRow, ledger, mockOrigin, orderKeyOf, postNotify, snapshot, waitForIndexedRow } from '../support/gateway';
 import { captureJsonLogs } from '../support/json-logs';
-import { beijingTime, signedNotification } from '../support/notifications';
+import { beijingTime, signedNotification, tradeParams, uniqueId } from '../support/notifications';
 import { alipayGateway, newOrder, paidAtAlipay, register, runQueryNow } from './support';
 import { SETTLE_MS } from '../support/settle';
 
@@ -110,6 +110,33 @@ describe('asking Alipay when someone is waiting', () => {
     expect(await response.json()).toMatchObject({ ok: true, outcome: 'paid-found', tradeStatus: 'TRADE_SUCCESS', totalAmount: '12.00', reconcile: { state: 'paid', firstTrigger: 'operator' } });
     await expect.poll(() => origin.for(outTradeNo).length, { timeout: SETTLE_MS }).toBe(1);
     expect((await snapshot(orderKey)).events).toEqual([expect.objectContaining({ state: 'delivered' })]);
+  });
+
+  it('an operator asking about an order its notification already paid: Alipay not knowing the trade (a sandbox, the local stand-in) does not start asking again', async () => {
+    const origin = mockOrigin();
+    await alipayGateway(); // knows no trade: not-found
+    const params = tradeParams({ out_trade_no: uniqueId('PAIDNOTIFIED') });
+    expect(await (await postNotify(await signedNotification(params))).text()).toBe('success');
+    const orderKey = orderKeyOf(params);
+    await expect.poll(() => origin.for(params['out_trade_no']!).length, { timeout: SETTLE_MS }).toBe(1);
+
+    const response = await callWorker(adminRequest(`/admin/orders/${TEST_APP_ID}/${params['out_trade_no']}/ask`, { method: 'POST' }));
+    expect(await response.json()).toMatchObject({ ok: true, outcome: 'not-found', reconcile: { state: 'paid', queries: 1, nextQueryAt: null } });
+    const alarm = await runInDurableObject(ledger(orderKey), (_i, state) => state.storage.getAlarm());
+    expect(alarm === null || alarm > Date.now() + 60 * 60_000).toBe(true); // no query owed: only the body purge, days away
+  });
+
+  it('an operator asking about a number nobody registered and Alipay does not know: answered, and no payment is listed for it', async () => {
+    await alipayGateway();
+    const { outTradeNo, orderKey } = newOrder();
+    const response = await callWorker(adminRequest(`/admin/orders/${TEST_APP_ID}/${outTradeNo}/ask`, { method: 'POST' }));
+    expect(await response.json()).toMatchObject({ ok: true, outcome: 'not-found', reconcile: { state: 'asking', queries: 1 } });
+    await runDurableObjectAlarm(ledger(orderKey));
+    expect(await indexedRow(orderKey)).toBeUndefined();
+    // A registered order is listed as waiting, as before.
+    const registered = newOrder();
+    await register(registered.outTradeNo);
+    await waitForIndexedRow(registered.orderKey, { status: 'waiting' });
   });
 
   it('the operator asking about another app\'s order is told why not', async () => {
