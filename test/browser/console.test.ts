@@ -334,7 +334,7 @@ describe('the console in Chinese', () => {
     await signIn(page);
     await viewReady(page, '#/transactions');
     expect(await page.textContent('header nav')).toContain('交易');
-    expect(await page.textContent('header')).toContain('北京时间 (UTC+8)');
+    expect(await page.textContent('header')).toContain('北京时间（UTC+8）');
     await screenshot(page, '07-transactions-zh');
 
     await viewAfter(page, '#/transactions', () => page.click('#language'));

@@ -288,7 +288,7 @@ describe('stopping before anything is written', () => {
       const key = await project.keyPair('alipay');
       const run = await project.run(['--yes', '--lang', 'zh', '--alipay-public-key', key.publicPem, '--app-id', '2021000123456789', '--no-probe']);
       expect(run.code).toBe(2);
-      expect(run.stdout).toContain('需要 ORIGIN_URL:请传入 --origin-url');
+      expect(run.stdout).toContain('需要 ORIGIN_URL：请传入 --origin-url');
     } finally {
       await project.remove();
     }

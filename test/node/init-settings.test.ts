@@ -94,7 +94,7 @@ describe('languages', () => {
     const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
     expect(Object.keys(MESSAGES.zh).sort()).toEqual(Object.keys(MESSAGES.en).sort());
     for (const key of Object.keys(MESSAGES.en) as MessageKey[]) expect(placeholders(MESSAGES.zh[key]), key).toEqual(placeholders(MESSAGES.en[key]));
-    expect(translator('zh')('probing', { url: 'https://x' })).toBe('正在向页面发送一条签名的测试事件(https://x)……');
+    expect(translator('zh')('probing', { url: 'https://x' })).toBe('正在向页面发送一条签名的测试事件（https://x）……');
     for (const entry of SETTINGS) {
       expect(entry.question.en.length, entry.name).toBeGreaterThan(5);
       expect(entry.question.zh, entry.name).not.toBe(entry.question.en);

@@ -81,7 +81,7 @@ describe('stopped at a question', () => {
       const io = answeringIo(/现在部署吗/, () => new Interrupted());
       const { code, out } = await initHere(project, [...(await flags(project)), '--lang', 'zh'], io);
       expect(code).toBe(130);
-      expect(out).toContain('已停止。已经写入:wrangler.toml、密钥 ALIPAY_PUBLIC_KEY、密钥 ORIGIN_URL、密钥 FORWARD_SECRET。重新运行 init');
+      expect(out).toContain('已停止。已经写入：wrangler.toml、机密 ALIPAY_PUBLIC_KEY、机密 ORIGIN_URL、机密 FORWARD_SECRET。重新运行 init');
     } finally {
       await project.remove();
     }
