@@ -62,12 +62,38 @@ export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 export type OptionValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
 export type ArgsResult = { ok: true; values: OptionValues; positionals: string[] } | { ok: false; message: string };
 
-/** node:util parseArgs, with its errors (unknown option, missing value) returned as a usage message. */
+/**
+ * node:util parseArgs, with its errors (unknown option, missing value) returned as a usage message
+ * in our words: Node's own ("Unknown option '--lang'. To specify a positional argument starting
+ * with a '-', place it at the end…") is long, has an unbalanced quote, and says nothing useful.
+ */
 export function parseCommandLine(args: string[], options: OptionSpec): ArgsResult {
+  const problem = optionProblem(args, options);
+  if (problem !== null) return { ok: false, message: problem };
   try {
     const parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
     return { ok: true, values: parsed.values as OptionValues, positionals: parsed.positionals };
   } catch (error) {
     return { ok: false, message: (error as Error).message };
   }
+}
+
+/** The first option this command does not know or cannot take as given, said plainly; null when none. */
+function optionProblem(args: string[], options: OptionSpec): string | null {
+  const { tokens } = parseArgs({ args, options, allowPositionals: true, strict: false, tokens: true });
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue;
+    const spec = options[token.name];
+    const flag = token.rawName;
+    if (spec === undefined) {
+      if (token.name === 'lang') return 'unknown option --lang: only `init` speaks Chinese (`npx alipay-notify-edge init --lang zh`); this command answers in English';
+      return `unknown option ${flag}`;
+    }
+    if (spec.type === 'boolean' && token.inlineValue) return `${flag} takes no value`;
+    if (spec.type === 'string' && token.value === undefined) return `${flag} needs a value`;
+    if (spec.type === 'string' && !token.inlineValue && token.value.length > 1 && token.value.startsWith('-')) {
+      return `${flag} needs a value, and "${token.value}" looks like an option (for a value starting with -, write ${flag.startsWith('--') ? `${flag}=${token.value}` : `--${token.name}=${token.value}`})`;
+    }
+  }
+  return null;
 }
