@@ -21,7 +21,10 @@ Options:
   --json      print one JSON object instead of text
   -h, --help  this help
 
-Exit status: 0 usable keys only, 1 something in the file cannot be used, 2 usage error or unreadable file.
+A legacy MD5 partner key (合作伙伴密钥) is named as such, with the ALIPAY_MD5_KEY step; never printed.
+
+Exit status: 0 usable keys only (an MD5 partner key counts: it is usable as ALIPAY_MD5_KEY),
+1 something in the file cannot be used, 2 usage error or unreadable file.
 `;
 
 const OPTIONS = {
@@ -42,7 +45,13 @@ interface KeysReport {
   wrangler: string[];
   /** Set when the file holds no key material at all (empty, or plain text): the whole verdict, one line. */
   problem: string | null;
+  /** The Worker secret the file is for: ALIPAY_PUBLIC_KEY, or ALIPAY_MD5_KEY for a legacy partner key. */
+  secret: typeof SECRET_NAME | typeof MD5_SECRET_NAME;
 }
+
+const MD5_SECRET_NAME = 'ALIPAY_MD5_KEY';
+/** How the core names a legacy partner key (src/alipay/key-material.ts). */
+const MD5_KEY_LOOKS_LIKE = /^a legacy MD5 partner key/;
 
 /** What the core calls a word of text that is not key material (src/alipay/key-material.ts, key-identify.ts). */
 const NOT_KEY_MATERIAL = [/^text that is neither base64 nor PEM$/, /^broken base64$/, /^base64 that decodes to \d+ bytes which are not a key or certificate$/];
@@ -85,7 +94,12 @@ export const keysCommand: Command = {
 
 function keysReport(file: string, text: string, keys: KeyDescription[]): KeysReport {
   const problem = noKeyMaterial(text, keys);
-  if (problem !== null) return { file, usable: false, keys: [], value: null, wrangler: [], problem };
+  if (problem !== null) return { file, usable: false, keys: [], value: null, wrangler: [], problem, secret: SECRET_NAME };
+  // The partner key alone is not a mistake: it is the right key for a legacy MD5 site, stored as
+  // ALIPAY_MD5_KEY from the file, so the key itself is never printed (value stays null).
+  if (keys.length === 1 && MD5_KEY_LOOKS_LIKE.test(keys[0]!.looksLike)) {
+    return { file, usable: true, keys: keys.map((k) => ({ ...k, problem: null })), value: null, wrangler: file === '-' ? [] : secretFromFileCommands(MD5_SECRET_NAME, file), problem: null, secret: MD5_SECRET_NAME };
+  }
   const normalized = [...new Set(keys.flatMap((k) => (k.normalized ? [k.normalized] : [])))];
   const usable = normalized.length > 0 && keys.every((k) => k.problem === null);
   const value = normalized.length > 0 ? normalized.join(' ') : null;
@@ -98,13 +112,28 @@ function keysReport(file: string, text: string, keys: KeyDescription[]): KeysRep
       wrangler.push(...secretFromFileCommands(SECRET_NAME, file));
     }
   }
-  return { file, usable, keys, value, wrangler, problem: null };
+  return { file, usable, keys, value, wrangler, problem: null, secret: SECRET_NAME };
+}
+
+/** A legacy partner key: what it is and the step, without repeating the core's verdict on it as a public key. */
+function md5KeyText(report: KeysReport, name: string): string {
+  const store =
+    report.wrangler.length > 0
+      ? ['Store it as the Worker secret:', ...report.wrangler.map((c) => `  ${withShellNote(c)}`)]
+      : [`Store it with \`npx wrangler secret put ${MD5_SECRET_NAME}\` and paste the key when asked.`];
+  return `${[
+    `${name} holds a legacy MD5 partner key (合作伙伴密钥 / MD5密钥, 32 letters and digits): the key Alipay's legacy mapi interface signs notifications with. It is not the Alipay public key (ALIPAY_PUBLIC_KEY).`,
+    '',
+    ...store,
+    `and accept MD5: MD5 in ALIPAY_SIGN_TYPES (e.g. ALIPAY_SIGN_TYPES = "RSA2,MD5" in wrangler.toml [vars]). The key is not printed here.`,
+  ].join('\n')}\n`;
 }
 
 function keysText(report: KeysReport): string {
   const out: string[] = [];
   const name = report.file === '-' ? 'stdin' : report.file;
   if (report.problem !== null) return `${name}: ${report.problem}\n`;
+  if (report.secret === MD5_SECRET_NAME) return md5KeyText(report, name);
   out.push(`${name} holds ${report.keys.length === 1 ? '1 piece' : `${report.keys.length} pieces`}:`);
 
   report.keys.forEach((k, i) => {

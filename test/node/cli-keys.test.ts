@@ -147,3 +147,27 @@ describe('keys', () => {
     expect(keys.stdout).toMatch(/^Usage: npx alipay-notify-edge keys FILE/);
   });
 });
+
+describe('keys: a legacy MD5 partner key', () => {
+  const md5Key = 'k3v8q0w1e2r3t4y5u6i7o8p9a0s1d2f3';
+
+  it('is named for what it is, with the ALIPAY_MD5_KEY step, exit 0, and the key never shown', async () => {
+    const path = file('md5-key.txt', `${md5Key}\n`);
+    const run = await runInProcess(['keys', path]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('legacy MD5 partner key');
+    expect(run.stdout).toContain(`npx wrangler secret put ALIPAY_MD5_KEY < ${path}`);
+    expect(run.stdout).toMatch(/MD5 in ALIPAY_SIGN_TYPES/);
+    expect(run.stdout).not.toContain('base64 value');
+    expect(run.stdout).not.toContain('fix the problems above');
+    expect(run.stdout).not.toContain('cannot be used');
+    expect(run.stdout.split('32 lowercase letters and digits').length).toBeLessThanOrEqual(2);
+    expect(run.stdout + run.stderr).not.toContain(md5Key);
+
+    const json = await runInProcess(['keys', '--json', path]);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ usable: true, secret: 'ALIPAY_MD5_KEY', value: null, problem: null });
+    expect(json.stdout).not.toContain(md5Key);
+  });
+});
+
