@@ -4,13 +4,17 @@
 // `npx alipay-notify-edge simulate`; the public key is the gateway's ALIPAY_PUBLIC_KEY.
 // A second pair is the app's own: its private key is ALIPAY_APP_PRIVATE_KEY (the gateway signs its
 // queries to the local Alipay stand-in with it), its public key is what the stand-in checks them with.
-// An existing .dev.vars is the user's: it is read, never rewritten.
+// The local trial also accepts legacy MD5 (`simulate --mapi`), with a generated partner key and
+// the dev partner id as ALIPAY_SELLER_ID, since that is the interface many old ASP sites are on.
+// An existing .dev.vars is the user's: it is read, never rewritten (md5TrialAdvice says what one
+// written before MD5 was part of the trial lacks).
 
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { base64Encode } from '../src/utils/base64';
 import { toPem } from '../src/alipay/pem';
 import { newForwardSecret } from './secret';
+import { splitList } from '../src/config/values';
 
 export const DEV_VARS_FILE = '.dev.vars';
 export const DEV_KEYS_DIR = 'dev-keys';
@@ -28,6 +32,8 @@ export const DEV_STANDIN_PORT = 8789;
 const DEV_RETRY_SCHEDULE = '5s,30s,2m';
 /** Short, so a payment whose notification never came is found within seconds in a local trial. */
 const DEV_RECONCILE_SCHEDULE = '2s,5s,10s,30s';
+/** RSA2 as Alipay signs today, and MD5 for the legacy mapi interface (ALIPAY_MD5_KEY). */
+const DEV_SIGN_TYPES = 'RSA2,MD5';
 const MAX_DEV_VARS_BYTES = 256 * 1024;
 
 export interface DevVarsOptions {
@@ -130,6 +136,9 @@ export async function ensureDevVars(dir: string, options: DevVarsOptions = {}): 
     ALIPAY_APP_PRIVATE_KEY: appPair.privateKeyBase64,
     ALIPAY_GATEWAY_URL: `http://127.0.0.1:${options.standInPort ?? DEV_STANDIN_PORT}/gateway.do`,
     RECONCILE_SCHEDULE: DEV_RECONCILE_SCHEDULE,
+    // Legacy mapi notifications (`simulate --mapi`) are signed with the partner key; RSA2 stays first.
+    ALIPAY_SIGN_TYPES: DEV_SIGN_TYPES,
+    ALIPAY_MD5_KEY: randomMd5Key(),
   };
   try {
     // 'wx': if another process created .dev.vars meanwhile, theirs wins and is not overwritten.
@@ -139,6 +148,32 @@ export async function ensureDevVars(dir: string, options: DevVarsOptions = {}): 
     return { created: false, path, vars: (await readDevVars(dir)) ?? {} };
   }
   return { created: true, path, vars };
+}
+
+/**
+ * What a .dev.vars lacks for `simulate --mapi` (legacy MD5) against the local gateway, as one line
+ * for `npm start`; null when MD5 is on. Files written before the trial accepted MD5 lack both
+ * settings, and are never rewritten, so the person is told what to add.
+ */
+export function md5TrialAdvice(vars: Record<string, string>): string | null {
+  const accepted = splitList((vars.ALIPAY_SIGN_TYPES ?? '').toUpperCase()).includes('MD5');
+  if (accepted && vars.ALIPAY_MD5_KEY) return null;
+  return (
+    `.dev.vars does not accept legacy MD5 (${accepted ? 'no ALIPAY_MD5_KEY' : 'MD5 is not in ALIPAY_SIGN_TYPES'}), so \`simulate --mapi\` will be refused. ` +
+    `To turn it on, add ALIPAY_SIGN_TYPES="${DEV_SIGN_TYPES}" and ALIPAY_MD5_KEY="<any 32 ASCII letters and digits>" to .dev.vars, ` +
+    'or delete .dev.vars and dev-keys/ for fresh development values (which include both); then restart `npm start`'
+  );
+}
+
+/** A throwaway partner key in the shape the gateway requires of ALIPAY_MD5_KEY: 32 ASCII letters and digits. */
+function randomMd5Key(): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  // 252 is the largest multiple of 36 below 256: rejecting the rest keeps every character equally likely.
+  let key = '';
+  while (key.length < 32) {
+    for (const b of crypto.getRandomValues(new Uint8Array(64))) if (b < 252 && key.length < 32) key += alphabet[b % 36];
+  }
+  return key;
 }
 
 /** base64url of `bytes` random bytes: a token that survives .dev.vars quoting and URLs. */
@@ -172,6 +207,7 @@ function devVarsText(vars: Record<string, string>): string {
     `# Generated ${new Date().toISOString()} with THROWAWAY values for this machine only: the key`,
     `# pairs in ${DEV_KEYS_DIR}/ are not Alipay's. \`npx alipay-notify-edge simulate\` signs with alipay-dev-private.pem;`,
     '# ALIPAY_APP_PRIVATE_KEY (app-dev-private.pem) signs queries to the local Alipay stand-in (ALIPAY_GATEWAY_URL).',
+    '# ALIPAY_MD5_KEY is a throwaway legacy partner key: `simulate --mapi` signs with it (never your real one).',
     '# Never deploy these values. Delete this file and dev-keys/ to generate fresh ones.',
     ...lines,
     '# To see refunds and closed trades at the demo origin too:',

@@ -4,8 +4,9 @@
 // A notification is planned once (ids, amounts, trade times) and then rendered per send with
 // its own `notify_time`: Alipay's re-sends keep `notify_id` and everything else, and change
 // `notify_time`, and therefore `sign`. The trade's own ids (trade_no, buyer_id) belong to the
-// order, not to one notification: they are derived from app_id and out_trade_no (tradeIdsFor), so
-// every notification about the same order carries the same ones, in any run, as Alipay's do.
+// order, not to one notification: they are derived from app_id and out_trade_no (tradeIdsFor), with
+// trade_no starting with the trade's date, so every notification about the same order simulated on
+// the same Beijing day carries the same ones, in any run, as Alipay's do.
 //
 // Two shapes: the OpenAPI notification (app_id, charset, total_amount), and the legacy mapi one
 // ("即时到账", docs/ALIPAY.md) an old ASP site still gets: no app_id, no charset field (its bytes
@@ -108,21 +109,29 @@ function formatYuan(cents: bigint): string {
 }
 
 /**
- * trade_no and buyer_id for an order, derived from SHA-256 of `app_id:out_trade_no`: stable across
- * re-sends, later notifications and runs. (The date part of trade_no is therefore derived too, not
- * the trade's date: nothing reads it.)
+ * trade_no and buyer_id for an order. trade_no begins, as Alipay's does, with the trade's date
+ * (yyyyMMdd, Beijing): the day `tradeDayMs` falls on, which planNotification makes gmt_create's day
+ * too. The rest is derived from SHA-256 of `app_id:out_trade_no`, so re-sends, later notifications
+ * and later runs about the same order carry the same ids as long as they are simulated on the same
+ * Beijing day (a simulator keeps no record of the day an order was first simulated).
  */
-export async function tradeIdsFor(appId: string, outTradeNo: string): Promise<TradeIds> {
+export async function tradeIdsFor(appId: string, outTradeNo: string, tradeDayMs: number): Promise<TradeIds> {
   const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', utf8Encode(`${appId}:${outTradeNo}`)));
   const digits = (from: number, count: number) => Array.from(hash.subarray(from, from + count), (b) => String(b % 10)).join('');
-  const two = (n: number) => String(n).padStart(2, '0');
-  const date = `20${two(20 + (hash[0]! % 10))}${two(1 + (hash[1]! % 12))}${two(1 + (hash[2]! % 28))}`;
-  return { tradeNo: `${date}22001${digits(3, 15)}`, buyerId: `2088${digits(18, 12)}` };
+  return { tradeNo: `${beijingDate(tradeDayMs)}22001${digits(3, 15)}`, buyerId: `2088${digits(18, 12)}` };
 }
 
 /** `yyyyMMdd` of a Beijing time, the prefix Alipay's trade_no and notify_id start with. */
 function beijingDate(ms: number): string {
   return formatBeijingTime(ms).slice(0, 10).replaceAll('-', '');
+}
+
+const BEIJING_OFFSET_MS = 8 * 3600 * SECOND; // UTC+8 all year, no daylight saving
+const DAY_MS = 24 * 3600 * SECOND;
+
+/** 00:00:00 Beijing time of the day `ms` falls on. */
+function beijingDayStart(ms: number): number {
+  return Math.floor((ms + BEIJING_OFFSET_MS) / DAY_MS) * DAY_MS - BEIJING_OFFSET_MS;
 }
 
 /**
@@ -151,8 +160,10 @@ export function planNotification(spec: NotificationSpec, firstNotifyMs: number):
   const refunded = refund !== null;
   const paid = status === 'TRADE_SUCCESS' || status === 'TRADE_FINISHED' || refunded;
   // A refund happens well after the payment; a payment notification follows it within seconds.
-  const gmtCreateMs = firstNotifyMs - (refunded ? 3600 : 65) * SECOND;
-  const gmtPaymentMs = paid ? gmtCreateMs + 5 * SECOND : null;
+  // The trade is created on the day it is simulated (never the evening before, just after
+  // midnight), the day its trade_no begins with (tradeIdsFor).
+  const gmtCreateMs = Math.max(firstNotifyMs - (refunded ? 3600 : 65) * SECOND, beijingDayStart(firstNotifyMs));
+  const gmtPaymentMs = paid ? Math.min(gmtCreateMs + 5 * SECOND, firstNotifyMs) : null;
   const gmtRefundMs = refunded ? firstNotifyMs - SECOND + 123 : null; // gmt_refund carries milliseconds
   const gmtCloseMs = status === 'TRADE_CLOSED' || status === 'TRADE_FINISHED' ? firstNotifyMs - SECOND : null;
   const day = beijingDate(firstNotifyMs);

@@ -18,6 +18,8 @@ export interface AdviceContext {
   /** Null: a legacy mapi notification, which has no app_id. */
   readonly appId: string | null;
   readonly sellerId: string;
+  /** The gateway runs on this machine (`npm start`): its settings are in .dev.vars, not in Cloudflare. */
+  readonly local: boolean;
 }
 
 type LedgerRefusal = Extract<AcceptResult, { ok: false }>['reason'];
@@ -30,6 +32,20 @@ type GatewayRefusal =
   | 'gateway misconfigured'
   | 'storage unavailable'
   | 'method not allowed';
+
+/**
+ * How MD5 is turned on for the gateway on this machine: `npm start` generates both settings in a
+ * fresh .dev.vars, but never rewrites an existing one.
+ */
+export const LOCAL_MD5_FIX =
+  'for the gateway on this machine, add ALIPAY_SIGN_TYPES="RSA2,MD5" and ALIPAY_MD5_KEY="<any 32 ASCII letters and digits>" to .dev.vars ' +
+  '(or delete .dev.vars and dev-keys/: `npm start` then generates development values that include both), and restart `npm start`';
+
+/** The other sign types an OpenAPI (RSA2, RSA) or a mapi (MD5, RSA) notification can carry than the one sent. */
+function otherSignTypes(c: AdviceContext): string {
+  if (c.appId === null) return 'send it signed MD5, as most mapi integrations are (--mapi without --sign-type)';
+  return `send a sign type it accepts (--sign-type ${c.signType === 'RSA2' ? 'RSA' : 'RSA2'}; --mapi for a legacy integration that signs MD5)`;
+}
 
 const check = (c: AdviceContext) => `npx alipay-notify-edge check ${c.gatewayBase}`;
 /** simulate sends well-formed, signed, current notifications; if the gateway cannot read one, --to is probably not the gateway. */
@@ -53,10 +69,11 @@ const ADVICE = {
   'method not allowed': UNREADABLE,
   'sign-type-not-accepted': (c) =>
     c.signType === 'MD5'
-      ? 'the gateway does not accept MD5 (ALIPAY_SIGN_TYPES): if your mapi integration signs with MD5, add MD5 to ALIPAY_SIGN_TYPES and set ALIPAY_MD5_KEY (the partner key); ' +
-        'if it signs with RSA, send --mapi --sign-type RSA'
-      : `the gateway does not accept ${c.signType} (ALIPAY_SIGN_TYPES): send a sign type it accepts (--sign-type; --mapi for a legacy integration that signs MD5), ` +
-        `or add ${c.signType} to ALIPAY_SIGN_TYPES`,
+      ? c.local
+        ? `the gateway does not accept MD5 (ALIPAY_SIGN_TYPES): ${LOCAL_MD5_FIX}`
+        : 'the gateway does not accept MD5 (ALIPAY_SIGN_TYPES): if your mapi integration signs with MD5, add MD5 to ALIPAY_SIGN_TYPES and set ALIPAY_MD5_KEY (the partner key); ' +
+          'if it signs with RSA, send --mapi --sign-type RSA'
+      : `the gateway does not accept ${c.signType} (ALIPAY_SIGN_TYPES): ${otherSignTypes(c)}, or add ${c.signType} to ALIPAY_SIGN_TYPES`,
   'signature-mismatch': (c) =>
     c.signType === 'MD5'
       ? `the gateway's ALIPAY_MD5_KEY is not the key simulate signed with (${c.signedWith}): give simulate the gateway's partner key with --md5-key-file FILE; ` +
@@ -67,7 +84,7 @@ const ADVICE = {
     `the notification names an Alipay certificate SN the gateway does not have, and its keys do not verify it: simulate signs without alipay_cert_sn, so is ${c.gatewayBase} the gateway? (${check(c)})`,
   'no-usable-key': (c) =>
     c.signType === 'MD5'
-      ? `the gateway has no MD5 key: ALIPAY_MD5_KEY (the partner key) is not set (${check(c)})`
+      ? `the gateway has no MD5 key: ALIPAY_MD5_KEY (the partner key) is not set (${c.local ? LOCAL_MD5_FIX : check(c)})`
       : `the gateway has no usable key for ${c.signType}: ALIPAY_PUBLIC_KEY is missing or cannot be used (${check(c)})`,
   'app-id-mismatch': (c) =>
     c.appId === null

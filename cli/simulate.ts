@@ -18,8 +18,13 @@ import { LOOPBACK_HOSTS } from '../src/config/values';
 import { ORDERS_PATH } from '../src/config/names';
 import { signOrderRegistration } from '../src/http/order-registration';
 import { parseAlipayMd5Key, splitList } from '../src/config/values';
-import { describeFetchError, explainHealth, fetchHealth, healthUrlOf } from './health-check';
-import { notFoundAdvice, replyAdvice, type AdviceContext } from './simulate-advice';
+import { describeFetchError, explainHealth, fetchHealth, healthUrlOf, type HealthSummary } from './health-check';
+import { LOCAL_MD5_FIX, notFoundAdvice, replyAdvice, type AdviceContext } from './simulate-advice';
+import { classify } from '../src/alipay/classify';
+import { toNotification } from '../src/alipay/notification';
+import type { EventKind } from '../src/alipay/types';
+import { DEFAULTS } from '../src/config/names';
+import { parseEvents } from '../src/config/parsers';
 import { readAllCapped } from '../src/utils/read-capped';
 import { EXIT, parseCommandLine, printError, printHelp, readInput, usageError, type OptionValues } from './io';
 import type { Command } from './main';
@@ -193,7 +198,7 @@ export const simulateCommand: Command = {
         charset: s.charset,
         signType: s.signType,
         // The gateway names a mapi order by its seller id, as it does an OpenAPI one by app_id.
-        tradeIds: await tradeIdsFor(appId ?? sellerId, outTradeNo),
+        tradeIds: await tradeIdsFor(appId ?? sellerId, outTradeNo, firstNotifyMs),
       },
       firstNotifyMs,
     );
@@ -210,7 +215,17 @@ export const simulateCommand: Command = {
         `trade_no ${plan.tradeNo}, notify_id ${plan.notifyId}) -> ${s.url}: ${s.repeat} send${s.repeat === 1 ? '' : 's'} x ${s.concurrency} cop${s.concurrency === 1 ? 'y' : 'ies'}\n`,
     );
 
-    const advice = adviser(s, { gatewayBase: new URL(s.url).origin, signedWith: signing.signedWith, signType: plan.signType, appId: plan.appId, sellerId: plan.sellerId });
+    // Asked once, at the start: whom the gateway asks about orders, what it forwards, whether deliveries are held.
+    const health = gatewayHealth(s.url);
+    await tellLocalStandIn(plan, s, dev, health);
+    const advice = adviser(health, s, {
+      gatewayBase: new URL(s.url).origin,
+      signedWith: signing.signedWith,
+      signType: plan.signType,
+      appId: plan.appId,
+      sellerId: plan.sellerId,
+      local: isLocalGateway(s.url),
+    });
     const hints = new Set<string>();
     let allSuccess = true;
     for (let send = 1; send <= s.repeat; send++) {
@@ -229,10 +244,12 @@ export const simulateCommand: Command = {
     }
     if (allSuccess) {
       const token = isLocalGateway(s.url) ? dev.adminToken : null;
+      const reaching = await whatReachesOrigin(plan, firstNotifyMs, s, await health);
       process.stderr.write(
-        `simulate: the gateway has it. What it recorded for order ${plan.outTradeNo}, and how the delivery to the origin went (admin API, needs ADMIN_TOKEN):\n` +
+        `simulate: the gateway has it. What it recorded for order ${plan.outTradeNo}${reaching.forwarded ? ', and how the delivery to the origin went' : ''} (admin API, needs ADMIN_TOKEN):\n` +
           `  ${adminCurl({ gatewayUrl: s.url, appId: plan.appId ?? plan.sellerId, outTradeNo: plan.outTradeNo, token })}\n`,
       );
+      for (const note of reaching.notes) process.stderr.write(`simulate: ${note}\n`);
     }
     for (const hint of hints) process.stderr.write(`simulate: ${hint}\n`);
     return allSuccess ? EXIT.ok : EXIT.notValid;
@@ -243,18 +260,72 @@ export const simulateCommand: Command = {
  * The hint for one report. A 404 asks the gateway's /health (once) for its real notify path, so
  * the hint can give the URL to use.
  */
-function adviser(s: Settings, context: AdviceContext): (report: SendReport) => Promise<string | null> {
-  let notFound: Promise<string> | undefined;
+function adviser(health: Promise<HealthSummary | null>, s: Settings, context: AdviceContext): (report: SendReport) => Promise<string | null> {
   return async (report) => {
     if (report.status !== 404) return replyAdvice(report.status, report.body, context);
-    notFound ??= (async () => {
-      const health = healthUrlOf(s.url);
-      const answer = health.ok ? await fetchHealth(health.url, HEALTH_TIMEOUT_MS) : null;
-      const gatewayPath = answer?.kind === 'healthy' ? (answer.summary.notifyPath ?? null) : null;
-      return notFoundAdvice(new URL(s.url).pathname, gatewayPath, context);
-    })();
-    return notFound;
+    return notFoundAdvice(new URL(s.url).pathname, (await health)?.notifyPath ?? null, context);
   };
+}
+
+/** The gateway's /health summary, or null when it gives none (not a gateway, unreachable, problems). */
+async function gatewayHealth(gatewayUrl: string): Promise<HealthSummary | null> {
+  const health = healthUrlOf(gatewayUrl);
+  if (!health.ok) return null;
+  const answer = await fetchHealth(health.url, HEALTH_TIMEOUT_MS);
+  return answer.kind === 'healthy' ? answer.summary : null;
+}
+
+/**
+ * A real Alipay knows every trade it notifies about, so "ask Alipay" finds it; the local stand-in
+ * knows only what it is told. So for a gateway on this machine that asks the stand-in (its /health
+ * says so), the trade is told to the stand-in as it is sent: its status (a full refund is
+ * TRADE_CLOSED, a partial one stays TRADE_SUCCESS: the stand-in has no refund fields). Quietly:
+ * without a stand-in, simulate is what it always was. A mapi order is never asked about.
+ */
+async function tellLocalStandIn(plan: NotificationPlan, s: Settings, dev: DevDefaults, health: Promise<HealthSummary | null>): Promise<void> {
+  if (plan.appId === null || !isLocalGateway(s.url)) return;
+  const base = dev.standInUrl ?? `http://127.0.0.1:${DEV_STANDIN_PORT}`;
+  const reconcile = (await health)?.reconcile;
+  if (!reconcile?.enabled || !isStandIn(reconcile.gateway, base, true)) return;
+  try {
+    await standInClient(base, 2_000).registerTrade({ out_trade_no: plan.outTradeNo, total_amount: plan.totalAmount, trade_status: plan.status, trade_no: plan.tradeNo });
+    process.stderr.write(`simulate: the local Alipay stand-in knows the trade too (${plan.status}), so asking Alipay about order ${plan.outTradeNo} finds it\n`);
+  } catch {
+    // Not running, or an older stand-in: the notification is what matters here.
+  }
+}
+
+/**
+ * After a successful send: whether the event reaches the origin. The gateway records every kind
+ * but forwards only FORWARD_EVENTS (from its /health, else, for a gateway on this machine,
+ * .dev.vars), and nothing while deliveries are held.
+ */
+async function whatReachesOrigin(plan: NotificationPlan, notifyMs: number, s: Settings, health: HealthSummary | null): Promise<{ forwarded: boolean; notes: string[] }> {
+  const kind = classify(toNotification(Object.fromEntries(notificationParams(plan, notifyMs)))).kind;
+  const local = isLocalGateway(s.url);
+  let events: readonly EventKind[] | null = health?.forward?.events ?? null;
+  if (events === null && local) {
+    const setting = (await devDefaults()).forwardEvents ?? DEFAULTS.FORWARD_EVENTS;
+    events = [...parseEvents(setting, () => {})];
+  }
+  const notes: string[] = [];
+  const forwarded = events === null || events.includes(kind);
+  if (!forwarded) {
+    const wanted = [...new Set([...events!, kind])].join(',');
+    const where = local ? 'in .dev.vars, then restart `npm start`' : 'in wrangler.toml [vars], then deploy again';
+    notes.push(
+      `the gateway recorded this ${kind} but does not forward ${kind} events (FORWARD_EVENTS: ${events!.join(',') || 'none'}): the origin hears nothing of it. ` +
+        `To forward it, set FORWARD_EVENTS="${wanted}" (or "all") ${where}`,
+    );
+  }
+  const held = health?.deliveries?.held === true;
+  if (held && forwarded) {
+    notes.push(
+      `deliveries are held${health!.deliveries!.heldSince ? ` (since ${health!.deliveries!.heldSince})` : ''}: nothing reaches the origin until they are resumed ` +
+        '(admin console, or POST /admin/api/deliveries/resume)',
+    );
+  }
+  return { forwarded: forwarded && !held, notes };
 }
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
@@ -412,7 +483,7 @@ async function md5Signing(s: Settings, dev: DevDefaults): Promise<Signing> {
     source = 'ALIPAY_MD5_KEY from .dev.vars';
     verifyWith = '--md5-key-file <a file holding ALIPAY_MD5_KEY from .dev.vars>';
   } else {
-    const why = local ? '.dev.vars has no ALIPAY_MD5_KEY' : 'ALIPAY_MD5_KEY from .dev.vars is used only for a gateway on this machine';
+    const why = local ? `.dev.vars has no ALIPAY_MD5_KEY: ${LOCAL_MD5_FIX}` : 'ALIPAY_MD5_KEY from .dev.vars is used only for a gateway on this machine';
     return { ok: false, message: `MD5 signs with the partner key: give --md5-key-file FILE (or --md5-key KEY); ${why}` };
   }
   // The gateway's own rule for ALIPAY_MD5_KEY: a key it would refuse cannot be the one it checks with.
@@ -442,6 +513,8 @@ interface DevDefaults {
   statusSecret: string | null;
   /** ALIPAY_MD5_KEY from the same .dev.vars: signs MD5 for a gateway on this machine only. */
   md5Key: string | null;
+  /** FORWARD_EVENTS from the same .dev.vars: what a local gateway forwards, when its /health does not say. */
+  forwardEvents: string | null;
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -477,6 +550,7 @@ async function devDefaults(): Promise<DevDefaults> {
     standInUrl: localOrigin(vars.ALIPAY_GATEWAY_URL),
     statusSecret: vars.STATUS_SECRET || null,
     md5Key: vars.ALIPAY_MD5_KEY || null,
+    forwardEvents: vars.FORWARD_EVENTS || null,
   };
 }
 

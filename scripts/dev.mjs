@@ -27,7 +27,7 @@ const STOP_GRACE_MS = 5_000;
 // The generator and the health report are TypeScript shared with the command-line tool; the
 // default notify path and the loopback host names come from the Worker's own settings code.
 await loadTypeScript('npm start');
-const { DEV_APP_PUBLIC_KEY_FILE, DEV_GATEWAY_PORT, DEV_ORIGIN_PORT, DEV_PRIVATE_KEY_FILE, ensureDevVars } = await import('../cli/dev-config.ts');
+const { DEV_APP_PUBLIC_KEY_FILE, DEV_GATEWAY_PORT, DEV_ORIGIN_PORT, DEV_PRIVATE_KEY_FILE, ensureDevVars, md5TrialAdvice } = await import('../cli/dev-config.ts');
 const { startAlipayStandIn } = await import('../cli/alipay-standin.ts');
 const { explainHealth, fetchHealth } = await import('../cli/health-check.ts');
 const { adminCurl } = await import('../cli/admin-curl.ts');
@@ -75,6 +75,9 @@ if (devVars.created) {
   say(`generated .dev.vars with throwaway development values, and an Alipay dev key pair in dev-keys/`);
 } else {
   say('using the existing .dev.vars (delete it and dev-keys/ to generate fresh development values)');
+  // A .dev.vars from before the trial accepted legacy MD5 is not rewritten: say what it lacks.
+  const md5 = md5TrialAdvice(devVars.vars);
+  if (md5 !== null) say(`note: ${md5}`);
 }
 const vars = devVars.vars;
 

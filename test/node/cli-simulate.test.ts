@@ -12,10 +12,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { encodeGbk } from '../../cli/gbk';
 import { SIMULATED_SUBJECT } from '../../cli/notification-builder';
-import { DEV_PRIVATE_KEY_FILE, DEV_PUBLIC_KEY_FILE, ensureDevVars } from '../../cli/dev-config';
+import { DEV_APP_PUBLIC_KEY_FILE, DEV_PRIVATE_KEY_FILE, DEV_PUBLIC_KEY_FILE, ensureDevVars } from '../../cli/dev-config';
+import { startAlipayStandIn, type AlipayStandIn } from '../../cli/alipay-standin';
 import {
   classify,
   decodeParams,
+  formatBeijingTime,
   getParam,
   importVerifyKey,
   loadPublicKeys,
@@ -55,6 +57,10 @@ let publicKey: AlipayPublicKey;
 let verifyOptions: VerifyOptions;
 
 let server: Server;
+/** The local Alipay stand-in that .dev.vars's ALIPAY_GATEWAY_URL names. */
+let standIn: AlipayStandIn;
+/** A project directory whose .dev.vars predates MD5 in the local trial, and names a stand-in that is not running. */
+let oldDir: string;
 let url: string;
 let base: string;
 /** What GET /health answers (null: 404, as if the receiver were not a gateway). */
@@ -85,11 +91,22 @@ async function inspect(body: Buffer, headers: IncomingHttpHeaders): Promise<Rece
 
 beforeAll(async () => {
   const generated = await ensureDevVars(dir);
+  const started = await startAlipayStandIn({
+    appPublicKey: readFileSync(join(dir, DEV_APP_PUBLIC_KEY_FILE), 'utf8'),
+    alipayPrivateKey: readFileSync(join(dir, DEV_PRIVATE_KEY_FILE), 'utf8'),
+  });
+  if (!started.ok) throw new Error(started.message);
+  standIn = started.standIn;
   // Prove simulate reads the app id from .dev.vars (not just the built-in default).
   writeFileSync(
     generated.path,
     `${'#'} test copy\nALIPAY_APP_ID="${CUSTOM_APP_ID}"\nALIPAY_SELLER_ID="${generated.vars.ALIPAY_SELLER_ID}"\nADMIN_TOKEN="${ADMIN_TOKEN}"\n` +
-      `ALIPAY_SIGN_TYPES="RSA2,MD5"\nALIPAY_MD5_KEY="${MD5_KEY}"\n`,
+      `ALIPAY_SIGN_TYPES="RSA2,MD5"\nALIPAY_MD5_KEY="${MD5_KEY}"\nALIPAY_GATEWAY_URL="${standIn.gatewayUrl}"\n`,
+  );
+  oldDir = mkdtempSync(join(tmpdir(), 'cli-simulate-old-'));
+  writeFileSync(
+    join(oldDir, '.dev.vars'),
+    `ALIPAY_APP_ID="${CUSTOM_APP_ID}"\nALIPAY_SELLER_ID="${SELLER_ID}"\nALIPAY_GATEWAY_URL="http://127.0.0.1:9/gateway.do"\n`,
   );
   md5KeyFile = join(dir, 'md5-key.txt');
   writeFileSync(md5KeyFile, `${MD5_KEY}\n`);
@@ -135,7 +152,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
+  await standIn.close();
   rmSync(dir, { recursive: true, force: true });
+  rmSync(oldDir, { recursive: true, force: true });
 });
 
 beforeEach(() => {
@@ -610,6 +629,136 @@ describe('simulate, legacy mapi and MD5', () => {
     expect(run.stderr).toContain(message);
     expectNoKeyShown(run);
     expect(received).toHaveLength(0);
+  });
+});
+
+describe('simulate and the trade date', () => {
+  it('trade_no begins with the date of the trade (its gmt_create, Beijing time), today', async () => {
+    expect((await simulate('--order', 'DATED-1')).code).toBe(0);
+    expect((await simulate('--order', 'DATED-1', '--refund', '0.50')).code).toBe(0);
+    const [paid, refund] = received.map((r) => r.params);
+    const today = formatBeijingTime(Date.now()).slice(0, 10).replaceAll('-', '');
+    expect(paid!.trade_no!.slice(0, 8)).toBe(today);
+    expect(paid!.trade_no!.slice(0, 8)).toBe(paid!.gmt_create!.slice(0, 10).replaceAll('-', ''));
+    expect(refund!.gmt_create!.slice(0, 10).replaceAll('-', '')).toBe(today);
+    expect(refund!.trade_no).toBe(paid!.trade_no);
+  });
+});
+
+describe('simulate tells the local Alipay stand-in about the trade it sends', () => {
+  const askingStandIn = () => ({ ok: true, reconcile: { enabled: true, gateway: standIn.gatewayUrl } });
+
+  it('paid, then fully refunded (closed), with the trade_no sent, when the local gateway asks that stand-in (real process)', async () => {
+    healthAnswer = askingStandIn();
+    const paid = await runCli(['simulate', '--to', url, '--order', 'TOLD-1', '--amount', '2.00'], { cwd: dir });
+    expect(paid.code).toBe(0);
+    expect(standIn.trades.get('TOLD-1')).toMatchObject({ trade_status: 'TRADE_SUCCESS', total_amount: '2.00', trade_no: received[0]!.params.trade_no });
+    const refunded = await runCli(['simulate', '--to', url, '--order', 'TOLD-1', '--amount', '2.00', '--refund', '2.00'], { cwd: dir });
+    expect(refunded.code).toBe(0);
+    expect(standIn.trades.get('TOLD-1')).toMatchObject({ trade_status: 'TRADE_CLOSED', trade_no: received[0]!.params.trade_no });
+  });
+
+  it('not when the gateway asks another Alipay, or says nothing of it', async () => {
+    healthAnswer = { ok: true, reconcile: { enabled: true, gateway: 'https://openapi.alipay.com/gateway.do' } };
+    expect((await runCli(['simulate', '--to', url, '--order', 'TOLD-2'], { cwd: dir })).code).toBe(0);
+    healthAnswer = null;
+    expect((await runCli(['simulate', '--to', url, '--order', 'TOLD-3'], { cwd: dir })).code).toBe(0);
+    expect(standIn.trades.has('TOLD-2')).toBe(false);
+    expect(standIn.trades.has('TOLD-3')).toBe(false);
+  });
+
+  it('a stand-in that is not running changes nothing and alarms no one', async () => {
+    healthAnswer = { ok: true, reconcile: { enabled: true, gateway: 'http://127.0.0.1:9/gateway.do' } };
+    const run = await runCli(['simulate', '--to', url, '--order', 'TOLD-4', '--private-key', privateKeyFile], { cwd: oldDir });
+    expect(run.code).toBe(0);
+    expect(run.stderr).not.toMatch(/stand-in|warning|error|could not/i);
+  });
+});
+
+describe('simulate says what reaches the origin', () => {
+  it('a refund the gateway does not forward (FORWARD_EVENTS from its /health): recorded, not forwarded, and how to change it', async () => {
+    healthAnswer = { ok: true, forward: { events: ['paid'] } };
+    const run = await simulate('--refund', '0.50');
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('the gateway recorded this refund but does not forward refund events (FORWARD_EVENTS: paid)');
+    expect(run.stderr).toContain('FORWARD_EVENTS="paid,refund"');
+    expect(run.stderr).not.toContain('how the delivery to the origin went');
+  });
+
+  it('without a health report, a local gateway\'s FORWARD_EVENTS is read from .dev.vars (default paid), and the fix names .dev.vars (real process)', async () => {
+    const run = await runCli(['simulate', '--to', url, '--status', 'TRADE_CLOSED'], { cwd: dir });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('does not forward closed events (FORWARD_EVENTS: paid)');
+    expect(run.stderr).toContain('.dev.vars');
+    expect(run.stderr).toContain('restart `npm start`');
+  });
+
+  it('a payment that is forwarded: no such note', async () => {
+    healthAnswer = { ok: true, forward: { events: ['paid'] } };
+    const run = await simulate();
+    expect(run.stderr).toContain('how the delivery to the origin went');
+    expect(run.stderr).not.toContain('does not forward');
+  });
+
+  it('deliveries held: nothing reaches the origin until they are resumed', async () => {
+    healthAnswer = { ok: true, forward: { events: ['paid'] }, deliveries: { held: true, heldSince: '2030-01-01T00:00:00.000Z', waitingOrders: 1, drainingUntil: null } };
+    const run = await simulate();
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('deliveries are held');
+    expect(run.stderr).toContain('nothing reaches the origin until they are resumed');
+  });
+});
+
+describe('simulate --mapi against the local gateway: advice names the local fix', () => {
+  it('a .dev.vars without ALIPAY_MD5_KEY: how to add one, or to start over, and to restart npm start (real process)', async () => {
+    const run = await runCli(['simulate', '--to', url, '--mapi'], { cwd: oldDir });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('ALIPAY_MD5_KEY');
+    expect(run.stderr).toContain('ALIPAY_SIGN_TYPES="RSA2,MD5"');
+    expect(run.stderr).toContain('delete .dev.vars and dev-keys/');
+    expect(run.stderr).toContain('restart `npm start`');
+    expect(received).toHaveLength(0);
+  });
+
+  it.each(['fail: sign-type-not-accepted', 'fail: no-usable-key'])('%j from a gateway on this machine names .dev.vars and the restart', async (reply) => {
+    answer = reply;
+    const run = await runInProcess(['simulate', '--to', url, '--seller-id', SELLER_ID, '--mapi', '--md5-key-file', md5KeyFile]);
+    const hint = String(lines(run.stdout)[0]!.hint);
+    expect(hint).toContain('.dev.vars');
+    expect(hint).toContain('restart `npm start`');
+    expectNoKeyShown(run);
+  });
+
+  it('a deployed gateway that refuses MD5 gets the deployment fix only', async () => {
+    answer = 'fail: sign-type-not-accepted';
+    const hint = (await import('../../cli/simulate-advice')).replyAdvice(200, answer, {
+      gatewayBase: 'https://gw.example',
+      signedWith: '--md5-key-file k',
+      signType: 'MD5',
+      appId: null,
+      sellerId: SELLER_ID,
+      local: false,
+    })!;
+    expect(hint).not.toContain('.dev.vars');
+    expect(hint).toContain('ALIPAY_SIGN_TYPES');
+  });
+
+  it('--mapi --sign-type RSA refused: the advice does not send the user back to --mapi', async () => {
+    answer = 'fail: sign-type-not-accepted';
+    const run = await simulate('--mapi', '--sign-type', 'RSA', '--seller-id', SELLER_ID);
+    const hint = String(lines(run.stdout)[0]!.hint);
+    expect(hint).toMatch(/^the gateway does not accept RSA \(ALIPAY_SIGN_TYPES\)/);
+    expect(hint).not.toMatch(/--mapi for|--sign-type RSA\b(?! )/);
+    expect(hint).toContain('MD5');
+    expect(hint).toContain('add RSA to ALIPAY_SIGN_TYPES');
+  });
+
+  it('RSA refused for an OpenAPI notification suggests the other RSA sign type, not the one used', async () => {
+    answer = 'fail: sign-type-not-accepted';
+    const run = await simulate('--sign-type', 'RSA');
+    const hint = String(lines(run.stdout)[0]!.hint);
+    expect(hint).toContain('--sign-type RSA2');
+    expect(hint).not.toMatch(/--sign-type RSA[^2]/);
   });
 });
 

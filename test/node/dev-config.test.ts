@@ -1,6 +1,7 @@
 // The development configuration `npm start` generates on a fresh clone: a config the gateway
 // accepts, a private key only its owner can read that matches ALIPAY_PUBLIC_KEY, and an
 // existing .dev.vars never touched.
+import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,8 +15,11 @@ import {
   DEV_SELLER_ID,
   DEV_VARS_FILE,
   ensureDevVars,
+  md5TrialAdvice,
   parseDevVars,
 } from '../../cli/dev-config';
+import { notificationParams, planNotification, signNotification, tradeIdsFor } from '../../cli/notification-builder';
+import { processNotification } from '../../src/alipay/process';
 import { mergeDevVars, writeDevVars } from '../../cli/init-devvars';
 import { importVerifyKey, loadPublicKeys } from '../../src/alipay/index';
 import { loadConfig } from '../../src/config/load';
@@ -79,6 +83,49 @@ describe('ensureDevVars', () => {
     expect(a.vars.ALIPAY_PUBLIC_KEY).not.toBe(b.vars.ALIPAY_PUBLIC_KEY);
     expect(a.vars.FORWARD_SECRET).not.toBe(b.vars.FORWARD_SECRET);
     expect(a.vars.ADMIN_TOKEN).not.toBe(b.vars.ADMIN_TOKEN);
+  });
+
+  it('also accepts legacy MD5: a generated partner key the gateway takes, and the partner id a mapi notification carries', async () => {
+    const dir = tempDir();
+    const { vars } = await ensureDevVars(dir);
+    expect(vars.ALIPAY_MD5_KEY).toMatch(/^[A-Za-z0-9]{32}$/);
+    expect((await ensureDevVars(tempDir())).vars.ALIPAY_MD5_KEY).not.toBe(vars.ALIPAY_MD5_KEY);
+    const result = await loadConfig(parseDevVars(readFileSync(join(dir, DEV_VARS_FILE), 'utf8')));
+    if (!result.ok) throw new Error(result.problems.map((p) => p.message).join('\n'));
+    expect(result.config.alipay.signTypes).toEqual(expect.arrayContaining(['RSA2', 'MD5']));
+    expect(result.config.summary.warnings).toEqual([]);
+
+    // What `simulate --mapi` sends (no app_id, the partner id as seller_id, MD5, GBK) passes the gateway's own checks.
+    const now = Date.now();
+    const planned = planNotification(
+      { outTradeNo: 'MAPI-1', amount: '1.00', appId: null, sellerId: DEV_SELLER_ID, charset: 'gbk', signType: 'MD5', tradeIds: await tradeIdsFor(DEV_SELLER_ID, 'MAPI-1', now) },
+      now,
+    );
+    if (!planned.ok) throw new Error(planned.message);
+    const key = new TextEncoder().encode(vars.ALIPAY_MD5_KEY);
+    const signed = await signNotification(notificationParams(planned.plan, now), 'gbk', async (content) =>
+      createHash('md5').update(content).update(key).digest('hex'),
+    );
+    if (!signed.ok) throw new Error(signed.message);
+    const processed = await processNotification(signed.body, result.config.alipay, now);
+    expect(processed).toMatchObject({ ok: true });
+  });
+
+  it('says how to turn MD5 on for a .dev.vars written before the local trial accepted it, and nothing for a current one', async () => {
+    const fresh = await ensureDevVars(tempDir());
+    expect(md5TrialAdvice(fresh.vars)).toBeNull();
+    const old = { ...fresh.vars };
+    delete old.ALIPAY_MD5_KEY;
+    delete old.ALIPAY_SIGN_TYPES;
+    const advice = md5TrialAdvice(old)!;
+    expect(advice).toContain('simulate --mapi');
+    expect(advice).toContain('ALIPAY_SIGN_TYPES="RSA2,MD5"');
+    expect(advice).toContain('ALIPAY_MD5_KEY');
+    expect(advice).toContain('delete .dev.vars and dev-keys/');
+    expect(advice).toContain('restart `npm start`');
+    // MD5 named but no key: the same advice; a key but MD5 not accepted: too.
+    expect(md5TrialAdvice({ ...old, ALIPAY_SIGN_TYPES: 'RSA2,MD5' })).not.toBeNull();
+    expect(md5TrialAdvice({ ...old, ALIPAY_MD5_KEY: fresh.vars.ALIPAY_MD5_KEY! })).not.toBeNull();
   });
 
   it('leaves an existing .dev.vars exactly as it is, and makes no keys', async () => {
