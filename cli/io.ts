@@ -90,9 +90,10 @@ function optionProblem(args: string[], options: OptionSpec): string | null {
       return `unknown option ${flag}`;
     }
     if (spec.type === 'boolean' && token.inlineValue) return `${flag} takes no value`;
-    if (spec.type === 'string' && token.value === undefined) return `${flag} needs a value`;
-    if (spec.type === 'string' && !token.inlineValue && token.value.length > 1 && token.value.startsWith('-')) {
-      return `${flag} needs a value, and "${token.value}" looks like an option (for a value starting with -, write ${flag.startsWith('--') ? `${flag}=${token.value}` : `--${token.name}=${token.value}`})`;
+    const value = token.value;
+    if (spec.type === 'string' && value === undefined) return `${flag} needs a value`;
+    if (spec.type === 'string' && !token.inlineValue && value !== undefined && value.length > 1 && value.startsWith('-')) {
+      return `${flag} needs a value, and "${value}" looks like an option (for a value starting with -, write --${token.name}=${value})`;
     }
   }
   return null;
