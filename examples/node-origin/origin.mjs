@@ -54,7 +54,7 @@ export async function startOrigin(options) {
   });
 
   async function handleRequest(req, res) {
-    if (statusPage !== null && req.method === 'GET') return serveThankYou(req, res, statusPage);
+    if (req.method === 'GET') return answerBrowser(req, res, statusPage);
     if (req.method !== 'POST') return reply(res, 405, 'method-not-allowed', { allow: 'POST' });
     const body = await readBody(req, maxBodyBytes);
     if (body === null) return reply(res, 413, 'body-too-large');
@@ -105,6 +105,32 @@ export async function startOrigin(options) {
         server.closeAllConnections(); // keep-alive sockets would otherwise hold close() open
       }),
   };
+}
+
+/**
+ * A browser's GET, e.g. of the delivery address `npm start` prints: `/` names the pages, `/thank-you`
+ * is the sample page (with STATUS_SECRET), and any other address is where the gateway POSTs
+ * (every path takes deliveries), so it says so instead of a bare 404.
+ */
+function answerBrowser(req, res, statusPage) {
+  const { pathname } = new URL(req.url ?? '/', 'http://origin.invalid');
+  const here = `http://${req.headers.host ?? 'this-server'}`;
+  const thankYou = `${here}/thank-you?out_trade_no=<an order number>`;
+  if (pathname === '/thank-you' && statusPage !== null) return serveThankYou(req, res, statusPage);
+  if (pathname === '/') {
+    return reply(res, 200, [
+      'alipay-notify-edge demo origin: stands in for your receiving page.',
+      '',
+      `POST ${here}/<any path>  the gateway delivers each verified Alipay event here, signed (answers "success")`,
+      statusPage !== null
+        ? `GET  ${thankYou}  a sample thank-you page with the live payment status`
+        : 'GET  /thank-you  a sample thank-you page: needs STATUS_SECRET (environment or .dev.vars)',
+      '',
+    ].join('\n'));
+  }
+  if (pathname === '/thank-you') return reply(res, 404, 'The thank-you page needs STATUS_SECRET (environment or .dev.vars); `npm start` sets it.\n');
+  const instead = statusPage !== null ? `open the thank-you page at ${thankYou} instead` : `see ${here}/ for this server's pages`;
+  return reply(res, 405, `Not a page: the gateway POSTs signed webhooks to this address. To look at something in a browser, ${instead}.\n`, { allow: 'POST' });
 }
 
 /**

@@ -167,6 +167,55 @@ describe('node origin example', () => {
   });
 });
 
+describe('node origin example, opened in a browser', () => {
+  const statusPage = { secret: `whsec_${randomBytes(32).toString('base64')}`, appId: '2021000123456789', gatewayUrl: 'http://127.0.0.1:8787' };
+  const origins: RunningOrigin[] = [];
+  afterEach(async () => {
+    await Promise.all(origins.splice(0).map((o) => o.close()));
+  });
+  async function get(withStatusPage: boolean, path: string): Promise<{ status: number; allow: string | null; text: string }> {
+    const origin = await startOrigin({ port: 0, secret, log: null, statusPage: withStatusPage ? statusPage : null });
+    origins.push(origin);
+    const response = await fetch(new URL(path, origin.url));
+    return { status: response.status, allow: response.headers.get('allow'), text: await response.text() };
+  }
+
+  it.each([true, false])('GET of the delivery address (npm start prints /alipay/notify) says what it is: 405 (thank-you page: %s)', async (withStatusPage) => {
+    const answer = await get(withStatusPage, '/alipay/notify');
+    expect(answer.status).toBe(405);
+    expect(answer.allow).toBe('POST');
+    expect(answer.text).toContain('the gateway POSTs signed webhooks to this address');
+    expect(answer.text.trim().split('\n')).toHaveLength(1);
+    if (withStatusPage) expect(answer.text).toMatch(/open the thank-you page at http:\/\/127\.0\.0\.1:\d+\/thank-you\?out_trade_no=/);
+    else expect(answer.text).toMatch(/see http:\/\/127\.0\.0\.1:\d+\/ for this server's pages/);
+  });
+
+  it('GET / names the pages', async () => {
+    const answer = await get(true, '/');
+    expect(answer.status).toBe(200);
+    expect(answer.text).toContain('demo origin');
+    expect(answer.text).toMatch(/POST http:\/\/127\.0\.0\.1:\d+\/<any path>/);
+    expect(answer.text).toMatch(/GET  http:\/\/127\.0\.0\.1:\d+\/thank-you\?out_trade_no=/);
+    expect((await get(false, '/')).text).toContain('needs STATUS_SECRET');
+  });
+
+  it('GET /thank-you is the sample page with STATUS_SECRET, and says what it needs without', async () => {
+    const page = await get(true, '/thank-you?out_trade_no=ORDER-1');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('<html');
+    const without = await get(false, '/thank-you?out_trade_no=ORDER-1');
+    expect(without.status).toBe(404);
+    expect(without.text).toContain('needs STATUS_SECRET');
+  });
+
+  it('still takes deliveries at any path, and refuses other methods', async () => {
+    const origin = await startOrigin({ port: 0, secret, log: null, statusPage });
+    origins.push(origin);
+    expect((await deliver(origin)).text).toBe('success');
+    expect((await fetch(origin.url, { method: 'PUT' })).status).toBe(405);
+  });
+});
+
 describe('node origin example, lines for a person (logFormat: text, as npm start prints them)', () => {
   it('prints one line per request, the same shape for a first delivery and a duplicate', async () => {
     const lines: string[] = [];
