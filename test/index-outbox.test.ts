@@ -140,6 +140,8 @@ describe('index outbox', () => {
       const sql = state.storage.sql;
       migrate(state.storage); // a new ledger has no tables before its first write
       sql.exec('INSERT INTO order_info (id, order_key, app, out_trade_no, created_at) VALUES (1, ?, ?, ?, ?)', key, '2021000000000001', outTradeNo, Date.now());
+      // Registered by the site: an order the index lists (IndexOutbox.listable).
+      sql.exec(`INSERT INTO reconcile (id, state, started_at, first_trigger, schedule_since, registered_at) VALUES (1, 'idle', ?, 'registered', ?, ?)`, Date.now(), Date.now(), Date.now());
       sql.exec('UPDATE index_outbox SET version = pushed_version + 1');
       const pusher = (instance as unknown as { outbox: { env: Record<string, unknown>; push(shards: number, now: number, force?: boolean): Promise<void> } }).outbox;
       // The alarm's push is slow and then fails; an operator's forced push, made meanwhile, succeeds.
@@ -151,9 +153,10 @@ describe('index outbox', () => {
       await pusher.push(1, Date.now(), true);
       fail();
       await alarmPush;
-      return sql.exec<{ retry_at: number | null; failures: number; owed: number }>('SELECT retry_at, failures, version - pushed_version AS owed FROM index_outbox').one();
+      return { calls, ...sql.exec<{ retry_at: number | null; failures: number; owed: number }>('SELECT retry_at, failures, version - pushed_version AS owed FROM index_outbox').one() };
     });
-    expect(outbox).toEqual({ retry_at: null, failures: 0, owed: 0 });
+    // Both pushes reached the index (the slow one failed), and the failure left no backoff.
+    expect(outbox).toEqual({ calls: 2, retry_at: null, failures: 0, owed: 0 });
   });
 
   it('keeps the key fingerprint that verified each notification, and the facts the row needs after the body is purged', async () => {
