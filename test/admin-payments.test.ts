@@ -140,6 +140,11 @@ describe('GET /admin/api/payments', () => {
     const key = orderKeyOf(params);
     expect((await getJson(`/admin/api/payments?q=${params['out_trade_no']}`)).body.items).toEqual([]);
     expect((await getJson(`/admin/orders/${params['app_id']}/${params['out_trade_no']}`)).status).toBe(404);
+    // An operator's redelivery, release or refusal of that number finds nothing, and creates nothing either.
+    for (const action of ['redeliver', 'release', 'refuse']) {
+      const path = `/admin/orders/${params['app_id']}/${params['out_trade_no']}/${action}`;
+      expect((await callWorker(adminRequest(path, { method: 'POST' }))).status, action).toBe(404);
+    }
     // The ledger the search asked: no tables, so no empty database left behind for every number looked up.
     const tables = await runInDurableObject(ledger(key), (_i, state) =>
       state.storage.sql.exec<{ name: string }>(`SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'`).toArray(),
@@ -148,6 +153,17 @@ describe('GET /admin/api/payments', () => {
     await postNotify(await signedNotification(params));
     await waitForIndexedRow(key, { status: 'paid' });
     expect((await getJson(`/admin/api/payments?q=${params['out_trade_no']}`)).body.items).toEqual([expect.objectContaining({ orderKey: key, status: 'paid' })]);
+  });
+
+  it('a ledger whose first schema creation failed (schema_versions left behind, empty) creates it at the next write', async () => {
+    mockOrigin();
+    const params = tradeParams({ out_trade_no: uniqueId('half') });
+    const key = orderKeyOf(params);
+    // What applyMigrations leaves when its transaction fails: the versions table, and nothing else.
+    await runInDurableObject(ledger(key), (_i, state) => state.storage.sql.exec('CREATE TABLE schema_versions (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)'));
+    expect((await getJson(`/admin/api/payments?q=${params['out_trade_no']}`)).body.items).toEqual([]);
+    expect(await (await postNotify(await signedNotification(params))).text()).toBe('success');
+    await waitForIndexedRow(key, { status: 'paid' });
   });
 
   it('400 for an impossible calendar date in from or to, instead of rolling over into the next month', async () => {

@@ -132,7 +132,7 @@ export class IndexOutbox {
    * registered) and Alipay knew no payment is not a payment: listed, it would sit in the history and
    * the totals as waiting. Its ledger still shows what was asked and answered.
    */
-  private listable(): boolean {
+  listable(): boolean {
     return (
       this.sql
         .exec<{ listed: number }>(

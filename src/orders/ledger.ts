@@ -336,11 +336,11 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
 
   /** The operator's "ask Alipay now": the query runs now, and what it found is the answer. */
   async askNow(order: OrderRef): Promise<AskResult> {
-    this.ensureSchema();
     const loaded = await loadConfig(this.env);
     if (!loaded.ok) return { ok: false, reason: 'misconfigured', hint: MISCONFIGURED_HINT };
     const config = loaded.config;
     if (config.reconcile === null) return { ok: false, reason: 'not-configured', hint: 'asking Alipay needs ALIPAY_APP_PRIVATE_KEY (see /health)' };
+    this.ensureSchema(); // past the checks that need no table: the question itself is recorded
     this.reconcile.start('operator', Date.now(), Date.now(), order);
     const run = await this.reconciler.run(config, true);
     // The operator (the console) reads the order and the index next: write the row first.
@@ -361,7 +361,8 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
 
   /** An operator's decision on a held payment (another amount than the site registered). */
   async resolveAmount(eventKey: string, decision: AmountDecision): Promise<RedeliverResult> {
-    this.ensureSchema();
+    // No tables: no event to decide on, and nothing to create for a number that was never recorded.
+    if (!this.hasTables()) return { ok: false, reason: 'unknown-event', hint: `this order has no event "${eventKey}"` };
     const event = this.store.resolveHeld(eventKey, decision, Date.now());
     if (event === null) {
       const known = this.store.event(eventKey);
@@ -387,7 +388,8 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
 
   /** The order's payments-index row as it stands now (the admin search reads it straight from here). */
   indexRow(): IndexRow | null {
-    return this.hasTables() ? this.outbox.row() : null;
+    // What the index would list: nothing for a number somebody only asked about (IndexOutbox.listable).
+    return this.hasTables() && this.outbox.listable() ? this.outbox.row() : null;
   }
 
   /** What the buyer's status page may know. */
@@ -412,11 +414,10 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
 
   /** Operator redelivery: attempt now, whatever the state. Without `eventKey`, every forwarded event. */
   async redeliver(eventKey?: string): Promise<RedeliverResult> {
-    this.ensureSchema();
     const loaded = await loadConfig(this.env);
     if (!loaded.ok) return { ok: false, reason: 'misconfigured', hint: MISCONFIGURED_HINT };
     const config = loaded.config;
-    const info = this.store.orderInfo();
+    const info = this.hasTables() ? this.store.orderInfo() : null;
     if (info === null) return { ok: false, reason: 'unknown-order', hint: 'no notification was ever recorded for this order' };
 
     let keys: string[];

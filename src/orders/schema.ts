@@ -91,9 +91,15 @@ export function migrate(storage: DurableObjectStorage, migrations: readonly Migr
   return applyMigrations(storage, migrations).version;
 }
 
-/** Whether this object's database has the ledger's schema; reading sqlite_master writes nothing. */
+/**
+ * Whether this object's database has the ledger's schema: a migration recorded, not merely the
+ * `schema_versions` table, which applyMigrations creates before its transaction (a first creation
+ * that failed leaves it behind, empty, with no other table). Reading writes nothing.
+ */
 export function hasSchema(storage: DurableObjectStorage): boolean {
-  return storage.sql.exec(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_versions'`).toArray().length > 0;
+  const sql = storage.sql;
+  if (sql.exec(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_versions'`).toArray().length === 0) return false;
+  return sql.exec('SELECT 1 FROM schema_versions LIMIT 1').toArray().length > 0;
 }
 
 /** migrate(), also telling whether the schema was just created, so a new object can skip looking for what only an old one can hold. */

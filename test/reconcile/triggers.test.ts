@@ -133,6 +133,9 @@ describe('asking Alipay when someone is waiting', () => {
     expect(await response.json()).toMatchObject({ ok: true, outcome: 'not-found', reconcile: { state: 'asking', queries: 1 } });
     await runDurableObjectAlarm(ledger(orderKey));
     expect(await indexedRow(orderKey)).toBeUndefined();
+    // Searched for, it is not a payment either (the order page still shows what was asked).
+    expect(await (await callWorker(adminRequest(`/admin/api/payments?q=${outTradeNo}`))).json()).toMatchObject({ ok: true, items: [] });
+    expect((await snapshot(orderKey)).reconcile).toMatchObject({ lastOutcome: 'not-found' });
     // A registered order is listed as waiting, as before.
     const registered = newOrder();
     await register(registered.outTradeNo);
