@@ -37,6 +37,15 @@ async function readStream(stream: NodeJS.ReadableStream & Readable, limit: numbe
   }
 }
 
+/** The most of an HTTP answer a command reads (a gateway's answers are a few hundred bytes). */
+const MAX_ANSWER_BYTES = 64 * 1024;
+
+/** An HTTP answer's text, read up to MAX_ANSWER_BYTES; a longer one is said to be so instead. */
+export async function answerText(response: Response): Promise<string> {
+  const bytes = await readAllCapped(response.body, MAX_ANSWER_BYTES);
+  return bytes === null ? `(a reply of more than ${MAX_ANSWER_BYTES} bytes)` : new TextDecoder().decode(bytes);
+}
+
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }

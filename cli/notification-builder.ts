@@ -14,6 +14,7 @@
 // quantity, usually signed MD5. The sign itself comes from a Signer, so the MD5 one can use
 // node:crypto in the CLI while this file stays pure.
 
+import { createHash } from 'node:crypto';
 import { parseAmountCents } from '../src/alipay/amount';
 import { formatBeijingTime } from '../src/alipay/beijing-time';
 import { base64Encode } from '../src/utils/base64';
@@ -301,6 +302,11 @@ export async function signNotification(params: [string, string][], charset: Simu
 /** RSA2 (SHA256withRSA) or RSA (SHA1withRSA), base64: `key` must have been imported for the sign type's hash. */
 export function rsaSigner(key: CryptoKey): Signer {
   return async (content) => base64Encode(new Uint8Array(await crypto.subtle.sign('RSASSA-PKCS1-v1_5', key, content)));
+}
+
+/** Alipay's mapi MD5 sign (src/alipay/md5-sign.ts): lowercase hex md5 of the content followed directly by the key. */
+export function md5Signer(key: Uint8Array): Signer {
+  return async (content) => createHash('md5').update(content).update(key).digest('hex');
 }
 
 /** The WebCrypto hash an RSA sign type uses. */

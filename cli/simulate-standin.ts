@@ -7,16 +7,14 @@ import { adminCurl, isLocalGateway } from './admin-curl';
 import { standInClient } from './alipay-standin';
 import { DEV_STANDIN_PORT } from './dev-config';
 import { describeFetchError, explainHealth, fetchHealth, healthUrlOf, type HealthSummary } from './health-check';
-import { EXIT, printError } from './io';
+import { answerText, EXIT, printError } from './io';
 import type { NotificationPlan } from './notification-builder';
 import type { DevDefaults } from './simulate-dev-defaults';
 import { ORDERS_PATH } from '../src/config/names';
 import { LOOPBACK_HOSTS } from '../src/config/values';
 import { signOrderRegistration } from '../src/http/order-registration';
-import { readAllCapped } from '../src/utils/read-capped';
 
 const HEALTH_TIMEOUT_MS = 5_000;
-const MAX_REPLY_BYTES = 64 * 1024;
 
 /** Where simulate sends: the gateway's notify URL, and the stand-in `--standin` names (if any). */
 interface Target {
@@ -160,8 +158,7 @@ async function registerWithGateway(plan: NotificationPlan, s: Target, dev: DevDe
       body: form.toString(),
       signal: AbortSignal.timeout(5_000),
     });
-    const bytes = await readAllCapped(response.body, MAX_REPLY_BYTES);
-    text = bytes === null ? `(a reply of more than ${MAX_REPLY_BYTES} bytes)` : new TextDecoder().decode(bytes);
+    text = await answerText(response);
   } catch (error) {
     return { ok: false, error: describeFetchError(error, 5_000) };
   }

@@ -7,7 +7,6 @@
 // `--mapi` (or `--sign-type MD5`, which only mapi notifications carry) plays the legacy interface
 // an old ASP site is on: signed with the MD5 partner key, which is never printed.
 
-import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { adminCurl, isLocalGateway } from './admin-curl';
 import { DEV_APP_ID, DEV_PRIVATE_KEY_FILE, DEV_SELLER_ID, DEV_STANDIN_PORT } from './dev-config';
@@ -21,8 +20,7 @@ import { toNotification } from '../src/alipay/notification';
 import type { EventKind } from '../src/alipay/types';
 import { DEFAULTS } from '../src/config/names';
 import { parseEvents } from '../src/config/parsers';
-import { readAllCapped } from '../src/utils/read-capped';
-import { EXIT, parseCommandLine, printError, printHelp, readInput, usageError, type OptionValues } from './io';
+import { answerText, EXIT, parseCommandLine, printError, printHelp, readInput, usageError, type OptionValues } from './io';
 import type { Command } from './main';
 import {
   SIMULATED_CHARSETS,
@@ -30,6 +28,7 @@ import {
   hashOf,
   notificationParams,
   planNotification,
+  md5Signer,
   rsaSigner,
   signNotification,
   tradeIdsFor,
@@ -117,7 +116,6 @@ const OPTIONS = {
 const MAX_REPEAT = 1000;
 const MAX_CONCURRENCY = 100;
 const SEND_TIMEOUT_MS = 30_000;
-const MAX_REPLY_BYTES = 64 * 1024;
 const SHOWN_REPLY_CHARS = 500;
 const MAX_PRIVATE_KEY_BYTES = 64 * 1024;
 // The partner key is 32 characters; anything near this size is the wrong file.
@@ -457,11 +455,6 @@ async function md5Signing(s: Settings, dev: DevDefaults): Promise<Signing> {
   return { ok: true, signer: md5Signer(parsed.value), signedWith: source, verifyWith };
 }
 
-/** Alipay's mapi MD5 sign (src/alipay/md5-sign.ts): lowercase hex md5 of the content followed directly by the key. */
-function md5Signer(key: Uint8Array): Signer {
-  return async (content) => createHash('md5').update(content).update(key).digest('hex');
-}
-
 function newOrderId(): string {
   const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
   const suffix = Array.from(crypto.getRandomValues(new Uint8Array(3)), (b) => b.toString(16).padStart(2, '0')).join('');
@@ -516,8 +509,6 @@ async function post(url: string, body: Uint8Array, charset: SimulatedCharset): P
 
 /** The reply as text, shortened for the terminal; a huge reply is not `success` either way. */
 async function replyText(response: Response): Promise<string> {
-  const bytes = await readAllCapped(response.body, MAX_REPLY_BYTES);
-  if (bytes === null) return `(a reply of more than ${MAX_REPLY_BYTES} bytes)`;
-  const text = new TextDecoder().decode(bytes);
+  const text = await answerText(response);
   return text.length > SHOWN_REPLY_CHARS ? `${text.slice(0, SHOWN_REPLY_CHARS)}…` : text;
 }

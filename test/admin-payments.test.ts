@@ -159,7 +159,7 @@ describe('GET /admin/api/payments', () => {
     mockOrigin();
     const params = tradeParams({ out_trade_no: uniqueId('half') });
     const key = orderKeyOf(params);
-    // What applyMigrations leaves when its transaction fails: the versions table, and nothing else.
+    // What a failed first creation left before the versions table moved into its transaction: that table, empty, and nothing else.
     await runInDurableObject(ledger(key), (_i, state) => state.storage.sql.exec('CREATE TABLE schema_versions (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)'));
     expect((await getJson(`/admin/api/payments?q=${params['out_trade_no']}`)).body.items).toEqual([]);
     expect(await (await postNotify(await signedNotification(params))).text()).toBe('success');

@@ -37,7 +37,7 @@ import type {
 import { nextQueryAt } from './reconcile-schedule';
 import { ReconcileStore, type ReconcileTrigger } from './reconcile-store';
 import { queryable, Reconciler } from './reconciler';
-import { applyMigrations, hasSchema, LEDGER_MIGRATIONS } from './schema';
+import { hasSchema, LEDGER_MIGRATIONS, migrate } from './schema';
 import { StatusWatchers } from './status-watchers';
 import { DAY_MS, HOUR_MS } from '../utils/duration';
 
@@ -133,11 +133,7 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
         return;
       }
       this.schemaKnown = true;
-      // Versions it lacks; `created` when none had landed (its first migration failed midway).
-      if (applyMigrations(ctx.storage, LEDGER_MIGRATIONS).created) {
-        this.alarmAt = null;
-        return;
-      }
+      migrate(ctx.storage, LEDGER_MIGRATIONS); // the versions it lacks
       // A ledger that never recorded anything never set an alarm: it reads none.
       this.alarmAt = this.store.orderInfo() === null ? null : await ctx.storage.getAlarm();
       // Evicted mid-attempt: resume from storage right away rather than when the lease runs out.
@@ -160,7 +156,7 @@ export class OrderLedger extends DurableObject<GatewayEnv> {
   /** Creates the tables before the first write; every path that may write calls it first. */
   private ensureSchema(): void {
     if (this.hasTables()) return;
-    applyMigrations(this.ctx.storage, LEDGER_MIGRATIONS);
+    migrate(this.ctx.storage, LEDGER_MIGRATIONS);
     this.schemaKnown = true;
   }
 

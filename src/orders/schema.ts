@@ -83,47 +83,49 @@ export const LEDGER_MIGRATIONS: readonly Migration[] = [
  * Applies every migration not yet recorded, each in its own transaction. Returns the current version.
  *
  * A new object (no version recorded yet) gets the whole chain folded into one script
- * (schema-fold.ts) and run in one transaction instead: every order's first notification creates a
- * ledger, and one script costs about half of what two dozen statements in four transactions do.
- * The result is the same schema, which test/ledger-schema.test.ts checks table by table.
+ * (schema-fold.ts) and run in one transaction instead, `schema_versions` included: every order's
+ * first notification creates a ledger, and one script costs about half of what two dozen
+ * statements in four transactions do. A first creation that fails leaves nothing behind, not even
+ * an empty `schema_versions`. The result is the same schema, which test/ledger-schema.test.ts
+ * checks table by table.
  */
 export function migrate(storage: DurableObjectStorage, migrations: readonly Migration[] = LEDGER_MIGRATIONS): number {
-  return applyMigrations(storage, migrations).version;
-}
-
-/**
- * Whether this object's database has the ledger's schema: a migration recorded, not merely the
- * `schema_versions` table, which applyMigrations creates before its transaction (a first creation
- * that failed leaves it behind, empty, with no other table). Reading writes nothing.
- */
-export function hasSchema(storage: DurableObjectStorage): boolean {
   const sql = storage.sql;
-  if (sql.exec(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_versions'`).toArray().length === 0) return false;
-  return sql.exec('SELECT 1 FROM schema_versions LIMIT 1').toArray().length > 0;
-}
-
-/** migrate(), also telling whether the schema was just created, so a new object can skip looking for what only an old one can hold. */
-export function applyMigrations(storage: DurableObjectStorage, migrations: readonly Migration[]): { version: number; created: boolean } {
-  const sql = storage.sql;
-  sql.exec(`CREATE TABLE IF NOT EXISTS schema_versions (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`);
-  const applied = new Set(sql.exec<{ version: number }>('SELECT version FROM schema_versions').toArray().map((r) => r.version));
+  const applied = new Set(hasVersionsTable(storage) ? sql.exec<{ version: number }>('SELECT version FROM schema_versions').toArray().map((r) => r.version) : []);
   const folded = applied.size === 0 ? foldMigrations(migrations) : null;
   if (folded !== null && migrations.length > 0) {
     const now = Date.now();
     storage.transactionSync(() => {
+      sql.exec(VERSIONS_TABLE);
       sql.exec(folded);
       for (const migration of migrations) sql.exec('INSERT INTO schema_versions (version, applied_at) VALUES (?, ?)', migration.version, now);
     });
-    return { version: Math.max(...migrations.map((m) => m.version)), created: true };
+    return Math.max(...migrations.map((m) => m.version));
   }
   let current = applied.size === 0 ? 0 : Math.max(...applied);
   for (const migration of migrations) {
     if (applied.has(migration.version)) continue;
     storage.transactionSync(() => {
+      sql.exec(VERSIONS_TABLE);
       for (const statement of migration.statements) sql.exec(statement);
       sql.exec('INSERT INTO schema_versions (version, applied_at) VALUES (?, ?)', migration.version, Date.now());
     });
     current = Math.max(current, migration.version);
   }
-  return { version: current, created: false };
+  return current;
+}
+
+const VERSIONS_TABLE = 'CREATE TABLE IF NOT EXISTS schema_versions (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)';
+
+function hasVersionsTable(storage: DurableObjectStorage): boolean {
+  return storage.sql.exec(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_versions'`).toArray().length > 0;
+}
+
+/**
+ * Whether this object's database has the ledger's schema: a migration recorded. (An empty
+ * `schema_versions`, which versions before this one could leave behind when a first creation
+ * failed, is no schema.) Reading writes nothing.
+ */
+export function hasSchema(storage: DurableObjectStorage): boolean {
+  return hasVersionsTable(storage) && storage.sql.exec('SELECT 1 FROM schema_versions LIMIT 1').toArray().length > 0;
 }
